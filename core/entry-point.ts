@@ -1,0 +1,43 @@
+import type { Logger } from './logger.js';
+
+/**
+ * Runs an entry point: starts it, and on SIGTERM or SIGINT closes it and exits 0, or 1 when closing
+ * fails or takes longer than `deadlineMs`. A failed start exits 1 with the reason.
+ */
+export async function runUntilSignal(
+  start: () => Promise<{ close(): Promise<void> }>,
+  { logger, deadlineMs }: { logger: () => Logger | undefined; deadlineMs: number },
+): Promise<void> {
+  let service: { close(): Promise<void> };
+  try {
+    service = await start();
+  } catch (error) {
+    const log = logger();
+    const message = error instanceof Error ? error.message : String(error);
+    if (log) log.fatal({ err: error }, 'could not start');
+    else process.stderr.write(`${message}\n`);
+    process.exitCode = 1;
+    // Let a pretty-printing log transport flush before the process ends.
+    setTimeout(() => process.exit(1), 200).unref();
+    return;
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    logger()?.info({ signal }, 'stopping');
+    setTimeout(() => {
+      logger()?.error('did not stop in time');
+      process.exit(1);
+    }, deadlineMs).unref();
+    service.close().then(
+      () => {
+        logger()?.info('stopped');
+        setTimeout(() => process.exit(0), 100).unref();
+      },
+      (error: unknown) => {
+        logger()?.error({ err: error }, 'could not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,25 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  name: string;
+  level: string;
+  /** Human-readable lines for a terminal; JSON lines otherwise. */
+  pretty: boolean;
+}
+
+export function createLogger({ name, level, pretty }: LoggerOptions): Logger {
+  return pino({
+    name,
+    level,
+    ...(pretty && {
+      transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+    }),
+  });
+}
+
+/** Pretty in a terminal unless asked otherwise, JSON under a log collector. */
+export function wantsPrettyLogs(format: 'pretty' | 'json' | undefined): boolean {
+  return format ? format === 'pretty' : Boolean(process.stdout.isTTY);
+}

@@ -1,0 +1,52 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from './logger.js';
+
+/**
+ * A Redis connection that reconnects by itself and logs its state changes once each.
+ * `blocking` connections (BullMQ workers, subscribers) wait for Redis instead of failing commands.
+ */
+export function createRedis(url: string, logger: Logger, { blocking = false, name = 'redis' } = {}): Redis {
+  const options: RedisOptions = {
+    connectionName: name,
+    maxRetriesPerRequest: blocking ? null : 2,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000), // milliseconds between reconnects
+    lazyConnect: false,
+  };
+  const redis = new Redis(url, options);
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) logger.warn({ err: error.message, connection: name }, 'Redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info({ connection: name }, 'Redis connection back');
+    down = false;
+  });
+  return redis;
+}
+
+/** Resolves when the connection is ready, or rejects after `timeoutMs`. */
+export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis did not answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    function onReady() {
+      clearTimeout(timer);
+      resolve();
+    }
+    redis.once('ready', onReady);
+  });
+}
+
+/** quit() politely, disconnect() when Redis is not there to answer. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  await redis.quit().catch(() => redis.disconnect());
+}

@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+
+/**
+ * What both sides know of a kind of task: its name, how its input is checked (by the API before it
+ * enqueues, and by the worker again when it takes the job) and the shape of its result.
+ */
+export interface TaskKind<Input = unknown, Result = unknown> {
+  name: string;
+  input: z.ZodType<Input>;
+  result: z.ZodType<Result>;
+  /** The steps a run reports as `total` (seconds for a sleep). */
+  totalSteps(input: Input): number;
+}
+
+export function defineTaskKind<Input, Result>(kind: TaskKind<Input, Result>): TaskKind<Input, Result> {
+  return kind;
+}

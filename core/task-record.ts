@@ -1,0 +1,74 @@
+import { isTaskState, type TaskState } from './task-state.js';
+
+/**
+ * One task as stored in its Redis hash and as carried by every change event: the snapshot a query
+ * reads and the payload a subscriber receives are the same thing.
+ */
+export interface TaskRecord {
+  id: string;
+  name: string;
+  state: TaskState;
+  progress: number;
+  current: number;
+  total: number;
+  worker: string | null;
+  attempts: number;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  expiresAt: Date | null;
+  input: unknown;
+  result: unknown;
+  /** Grows by one with every change, so a subscriber can drop what it has already sent. */
+  seq: number;
+  cancelRequested: boolean;
+}
+
+/** The wire form of a change: the task's hash fields, or a marker that the task is gone. */
+export type TaskHash = Record<string, string>;
+
+export function isDeletedMarker(hash: TaskHash): boolean {
+  return hash.deleted === '1';
+}
+
+function date(value: string | undefined): Date | null {
+  return value ? new Date(Number(value)) : null;
+}
+
+function json(value: string | undefined): unknown {
+  return value ? JSON.parse(value) : null;
+}
+
+export function parseTaskHash(hash: TaskHash): TaskRecord {
+  const { id, name, state } = hash;
+  if (!id || !name || !state || !isTaskState(state)) {
+    throw new Error(`malformed task record: ${JSON.stringify(hash).slice(0, 200)}`);
+  }
+  return {
+    id,
+    name,
+    state,
+    progress: Number(hash.progress ?? 0),
+    current: Number(hash.current ?? 0),
+    total: Number(hash.total ?? 0),
+    worker: hash.worker || null,
+    attempts: Number(hash.attempts ?? 0),
+    error: hash.error || null,
+    createdAt: new Date(Number(hash.createdAt)),
+    startedAt: date(hash.startedAt),
+    finishedAt: date(hash.finishedAt),
+    expiresAt: date(hash.expiresAt),
+    input: json(hash.input),
+    result: json(hash.result),
+    seq: Number(hash.seq ?? 0),
+    cancelRequested: hash.cancelRequested === '1',
+  };
+}
+
+/** Redis answers HGETALL inside Lua as a flat [field, value, ...] list. */
+export function hashFromFlat(flat: readonly string[]): TaskHash {
+  const hash: TaskHash = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
+}

@@ -1,0 +1,210 @@
+/**
+ * Lua scripts that change a task. Each one checks the task's state, writes its fields, moves it
+ * between the list indexes, bumps its sequence number and publishes the whole record, in one round
+ * trip: no reader ever sees a change half done, and every change is published exactly once.
+ *
+ * Every script gets KEYS[1] (the key it is about, so Redis Cluster routes it), ARGV[1] the key
+ * prefix and ARGV[2] the time in milliseconds; the rest is its own.
+ */
+
+const prelude = /* lua */ `
+local prefix = ARGV[1]
+local now = tonumber(ARGV[2])
+
+local function taskKey(id) return prefix .. ':task:' .. id end
+
+-- Keep these names in step with createKeys().index in keys.ts.
+local function stateIndexes(name, state)
+  return { prefix .. ':index:state:' .. state, prefix .. ':index:name:' .. name .. ':state:' .. state }
+end
+local function allIndexes(name, state)
+  local keys = stateIndexes(name, state)
+  table.insert(keys, prefix .. ':index:all')
+  table.insert(keys, prefix .. ':index:name:' .. name)
+  return keys
+end
+
+local function isTerminal(state)
+  return state == 'COMPLETED' or state == 'FAILED' or state == 'CANCELLED'
+end
+
+local function setState(key, newState)
+  local name, oldState, sortKey = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey'))
+  if oldState == newState then return end
+  for _, index in ipairs(stateIndexes(name, oldState)) do redis.call('ZREM', index, sortKey) end
+  for _, index in ipairs(stateIndexes(name, newState)) do redis.call('ZADD', index, 0, sortKey) end
+  redis.call('HSET', key, 'state', newState)
+end
+
+-- A terminal state starts the task's time to live (its ttl was fixed when it was created).
+local function setTerminal(key, state)
+  setState(key, state)
+  local id, ttl = unpack(redis.call('HMGET', key, 'id', 'ttl'))
+  local expiresAt = now + tonumber(ttl)
+  redis.call('HSET', key, 'finishedAt', string.format('%d', now), 'expiresAt', string.format('%d', expiresAt))
+  redis.call('HDEL', key, 'runId')
+  redis.call('ZADD', prefix .. ':expiry', expiresAt, id)
+end
+
+local function publishChange(key)
+  redis.call('HINCRBY', key, 'seq', 1)
+  local flat = redis.call('HGETALL', key)
+  local hash = {}
+  for i = 1, #flat, 2 do hash[flat[i]] = flat[i + 1] end
+  local payload = cjson.encode(hash)
+  redis.call('PUBLISH', prefix .. ':events:task:' .. hash.id, payload)
+  redis.call('PUBLISH', prefix .. ':events:all', payload)
+  return flat
+end
+
+local function sweep(limit)
+  local ids = redis.call('ZRANGEBYSCORE', prefix .. ':expiry', '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(ids) do
+    local key = taskKey(id)
+    local name, state, sortKey = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey'))
+    if name then
+      for _, index in ipairs(allIndexes(name, state)) do redis.call('ZREM', index, sortKey) end
+      redis.call('DEL', key)
+    end
+    redis.call('ZREM', prefix .. ':expiry', id)
+  end
+  return #ids
+end
+`;
+
+/** ARGV: id, name, sortKey, ttl, total, input. Answers the new record. */
+const create = /* lua */ `
+local key = KEYS[1]
+if redis.call('EXISTS', key) == 1 then return redis.error_reply('ERR task exists') end
+redis.call('HSET', key, 'id', ARGV[3], 'name', ARGV[4], 'state', 'QUEUED', 'sortKey', ARGV[5],
+  'ttl', ARGV[6], 'total', ARGV[7], 'input', ARGV[8], 'current', '0', 'progress', '0',
+  'attempts', '0', 'createdAt', ARGV[2], 'seq', '0')
+for _, index in ipairs(allIndexes(ARGV[4], 'QUEUED')) do redis.call('ZADD', index, 0, ARGV[5]) end
+return publishChange(key)
+`;
+
+/**
+ * ARGV: runId, worker. A worker calls it before running a task; answers the state the task is in
+ * afterwards: ACTIVE means run it, anything else means leave it (cancelled, finished or deleted).
+ */
+const start = /* lua */ `
+local key = KEYS[1]
+local state, cancelRequested = unpack(redis.call('HMGET', key, 'state', 'cancelRequested'))
+if not state then return 'MISSING' end
+if isTerminal(state) then return state end
+if cancelRequested == '1' then
+  setTerminal(key, 'CANCELLED')
+  publishChange(key)
+  return 'CANCELLED'
+end
+setState(key, 'ACTIVE')
+redis.call('HSET', key, 'runId', ARGV[3], 'worker', ARGV[4], 'startedAt', ARGV[2], 'current', '0', 'progress', '0')
+redis.call('HINCRBY', key, 'attempts', 1)
+publishChange(key)
+return 'ACTIVE'
+`;
+
+/**
+ * ARGV: runId, current, total, progress. Answers ACTIVE when the step was recorded; anything else
+ * tells the worker to stop: the task was cancelled or deleted, or another run has taken it over.
+ */
+const progress = /* lua */ `
+local key = KEYS[1]
+local state, runId, cancelRequested = unpack(redis.call('HMGET', key, 'state', 'runId', 'cancelRequested'))
+if not state then return 'MISSING' end
+if runId ~= ARGV[3] then return 'STALE' end
+if cancelRequested == '1' then return 'CANCEL_REQUESTED' end
+redis.call('HSET', key, 'current', ARGV[4], 'total', ARGV[5], 'progress', ARGV[6])
+publishChange(key)
+return 'ACTIVE'
+`;
+
+/**
+ * ARGV: runId, state, result, error. state is a terminal state, or QUEUED to hand the task back
+ * for another attempt. Answers 1, or 0 when this run no longer owns the task.
+ */
+const finish = /* lua */ `
+local key = KEYS[1]
+local runId = redis.call('HGET', key, 'runId')
+if runId ~= ARGV[3] then return 0 end
+local state = ARGV[4]
+if state == 'QUEUED' then
+  setState(key, 'QUEUED')
+  redis.call('HDEL', key, 'runId')
+else
+  setTerminal(key, state)
+end
+if state == 'COMPLETED' then
+  redis.call('HSET', key, 'result', ARGV[5], 'progress', '100', 'current', redis.call('HGET', key, 'total'))
+end
+if ARGV[6] ~= '' then redis.call('HSET', key, 'error', ARGV[6]) end
+publishChange(key)
+return 1
+`;
+
+/**
+ * A queued task is cancelled at once; a running one is flagged and its worker told on the cancel
+ * channel (the flag covers a missed message: the worker reads it at its next step). Answers the
+ * record afterwards, or nil for an unknown task.
+ */
+const cancel = /* lua */ `
+local key = KEYS[1]
+local state, id = unpack(redis.call('HMGET', key, 'state', 'id'))
+if not state then return nil end
+if state == 'QUEUED' then
+  setTerminal(key, 'CANCELLED')
+  return publishChange(key)
+end
+if state == 'ACTIVE' then
+  redis.call('HSET', key, 'cancelRequested', '1')
+  redis.call('PUBLISH', prefix .. ':cancel', id)
+end
+return redis.call('HGETALL', key)
+`;
+
+/** Cancels the task if it has not finished, then forgets it. Answers 1, or 0 for an unknown task. */
+const remove = /* lua */ `
+local key = KEYS[1]
+local state, id = unpack(redis.call('HMGET', key, 'state', 'id'))
+if not state then return 0 end
+if not isTerminal(state) then
+  setTerminal(key, 'CANCELLED')
+  publishChange(key)
+  if state == 'ACTIVE' then redis.call('PUBLISH', prefix .. ':cancel', id) end
+end
+local name, finalState, sortKey, seq = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey', 'seq'))
+for _, index in ipairs(allIndexes(name, finalState)) do redis.call('ZREM', index, sortKey) end
+redis.call('ZREM', prefix .. ':expiry', id)
+redis.call('DEL', key)
+local marker = cjson.encode({ id = id, deleted = '1', seq = tostring(tonumber(seq) + 1) })
+redis.call('PUBLISH', prefix .. ':events:task:' .. id, marker)
+return 1
+`;
+
+/** ARGV: limit. Forgets tasks whose time to live has run out; answers how many. */
+const sweepExpired = /* lua */ `
+return sweep(tonumber(ARGV[3]))
+`;
+
+/**
+ * KEYS[1] is the index to read. ARGV: start (a lexical bound: '+' or '(' .. sortKey), limit.
+ * Forgets expired tasks first, so a page never shows one. Answers { count, record, record, ... }.
+ */
+const page = /* lua */ `
+sweep(1000)
+local result = { redis.call('ZCARD', KEYS[1]) }
+local members = redis.call('ZRANGE', KEYS[1], ARGV[3], '-', 'BYLEX', 'REV', 'LIMIT', 0, tonumber(ARGV[4]))
+for _, member in ipairs(members) do
+  local record = redis.call('HGETALL', taskKey(string.match(member, ':(.*)$')))
+  if #record > 0 then table.insert(result, record) end
+end
+return result
+`;
+
+export const taskScripts = { create, start, progress, finish, cancel, remove, sweepExpired, page };
+
+export type TaskScriptName = keyof typeof taskScripts;
+
+export function scriptSource(name: TaskScriptName): string {
+  return prelude + taskScripts[name];
+}

@@ -1,0 +1,139 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import { createScript, type RunScript } from './redis-script.js';
+import { hashFromFlat, parseTaskHash, type TaskRecord } from './task-record.js';
+import { scriptSource, taskScripts, type TaskScriptName } from './task-scripts.js';
+import type { TaskState } from './task-state.js';
+
+/** How a run ended: a terminal state, or QUEUED to hand the task back for another attempt. */
+export type RunOutcome =
+  | { state: 'COMPLETED'; result: unknown }
+  | { state: 'FAILED' | 'QUEUED'; error: string }
+  | { state: 'CANCELLED' };
+
+export interface TaskPage {
+  records: TaskRecord[];
+  totalCount: number;
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface PageQuery {
+  first: number;
+  after?: string | null;
+  state?: TaskState | null;
+  name?: string | null;
+}
+
+export class InvalidCursorError extends Error {}
+
+/**
+ * Reads and changes task records in Redis. Both sides use it: the API creates, cancels, deletes
+ * and lists; the worker starts, steps and finishes. Holds no connection of its own.
+ */
+export interface TaskStore {
+  create(task: { id: string; name: string; total: number; input: unknown; ttlSeconds: number }): Promise<TaskRecord>;
+  /** null when the task is unknown or its time to live has run out. */
+  get(id: string): Promise<TaskRecord | null>;
+  /** ACTIVE when the caller now owns the run; otherwise the reason to skip it. */
+  start(id: string, runId: string, worker: string): Promise<TaskState | 'MISSING'>;
+  /** false when the run must stop: cancelled, deleted or taken over. */
+  progress(id: string, runId: string, step: { current: number; total: number }): Promise<boolean>;
+  finish(id: string, runId: string, outcome: RunOutcome): Promise<boolean>;
+  /** null for an unknown task. */
+  cancel(id: string): Promise<TaskRecord | null>;
+  remove(id: string): Promise<boolean>;
+  page(query: PageQuery): Promise<TaskPage>;
+  sweepExpired(limit?: number): Promise<number>;
+}
+
+const SORT_KEY_DIGITS = 15;
+
+/** Index members sort by creation time, then id; the cursor is the last member, opaque to clients. */
+function sortKey(createdAt: number, id: string): string {
+  return `${String(createdAt).padStart(SORT_KEY_DIGITS, '0')}:${id}`;
+}
+
+function encodeCursor(member: string): string {
+  return Buffer.from(member).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const member = Buffer.from(cursor, 'base64url').toString();
+  if (!/^\d{15}:[\w-]{1,64}$/.test(member)) throw new InvalidCursorError(`"${cursor}" is not a cursor of this list`);
+  return member;
+}
+
+function recordFrom(flat: unknown): TaskRecord {
+  return parseTaskHash(hashFromFlat(flat as string[]));
+}
+
+export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
+  const scripts = Object.fromEntries(
+    Object.keys(taskScripts).map((name) => [name, createScript(redis, scriptSource(name as TaskScriptName))]),
+  ) as Record<TaskScriptName, RunScript>;
+
+  const run = (name: TaskScriptName, key: string, ...args: (string | number)[]) =>
+    scripts[name]([key], [keys.prefix, Date.now(), ...args]);
+
+  return {
+    async create({ id, name, total, input, ttlSeconds }) {
+      const now = Date.now();
+      const flat = await scripts.create(
+        [keys.task(id)],
+        [keys.prefix, now, id, name, sortKey(now, id), ttlSeconds * 1000, total, JSON.stringify(input)],
+      );
+      return recordFrom(flat);
+    },
+
+    async get(id) {
+      const hash = await redis.hgetall(keys.task(id));
+      if (!hash.id) return null;
+      const record = parseTaskHash(hash);
+      if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return null;
+      return record;
+    },
+
+    async start(id, runId, worker) {
+      return (await run('start', keys.task(id), runId, worker)) as TaskState | 'MISSING';
+    },
+
+    async progress(id, runId, { current, total }) {
+      const progress = total > 0 ? (current / total) * 100 : 0;
+      return (await run('progress', keys.task(id), runId, current, total, progress)) === 'ACTIVE';
+    },
+
+    async finish(id, runId, outcome) {
+      const result = outcome.state === 'COMPLETED' ? JSON.stringify(outcome.result) : '';
+      const error = outcome.state === 'FAILED' || outcome.state === 'QUEUED' ? outcome.error : '';
+      return (await run('finish', keys.task(id), runId, outcome.state, result, error)) === 1;
+    },
+
+    async cancel(id) {
+      const flat = await run('cancel', keys.task(id));
+      return flat ? recordFrom(flat) : null;
+    },
+
+    async remove(id) {
+      return (await run('remove', keys.task(id))) === 1;
+    },
+
+    async page({ first, after, state, name }) {
+      const start = after ? `(${decodeCursor(after)}` : '+';
+      const index = keys.index({ state: state ?? undefined, name: name ?? undefined });
+      const [count, ...flats] = (await run('page', index, start, first + 1)) as [number, ...string[][]];
+      const records = flats.slice(0, first).map(recordFrom);
+      const last = records.at(-1);
+      return {
+        records,
+        totalCount: count,
+        hasNextPage: flats.length > first,
+        endCursor: last ? encodeCursor(sortKey(last.createdAt.getTime(), last.id)) : null,
+      };
+    },
+
+    async sweepExpired(limit = 1000) {
+      return (await run('sweepExpired', keys.expiry, limit)) as number;
+    },
+  };
+}

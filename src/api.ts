@@ -1,0 +1,101 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Redis } from 'ioredis';
+import { WebSocketServer } from 'ws';
+import type { Keys } from '../core/keys.js';
+import type { Logger } from '../core/logger.js';
+import { closeRedis } from '../core/redis.js';
+import { createTaskQueue } from '../core/task-queue.js';
+import { createTaskStore } from '../core/task-store.js';
+import { createWorkerRegistry } from '../core/worker-registry.js';
+import type { Context } from './graphql/context.js';
+import { buildTaskSchema } from './graphql/schema.js';
+import { createHttpHandler } from './http-handler.js';
+import { createPubSub } from './pubsub.js';
+import { createTaskService } from './task-service.js';
+
+export interface ApiOptions {
+  /** Commands, the queue and publishing; owned by the API from now on. */
+  redis: Redis;
+  /** The pub/sub subscriber; owned by the API from now on. */
+  subscriber: Redis;
+  keys: Keys;
+  resultTtlSeconds: number;
+  clientDir: string;
+  logger: Logger;
+}
+
+export interface Api {
+  httpServer: Server;
+  /** Resolves with the base URL, such as http://127.0.0.1:4000. */
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Expired tasks are also forgotten when a list is read; this only frees memory when nobody reads. */
+const SWEEP_EVERY_MS = 10_000;
+
+export async function createApi({ redis, subscriber, keys, resultTtlSeconds, clientDir, logger }: ApiOptions): Promise<Api> {
+  const pubsub = createPubSub({ publisher: redis, subscriber });
+  const store = createTaskStore(redis, keys);
+  const queue = createTaskQueue(redis, keys.prefix);
+  const tasks = createTaskService({
+    store,
+    queue,
+    registry: createWorkerRegistry(redis, keys),
+    pubsub,
+    keys,
+    resultTtlSeconds,
+    logger,
+  });
+  const context: Context = { tasks };
+  const schema = await buildTaskSchema(pubsub);
+
+  const httpServer = createServer();
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const graphqlWs = useServer({ schema, context }, wsServer);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    logger,
+  });
+  await apollo.start();
+  httpServer.on('request', createHttpHandler({ apollo, context, redis, clientDir, logger }));
+
+  const sweeper = setInterval(() => {
+    store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
+  }, SWEEP_EVERY_MS);
+
+  let closing: Promise<void> | null = null;
+  return {
+    httpServer,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve(`http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        const step = (what: string, run: () => Promise<unknown>) =>
+          run().catch((error: Error) => logger.warn({ err: error.message, step: what }, 'shutdown step failed'));
+        clearInterval(sweeper);
+        // Closes every socket with 1001 (going away), which graphql-ws clients retry elsewhere.
+        await step('close WebSocket connections', async () => graphqlWs.dispose());
+        await step('stop Apollo and the HTTP server', () => apollo.stop());
+        await step('close the queue', () => queue.close());
+        await step('close pub/sub', () => pubsub.close());
+        await step('close Redis', () => closeRedis(redis));
+      })();
+      return closing;
+    },
+  };
+}

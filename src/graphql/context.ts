@@ -1,0 +1,6 @@
+import type { TaskService } from '../task-service.js';
+
+/** What every resolver gets, over HTTP and over WebSocket alike. */
+export interface Context {
+  tasks: TaskService;
+}

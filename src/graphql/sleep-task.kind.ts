@@ -1,0 +1,45 @@
+import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { sleepTask, type SleepTaskInput } from '../../core/task-kinds/sleep-task.js';
+import type { Context } from './context.js';
+import type { TaskKindApi } from './task-kind-api.js';
+import { Task, type TaskView } from './task.type.js';
+
+@ObjectType('SleepTaskResult')
+class SleepTaskResult {
+  @Field(() => String, { description: '"ok"' })
+  status!: string;
+}
+
+@ObjectType('SleepTask', { implements: Task, description: 'Sleeps `duration` seconds, one progress step a second.' })
+class SleepTask extends Task {
+  @Field(() => Int, { description: 'Seconds to sleep.' })
+  duration!: number;
+
+  @Field(() => SleepTaskResult, { nullable: true })
+  result!: SleepTaskResult | null;
+}
+
+@InputType('CreateSleepTaskInput')
+class CreateSleepTaskInput {
+  @Field(() => Int, { description: 'Seconds to sleep, 1 to 300.' })
+  duration!: number;
+}
+
+@Resolver()
+class SleepTaskResolver {
+  @Mutation(() => SleepTask, { description: 'Queues a sleep task.' })
+  createSleepTask(
+    @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
+    @Ctx() { tasks }: Context,
+  ): Promise<TaskView> {
+    return tasks.create(sleepTask, { ...input });
+  }
+}
+
+export const sleepTaskApi: TaskKindApi = {
+  kind: sleepTask,
+  typeName: 'SleepTask',
+  objectType: SleepTask,
+  resolver: SleepTaskResolver,
+  fields: ({ input, result }) => ({ duration: (input as SleepTaskInput).duration, result }),
+};

@@ -1,0 +1,13 @@
+import type { ClassType } from 'type-graphql';
+import type { TaskKind } from '../../core/task-kinds/index.js';
+import type { TaskRecord } from '../../core/task-record.js';
+
+/** The API's side of a task kind: its GraphQL type, its create mutation, and how a record maps to it. */
+export interface TaskKindApi {
+  kind: TaskKind;
+  typeName: string;
+  objectType: ClassType;
+  resolver: ClassType;
+  /** The fields only this kind has, read from the stored input and result. */
+  fields(record: TaskRecord): Record<string, unknown>;
+}

@@ -1,0 +1,75 @@
+import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
+import { TaskState } from '../../core/task-state.js';
+import type { Context } from './context.js';
+import { toTaskView } from './task-view.js';
+import { Task, type TaskView } from './task.type.js';
+
+@ObjectType('PageInfo')
+class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` to read the next page.' })
+  endCursor!: string | null;
+}
+
+@ObjectType('TaskConnection')
+class TaskConnection {
+  @Field(() => [Task])
+  nodes!: TaskView[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: 'Tasks matching the filters, on all pages.' })
+  totalCount!: number;
+}
+
+@Resolver()
+export class TaskResolver {
+  @Query(() => Task, { nullable: true, description: 'null when the task is unknown or has expired.' })
+  task(@Arg('id', () => ID) id: string, @Ctx() { tasks }: Context): Promise<TaskView | null> {
+    return tasks.get(id);
+  }
+
+  @Query(() => TaskConnection, { description: 'Newest first.' })
+  tasks(
+    @Ctx() { tasks }: Context,
+    @Arg('first', () => Int, { defaultValue: 20, description: '1 to 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('state', () => TaskState, { nullable: true }) state?: TaskState | null,
+    @Arg('name', () => String, { nullable: true }) name?: string | null,
+  ): Promise<TaskConnection> {
+    return tasks.list({ first, after, state, name });
+  }
+
+  @Mutation(() => Task, {
+    description:
+      'A queued task is cancelled at once; a running one stops within a second (its state may still be ACTIVE in this answer); a finished one is unchanged.',
+  })
+  cancelTask(@Arg('id', () => ID) id: string, @Ctx() { tasks }: Context): Promise<TaskView> {
+    return tasks.cancel(id);
+  }
+
+  @Mutation(() => Boolean, { description: 'Forgets a task, cancelling it first if it has not finished.' })
+  deleteTask(@Arg('id', () => ID) id: string, @Ctx() { tasks }: Context): Promise<boolean> {
+    return tasks.remove(id);
+  }
+
+  @Subscription(() => Task, {
+    description: 'The task as it is now, then every change; ends after its terminal state.',
+    subscribe: ({ args, context }) => (context as Context).tasks.watch((args as { id: string }).id),
+  })
+  taskProgress(@Arg('id', () => ID) _id: string, @Root() record: TaskRecord): TaskView {
+    return toTaskView(record);
+  }
+
+  @Subscription(() => Task, {
+    description: 'Every change of every task, for lists.',
+    topics: ({ context }) => (context as Context).tasks.allTasksChannel,
+  })
+  taskUpdated(@Root() hash: TaskHash): TaskView {
+    return toTaskView(parseTaskHash(hash));
+  }
+}

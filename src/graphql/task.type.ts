@@ -1,0 +1,53 @@
+import { Field, Float, ID, Int, InterfaceType, registerEnumType } from 'type-graphql';
+import { TaskState } from '../../core/task-state.js';
+import { DateTimeScalar } from './date-time.scalar.js';
+
+registerEnumType(TaskState, { name: 'TaskState', description: 'Where a task is in its life.' });
+
+@InterfaceType('Task', {
+  description: 'A background task. Its kind decides its input and result fields.',
+  resolveType: (task: TaskView) => task.typeName,
+})
+export abstract class Task {
+  @Field(() => ID, { description: 'Random and unguessable (a UUID).' })
+  id!: string;
+
+  @Field(() => String, { description: 'The kind of task: sleep_task or calculation_task.' })
+  name!: string;
+
+  @Field(() => TaskState)
+  state!: TaskState;
+
+  @Field(() => Float, { description: 'Percent done, 0 to 100.' })
+  progress!: number;
+
+  @Field(() => Int, { description: 'Steps done (seconds slept, for a sleep task).' })
+  current!: number;
+
+  @Field(() => Int, { description: 'Steps in all.' })
+  total!: number;
+
+  @Field(() => String, { nullable: true, description: 'The worker that runs or ran the task.' })
+  worker!: string | null;
+
+  @Field(() => Int, { description: 'Runs started so far; more than 1 after a retry or a worker crash.' })
+  attempts!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why the task failed (or why its last attempt did).' })
+  error!: string | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  startedAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the task reached a terminal state.' })
+  finishedAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When a finished task will be forgotten.' })
+  expiresAt!: Date | null;
+}
+
+/** What the resolvers hand to GraphQL: the common fields, the kind's own, and its type name. */
+export type TaskView = Task & { typeName: string } & Record<string, unknown>;

@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../core/logger.js';
+import type { Context } from './graphql/context.js';
+import { playgroundPage } from './playground.js';
+
+/** Larger GraphQL request bodies are refused with 413. */
+const MAX_BODY_BYTES = 1_000_000;
+const READY_TIMEOUT_MS = 1_000;
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8') {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ]);
+}
+
+export interface HttpHandlerOptions {
+  apollo: ApolloServer<Context>;
+  context: Context;
+  redis: Redis;
+  /** Static files for `/` (the dashboard). */
+  clientDir: string;
+  logger: Logger;
+}
+
+/**
+ * The whole HTTP surface on a bare node:http server: GraphQL through Apollo's own request
+ * pipeline, the playground, the dashboard's files and the health checks.
+ */
+export function createHttpHandler({ apollo, context, redis, clientDir, logger }: HttpHandlerOptions) {
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const text = await readBody(req);
+      if ((headers.get('content-type') ?? '').includes('json')) {
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          throw new HttpError(400, 'The request body is not valid JSON');
+        }
+      } else {
+        body = text;
+      }
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => context,
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function staticFile(res: ServerResponse, path: string) {
+    const relative = normalize(path === '/' ? '/index.html' : path);
+    if (relative.includes('..')) return send(res, 404, 'Not found');
+    try {
+      const file = await readFile(join(clientDir, relative));
+      res.writeHead(200, { 'content-type': contentTypes[extname(relative)] ?? 'application/octet-stream' });
+      res.end(file);
+    } catch {
+      send(res, 404, 'Not found');
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return send(res, 200, 'ok');
+    if (url.pathname === '/readyz') {
+      const ready = await withTimeout(redis.ping(), READY_TIMEOUT_MS).then(
+        () => true,
+        () => false,
+      );
+      return send(res, ready ? 200 : 503, ready ? 'ready' : 'Redis does not answer');
+    }
+    if (url.pathname === '/graphql') {
+      const wantsPage = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
+      return wantsPage ? send(res, 200, playgroundPage, 'text/html; charset=utf-8') : graphql(req, res, url);
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') return staticFile(res, url.pathname);
+    send(res, 404, 'Not found');
+  }
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return send(res, error.status, error.message);
+      logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) send(res, 500, 'Internal error');
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { createKeys } from '../core/keys.js';
+import { runUntilSignal } from '../core/entry-point.js';
+import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
+import { createRedis, waitForRedis } from '../core/redis.js';
+import { createApi } from './api.js';
+import { loadApiConfig } from './config.js';
+
+let logger: Logger | undefined;
+
+await runUntilSignal(
+  async () => {
+    const config = loadApiConfig(process.env);
+    logger = createLogger({ name: 'api', level: config.LOG_LEVEL, pretty: wantsPrettyLogs(config.LOG_FORMAT) });
+    const redis = createRedis(config.REDIS_URL, logger, { name: 'api' });
+    const subscriber = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'api-subscriber' });
+    await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
+    const api = await createApi({
+      redis,
+      subscriber,
+      keys: createKeys(config.REDIS_KEY_PREFIX),
+      resultTtlSeconds: config.RESULT_TTL,
+      clientDir: fileURLToPath(new URL('../client/', import.meta.url)),
+      logger,
+    });
+    const url = await api.listen(config.PORT, config.HOST);
+    logger.info(`dashboard at ${url}/ and playground at ${url}/graphql`);
+    return api;
+  },
+  { logger: () => logger, deadlineMs: 15_000 },
+);

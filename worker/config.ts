@@ -1,0 +1,24 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { commonConfig, integer, loadConfig } from '../core/config.js';
+import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
+
+export const workerConfigShape = {
+  ...commonConfig,
+  /** Sleeping tasks wait on timers, so one process runs many at once without holding a core. */
+  WORKER_CONCURRENCY: integer(1, 10_000, 100),
+  /** Seconds; the default leaves room above the longest sleep the API accepts. */
+  WORKER_MAX_TIMEOUT: integer(1, 86_400, MAX_SLEEP_SECONDS + 30),
+  /** Seconds a stopping worker lets running tasks go on before handing them back to the queue. */
+  SHUTDOWN_TIMEOUT: integer(0, 3_600, 30),
+  WORKER_NAME: z
+    .string()
+    .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
+    .default(`worker@${hostname()}-${process.pid}`),
+};
+
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv) {
+  return loadConfig(workerConfigShape, env);
+}

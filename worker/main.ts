@@ -1,0 +1,31 @@
+import { createKeys } from '../core/keys.js';
+import { runUntilSignal } from '../core/entry-point.js';
+import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
+import { createRedis, waitForRedis } from '../core/redis.js';
+import { loadWorkerConfig } from './config.js';
+import { processors } from './processors/index.js';
+import { createTaskWorker } from './task-worker.js';
+
+let logger: Logger | undefined;
+
+await runUntilSignal(
+  async () => {
+    const config = loadWorkerConfig(process.env);
+    logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: wantsPrettyLogs(config.LOG_FORMAT) });
+    const redis = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker' });
+    const subscriber = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker-cancel' });
+    await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
+    return createTaskWorker({
+      redis,
+      subscriber,
+      keys: createKeys(config.REDIS_KEY_PREFIX),
+      name: config.WORKER_NAME,
+      processors,
+      concurrency: config.WORKER_CONCURRENCY,
+      maxTimeoutSeconds: config.WORKER_MAX_TIMEOUT,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
+      logger,
+    });
+  },
+  { logger: () => logger, deadlineMs: 60_000 },
+);

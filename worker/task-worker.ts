@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAME, type Keys } from '../core/keys.js';
+import type { Logger } from '../core/logger.js';
+import { closeRedis } from '../core/redis.js';
+import { createTaskStore } from '../core/task-store.js';
+import { createWorkerRegistry } from '../core/worker-registry.js';
+import {
+  TaskCancelledError,
+  TaskTimeoutError,
+  WorkerShutdownError,
+  type TaskProcessor,
+} from './processors/task-processor.js';
+
+export interface TaskWorkerOptions {
+  /** For BullMQ (blocking commands) and the task scripts; owned by the worker from now on. */
+  redis: Redis;
+  /** For the cancel channel; owned by the worker from now on. */
+  subscriber: Redis;
+  keys: Keys;
+  name: string;
+  processors: Record<string, TaskProcessor>;
+  /** Tasks run at once in this process. */
+  concurrency: number;
+  /** Seconds after which a run fails. */
+  maxTimeoutSeconds: number;
+  /** Milliseconds that close() waits for running tasks before handing them back to the queue. */
+  shutdownTimeoutMs: number;
+  logger: Logger;
+}
+
+export interface TaskWorker {
+  name: string;
+  close(): Promise<void>;
+}
+
+const HEARTBEAT_EVERY_MS = 5_000;
+const ACTIVE_COUNT_WRITE_DELAY_MS = 250; // coalesces the record writes of many tasks starting at once
+
+/**
+ * Runs tasks from the queue. Each run first claims the task record (start), reports every step
+ * through one script call, and ends with one more (finish); the record, not BullMQ, is what clients
+ * see. A task cancelled or deleted meanwhile is never started, and a running one stops at once
+ * (cancel channel) or at its next step (flag in the record).
+ */
+export async function createTaskWorker(options: TaskWorkerOptions): Promise<TaskWorker> {
+  const { redis, subscriber, keys, name, processors, concurrency, maxTimeoutSeconds, logger } = options;
+  const store = createTaskStore(redis, keys);
+  const registry = createWorkerRegistry(redis, keys);
+  const runs = new Map<string, AbortController>();
+  const startedAt = new Date();
+
+  const writeRecord = () =>
+    registry
+      .write({ name, concurrency, startedAt, taskNames: Object.keys(processors), activeTasks: runs.size })
+      .catch((error: Error) => logger.debug({ err: error.message }, 'could not write the worker record'));
+  let recordTimer: NodeJS.Timeout | null = null;
+  const activeTasksChanged = () => {
+    recordTimer ??= setTimeout(() => {
+      recordTimer = null;
+      void writeRecord();
+    }, ACTIVE_COUNT_WRITE_DELAY_MS);
+  };
+  const heartbeat = setInterval(writeRecord, HEARTBEAT_EVERY_MS);
+
+  subscriber.on('message', (channel: string, taskId: string) => {
+    if (channel === keys.cancelChannel) runs.get(taskId)?.abort(new TaskCancelledError());
+  });
+  await subscriber.subscribe(keys.cancelChannel);
+
+  async function processJob(job: Job, token?: string): Promise<void> {
+    const taskId = job.id!;
+    const log = logger.child({ taskId, task: job.name });
+    const runId = randomUUID();
+    const state = await store.start(taskId, runId, name);
+    if (state !== 'ACTIVE') {
+      log.info({ state }, 'task skipped');
+      return;
+    }
+    const controller = new AbortController();
+    const { signal } = controller;
+    runs.set(taskId, controller);
+    activeTasksChanged();
+    const timeout = setTimeout(() => controller.abort(new TaskTimeoutError(maxTimeoutSeconds)), maxTimeoutSeconds * 1000);
+    log.info({ attempt: job.attemptsMade + 1 }, 'task started');
+    try {
+      const processor = processors[job.name];
+      if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
+      const input = processor.kind.input.parse(job.data);
+      const result = await processor.run(input, {
+        signal,
+        maxTimeoutSeconds,
+        logger: log,
+        async reportProgress(current, total) {
+          signal.throwIfAborted();
+          if (!(await store.progress(taskId, runId, { current, total }))) controller.abort(new TaskCancelledError());
+          signal.throwIfAborted();
+        },
+      });
+      await store.finish(taskId, runId, { state: 'COMPLETED', result: processor.kind.result.parse(result) });
+      log.info('task completed');
+    } catch (error) {
+      const reason: unknown = signal.aborted ? signal.reason : null;
+      if (reason instanceof TaskCancelledError) {
+        await store.finish(taskId, runId, { state: 'CANCELLED' });
+        log.info('task cancelled');
+        return;
+      }
+      if (reason instanceof WorkerShutdownError) {
+        // Back to the queue, not failed: another worker (or this one, restarted) runs it again.
+        await store.finish(taskId, runId, { state: 'QUEUED', error: reason.message });
+        await job.moveToDelayed(Date.now(), token);
+        log.warn('task handed back to the queue');
+        throw new DelayedError();
+      }
+      const message = error instanceof Error && error.name !== 'AbortError' ? error.message : String(reason);
+      const retry = !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      await store.finish(taskId, runId, { state: retry ? 'QUEUED' : 'FAILED', error: message });
+      log.warn({ err: message, retry }, 'task failed');
+      throw error;
+    } finally {
+      clearTimeout(timeout);
+      runs.delete(taskId);
+      activeTasksChanged();
+    }
+  }
+
+  const worker = new Worker(QUEUE_NAME, processJob, { connection: redis, prefix: keys.prefix, concurrency });
+  worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
+  await worker.waitUntilReady();
+  await writeRecord();
+  logger.info({ worker: name, concurrency, tasks: Object.keys(processors) }, 'worker ready');
+
+  let closing: Promise<void> | null = null;
+  return {
+    name,
+    close() {
+      closing ??= (async () => {
+        const handBack = setTimeout(() => {
+          for (const run of runs.values()) run.abort(new WorkerShutdownError());
+        }, options.shutdownTimeoutMs);
+        const step = (what: string, run: () => Promise<unknown>) =>
+          run().catch((error: Error) => logger.warn({ err: error.message, step: what }, 'shutdown step failed'));
+        await step('stop taking tasks and let running ones end', () => worker.close());
+        clearTimeout(handBack);
+        clearInterval(heartbeat);
+        if (recordTimer) clearTimeout(recordTimer);
+        await step('remove the worker record', () => registry.removeWorker(name));
+        await step('close the subscriber', () => closeRedis(subscriber));
+        await step('close Redis', () => closeRedis(redis));
+      })();
+      return closing;
+    },
+  };
+}
