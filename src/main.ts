@@ -1,6 +1,7 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createKeys } from '../core/keys.js';
 import { runUntilSignal } from '../core/entry-point.js';
+import { projectRoot } from '../core/project-root.js';
 import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { createApi } from './api.js';
@@ -20,7 +21,7 @@ await runUntilSignal(
       subscriber,
       keys: createKeys(config.REDIS_KEY_PREFIX),
       resultTtlSeconds: config.RESULT_TTL,
-      clientDir: fileURLToPath(new URL('../client/', import.meta.url)),
+      clientDir: join(projectRoot(import.meta.url), 'client'),
       logger,
     });
     const url = await api.listen(config.PORT, config.HOST);

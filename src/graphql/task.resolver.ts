@@ -36,12 +36,12 @@ export class TaskResolver {
   @Query(() => TaskConnection, { description: 'Newest first.' })
   tasks(
     @Ctx() { tasks }: Context,
-    @Arg('first', () => Int, { defaultValue: 20, description: '1 to 100.' }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('state', () => TaskState, { nullable: true }) state?: TaskState | null,
     @Arg('name', () => String, { nullable: true }) name?: string | null,
   ): Promise<TaskConnection> {
-    return tasks.list({ first, after, state, name });
+    return tasks.list({ first: first ?? 20, after, state, name });
   }
 
   @Mutation(() => Task, {

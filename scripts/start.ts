@@ -1,0 +1,119 @@
+/**
+ * `npm start`: the API and one worker in one command. When nothing answers at REDIS_URL and it
+ * names this machine, starts `redis-server` for the project (data under .data/, stopped with the
+ * app); when there is no redis-server either, says how to get one. Ctrl-C stops everything.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { commonConfig, ConfigError, loadConfig } from '../core/config.js';
+import { projectRoot } from '../core/project-root.js';
+
+const root = projectRoot(import.meta.url);
+const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function isLocal(url: URL): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname);
+}
+
+const howToGetRedis = (url: string) => `Nothing answers at ${url} and redis-server is not installed. Get Redis 7 or newer:
+  Debian/Ubuntu:  sudo apt-get install redis-server
+  macOS:          brew install redis
+  Docker:         docker compose up -d redis
+or set REDIS_URL to a Redis you have, then run npm start again.`;
+
+async function startRedis(url: URL): Promise<ChildProcess> {
+  const port = url.port || '6379';
+  const dir = join(root, '.data', `redis-${port}`);
+  mkdirSync(dir, { recursive: true });
+  say(`nothing answers at ${url.href}: starting redis-server on port ${port} (data in ${dir})`);
+  const redis = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let tries = 0; tries < 50; tries++) {
+    if (redis.exitCode !== null) throw new Error(`redis-server exited with code ${redis.exitCode}`);
+    if (await redisAnswers(url.href)) return redis;
+    await sleep(100);
+  }
+  redis.kill('SIGTERM');
+  throw new Error('redis-server did not answer within 5 s');
+}
+
+function startPart(entry: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: process.env });
+}
+
+function exited(child: ChildProcess): Promise<number> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? 1);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+}
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig({ REDIS_URL: commonConfig.REDIS_URL, START_REDIS: z.enum(['auto', 'never']).default('auto') }, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      say(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const url = new URL(config.REDIS_URL);
+  let redis: ChildProcess | null = null;
+  if (!(await redisAnswers(url.href))) {
+    const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+    if (!isLocal(url) || config.START_REDIS === 'never') {
+      say(`nothing answers at ${url.href}; start that Redis or set REDIS_URL`);
+      return 1;
+    }
+    if (!hasRedisServer) {
+      say(howToGetRedis(url.href));
+      return 1;
+    }
+    redis = await startRedis(url);
+  }
+
+  const parts = [startPart('src/main.ts'), startPart('worker/main.ts')];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return code;
+    stopping = true;
+    for (const part of parts) part.kill('SIGTERM');
+    const codes = await Promise.all(parts.map(exited));
+    if (redis) {
+      redis.kill('SIGTERM');
+      await exited(redis);
+    }
+    return codes.every((c) => c === 0) ? code : 1;
+  };
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0).then(resolve));
+    for (const part of parts) {
+      void exited(part).then((code) => {
+        if (stopping) return;
+        say(`a part stopped (exit code ${code}): stopping the rest`);
+        void stop(1).then(() => resolve(1));
+      });
+    }
+  });
+}
+
+process.exitCode = await main();

@@ -1,0 +1,47 @@
+/** The GraphQL operations the tests send, as a client would write them. */
+
+const COMMON_FIELDS = 'id name state progress current total worker attempts error createdAt startedAt finishedAt expiresAt';
+const SLEEP_FIELDS = 'duration result { status }';
+const CALCULATION_FIELDS = 'numbers operation result { operation value count }';
+
+export const TASK_FIELDS = `${COMMON_FIELDS}
+  ... on SleepTask { ${SLEEP_FIELDS} }
+  ... on CalculationTask { ${CALCULATION_FIELDS} }`;
+
+export const CREATE_SLEEP = `mutation ($input: CreateSleepTaskInput!) {
+  createSleepTask(input: $input) { ${COMMON_FIELDS} ${SLEEP_FIELDS} }
+}`;
+export const CREATE_CALCULATION = `mutation ($input: CreateCalculationTaskInput!) {
+  createCalculationTask(input: $input) { ${COMMON_FIELDS} ${CALCULATION_FIELDS} }
+}`;
+export const GET_TASK = `query ($id: ID!) { task(id: $id) { ${TASK_FIELDS} } }`;
+export const LIST_TASKS = `query ($first: Int, $after: String, $state: TaskState, $name: String) {
+  tasks(first: $first, after: $after, state: $state, name: $name) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id name state createdAt }
+  }
+}`;
+export const CANCEL_TASK = `mutation ($id: ID!) { cancelTask(id: $id) { ${TASK_FIELDS} } }`;
+export const DELETE_TASK = `mutation ($id: ID!) { deleteTask(id: $id) }`;
+export const TASK_PROGRESS = `subscription ($id: ID!) { taskProgress(id: $id) { ${TASK_FIELDS} } }`;
+export const TASK_UPDATED = `subscription { taskUpdated { ${TASK_FIELDS} } }`;
+export const WORKERS = `{ workers { name concurrency startedAt uptime taskNames activeTasks } }`;
+
+export interface TaskData {
+  id: string;
+  name: string;
+  state: string;
+  progress: number;
+  current: number;
+  total: number;
+  worker: string | null;
+  attempts: number;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  expiresAt: string | null;
+  duration?: number;
+  numbers?: number[];
+  operation?: string;
+  result?: Record<string, unknown> | null;
+}

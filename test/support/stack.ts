@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { createKeys, type Keys } from '../../core/keys.js';
+import { createLogger } from '../../core/logger.js';
+import { createRedis, waitForRedis } from '../../core/redis.js';
+import { createTaskQueue } from '../../core/task-queue.js';
+import { createApi } from '../../src/api.js';
+import { processors } from '../../worker/processors/index.js';
+import { createTaskWorker, type TaskWorker } from '../../worker/task-worker.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const projectDir = join(import.meta.dirname, '..', '..');
+
+export const logger = createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent', pretty: false });
+
+export interface TestApi {
+  url: string;
+  /** The connection name of its pub/sub subscriber, to find it in CLIENT LIST. */
+  subscriberName: string;
+  close(): Promise<void>;
+}
+
+export interface TestStack {
+  keys: Keys;
+  /** A connection of the test's own, to look at what the service wrote. */
+  redis: Redis;
+  startApi(options?: { resultTtlSeconds?: number }): Promise<TestApi>;
+  startWorker(options?: { concurrency?: number; maxTimeoutSeconds?: number; name?: string }): Promise<TaskWorker>;
+  /** Jobs in BullMQ, by state. */
+  jobCounts(): Promise<Record<string, number>>;
+  /** Closes everything it started, and deletes every key under its prefix. */
+  close(): Promise<void>;
+}
+
+/** Real API instances and workers on the shared Redis, under a key prefix of their own. */
+export async function createTestStack(): Promise<TestStack> {
+  const keys = createKeys(`{test-${randomUUID()}}`);
+  const redis = new Redis(REDIS_URL);
+  const queue = createTaskQueue(redis, keys.prefix);
+  const closers: (() => Promise<void>)[] = [];
+
+  return {
+    keys,
+    redis,
+
+    async startApi({ resultTtlSeconds = 3600 } = {}) {
+      const subscriberName = `test-subscriber-${randomUUID()}`;
+      const apiRedis = createRedis(REDIS_URL, logger, { name: 'test-api' });
+      const subscriber = createRedis(REDIS_URL, logger, { blocking: true, name: subscriberName });
+      await Promise.all([waitForRedis(apiRedis), waitForRedis(subscriber)]);
+      const api = await createApi({
+        redis: apiRedis,
+        subscriber,
+        keys,
+        resultTtlSeconds,
+        clientDir: join(projectDir, 'client'),
+        logger,
+      });
+      const url = await api.listen(0, '127.0.0.1');
+      closers.push(() => api.close());
+      return { url, subscriberName, close: () => api.close() };
+    },
+
+    async startWorker({ concurrency = 50, maxTimeoutSeconds = 400, name = `test-worker-${randomUUID().slice(0, 8)}` } = {}) {
+      const workerRedis = createRedis(REDIS_URL, logger, { blocking: true, name: 'test-worker' });
+      const subscriber = createRedis(REDIS_URL, logger, { blocking: true, name: 'test-worker-cancel' });
+      const worker = await createTaskWorker({
+        redis: workerRedis,
+        subscriber,
+        keys,
+        name,
+        processors,
+        concurrency,
+        maxTimeoutSeconds,
+        shutdownTimeoutMs: 2_000,
+        logger,
+      });
+      closers.push(() => worker.close());
+      return worker;
+    },
+
+    async jobCounts() {
+      return queue.getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    },
+
+    async close() {
+      for (const close of closers.reverse()) await close();
+      await queue.close();
+      const stale = await redis.keys(`${keys.prefix}*`); // test prefixes hold a few keys only
+      if (stale.length) await redis.del(...stale);
+      await redis.quit();
+    },
+  };
+}
