@@ -72,14 +72,19 @@ local function sweep(limit)
 end
 `;
 
-/** ARGV: id, name, sortKey, ttl, total, input. Answers the new record. */
+/**
+ * ARGV: id, name, ttl, total, input. Answers the new record. Its sort key (creation time, then a
+ * counter for tasks created in the same millisecond) orders the list indexes and is the cursor.
+ */
 const create = /* lua */ `
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 1 then return redis.error_reply('ERR task exists') end
-redis.call('HSET', key, 'id', ARGV[3], 'name', ARGV[4], 'state', 'QUEUED', 'sortKey', ARGV[5],
-  'ttl', ARGV[6], 'total', ARGV[7], 'input', ARGV[8], 'current', '0', 'progress', '0',
+local counter = redis.call('INCR', prefix .. ':created') % 1000000
+local sortKey = string.format('%015d:%06d:%s', now, counter, ARGV[3])
+redis.call('HSET', key, 'id', ARGV[3], 'name', ARGV[4], 'state', 'QUEUED', 'sortKey', sortKey,
+  'ttl', ARGV[5], 'total', ARGV[6], 'input', ARGV[7], 'current', '0', 'progress', '0',
   'attempts', '0', 'createdAt', ARGV[2], 'seq', '0')
-for _, index in ipairs(allIndexes(ARGV[4], 'QUEUED')) do redis.call('ZADD', index, 0, ARGV[5]) end
+for _, index in ipairs(allIndexes(ARGV[4], 'QUEUED')) do redis.call('ZADD', index, 0, sortKey) end
 return publishChange(key)
 `;
 
@@ -195,7 +200,7 @@ sweep(1000)
 local result = { redis.call('ZCARD', KEYS[1]) }
 local members = redis.call('ZRANGE', KEYS[1], ARGV[3], '-', 'BYLEX', 'REV', 'LIMIT', 0, tonumber(ARGV[4]))
 for _, member in ipairs(members) do
-  local record = redis.call('HGETALL', taskKey(string.match(member, ':(.*)$')))
+  local record = redis.call('HGETALL', taskKey(string.match(member, '^%d+:%d+:(.*)$')))
   if #record > 0 then table.insert(result, record) end
 end
 return result

@@ -47,20 +47,13 @@ export interface TaskStore {
   sweepExpired(limit?: number): Promise<number>;
 }
 
-const SORT_KEY_DIGITS = 15;
-
-/** Index members sort by creation time, then id; the cursor is the last member, opaque to clients. */
-function sortKey(createdAt: number, id: string): string {
-  return `${String(createdAt).padStart(SORT_KEY_DIGITS, '0')}:${id}`;
-}
-
 function encodeCursor(member: string): string {
   return Buffer.from(member).toString('base64url');
 }
 
 function decodeCursor(cursor: string): string {
   const member = Buffer.from(cursor, 'base64url').toString();
-  if (!/^\d{15}:[\w-]{1,64}$/.test(member)) throw new InvalidCursorError(`"${cursor}" is not a cursor of this list`);
+  if (!/^\d{15}:\d{6}:[\w-]{1,64}$/.test(member)) throw new InvalidCursorError(`"${cursor}" is not a cursor of this list`);
   return member;
 }
 
@@ -78,11 +71,7 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
 
   return {
     async create({ id, name, total, input, ttlSeconds }) {
-      const now = Date.now();
-      const flat = await scripts.create(
-        [keys.task(id)],
-        [keys.prefix, now, id, name, sortKey(now, id), ttlSeconds * 1000, total, JSON.stringify(input)],
-      );
+      const flat = await run('create', keys.task(id), id, name, ttlSeconds * 1000, total, JSON.stringify(input));
       return recordFrom(flat);
     },
 
@@ -122,13 +111,14 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
       const start = after ? `(${decodeCursor(after)}` : '+';
       const index = keys.index({ state: state ?? undefined, name: name ?? undefined });
       const [count, ...flats] = (await run('page', index, start, first + 1)) as [number, ...string[][]];
-      const records = flats.slice(0, first).map(recordFrom);
-      const last = records.at(-1);
+      const page = flats.slice(0, first);
+      // Index members are the records' sort keys; the last one on the page is the cursor.
+      const lastSortKey = page.length ? hashFromFlat(page.at(-1)!).sortKey : undefined;
       return {
-        records,
+        records: page.map(recordFrom),
         totalCount: count,
         hasNextPage: flats.length > first,
-        endCursor: last ? encodeCursor(sortKey(last.createdAt.getTime(), last.id)) : null,
+        endCursor: lastSortKey ? encodeCursor(lastSortKey) : null,
       };
     },
 

@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gqlData } from './support/graphql.js';
+import { CREATE_SLEEP, GET_TASK, WORKERS, type TaskData } from './support/operations.js';
+import { createTestStack, type TestStack } from './support/stack.js';
+import { waitFor } from './support/wait.js';
+
+interface WorkerData {
+  name: string;
+  concurrency: number;
+  startedAt: string;
+  uptime: number;
+  taskNames: string[];
+  activeTasks: number;
+}
+
+describe('workers', () => {
+  let stack: TestStack;
+
+  beforeEach(async () => {
+    stack = await createTestStack();
+  });
+
+  afterEach(() => stack.close());
+
+  it('should list live workers with their kinds and running tasks, and drop stopped ones', async () => {
+    const api = await stack.startApi();
+    expect(await gqlData(api.url, WORKERS)).toEqual({ workers: [] });
+    const first = await stack.startWorker({ concurrency: 7, name: 'worker-a' });
+    await stack.startWorker({ concurrency: 3, name: 'worker-b' });
+
+    const { workers } = await gqlData<{ workers: WorkerData[] }>(api.url, WORKERS);
+    expect(workers).toEqual([
+      expect.objectContaining({ name: 'worker-a', concurrency: 7, taskNames: ['sleep_task', 'calculation_task'], activeTasks: 0 }),
+      expect.objectContaining({ name: 'worker-b', concurrency: 3, activeTasks: 0 }),
+    ]);
+    expect(workers[0]!.uptime).toBeGreaterThanOrEqual(0);
+    expect(Date.now() - new Date(workers[0]!.startedAt).getTime()).toBeLessThan(10_000);
+
+    const tasks = await Promise.all(
+      [1, 2, 3, 4].map(async () => (await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration: 3 } })).createSleepTask),
+    );
+    await waitFor(
+      async () => {
+        const { workers: now } = await gqlData<{ workers: WorkerData[] }>(api.url, WORKERS);
+        return now.reduce((sum, worker) => sum + worker.activeTasks, 0) === 4;
+      },
+      { what: 'four active tasks across the workers' },
+    );
+    const ran = await Promise.all(tasks.map(async (task) => (await gqlData(api.url, GET_TASK, { id: task.id })).task.worker));
+    expect(ran.every((name) => name === 'worker-a' || name === 'worker-b')).toBe(true);
+
+    await first.close();
+    const { workers: left } = await gqlData<{ workers: WorkerData[] }>(api.url, WORKERS);
+    expect(left.map((worker) => worker.name)).toEqual(['worker-b']);
+  });
+});
