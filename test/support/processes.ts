@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { projectDir } from './stack.js';
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Everything printed so far, stdout and stderr together. */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a TypeScript entry point of the project in its own process, as npm scripts do. */
+export function startEntryPoint(entry: string, env: Record<string, string> = {}): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: projectDir,
+    env: { ...process.env, LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the test can stop everything it starts
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Runs an entry point to its end (a failed start), killing it after `timeoutMs`. */
+export async function runEntryPoint(entry: string, env: Record<string, string>, timeoutMs = 15_000) {
+  const running = startEntryPoint(entry, env);
+  const timer = setTimeout(() => process.kill(-running.child.pid!, 'SIGKILL'), timeoutMs);
+  const code = await running.exited;
+  clearTimeout(timer);
+  return { code, output: running.output() };
+}
