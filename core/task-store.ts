@@ -7,9 +7,7 @@ import type { TaskState } from './task-state.js';
 
 /** How a run ended: a terminal state, or QUEUED to hand the task back for another attempt. */
 export type RunOutcome =
-  | { state: 'COMPLETED'; result: unknown }
-  | { state: 'FAILED' | 'QUEUED'; error: string }
-  | { state: 'CANCELLED' };
+  { state: 'COMPLETED'; result: unknown } | { state: 'FAILED' | 'QUEUED'; error: string } | { state: 'CANCELLED' };
 
 export interface TaskPage {
   records: TaskRecord[];
@@ -53,7 +51,8 @@ function encodeCursor(member: string): string {
 
 function decodeCursor(cursor: string): string {
   const member = Buffer.from(cursor, 'base64url').toString();
-  if (!/^\d{15}:\d{6}:[\w-]{1,64}$/.test(member)) throw new InvalidCursorError(`"${cursor}" is not a cursor of this list`);
+  if (!/^\d{15}:\d{6}:[\w-]{1,64}$/.test(member))
+    throw new InvalidCursorError(`"${cursor}" is not a cursor of this list`);
   return member;
 }
 

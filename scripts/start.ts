@@ -16,7 +16,12 @@ const root = projectRoot(import.meta.url);
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -33,7 +38,9 @@ function isLocal(url: URL): boolean {
   return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname);
 }
 
-const howToGetRedis = (url: string) => `Nothing answers at ${url} and redis-server is not installed. Get Redis 7 or newer:
+const howToGetRedis = (
+  url: string,
+) => `Nothing answers at ${url} and redis-server is not installed. Get Redis 7 or newer:
   Debian/Ubuntu:  sudo apt-get install redis-server
   macOS:          brew install redis
   Docker:         docker compose up -d redis
@@ -44,9 +51,13 @@ async function startRedis(url: URL): Promise<ChildProcess> {
   const dir = join(root, '.data', `redis-${port}`);
   mkdirSync(dir, { recursive: true });
   say(`nothing answers at ${url.href}: starting redis-server on port ${port} (data in ${dir})`);
-  const redis = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const redis = spawn(
+    'redis-server',
+    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   for (let tries = 0; tries < 50; tries++) {
     if (redis.exitCode !== null) throw new Error(`redis-server exited with code ${redis.exitCode}`);
     if (await redisAnswers(url.href)) return redis;
@@ -68,7 +79,10 @@ function exited(child: ChildProcess): Promise<number> {
 async function main(): Promise<number> {
   let config;
   try {
-    config = loadConfig({ REDIS_URL: commonConfig.REDIS_URL, START_REDIS: z.enum(['auto', 'never']).default('auto') }, process.env);
+    config = loadConfig(
+      { REDIS_URL: commonConfig.REDIS_URL, START_REDIS: z.enum(['auto', 'never']).default('auto') },
+      process.env,
+    );
   } catch (error) {
     if (error instanceof ConfigError) {
       say(error.message);

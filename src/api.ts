@@ -39,7 +39,14 @@ export interface Api {
 /** Expired tasks are also forgotten when a list is read; this only frees memory when nobody reads. */
 const SWEEP_EVERY_MS = 10_000;
 
-export async function createApi({ redis, subscriber, keys, resultTtlSeconds, clientDir, logger }: ApiOptions): Promise<Api> {
+export async function createApi({
+  redis,
+  subscriber,
+  keys,
+  resultTtlSeconds,
+  clientDir,
+  logger,
+}: ApiOptions): Promise<Api> {
   const pubsub = createPubSub({ publisher: redis, subscriber });
   const store = createTaskStore(redis, keys);
   const queue = createTaskQueue(redis, keys.prefix);

@@ -7,7 +7,10 @@ export function notFound(id: string): GraphQLError {
 
 /** One error for all that is wrong with an argument, each problem with the path of its field. */
 export function badUserInput(argument: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
-  const problems = issues.map((issue) => ({ field: [argument, ...issue.path].map(String).join('.'), message: issue.message }));
+  const problems = issues.map((issue) => ({
+    field: [argument, ...issue.path].map(String).join('.'),
+    message: issue.message,
+  }));
   const summary = problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
   return new GraphQLError(`Invalid ${argument}: ${summary}`, {
     extensions: { code: 'BAD_USER_INPUT', argumentName: argument, problems },

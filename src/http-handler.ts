@@ -120,7 +120,8 @@ export function createHttpHandler({ apollo, context, redis, clientDir, logger }:
       return send(res, ready ? 200 : 503, ready ? 'ready' : 'Redis does not answer');
     }
     if (url.pathname === '/graphql') {
-      const wantsPage = req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
+      const wantsPage =
+        req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       return wantsPage ? send(res, 200, playgroundPage, 'text/html; charset=utf-8') : graphql(req, res, url);
     }
     if (req.method === 'GET' || req.method === 'HEAD') return staticFile(res, url.pathname);

@@ -57,7 +57,15 @@ export interface TaskServiceOptions {
   logger: Logger;
 }
 
-export function createTaskService({ store, queue, registry, pubsub, keys, resultTtlSeconds, logger }: TaskServiceOptions): TaskService {
+export function createTaskService({
+  store,
+  queue,
+  registry,
+  pubsub,
+  keys,
+  resultTtlSeconds,
+  logger,
+}: TaskServiceOptions): TaskService {
   const isTaskId = (id: string) => TASK_ID.test(id);
 
   /** BullMQ refuses to remove a job a worker holds; that worker then sees the task's state and stops. */

@@ -49,9 +49,13 @@ describe('a calculation task', () => {
   ])('should answer %s exactly, with progress 100, through the worker', async (operation, numbers, value) => {
     const client = wsClient(api.url);
     try {
-      const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(api.url, CREATE_CALCULATION, {
-        input: { numbers, operation },
-      });
+      const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(
+        api.url,
+        CREATE_CALCULATION,
+        {
+          input: { numbers, operation },
+        },
+      );
       expect(task).toMatchObject({ name: 'calculation_task', state: 'QUEUED', numbers, operation, result: null });
       const progress = watch<{ taskProgress: TaskData }>(client, TASK_PROGRESS, { id: task.id });
       await within(progress.ended, 5_000, 'completion');

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
-import { CANCEL_TASK, CREATE_SLEEP, DELETE_TASK, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
+import {
+  CANCEL_TASK,
+  CREATE_SLEEP,
+  DELETE_TASK,
+  GET_TASK,
+  TASK_PROGRESS,
+  type TaskData,
+} from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -103,7 +110,9 @@ describe('cancel and delete', () => {
       }
       const progress = watch(client, TASK_PROGRESS, { id });
       await within(progress.ended, 2_000, 'the error');
-      expect(progress.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+      expect(progress.error).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
+      ]);
     }
     // Nothing stays subscribed for a task that does not exist.
     const channels = (await stack.redis.pubsub('CHANNELS', `${stack.keys.prefix}*`)) as string[];

@@ -14,7 +14,11 @@ describe('configuration', () => {
       RESULT_TTL: 3600,
       LOG_LEVEL: 'info',
     });
-    expect(loadWorkerConfig({})).toMatchObject({ WORKER_CONCURRENCY: 100, WORKER_MAX_TIMEOUT: 330, SHUTDOWN_TIMEOUT: 30 });
+    expect(loadWorkerConfig({})).toMatchObject({
+      WORKER_CONCURRENCY: 100,
+      WORKER_MAX_TIMEOUT: 330,
+      SHUTDOWN_TIMEOUT: 30,
+    });
   });
 
   it('should list every bad variable with its value', () => {

@@ -1,7 +1,15 @@
 import type { Client } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gqlData, watch, wsClient } from './support/graphql.js';
-import { CANCEL_TASK, CREATE_CALCULATION, CREATE_SLEEP, GET_TASK, TASK_PROGRESS, TASK_UPDATED, type TaskData } from './support/operations.js';
+import {
+  CANCEL_TASK,
+  CREATE_CALCULATION,
+  CREATE_SLEEP,
+  GET_TASK,
+  TASK_PROGRESS,
+  TASK_UPDATED,
+  type TaskData,
+} from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -27,17 +35,26 @@ describe('events across processes', () => {
     const [a, b] = [await stack.startApi(), await stack.startApi()];
     await stack.startWorker();
     const updates = watch<{ taskUpdated: TaskData }>(client(b.url), TASK_UPDATED);
-    await waitFor(async () => ((await stack.redis.pubsub('NUMSUB', stack.keys.allTasksChannel)) as [string, number])[1] === 1, {
-      what: 'the taskUpdated subscription',
-    });
+    await waitFor(
+      async () => ((await stack.redis.pubsub('NUMSUB', stack.keys.allTasksChannel)) as [string, number])[1] === 1,
+      {
+        what: 'the taskUpdated subscription',
+      },
+    );
 
-    const { createSleepTask: task } = await gqlData<{ createSleepTask: TaskData }>(a.url, CREATE_SLEEP, { input: { duration: 2 } });
+    const { createSleepTask: task } = await gqlData<{ createSleepTask: TaskData }>(a.url, CREATE_SLEEP, {
+      input: { duration: 2 },
+    });
     const progress = watch<{ taskProgress: TaskData }>(client(b.url), TASK_PROGRESS, { id: task.id });
     await within(progress.ended, 5_000, 'completion seen on the other instance');
     expect(progress.values.at(-1)!.taskProgress).toMatchObject({ id: task.id, state: 'COMPLETED', current: 2 });
 
-    await waitFor(() => updates.values.some((value) => value.taskUpdated.state === 'COMPLETED'), { what: 'taskUpdated' });
-    expect(updates.values.map((value) => [value.taskUpdated.id, value.taskUpdated.state, value.taskUpdated.current])).toEqual([
+    await waitFor(() => updates.values.some((value) => value.taskUpdated.state === 'COMPLETED'), {
+      what: 'taskUpdated',
+    });
+    expect(
+      updates.values.map((value) => [value.taskUpdated.id, value.taskUpdated.state, value.taskUpdated.current]),
+    ).toEqual([
       [task.id, 'QUEUED', 0],
       [task.id, 'ACTIVE', 0],
       [task.id, 'ACTIVE', 1],
@@ -46,20 +63,30 @@ describe('events across processes', () => {
     ]);
     expect(updates.completed).toBe(false);
     updates.stop();
-    await waitFor(async () => ((await stack.redis.pubsub('NUMSUB', stack.keys.allTasksChannel)) as [string, number])[1] === 0, {
-      what: 'the UNSUBSCRIBE of taskUpdated',
-    });
+    await waitFor(
+      async () => ((await stack.redis.pubsub('NUMSUB', stack.keys.allTasksChannel)) as [string, number])[1] === 0,
+      {
+        what: 'the UNSUBSCRIBE of taskUpdated',
+      },
+    );
   });
 
   it('should run many tasks at once in one worker process', async () => {
     const api = await stack.startApi();
     await stack.startWorker({ concurrency: 100 });
     const ids = await Promise.all(
-      Array.from({ length: 60 }, async () => (await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration: 2 } })).createSleepTask.id),
+      Array.from(
+        { length: 60 },
+        async () =>
+          (await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration: 2 } }))
+            .createSleepTask.id,
+      ),
     );
     const finished = await waitFor(
       async () => {
-        const tasks = await Promise.all(ids.map(async (id) => (await gqlData<{ task: TaskData }>(api.url, GET_TASK, { id })).task));
+        const tasks = await Promise.all(
+          ids.map(async (id) => (await gqlData<{ task: TaskData }>(api.url, GET_TASK, { id })).task),
+        );
         return tasks.every((task) => task.state === 'COMPLETED') && tasks;
       },
       { what: 'all 60 tasks', timeoutMs: 20_000, everyMs: 250 },
@@ -74,7 +101,9 @@ describe('events across processes', () => {
   it("should fail a sleep that reaches the worker's max timeout, naming both numbers", async () => {
     const api = await stack.startApi();
     await stack.startWorker({ maxTimeoutSeconds: 1 });
-    const { createSleepTask: task } = await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration: 3 } });
+    const { createSleepTask: task } = await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, {
+      input: { duration: 3 },
+    });
     const progress = watch<{ taskProgress: TaskData }>(client(api.url), TASK_PROGRESS, { id: task.id });
     await within(progress.ended, 5_000, 'the failure');
     const last = progress.values.at(-1)!.taskProgress;
@@ -84,9 +113,13 @@ describe('events across processes', () => {
 
   it('should resend the current state when the subscriber connection comes back', async () => {
     const api = await stack.startApi();
-    const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(api.url, CREATE_CALCULATION, {
-      input: { numbers: [1], operation: 'SUM' },
-    });
+    const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(
+      api.url,
+      CREATE_CALCULATION,
+      {
+        input: { numbers: [1], operation: 'SUM' },
+      },
+    );
     const progress = watch<{ taskProgress: TaskData }>(client(api.url), TASK_PROGRESS, { id: task.id });
     await waitFor(() => progress.values.length === 1, { what: 'the snapshot' });
 

@@ -25,9 +25,13 @@ describe('the task list', () => {
     const api = await stack.startApi();
     const created: string[] = [];
     for (let i = 0; i < 13; i++) {
-      const { createCalculationTask } = await gqlData<{ createCalculationTask: TaskData }>(api.url, CREATE_CALCULATION, {
-        input: { numbers: [i], operation: 'SUM' },
-      });
+      const { createCalculationTask } = await gqlData<{ createCalculationTask: TaskData }>(
+        api.url,
+        CREATE_CALCULATION,
+        {
+          input: { numbers: [i], operation: 'SUM' },
+        },
+      );
       created.push(createCalculationTask.id);
       const { createSleepTask } = await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, {
         input: { duration: 1 },
@@ -59,10 +63,17 @@ describe('the task list', () => {
       async () => (await gqlData<TaskList>(api.url, LIST_TASKS, { state: 'COMPLETED' })).tasks.totalCount === 26,
       { what: 'every task to complete' },
     );
-    const done = await gqlData<TaskList>(api.url, LIST_TASKS, { state: 'COMPLETED', name: 'calculation_task', first: 5 });
+    const done = await gqlData<TaskList>(api.url, LIST_TASKS, {
+      state: 'COMPLETED',
+      name: 'calculation_task',
+      first: 5,
+    });
     expect(done.tasks.totalCount).toBe(13);
     expect(done.tasks.nodes.map((node) => node.id)).toEqual(
-      created.filter((_, i) => i % 2 === 0).reverse().slice(0, 5),
+      created
+        .filter((_, i) => i % 2 === 0)
+        .reverse()
+        .slice(0, 5),
     );
     const queued = await gqlData<TaskList>(api.url, LIST_TASKS, { state: 'QUEUED' });
     expect(queued.tasks).toEqual({ totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
@@ -71,9 +82,13 @@ describe('the task list', () => {
   it('should forget a finished task after RESULT_TTL, even when nothing else happens', async () => {
     const api = await stack.startApi({ resultTtlSeconds: 1 });
     await stack.startWorker();
-    const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(api.url, CREATE_CALCULATION, {
-      input: { numbers: [1, 2], operation: 'SUM' },
-    });
+    const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(
+      api.url,
+      CREATE_CALCULATION,
+      {
+        input: { numbers: [1, 2], operation: 'SUM' },
+      },
+    );
     const finished = await waitFor(
       async () => {
         const { task: current } = await gqlData<{ task: TaskData | null }>(api.url, GET_TASK, { id: task.id });
@@ -85,10 +100,13 @@ describe('the task list', () => {
     const listed = await gqlData<TaskList>(api.url, LIST_TASKS);
     expect(listed.tasks.nodes.map((node) => node.id)).toEqual([task.id]);
 
-    await waitFor(async () => (await gqlData<{ task: TaskData | null }>(api.url, GET_TASK, { id: task.id })).task === null, {
-      what: 'expiry',
-      timeoutMs: 3_000,
-    });
+    await waitFor(
+      async () => (await gqlData<{ task: TaskData | null }>(api.url, GET_TASK, { id: task.id })).task === null,
+      {
+        what: 'expiry',
+        timeoutMs: 3_000,
+      },
+    );
     const after = await gqlData<TaskList>(api.url, LIST_TASKS);
     expect(after.tasks).toMatchObject({ totalCount: 0, nodes: [] });
     expect(await stack.redis.exists(stack.keys.task(task.id))).toBe(0);

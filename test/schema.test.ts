@@ -16,7 +16,8 @@ describe('schema.graphql', () => {
 
   it('should hold the public contract', () => {
     const schema = buildSchema(committed);
-    const fields = (type: string) => Object.keys((schema.getType(type) as unknown as { getFields(): object }).getFields());
+    const fields = (type: string) =>
+      Object.keys((schema.getType(type) as unknown as { getFields(): object }).getFields());
     expect(fields('Query')).toEqual(expect.arrayContaining(['task', 'tasks', 'workers']));
     expect(fields('Mutation')).toEqual(
       expect.arrayContaining(['createSleepTask', 'createCalculationTask', 'cancelTask', 'deleteTask']),

@@ -46,12 +46,19 @@ describe('npm start', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${url}/`)).text()).toContain('Task service');
 
-    const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(url, CREATE_CALCULATION, {
-      input: { numbers: [6, 7], operation: 'PRODUCT' },
-    });
-    await waitFor(async () => (await gqlData<{ task: TaskData }>(url, GET_TASK, { id: task.id })).task.result?.value === '42', {
-      what: 'the worker to run the task',
-    });
+    const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(
+      url,
+      CREATE_CALCULATION,
+      {
+        input: { numbers: [6, 7], operation: 'PRODUCT' },
+      },
+    );
+    await waitFor(
+      async () => (await gqlData<{ task: TaskData }>(url, GET_TASK, { id: task.id })).task.result?.value === '42',
+      {
+        what: 'the worker to run the task',
+      },
+    );
 
     app.child.kill('SIGTERM');
     expect(await within(app.exited, 20_000, 'the exit')).toBe(0);

@@ -21,7 +21,10 @@ describe('invalid input', () => {
   };
 
   /** One error per bad value (graphql-js reports each), every one BAD_USER_INPUT naming the field. */
-  const expectBadUserInput = (errors: { message: string; extensions?: Record<string, unknown> }[] | undefined, field: string) => {
+  const expectBadUserInput = (
+    errors: { message: string; extensions?: Record<string, unknown> }[] | undefined,
+    field: string,
+  ) => {
     expect(errors?.length).toBeGreaterThan(0);
     for (const error of errors!) {
       expect(error.extensions!.code).toBe('BAD_USER_INPUT');

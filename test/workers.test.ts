@@ -30,14 +30,23 @@ describe('workers', () => {
 
     const { workers } = await gqlData<{ workers: WorkerData[] }>(api.url, WORKERS);
     expect(workers).toEqual([
-      expect.objectContaining({ name: 'worker-a', concurrency: 7, taskNames: ['sleep_task', 'calculation_task'], activeTasks: 0 }),
+      expect.objectContaining({
+        name: 'worker-a',
+        concurrency: 7,
+        taskNames: ['sleep_task', 'calculation_task'],
+        activeTasks: 0,
+      }),
       expect.objectContaining({ name: 'worker-b', concurrency: 3, activeTasks: 0 }),
     ]);
     expect(workers[0]!.uptime).toBeGreaterThanOrEqual(0);
     expect(Date.now() - new Date(workers[0]!.startedAt).getTime()).toBeLessThan(10_000);
 
     const tasks = await Promise.all(
-      [1, 2, 3, 4].map(async () => (await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration: 3 } })).createSleepTask),
+      [1, 2, 3, 4].map(
+        async () =>
+          (await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration: 3 } }))
+            .createSleepTask,
+      ),
     );
     await waitFor(
       async () => {
@@ -46,7 +55,9 @@ describe('workers', () => {
       },
       { what: 'four active tasks across the workers' },
     );
-    const ran = await Promise.all(tasks.map(async (task) => (await gqlData(api.url, GET_TASK, { id: task.id })).task.worker));
+    const ran = await Promise.all(
+      tasks.map(async (task) => (await gqlData(api.url, GET_TASK, { id: task.id })).task.worker),
+    );
     expect(ran.every((name) => name === 'worker-a' || name === 'worker-b')).toBe(true);
 
     await first.close();

@@ -82,7 +82,10 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const { signal } = controller;
     runs.set(taskId, controller);
     activeTasksChanged();
-    const timeout = setTimeout(() => controller.abort(new TaskTimeoutError(maxTimeoutSeconds)), maxTimeoutSeconds * 1000);
+    const timeout = setTimeout(
+      () => controller.abort(new TaskTimeoutError(maxTimeoutSeconds)),
+      maxTimeoutSeconds * 1000,
+    );
     log.info({ attempt: job.attemptsMade + 1 }, 'task started');
     try {
       const processor = processors[job.name];

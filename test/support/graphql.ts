@@ -50,8 +50,18 @@ export interface Watch<T> {
 }
 
 /** Subscribes and records everything the server sends. */
-export function watch<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown> = {}): Watch<T> {
-  const state: Watch<T> = { values: [], ended: Promise.resolve(), error: null, completed: false, stop: () => undefined };
+export function watch<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Watch<T> {
+  const state: Watch<T> = {
+    values: [],
+    ended: Promise.resolve(),
+    error: null,
+    completed: false,
+    stop: () => undefined,
+  };
   state.ended = new Promise<void>((resolve) => {
     state.stop = client.subscribe<T>(
       { query, variables },

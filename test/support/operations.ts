@@ -1,6 +1,7 @@
 /** The GraphQL operations the tests send, as a client would write them. */
 
-const COMMON_FIELDS = 'id name state progress current total worker attempts error createdAt startedAt finishedAt expiresAt';
+const COMMON_FIELDS =
+  'id name state progress current total worker attempts error createdAt startedAt finishedAt expiresAt';
 const SLEEP_FIELDS = 'duration result { status }';
 const CALCULATION_FIELDS = 'numbers operation result { operation value count }';
 

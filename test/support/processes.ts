@@ -21,9 +21,13 @@ export interface RunningProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts a TypeScript entry point of the project in its own process, as npm scripts do. */
+/**
+ * Starts an entry point of the project in its own process: a TypeScript file through tsx, as the
+ * npm scripts do, or a compiled .js file with plain node.
+ */
 export function startEntryPoint(entry: string, env: Record<string, string> = {}): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+  const child = spawn(process.execPath, args, {
     cwd: projectDir,
     env: { ...process.env, LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

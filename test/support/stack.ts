@@ -62,7 +62,11 @@ export async function createTestStack(): Promise<TestStack> {
       return { url, subscriberName, close: () => api.close() };
     },
 
-    async startWorker({ concurrency = 50, maxTimeoutSeconds = 400, name = `test-worker-${randomUUID().slice(0, 8)}` } = {}) {
+    async startWorker({
+      concurrency = 50,
+      maxTimeoutSeconds = 400,
+      name = `test-worker-${randomUUID().slice(0, 8)}`,
+    } = {}) {
       const workerRedis = createRedis(REDIS_URL, logger, { blocking: true, name: 'test-worker' });
       const subscriber = createRedis(REDIS_URL, logger, { blocking: true, name: 'test-worker-cancel' });
       const worker = await createTaskWorker({

@@ -8,7 +8,8 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false && value !== null) return value as Exclude<T, false | undefined | null>;
+      if (value !== undefined && value !== false && value !== null)
+        return value as Exclude<T, false | undefined | null>;
     } catch (error) {
       last = error;
     }

@@ -22,6 +22,7 @@ export const sleepTaskProcessor = defineProcessor({
       if (signal.reason instanceof TaskTimeoutError) {
         throw new Error(
           `sleep of ${duration} s reached the worker's max timeout of ${maxTimeoutSeconds} s (WORKER_MAX_TIMEOUT)`,
+          { cause: error },
         );
       }
       throw error;

@@ -1,0 +1,24 @@
+# Build stage: all dependencies, compile TypeScript to dist/.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY core core
+COPY src src
+COPY worker worker
+COPY scripts scripts
+RUN npm run build
+
+# Runtime stage: production dependencies and compiled output only, run as the unprivileged `node` user.
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist dist
+COPY client client
+USER node
+EXPOSE 4000
+# The API by default; compose runs the worker from the same image with its own command.
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gqlData } from './support/graphql.js';
+import { CREATE_SLEEP, GET_TASK, WORKERS, type TaskData } from './support/operations.js';
+import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
+import { projectDir, REDIS_URL } from './support/stack.js';
+import { waitFor, within } from './support/wait.js';
+import { Redis } from 'ioredis';
+
+describe('the compiled service', () => {
+  const prefix = `{test-${randomUUID()}}`;
+  const started: RunningProcess[] = [];
+
+  afterAll(async () => {
+    for (const running of started) if (running.child.exitCode === null) process.kill(-running.child.pid!, 'SIGKILL');
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('should run with plain node, and stop both processes gracefully on SIGTERM', async () => {
+    execFileSync('npm', ['run', 'build'], { cwd: projectDir, stdio: 'pipe' });
+    const port = await freePort();
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', WORKER_NAME: 'compiled' };
+    const api = startEntryPoint('dist/src/main.js', env);
+    const worker = startEntryPoint('dist/worker/main.js', env);
+    started.push(api, worker);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: 'the API', timeoutMs: 15_000 });
+    await waitFor(async () => (await gqlData(url, WORKERS)).workers.length === 1, { what: 'the worker' });
+
+    // A worker asked to stop lets a running task finish (it is shorter than SHUTDOWN_TIMEOUT).
+    const { createSleepTask: task } = await gqlData<{ createSleepTask: TaskData }>(url, CREATE_SLEEP, {
+      input: { duration: 2 },
+    });
+    await waitFor(async () => (await gqlData(url, GET_TASK, { id: task.id })).task.state === 'ACTIVE', {
+      what: 'the start',
+    });
+    worker.child.kill('SIGTERM');
+    expect(await within(worker.exited, 10_000, 'the worker exit')).toBe(0);
+    expect((await gqlData<{ task: TaskData }>(url, GET_TASK, { id: task.id })).task.state).toBe('COMPLETED');
+    expect(worker.output()).toContain('"msg":"stopped"');
+    expect((await gqlData(url, WORKERS)).workers).toEqual([]);
+
+    api.child.kill('SIGTERM');
+    expect(await within(api.exited, 10_000, 'the API exit')).toBe(0);
+    expect(api.output()).toContain('"msg":"stopped"');
+  });
+});

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { apiConfigShape } from '../src/config.js';
+import { workerConfigShape } from '../worker/config.js';
+import { projectDir } from './support/stack.js';
+
+// No container engine runs here: these tests read the files and check that everything they run exists.
+
+const read = (file: string) => readFileSync(join(projectDir, file), 'utf8');
+const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+const buildConfig = JSON.parse(read('tsconfig.build.json')) as { include: string[] };
+
+/** `node dist/x/y.js` runs the compiled x/y.ts; `npm run s` (or `npm start`) a script of package.json. */
+function expectRunnable(command: string[]) {
+  const [program, ...args] = command;
+  if (program === 'node') {
+    const compiled = args.find((arg) => arg.endsWith('.js'))!;
+    expect(compiled).toMatch(/^dist\//);
+    const source = compiled.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    expect(existsSync(join(projectDir, source)), `${source} exists`).toBe(true);
+    expect(buildConfig.include).toContain(source.split('/')[0]);
+  } else if (program === 'npm') {
+    const script = args[0] === 'run' ? args[1]! : args[0]!;
+    expect(packageJson.scripts, `npm script ${script}`).toHaveProperty(script);
+  } else {
+    throw new Error(`unexpected program: ${command.join(' ')}`);
+  }
+}
+
+describe('docker-compose.yaml', () => {
+  const compose = parse(read('docker-compose.yaml'), { merge: true }) as {
+    services: Record<string, Record<string, any>>;
+    volumes: Record<string, unknown>;
+  };
+  const { redis, api, worker } = compose.services;
+
+  it('should run Redis 7 or newer with a health check and append-only persistence on a volume', () => {
+    expect(Number(/^redis:(\d+)/.exec(redis!.image)![1])).toBeGreaterThanOrEqual(7);
+    expect(redis!.command.join(' ')).toContain('--appendonly yes');
+    expect(redis!.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    const [volume, target] = (redis!.volumes[0] as string).split(':');
+    expect(target).toBe('/data');
+    expect(compose.volumes).toHaveProperty(volume!);
+    expect(redis!.restart).toBe('unless-stopped');
+  });
+
+  it.each([
+    ['api', api],
+    ['worker', worker],
+  ])('should run the %s from the project, after a healthy Redis, with RESULT_TTL=900', (_name, service) => {
+    expectRunnable(service!.command);
+    expect(service!.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    expect(service!.restart).toBe('unless-stopped');
+    expect(service!.environment.RESULT_TTL).toBe('900');
+    expect(service!.environment.REDIS_URL).toBe('redis://redis:6379');
+    expect(service!.build).toBe('.');
+  });
+
+  it('should only set variables the services read', () => {
+    for (const [service, shape] of [
+      [api, apiConfigShape],
+      [worker, workerConfigShape],
+    ] as const) {
+      for (const name of Object.keys(service!.environment)) {
+        // RESULT_TTL is set on the worker too so the two can never be told different values.
+        if (name !== 'RESULT_TTL') expect(shape).toHaveProperty(name);
+      }
+    }
+    expect(api!.ports).toContain(`${api!.environment.PORT}:4000`);
+  });
+});
+
+describe('Dockerfile', () => {
+  const lines = read('Dockerfile')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const stages = lines.filter((line) => line.startsWith('FROM '));
+  const finalStage = lines.slice(lines.lastIndexOf(stages.at(-1)!));
+
+  it('should build in one stage and run compiled output in another', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(lines).toContain('RUN npm ci');
+    expect(lines.some((line) => line === 'RUN npm run build')).toBe(true);
+    expect(packageJson.scripts.build).toContain('tsconfig.build.json');
+    expect(finalStage.some((line) => line.startsWith('RUN npm ci --omit=dev'))).toBe(true);
+    expect(finalStage).toContain('COPY --from=build /app/dist dist');
+  });
+
+  it('should run as a user that is not root', () => {
+    const user = finalStage.filter((line) => line.startsWith('USER ')).at(-1);
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^USER (root|0)\b/);
+  });
+
+  it('should copy only what exists and run a file of the project', () => {
+    for (const line of lines.filter((entry) => entry.startsWith('COPY ') && !entry.includes('--from'))) {
+      const sources = line.split(/\s+/).slice(1, -1);
+      for (const source of sources) expect(existsSync(join(projectDir, source)), source).toBe(true);
+    }
+    const cmd = JSON.parse(lines.find((line) => line.startsWith('CMD '))!.slice(4)) as string[];
+    expectRunnable(cmd);
+  });
+});
+
+describe('.env.example', () => {
+  it('should list every variable the API and the worker read', () => {
+    const example = read('.env.example');
+    for (const name of new Set([...Object.keys(apiConfigShape), ...Object.keys(workerConfigShape)])) {
+      expect(example, name).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+    }
+  });
+});
