@@ -1,14 +1,20 @@
 import type { Logger } from './logger.js';
 
+export interface Service {
+  close(): Promise<void>;
+  /** Milliseconds close() may take before the process gives up and exits 1. */
+  stopDeadlineMs: number;
+}
+
 /**
  * Runs an entry point: starts it, and on SIGTERM or SIGINT closes it and exits 0, or 1 when closing
- * fails or takes longer than `deadlineMs`. A failed start exits 1 with the reason.
+ * fails or takes longer than its deadline. A failed start exits 1 with the reason.
  */
 export async function runUntilSignal(
-  start: () => Promise<{ close(): Promise<void> }>,
-  { logger, deadlineMs }: { logger: () => Logger | undefined; deadlineMs: number },
+  start: () => Promise<Service>,
+  { logger }: { logger: () => Logger | undefined },
 ): Promise<void> {
-  let service: { close(): Promise<void> };
+  let service: Service;
   try {
     service = await start();
   } catch (error) {
@@ -26,7 +32,7 @@ export async function runUntilSignal(
     setTimeout(() => {
       logger()?.error('did not stop in time');
       process.exit(1);
-    }, deadlineMs).unref();
+    }, service.stopDeadlineMs).unref();
     service.close().then(
       () => {
         logger()?.info('stopped');

@@ -50,6 +50,7 @@ export async function createApi({
   const pubsub = createPubSub({ publisher: redis, subscriber });
   const store = createTaskStore(redis, keys);
   const queue = createTaskQueue(redis, keys.prefix);
+  queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
   const tasks = createTaskService({
     store,
     queue,

@@ -26,7 +26,7 @@ await runUntilSignal(
     });
     const url = await api.listen(config.PORT, config.HOST);
     logger.info(`dashboard at ${url}/ and playground at ${url}/graphql`);
-    return api;
+    return { close: () => api.close(), stopDeadlineMs: 15_000 };
   },
-  { logger: () => logger, deadlineMs: 15_000 },
+  { logger: () => logger },
 );

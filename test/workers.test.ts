@@ -64,4 +64,29 @@ describe('workers', () => {
     const { workers: left } = await gqlData<{ workers: WorkerData[] }>(api.url, WORKERS);
     expect(left.map((worker) => worker.name)).toEqual(['worker-b']);
   });
+
+  it('should hand a running task back to the queue when a worker stops, for another worker to finish', async () => {
+    const api = await stack.startApi();
+    const first = await stack.startWorker({ name: 'stopping' }); // hands back after 2 s
+    const { createSleepTask: task } = await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, {
+      input: { duration: 6 },
+    });
+    await waitFor(async () => (await gqlData(api.url, GET_TASK, { id: task.id })).task.current >= 1, {
+      what: 'a step',
+    });
+    await first.close();
+    const handedBack = (await gqlData<{ task: TaskData }>(api.url, GET_TASK, { id: task.id })).task;
+    expect(handedBack).toMatchObject({ state: 'QUEUED', attempts: 1, worker: 'stopping' });
+    expect(handedBack.error).toBe('the worker stopped before the task finished');
+
+    await stack.startWorker({ name: 'taking-over' });
+    const done = await waitFor(
+      async () => {
+        const { task: now } = await gqlData<{ task: TaskData }>(api.url, GET_TASK, { id: task.id });
+        return now.state === 'COMPLETED' && now;
+      },
+      { what: 'completion by the other worker', timeoutMs: 15_000 },
+    );
+    expect(done).toMatchObject({ worker: 'taking-over', attempts: 2, current: 6, result: { status: 'ok' } });
+  });
 });

@@ -1,4 +1,5 @@
 import { createKeys } from '../core/keys.js';
+import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 import { runUntilSignal } from '../core/entry-point.js';
 import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
@@ -14,8 +15,13 @@ await runUntilSignal(
     logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: wantsPrettyLogs(config.LOG_FORMAT) });
     const redis = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker' });
     const subscriber = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker-cancel' });
+    if (config.WORKER_MAX_TIMEOUT <= MAX_SLEEP_SECONDS) {
+      logger.warn(
+        `WORKER_MAX_TIMEOUT is ${config.WORKER_MAX_TIMEOUT} s but the API accepts sleeps of up to ${MAX_SLEEP_SECONDS} s: longer ones will fail`,
+      );
+    }
     await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
-    return createTaskWorker({
+    const worker = await createTaskWorker({
       redis,
       subscriber,
       keys: createKeys(config.REDIS_KEY_PREFIX),
@@ -26,6 +32,8 @@ await runUntilSignal(
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
       logger,
     });
+    // Running tasks get SHUTDOWN_TIMEOUT, then a little more to be handed back and to close Redis.
+    return { close: () => worker.close(), stopDeadlineMs: config.SHUTDOWN_TIMEOUT * 1000 + 15_000 };
   },
-  { logger: () => logger, deadlineMs: 60_000 },
+  { logger: () => logger },
 );

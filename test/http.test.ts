@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+
+describe('the HTTP surface', () => {
+  let stack: TestStack;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    stack = await createTestStack();
+    api = await stack.startApi();
+  });
+
+  afterAll(() => stack.close());
+
+  it('should answer /healthz and /readyz', async () => {
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${api.url}/readyz`);
+    expect([ready.status, await ready.text()]).toEqual([200, 'ready']);
+  });
+
+  it('should serve the playground to a browser and the dashboard at /', async () => {
+    const page = await fetch(`${api.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('graphql-transport-ws');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/); // nothing from elsewhere
+    const dashboard = await fetch(`${api.url}/`);
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain('<title>Task service</title>');
+    expect((await fetch(`${api.url}/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${api.url}/..%2fpackage.json`)).status).toBe(404);
+  });
+
+  it('should run queries over GET, but not mutations', async () => {
+    const query = encodeURIComponent('{ workers { name } }');
+    const get = await fetch(`${api.url}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(await get.json()).toEqual({ data: { workers: [] } });
+
+    const mutation = encodeURIComponent('mutation { createSleepTask(input: { duration: 1 }) { id } }');
+    const refused = await fetch(`${api.url}/graphql?query=${mutation}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(refused.status).toBe(405);
+    expect((await stack.jobCounts()).wait).toBe(0);
+  });
+
+  it('should refuse a GET without a preflight header (CSRF prevention)', async () => {
+    const query = encodeURIComponent('{ workers { name } }');
+    expect((await fetch(`${api.url}/graphql?query=${query}`)).status).toBe(400);
+  });
+
+  it('should answer malformed JSON with 400 and a large body with 413', async () => {
+    const malformed = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    expect([malformed.status, await malformed.text()]).toEqual([400, 'The request body is not valid JSON']);
+
+    const large = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ workers { name } } # ${'x'.repeat(1_100_000)}` }),
+    });
+    expect(large.status).toBe(413);
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+  });
+});
