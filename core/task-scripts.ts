@@ -148,6 +148,19 @@ return 1
 `;
 
 /**
+ * ARGV: error. For a run BullMQ gave up on without its processor ending it (a task whose workers
+ * died once too often): fails the task if it is still ACTIVE. Answers 1 when it did.
+ */
+const abandon = /* lua */ `
+local key = KEYS[1]
+if redis.call('HGET', key, 'state') ~= 'ACTIVE' then return 0 end
+setTerminal(key, 'FAILED')
+redis.call('HSET', key, 'error', ARGV[3])
+publishChange(key)
+return 1
+`;
+
+/**
  * A queued task is cancelled at once; a running one is flagged and its worker told on the cancel
  * channel (the flag covers a missed message: the worker reads it at its next step). Answers the
  * record afterwards, or nil for an unknown task.
@@ -206,7 +219,7 @@ end
 return result
 `;
 
-export const taskScripts = { create, start, progress, finish, cancel, remove, sweepExpired, page };
+export const taskScripts = { create, start, progress, finish, abandon, cancel, remove, sweepExpired, page };
 
 export type TaskScriptName = keyof typeof taskScripts;
 

@@ -38,6 +38,8 @@ export interface TaskStore {
   /** false when the run must stop: cancelled, deleted or taken over. */
   progress(id: string, runId: string, step: { current: number; total: number }): Promise<boolean>;
   finish(id: string, runId: string, outcome: RunOutcome): Promise<boolean>;
+  /** Fails a task still ACTIVE that no run will finish; false when it was not ACTIVE. */
+  abandon(id: string, error: string): Promise<boolean>;
   /** null for an unknown task. */
   cancel(id: string): Promise<TaskRecord | null>;
   remove(id: string): Promise<boolean>;
@@ -95,6 +97,10 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
       const result = outcome.state === 'COMPLETED' ? JSON.stringify(outcome.result) : '';
       const error = outcome.state === 'FAILED' || outcome.state === 'QUEUED' ? outcome.error : '';
       return (await run('finish', keys.task(id), runId, outcome.state, result, error)) === 1;
+    },
+
+    async abandon(id, error) {
+      return (await run('abandon', keys.task(id), error)) === 1;
     },
 
     async cancel(id) {

@@ -131,6 +131,17 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
 
   const worker = new Worker(QUEUE_NAME, processJob, { connection: redis, prefix: keys.prefix, concurrency });
   worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
+  // BullMQ fails a job whose workers died too often (stalled) without running our processor; the
+  // record would stay ACTIVE forever. Failures the processor saw are already recorded: no-op then.
+  worker.on('failed', (job, error) => {
+    const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
+    if (!job?.id || willRetry) return;
+    store.abandon(job.id, error.message).then(
+      (abandoned) =>
+        abandoned && logger.warn({ taskId: job.id, err: error.message }, 'task failed: given up by the queue'),
+      (failure: Error) => logger.warn({ taskId: job.id, err: failure.message }, 'could not record a failure'),
+    );
+  });
   await worker.waitUntilReady();
   await writeRecord();
   logger.info({ worker: name, concurrency, tasks: Object.keys(processors) }, 'worker ready');
