@@ -27,7 +27,11 @@ export async function runUntilSignal(
     setTimeout(() => process.exit(1), 200).unref();
     return;
   }
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    // Ctrl-C in a terminal signals the whole process group, and `npm start` passes SIGTERM on too.
+    if (stopping) return;
+    stopping = true;
     logger()?.info({ signal }, 'stopping');
     setTimeout(() => {
       logger()?.error('did not stop in time');
@@ -44,6 +48,6 @@ export async function runUntilSignal(
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

@@ -14,7 +14,10 @@ export function createLogger({ name, level, pretty }: LoggerOptions): Logger {
     name,
     level,
     ...(pretty && {
-      transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true },
+      },
     }),
   });
 }

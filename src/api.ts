@@ -70,6 +70,10 @@ export async function createApi({
     schema,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
     logger,
+    // The entry point owns the signals and closes everything in order (see close()).
+    stopOnTerminationSignals: false,
+    // The playground and typed clients read the schema; it is public anyway (schema.graphql).
+    introspection: true,
   });
   await apollo.start();
   httpServer.on('request', createHttpHandler({ apollo, context, redis, clientDir, logger }));
@@ -93,8 +97,10 @@ export async function createApi({
     },
     close() {
       closing ??= (async () => {
-        const step = (what: string, run: () => Promise<unknown>) =>
-          run().catch((error: Error) => logger.warn({ err: error.message, step: what }, 'shutdown step failed'));
+        const step = async (what: string, run: () => Promise<unknown>) => {
+          logger.debug({ step: what }, 'shutdown step');
+          await run().catch((error: Error) => logger.warn({ err: error.message, step: what }, 'shutdown step failed'));
+        };
         clearInterval(sweeper);
         // Closes every socket with 1001 (going away), which graphql-ws clients retry elsewhere.
         await step('close WebSocket connections', async () => graphqlWs.dispose());

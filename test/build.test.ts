@@ -30,6 +30,11 @@ describe('the compiled service', () => {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: 'the API', timeoutMs: 15_000 });
     await waitFor(async () => (await gqlData(url, WORKERS)).workers.length === 1, { what: 'the worker' });
+    const introspection = await gqlData<{ __schema: { queryType: { name: string } } }>(
+      url,
+      '{ __schema { queryType { name } } }',
+    );
+    expect(introspection.__schema.queryType.name).toBe('Query');
 
     // A worker asked to stop lets a running task finish (it is shorter than SHUTDOWN_TIMEOUT).
     const { createSleepTask: task } = await gqlData<{ createSleepTask: TaskData }>(url, CREATE_SLEEP, {

@@ -29,7 +29,8 @@ export function startEntryPoint(entry: string, env: Record<string, string> = {})
   const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
   const child = spawn(process.execPath, args, {
     cwd: projectDir,
-    env: { ...process.env, LOG_FORMAT: 'json', ...env },
+    // As deployed: NODE_ENV=test (set by Vitest) changes the defaults of some libraries.
+    env: { ...process.env, NODE_ENV: 'production', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can stop everything it starts
   });
