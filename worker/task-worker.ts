@@ -90,7 +90,9 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     try {
       const processor = processors[job.name];
       if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
-      const input = processor.kind.input.parse(job.data);
+      const parsed = processor.kind.input.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
+      const input = parsed.data;
       const result = await processor.run(input, {
         signal,
         maxTimeoutSeconds,
@@ -117,7 +119,9 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         log.warn('task handed back to the queue');
         throw new DelayedError();
       }
-      const message = error instanceof Error && error.name !== 'AbortError' ? error.message : String(reason);
+      // An abort (the max timeout) surfaces as an AbortError: its reason says why.
+      const cause = error instanceof Error && error.name === 'AbortError' ? reason : error;
+      const message = cause instanceof Error ? cause.message : String(cause);
       const retry = !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
       await store.finish(taskId, runId, { state: retry ? 'QUEUED' : 'FAILED', error: message });
       log.warn({ err: message, retry }, 'task failed');
