@@ -89,9 +89,10 @@ export async function createApi({
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
-          const address = httpServer.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve(`http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${address.port}`);
+          const { address, family, port: boundPort } = httpServer.address() as AddressInfo;
+          const everywhere = address === '0.0.0.0' || address === '::';
+          const shownHost = everywhere ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+          resolve(`http://${shownHost}:${boundPort}`);
         });
       });
     },

@@ -130,6 +130,11 @@ export function createHttpHandler({ apollo, context, redis, clientDir, logger }:
 
   return (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 413) {
+        // The rest of the body is not worth reading: answer, then drop the connection.
+        res.setHeader('connection', 'close');
+        res.once('finish', () => req.destroy());
+      }
       if (error instanceof HttpError) return send(res, error.status, error.message);
       logger.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) send(res, 500, 'Internal error');

@@ -1,5 +1,7 @@
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { within } from './support/wait.js';
 
 describe('the HTTP surface', () => {
   let stack: TestStack;
@@ -64,5 +66,24 @@ describe('the HTTP surface', () => {
     });
     expect(large.status).toBe(413);
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('stopping the API', () => {
+  it('should close graphql-ws sockets with 1001 so that clients reconnect elsewhere', async () => {
+    const stack = await createTestStack();
+    try {
+      const api = await stack.startApi();
+      const closed = new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${api.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+        socket.on('message', () => void api.close());
+        socket.on('close', (code) => resolve(code));
+      });
+      expect(await within(closed, 5_000, 'the close')).toBe(1001);
+      await expect(fetch(`${api.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await stack.close();
+    }
   });
 });
