@@ -1,4 +1,4 @@
-# Build stage: all dependencies, compile TypeScript to dist/.
+# Build stage: all dependencies; compile the service to dist/ and the browser bundle to client/dist/.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -8,6 +8,7 @@ COPY core core
 COPY src src
 COPY worker worker
 COPY scripts scripts
+COPY client client
 RUN npm run build
 
 # Runtime stage: production dependencies and compiled output only, run as the unprivileged `node` user.
@@ -17,7 +18,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist dist
-COPY client client
+COPY --from=build /app/client/dist client/dist
 USER node
 EXPOSE 4000
 # The API by default; compose runs the worker from the same image with its own command.

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the API and one worker in one command. When nothing answers at REDIS_URL and it
  * names this machine, starts `redis-server` for the project (data under .data/, stopped with the
- * app); when there is no redis-server either, says how to get one. Ctrl-C stops everything.
+ * app); when there is no redis-server either, says how to get one. Builds the browser bundle when
+ * it is missing or stale. Ctrl-C stops everything.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { commonConfig, ConfigError, loadConfig } from '../core/config.js';
 import { projectRoot } from '../core/project-root.js';
+import { buildClient, clientBuildIsStale } from './client-build.js';
 
 const root = projectRoot(import.meta.url);
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
@@ -103,6 +105,11 @@ async function main(): Promise<number> {
       return 1;
     }
     redis = await startRedis(url);
+  }
+
+  if (clientBuildIsStale(root)) {
+    say('building the dashboard and the playground (client/dist)');
+    buildClient(root);
   }
 
   const parts = [startPart('src/main.ts'), startPart('worker/main.ts')];

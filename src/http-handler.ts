@@ -5,11 +5,12 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import type { Context } from './graphql/context.js';
-import { playgroundPage } from './playground.js';
 
 /** Larger GraphQL request bodies are refused with 413. */
 const MAX_BODY_BYTES = 1_000_000;
 const READY_TIMEOUT_MS = 1_000;
+
+const notBuilt = 'The dashboard and the playground are not built: run `npm run build:client` (npm start does it).';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,6 +18,8 @@ const contentTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
 };
 
 class HttpError extends Error {
@@ -55,7 +58,7 @@ export interface HttpHandlerOptions {
   apollo: ApolloServer<Context>;
   context: Context;
   redis: Redis;
-  /** Static files for `/` (the dashboard). */
+  /** The built browser bundle: the dashboard (`/`) and the playground (`GET /graphql` from a browser). */
   clientDir: string;
   logger: Logger;
 }
@@ -97,16 +100,22 @@ export function createHttpHandler({ apollo, context, redis, clientDir, logger }:
     res.end();
   }
 
+  /** Files of the built bundle; hashed assets are cached for good, pages are revalidated. */
   async function staticFile(res: ServerResponse, path: string) {
     const relative = normalize(path === '/' ? '/index.html' : path);
     if (relative.includes('..')) return send(res, 404, 'Not found');
+    let file: Buffer;
     try {
-      const file = await readFile(join(clientDir, relative));
-      res.writeHead(200, { 'content-type': contentTypes[extname(relative)] ?? 'application/octet-stream' });
-      res.end(file);
+      file = await readFile(join(clientDir, relative));
     } catch {
-      send(res, 404, 'Not found');
+      if (extname(relative) === '.html') return send(res, 503, notBuilt);
+      return send(res, 404, 'Not found');
     }
+    res.writeHead(200, {
+      'content-type': contentTypes[extname(relative)] ?? 'application/octet-stream',
+      'cache-control': relative.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    res.end(file);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
@@ -122,7 +131,7 @@ export function createHttpHandler({ apollo, context, redis, clientDir, logger }:
     if (url.pathname === '/graphql') {
       const wantsPage =
         req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
-      return wantsPage ? send(res, 200, playgroundPage, 'text/html; charset=utf-8') : graphql(req, res, url);
+      return wantsPage ? staticFile(res, '/playground.html') : graphql(req, res, url);
     }
     if (req.method === 'GET' || req.method === 'HEAD') return staticFile(res, url.pathname);
     send(res, 404, 'Not found');

@@ -21,7 +21,7 @@ await runUntilSignal(
       subscriber,
       keys: createKeys(config.REDIS_KEY_PREFIX),
       resultTtlSeconds: config.RESULT_TTL,
-      clientDir: join(projectRoot(import.meta.url), 'client'),
+      clientDir: join(projectRoot(import.meta.url), 'client', 'dist'),
       logger,
     });
     const url = await api.listen(config.PORT, config.HOST);

@@ -20,15 +20,25 @@ describe('the HTTP surface', () => {
     expect([ready.status, await ready.text()]).toEqual([200, 'ready']);
   });
 
-  it('should serve the playground to a browser and the dashboard at /', async () => {
-    const page = await fetch(`${api.url}/graphql`, { headers: { accept: 'text/html' } });
-    expect(page.headers.get('content-type')).toContain('text/html');
-    const html = await page.text();
-    expect(html).toContain('graphql-transport-ws');
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/); // nothing from elsewhere
-    const dashboard = await fetch(`${api.url}/`);
-    expect(dashboard.status).toBe(200);
-    expect(await dashboard.text()).toContain('<title>Task service</title>');
+  it('should serve the playground to a browser and the dashboard at /, from the bundle', async () => {
+    for (const [path, title] of [
+      ['/graphql', 'Task service playground'],
+      ['/', 'Task service'],
+    ]) {
+      const page = await fetch(`${api.url}${path}`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      expect(html).toContain(`<title>${title}</title>`);
+      const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+      expect(urls.length).toBeGreaterThan(0);
+      for (const url of urls) {
+        expect(url).toMatch(/^\/[^/]/); // from this server, nothing from elsewhere
+        const asset = await fetch(`${api.url}${url}`);
+        expect(asset.status).toBe(200);
+        if (url.startsWith('/assets/')) expect(asset.headers.get('cache-control')).toContain('immutable');
+      }
+    }
     expect((await fetch(`${api.url}/nothing-here`)).status).toBe(404);
     expect((await fetch(`${api.url}/..%2fpackage.json`)).status).toBe(404);
   });

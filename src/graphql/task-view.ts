@@ -16,6 +16,7 @@ export function toTaskView(record: TaskRecord): TaskView {
     worker: record.worker,
     attempts: record.attempts,
     error: record.error,
+    version: record.seq,
     createdAt: record.createdAt,
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,

@@ -36,6 +36,11 @@ export abstract class Task {
   @Field(() => String, { nullable: true, description: 'Why the task failed (or why its last attempt did).' })
   error!: string | null;
 
+  @Field(() => Int, {
+    description: 'Grows by one with every change of the task: of two copies of a task, the higher version is newer.',
+  })
+  version!: number;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 

@@ -54,7 +54,7 @@ export async function createTestStack(): Promise<TestStack> {
         subscriber,
         keys,
         resultTtlSeconds,
-        clientDir: join(projectDir, 'client'),
+        clientDir: join(projectDir, 'client', 'dist'),
         logger,
       });
       const url = await api.listen(0, '127.0.0.1');

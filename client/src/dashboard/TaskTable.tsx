@@ -1,0 +1,192 @@
+import { useApolloClient, useMutation, useQuery, useSubscription } from '@apollo/client/react';
+import type { TaskFieldsFragment, TaskState } from '../graphql/generated/graphql';
+import { CancelTaskMutation, DeleteTaskMutation, TasksQuery, TaskUpdatedSubscription } from '../graphql/operations';
+import { ProgressBar } from './ProgressBar';
+import { addToList, matches, PAGE_SIZE, tasksVariables, type TaskFilters } from './task-list';
+import { isFinished, kindLabels, outcome, shortId, time } from './task-format';
+import { useNow } from './use-now';
+
+const states: TaskState[] = ['QUEUED', 'ACTIVE', 'COMPLETED', 'FAILED', 'CANCELLED'];
+
+interface TaskTableProps {
+  filters: TaskFilters;
+  onFiltersChange(filters: TaskFilters): void;
+  selectedId: string | null;
+  onSelect(id: string): void;
+  /** Announced to screen readers: one line per finished task. */
+  onAnnounce(message: string): void;
+}
+
+function TaskActions({ task }: { task: TaskFieldsFragment }) {
+  const [cancel, cancelling] = useMutation(CancelTaskMutation);
+  const [remove, removing] = useMutation(DeleteTaskMutation, {
+    update(cache, { data }) {
+      if (!data?.deleteTask) return;
+      cache.evict({ id: cache.identify({ __typename: task.__typename, id: task.id }) });
+      cache.gc();
+    },
+  });
+  const stop = (event: { stopPropagation(): void }) => event.stopPropagation();
+  if (!isFinished(task)) {
+    return (
+      <button
+        type="button"
+        onClick={(event) => {
+          stop(event);
+          void cancel({ variables: { id: task.id } }).catch(() => undefined);
+        }}
+        disabled={cancelling.loading}
+        aria-label={`Cancel task ${shortId(task.id)}`}
+      >
+        Cancel
+      </button>
+    );
+  }
+  return (
+    <button
+      type="button"
+      onClick={(event) => {
+        stop(event);
+        void remove({ variables: { id: task.id } }).catch(() => undefined);
+      }}
+      disabled={removing.loading}
+      aria-label={`Delete task ${shortId(task.id)}`}
+    >
+      Delete
+    </button>
+  );
+}
+
+export function TaskTable({ filters, onFiltersChange, selectedId, onSelect, onAnnounce }: TaskTableProps) {
+  const client = useApolloClient();
+  const now = useNow();
+  const { data, error, fetchMore, loading } = useQuery(TasksQuery, {
+    variables: tasksVariables(filters),
+    notifyOnNetworkStatusChange: true,
+  });
+  useSubscription(TaskUpdatedSubscription, {
+    onData: ({ data: event }) => {
+      const task = event.data?.taskUpdated;
+      if (!task) return;
+      addToList(client.cache, filters, task);
+      if (isFinished(task)) onAnnounce(`${kindLabels[task.name] ?? task.name} task ${shortId(task.id)}: ${task.state}`);
+    },
+  });
+
+  // A row leaves when its task expires, or stops matching the state filter; it updates in place otherwise.
+  const tasks = (data?.tasks.nodes ?? []).filter(
+    (task) => matches(task, filters) && !(task.expiresAt && Date.parse(task.expiresAt) <= now),
+  );
+
+  return (
+    <section aria-labelledby="tasks-title" className="card tasks">
+      <div className="section-head">
+        <h2 id="tasks-title">Tasks</h2>
+        <span className="muted">{data ? `${data.tasks.totalCount} in all` : ''}</span>
+        <label htmlFor="filter-state">State</label>
+        <select
+          id="filter-state"
+          value={filters.state ?? ''}
+          onChange={(event) => onFiltersChange({ ...filters, state: (event.target.value || null) as TaskState | null })}
+        >
+          <option value="">any</option>
+          {states.map((state) => (
+            <option key={state}>{state}</option>
+          ))}
+        </select>
+        <label htmlFor="filter-kind">Kind</label>
+        <select
+          id="filter-kind"
+          value={filters.name ?? ''}
+          onChange={(event) => onFiltersChange({ ...filters, name: event.target.value || null })}
+        >
+          <option value="">any</option>
+          {Object.entries(kindLabels).map(([name, label]) => (
+            <option key={name} value={name}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {error && (
+        <p className="field-error" role="alert">
+          Could not load tasks: {error.message}
+        </p>
+      )}
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">ID</th>
+              <th scope="col" className="wide-only">
+                Kind
+              </th>
+              <th scope="col">State</th>
+              <th scope="col">Progress</th>
+              <th scope="col" className="wide-only">
+                Started
+              </th>
+              <th scope="col" className="wide-only">
+                Finished
+              </th>
+              <th scope="col">Result</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tasks.map((task) => (
+              <tr
+                key={task.id}
+                data-task-id={task.id}
+                data-state={task.state}
+                className={task.id === selectedId ? 'selected' : undefined}
+                onClick={() => onSelect(task.id)}
+              >
+                <td>
+                  <button type="button" className="link" onClick={() => onSelect(task.id)} title={task.id}>
+                    {shortId(task.id)}
+                  </button>
+                </td>
+                <td className="wide-only">{kindLabels[task.name] ?? task.name}</td>
+                <td>
+                  <span className={`badge state-${task.state.toLowerCase()}`}>{task.state}</span>
+                </td>
+                <td>
+                  <ProgressBar task={task} label={`Progress of task ${shortId(task.id)}`} />
+                </td>
+                <td className="wide-only">{time(task.startedAt)}</td>
+                <td className="wide-only">{time(task.finishedAt)}</td>
+                <td className={task.state === 'FAILED' ? 'outcome failed' : 'outcome'}>{outcome(task)}</td>
+                <td>
+                  <TaskActions task={task} />
+                </td>
+              </tr>
+            ))}
+            {data && tasks.length === 0 && (
+              <tr>
+                <td colSpan={8} className="muted">
+                  No tasks yet: start one with a form.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {data?.tasks.pageInfo.hasNextPage && (
+        <button
+          type="button"
+          disabled={loading}
+          onClick={() =>
+            void fetchMore({
+              variables: { ...tasksVariables(filters), after: data.tasks.pageInfo.endCursor, first: PAGE_SIZE },
+            })
+          }
+        >
+          Load more
+        </button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+import { buildClient, clientBuildIsStale } from '../../scripts/client-build.js';
+import { projectDir } from './stack.js';
+
+/** The API serves the built bundle and the browser tests drive it: build it once, when stale. */
+export default function setup() {
+  if (clientBuildIsStale(projectDir)) buildClient(projectDir);
+}
