@@ -21,7 +21,8 @@ describe('the compiled service', () => {
   });
 
   it('should run with plain node, and stop both processes gracefully on SIGTERM', async () => {
-    execFileSync('npm', ['run', 'build'], { cwd: projectDir, stdio: 'pipe' });
+    // The browser bundle is built once for the whole suite (global setup); this compiles the service.
+    execFileSync('npm', ['run', 'build:server'], { cwd: projectDir, stdio: 'pipe' });
     const port = await freePort();
     const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', WORKER_NAME: 'compiled' };
     const api = startEntryPoint('dist/src/main.js', env);

@@ -84,7 +84,9 @@ describe('Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(lines).toContain('RUN npm ci');
     expect(lines.some((line) => line === 'RUN npm run build')).toBe(true);
-    expect(packageJson.scripts.build).toContain('tsconfig.build.json');
+    expect(packageJson.scripts.build).toContain('build:server');
+    expect(packageJson.scripts['build:server']).toContain('tsconfig.build.json');
+    expect(packageJson.scripts.build).toContain('build:client');
     expect(finalStage.some((line) => line.startsWith('RUN npm ci --omit=dev'))).toBe(true);
     expect(finalStage).toContain('COPY --from=build /app/dist dist');
   });
