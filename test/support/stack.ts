@@ -25,7 +25,8 @@ export interface TestStack {
   keys: Keys;
   /** A connection of the test's own, to look at what the service wrote. */
   redis: Redis;
-  startApi(options?: { resultTtlSeconds?: number }): Promise<TestApi>;
+  /** `port` 0 (the default) takes a free one; a given port lets a test restart the API where it was. */
+  startApi(options?: { resultTtlSeconds?: number; port?: number }): Promise<TestApi>;
   startWorker(options?: { concurrency?: number; maxTimeoutSeconds?: number; name?: string }): Promise<TaskWorker>;
   /** Jobs in BullMQ, by state. */
   jobCounts(): Promise<Record<string, number>>;
@@ -44,7 +45,7 @@ export async function createTestStack(): Promise<TestStack> {
     keys,
     redis,
 
-    async startApi({ resultTtlSeconds = 3600 } = {}) {
+    async startApi({ resultTtlSeconds = 3600, port = 0 } = {}) {
       const subscriberName = `test-subscriber-${randomUUID()}`;
       const apiRedis = createRedis(REDIS_URL, logger, { name: 'test-api' });
       const subscriber = createRedis(REDIS_URL, logger, { blocking: true, name: subscriberName });
@@ -57,7 +58,7 @@ export async function createTestStack(): Promise<TestStack> {
         clientDir: join(projectDir, 'client', 'dist'),
         logger,
       });
-      const url = await api.listen(0, '127.0.0.1');
+      const url = await api.listen(port, '127.0.0.1');
       closers.push(() => api.close());
       return { url, subscriberName, close: () => api.close() };
     },

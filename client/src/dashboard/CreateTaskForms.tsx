@@ -1,17 +1,41 @@
 import { useMutation } from '@apollo/client/react';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import type { CalculationOperation, TaskFieldsFragment } from '../graphql/generated/graphql';
 import { CreateCalculationTaskMutation, CreateSleepTaskMutation } from '../graphql/operations';
 import { fieldErrors, type FieldErrors } from './field-errors';
 
 const noErrors: FieldErrors = { fields: {}, form: null };
 
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
+function FieldError({ id, message }: { id: string; message: string | null | undefined }) {
   return message ? (
     <p id={id} className="field-error" role="alert">
       {message}
     </p>
   ) : null;
+}
+
+interface ControlProps {
+  id: string;
+  'aria-invalid': boolean;
+  'aria-describedby': string | undefined;
+}
+
+/** A labelled control with the server's message for it right below, tied to it for screen readers. */
+function Field(props: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  control(props: ControlProps): ReactNode;
+}) {
+  const { id, label, error, control } = props;
+  const errorId = `${id}-error`;
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      {control({ id, 'aria-invalid': Boolean(error), 'aria-describedby': error ? errorId : undefined })}
+      <FieldError id={errorId} message={error} />
+    </>
+  );
 }
 
 export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragment): void }) {
@@ -33,19 +57,22 @@ export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragmen
   return (
     <form onSubmit={submit} noValidate aria-labelledby="sleep-form-title" className="card">
       <h2 id="sleep-form-title">Sleep task</h2>
-      <label htmlFor="sleep-duration">Duration (seconds, 1 to 300)</label>
-      <input
+      <Field
         id="sleep-duration"
-        name="duration"
-        type="number"
-        inputMode="numeric"
-        value={duration}
-        onChange={(event) => setDuration(event.target.value)}
-        aria-invalid={Boolean(errors.fields.duration)}
-        aria-describedby={errors.fields.duration ? 'sleep-duration-error' : undefined}
+        label="Duration (seconds, 1 to 300)"
+        error={errors.fields.duration}
+        control={(props) => (
+          <input
+            {...props}
+            name="duration"
+            type="number"
+            inputMode="numeric"
+            value={duration}
+            onChange={(event) => setDuration(event.target.value)}
+          />
+        )}
       />
-      <FieldError id="sleep-duration-error" message={errors.fields.duration} />
-      <FieldError id="sleep-form-error" message={errors.form ?? undefined} />
+      <FieldError id="sleep-form-error" message={errors.form} />
       <button type="submit" disabled={loading}>
         Start sleep task
       </button>
@@ -86,29 +113,32 @@ export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsF
   return (
     <form onSubmit={submit} noValidate aria-labelledby="calculation-form-title" className="card">
       <h2 id="calculation-form-title">Calculation task</h2>
-      <label htmlFor="calculation-numbers">Numbers (1 to 100 integers)</label>
-      <input
+      <Field
         id="calculation-numbers"
-        name="numbers"
-        value={numbers}
-        onChange={(event) => setNumbers(event.target.value)}
-        aria-invalid={Boolean(errors.fields.numbers)}
-        aria-describedby={errors.fields.numbers ? 'calculation-numbers-error' : undefined}
+        label="Numbers (1 to 100 integers)"
+        error={errors.fields.numbers}
+        control={(props) => (
+          <input {...props} name="numbers" value={numbers} onChange={(event) => setNumbers(event.target.value)} />
+        )}
       />
-      <FieldError id="calculation-numbers-error" message={errors.fields.numbers} />
-      <label htmlFor="calculation-operation">Operation</label>
-      <select
+      <Field
         id="calculation-operation"
-        name="operation"
-        value={operation}
-        onChange={(event) => setOperation(event.target.value as CalculationOperation)}
-      >
-        {operations.map((value) => (
-          <option key={value}>{value}</option>
-        ))}
-      </select>
-      <FieldError id="calculation-operation-error" message={errors.fields.operation} />
-      <FieldError id="calculation-form-error" message={errors.form ?? undefined} />
+        label="Operation"
+        error={errors.fields.operation}
+        control={(props) => (
+          <select
+            {...props}
+            name="operation"
+            value={operation}
+            onChange={(event) => setOperation(event.target.value as CalculationOperation)}
+          >
+            {operations.map((value) => (
+              <option key={value}>{value}</option>
+            ))}
+          </select>
+        )}
+      />
+      <FieldError id="calculation-form-error" message={errors.form} />
       <button type="submit" disabled={loading}>
         Start calculation task
       </button>

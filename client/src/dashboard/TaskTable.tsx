@@ -17,6 +17,7 @@ interface TaskTableProps {
   onAnnounce(message: string): void;
 }
 
+/** Cancel while the task can still run, Delete once it has finished. */
 function TaskActions({ task }: { task: TaskFieldsFragment }) {
   const [cancel, cancelling] = useMutation(CancelTaskMutation);
   const [remove, removing] = useMutation(DeleteTaskMutation, {
@@ -26,33 +27,20 @@ function TaskActions({ task }: { task: TaskFieldsFragment }) {
       cache.gc();
     },
   });
-  const stop = (event: { stopPropagation(): void }) => event.stopPropagation();
-  if (!isFinished(task)) {
-    return (
-      <button
-        type="button"
-        onClick={(event) => {
-          stop(event);
-          void cancel({ variables: { id: task.id } }).catch(() => undefined);
-        }}
-        disabled={cancelling.loading}
-        aria-label={`Cancel task ${shortId(task.id)}`}
-      >
-        Cancel
-      </button>
-    );
-  }
+  const finished = isFinished(task);
+  const [action, run, busy] = finished ? ['Delete', remove, removing.loading] : ['Cancel', cancel, cancelling.loading];
   return (
     <button
       type="button"
       onClick={(event) => {
-        stop(event);
-        void remove({ variables: { id: task.id } }).catch(() => undefined);
+        event.stopPropagation(); // not a click on the row, which opens the detail
+        // A failure (the task expired meanwhile) shows on the next read of the list.
+        void run({ variables: { id: task.id } }).catch(() => undefined);
       }}
-      disabled={removing.loading}
-      aria-label={`Delete task ${shortId(task.id)}`}
+      disabled={busy}
+      aria-label={`${action} task ${shortId(task.id)}`}
     >
-      Delete
+      {action}
     </button>
   );
 }
