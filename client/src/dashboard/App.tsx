@@ -34,15 +34,17 @@ export function App({ connection }: { connection: Connection }) {
           <SleepTaskForm onCreated={created} />
           <CalculationTaskForm onCreated={created} />
         </div>
-        <TaskTable
-          filters={filters}
-          onFiltersChange={setFilters}
-          selectedId={selectedId}
-          onSelect={setSelectedId}
-          onAnnounce={setAnnouncement}
-        />
-        {selectedId && <TaskDetail key={selectedId} id={selectedId} onClose={() => setSelectedId(null)} />}
-        <WorkersTable />
+        <div className="panels">
+          <TaskTable
+            filters={filters}
+            onFiltersChange={setFilters}
+            selectedId={selectedId}
+            onSelect={setSelectedId}
+            onAnnounce={setAnnouncement}
+          />
+          {selectedId && <TaskDetail key={selectedId} id={selectedId} onClose={() => setSelectedId(null)} />}
+          <WorkersTable />
+        </div>
       </main>
       <p className="visually-hidden" aria-live="polite">
         {announcement}
