@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTaskStore } from '../../core/task-store.js';
 import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } from '../support/browser.js';
 import { gqlData } from '../support/graphql.js';
-import { CANCEL_TASK, CREATE_SLEEP, type TaskData } from '../support/operations.js';
+import { CANCEL_TASK, CREATE_CALCULATION, CREATE_SLEEP, type TaskData } from '../support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -152,6 +152,47 @@ describe('the dashboard in Chromium', () => {
     await expect(session.page.locator('tr[data-state="COMPLETED"] .outcome').allTextContents()).resolves.toEqual(
       Array(12).fill('SUM: 6'),
     );
+    expectCleanSession(session);
+  });
+
+  it('loads more pages on demand, filters by kind and state, and opens a live detail by keyboard', async () => {
+    const calculations = [];
+    for (let i = 0; i < 23; i++) {
+      const { createCalculationTask } = await gqlData<{ createCalculationTask: TaskData }>(
+        api.url,
+        CREATE_CALCULATION,
+        { input: { numbers: [i, 1], operation: 'PRODUCT' } },
+      );
+      calculations.push(createCalculationTask);
+    }
+    await openDashboard();
+    const { page } = session;
+    const rows = page.locator('tr[data-task-id]');
+    await waitFor(async () => (await rows.count()) === 20, { what: 'the first page' });
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await waitFor(async () => (await rows.count()) === 23, { what: 'the second page' });
+    await expect(page.getByRole('button', { name: 'Load more' }).count()).resolves.toBe(0);
+
+    await page.getByLabel('Kind').selectOption('sleep_task');
+    await page.getByText('No tasks yet').waitFor({ timeout: 5_000 });
+    const sleep = await createSleep(1);
+    await rowIn(sleep.id, 'QUEUED').waitFor({ timeout: 5_000 }); // shown live, by taskUpdated
+    await expect(rows.count()).resolves.toBe(1);
+
+    await page.getByLabel('Kind').selectOption('');
+    await page.getByLabel('State').selectOption('COMPLETED');
+    await page.getByText('No tasks yet').waitFor({ timeout: 5_000 });
+    await stack.startWorker();
+    await waitFor(async () => (await rows.count()) === 24, { what: 'every task in the COMPLETED list' });
+
+    // Keyboard only: focus the newest task's id and press Enter to follow it.
+    const newest = page.getByRole('button', { name: sleep.id.slice(0, 8), exact: true });
+    await newest.focus();
+    await page.keyboard.press('Enter');
+    const detail = page.getByRole('region', { name: `Task ${sleep.id.slice(0, 8)}` });
+    await detail.getByText('COMPLETED').first().waitFor({ timeout: 5_000 });
+    await expect(detail.locator('[aria-live="polite"]').textContent()).resolves.toContain('100%, step 1 of 1');
+    await expect(detail.getByText(sleep.id).count()).resolves.toBe(1);
     expectCleanSession(session);
   });
 
