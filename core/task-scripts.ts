@@ -141,6 +141,7 @@ else
 end
 if state == 'COMPLETED' then
   redis.call('HSET', key, 'result', ARGV[5], 'progress', '100', 'current', redis.call('HGET', key, 'total'))
+  redis.call('HDEL', key, 'error') -- an earlier attempt's failure no longer matters
 end
 if ARGV[6] ~= '' then redis.call('HSET', key, 'error', ARGV[6]) end
 publishChange(key)

@@ -12,6 +12,7 @@ import { closeRedis } from '../core/redis.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
+import { formatError } from './errors.js';
 import type { Context } from './graphql/context.js';
 import { buildTaskSchema } from './graphql/schema.js';
 import { createHttpHandler } from './http-handler.js';
@@ -74,6 +75,7 @@ export async function createApi({
     stopOnTerminationSignals: false,
     // The playground and typed clients read the schema; it is public anyway (schema.graphql).
     introspection: true,
+    formatError,
   });
   await apollo.start();
   httpServer.on('request', createHttpHandler({ apollo, context, redis, clientDir, logger }));

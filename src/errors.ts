@@ -1,4 +1,5 @@
-import { GraphQLError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { z } from 'zod';
 
 export function notFound(id: string): GraphQLError {
@@ -19,4 +20,28 @@ export function badUserInput(argument: string, issues: readonly { path: readonly
 
 export function zodIssues(error: z.ZodError) {
   return error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+}
+
+/** ioredis gives up on a command after its retries while Redis is away, or on a closed connection. */
+function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message)
+  );
+}
+
+/**
+ * Apollo's formatError: a request that failed because Redis is away says so, with a code a client
+ * can retry on, instead of an internal error.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (isRedisUnavailable(unwrapResolverError(error))) {
+    return {
+      ...formatted,
+      message: 'The task store (Redis) is not available right now; try again shortly',
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    };
+  }
+  return formatted;
 }

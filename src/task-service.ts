@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import { enqueueTask } from '../core/enqueue-task.js';
 import type { Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskKind } from '../core/task-kinds/index.js';
@@ -12,6 +12,7 @@ import { toTaskView } from './graphql/task-view.js';
 import type { TaskView } from './graphql/task.type.js';
 import { taskKindApis } from './graphql/task-kinds.js';
 import type { TaskPubSub } from './pubsub.js';
+import { rateLimited, type RateLimiter } from './rate-limiter.js';
 import { watchTask } from './task-watch.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -34,7 +35,8 @@ export interface TaskConnectionView {
 
 /** What the GraphQL operations do, apart from GraphQL: checks input, then calls the store and the queue. */
 export interface TaskService {
-  create(kind: TaskKind, input: unknown): Promise<TaskView>;
+  /** `client` is who asks (see client-address.ts), for the creation rate limit. */
+  create(kind: TaskKind, input: unknown, client: string): Promise<TaskView>;
   get(id: string): Promise<TaskView | null>;
   list(query: TaskListQuery): Promise<TaskConnectionView>;
   cancel(id: string): Promise<TaskView>;
@@ -54,6 +56,8 @@ export interface TaskServiceOptions {
   keys: Keys;
   /** Seconds a finished task is kept; fixed per task when it is created. */
   resultTtlSeconds: number;
+  /** Tasks each client may create; only valid input is counted, and nothing is enqueued past it. */
+  createLimiter: RateLimiter;
   logger: Logger;
 }
 
@@ -64,6 +68,7 @@ export function createTaskService({
   pubsub,
   keys,
   resultTtlSeconds,
+  createLimiter,
   logger,
 }: TaskServiceOptions): TaskService {
   const isTaskId = (id: string) => TASK_ID.test(id);
@@ -75,25 +80,16 @@ export function createTaskService({
   return {
     allTasksChannel: keys.allTasksChannel,
 
-    async create(kind, rawInput) {
+    async create(kind, rawInput, client) {
       const parsed = kind.input.safeParse(rawInput);
       if (!parsed.success) throw badUserInput('input', zodIssues(parsed.error));
-      const input = parsed.data;
-      const id = randomUUID();
-      const record = await store.create({
-        id,
-        name: kind.name,
-        total: kind.totalSteps(input),
-        input,
-        ttlSeconds: resultTtlSeconds,
-      });
-      try {
-        await queue.add(kind.name, input, { jobId: id });
-      } catch (error) {
-        await store.remove(id).catch(() => undefined);
-        throw error;
+      const allowed = await createLimiter.take(client);
+      if (!allowed.allowed) {
+        logger.info({ client, task: kind.name }, 'task creation rate limited');
+        throw rateLimited('tasks created', allowed.retryAfterSeconds);
       }
-      logger.info({ taskId: id, task: kind.name }, 'task queued');
+      const record = await enqueueTask({ store, queue }, kind, parsed.data, resultTtlSeconds);
+      logger.info({ taskId: record.id, task: kind.name }, 'task queued');
       return toTaskView(record);
     },
 

@@ -11,6 +11,15 @@ export const workerConfigShape = {
   WORKER_MAX_TIMEOUT: integer(1, 86_400, MAX_SLEEP_SECONDS + 30),
   /** Seconds a stopping worker lets running tasks go on before handing them back to the queue. */
   SHUTDOWN_TIMEOUT: integer(0, 3_600, 30),
+  /**
+   * Seconds a worker's hold on a running task lasts without renewal (renewed every half of it). A
+   * task whose worker died is taken up again once this has passed, at the next stall check.
+   */
+  WORKER_LOCK_DURATION: integer(1, 600, 10),
+  /** Seconds between checks for tasks whose worker died. */
+  WORKER_STALLED_INTERVAL: integer(1, 600, 5),
+  /** Times a task may lose its worker and be taken up again before it fails. */
+  WORKER_MAX_STALLED: integer(0, 100, 2),
   WORKER_NAME: z
     .string()
     .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })

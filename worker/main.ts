@@ -30,6 +30,11 @@ await runUntilSignal(
       concurrency: config.WORKER_CONCURRENCY,
       maxTimeoutSeconds: config.WORKER_MAX_TIMEOUT,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
+      stalled: {
+        lockDurationMs: config.WORKER_LOCK_DURATION * 1000,
+        checkEveryMs: config.WORKER_STALLED_INTERVAL * 1000,
+        maxCount: config.WORKER_MAX_STALLED,
+      },
       logger,
     });
     // Running tasks get SHUTDOWN_TIMEOUT, then a little more to be handed back and to close Redis.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAME, type Keys } from '../core/keys.js';
@@ -27,7 +28,18 @@ export interface TaskWorkerOptions {
   maxTimeoutSeconds: number;
   /** Milliseconds that close() waits for running tasks before handing them back to the queue. */
   shutdownTimeoutMs: number;
+  /** How a task whose worker died is found and taken up again (BullMQ's lock and stall check). */
+  stalled: StalledOptions;
   logger: Logger;
+}
+
+export interface StalledOptions {
+  /** How long a worker's lock on a running task lasts without renewal. */
+  lockDurationMs: number;
+  /** How often workers look for tasks whose lock has run out. */
+  checkEveryMs: number;
+  /** Times a task may be taken up again before it fails. */
+  maxCount: number;
 }
 
 export interface TaskWorker {
@@ -36,6 +48,10 @@ export interface TaskWorker {
 }
 
 const HEARTBEAT_EVERY_MS = 5_000;
+/** After the shutdown timeout, time left to hand tasks back before giving up on Redis. */
+const HAND_BACK_GRACE_MS = 5_000;
+/** Each later shutdown step (Redis writes and quits) gives up after this long. */
+const STEP_DEADLINE_MS = 2_000;
 const ACTIVE_COUNT_WRITE_DELAY_MS = 250; // coalesces the record writes of many tasks starting at once
 
 /**
@@ -133,7 +149,15 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     }
   }
 
-  const worker = new Worker(QUEUE_NAME, processJob, { connection: redis, prefix: keys.prefix, concurrency });
+  const { stalled } = options;
+  const worker = new Worker(QUEUE_NAME, processJob, {
+    connection: redis,
+    prefix: keys.prefix,
+    concurrency,
+    lockDuration: stalled.lockDurationMs,
+    stalledInterval: stalled.checkEveryMs,
+    maxStalledCount: stalled.maxCount,
+  });
   worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
   // BullMQ fails a job whose workers died too often (stalled) without running our processor; the
   // record would stay ACTIVE forever. Failures the processor saw are already recorded: no-op then.
@@ -158,9 +182,22 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         const handBack = setTimeout(() => {
           for (const run of runs.values()) run.abort(new WorkerShutdownError());
         }, options.shutdownTimeoutMs);
-        const step = (what: string, run: () => Promise<unknown>) =>
-          run().catch((error: Error) => logger.warn({ err: error.message, step: what }, 'shutdown step failed'));
-        await step('stop taking tasks and let running ones end', () => worker.close());
+        // Without Redis nothing here can finish: running tasks can neither end nor be handed back, the
+        // record cannot be removed. Each step gets a deadline; tasks left running keep their locks
+        // only until those run out, then another worker takes them up as stalled, so none is lost.
+        const step = async (what: string, run: () => Promise<unknown>, deadlineMs = STEP_DEADLINE_MS) => {
+          const done = run().then(
+            () => true,
+            (error: Error) => logger.warn({ err: error.message, step: what }, 'shutdown step failed'),
+          );
+          const late = sleep(deadlineMs, false, { ref: false });
+          if ((await Promise.race([done, late])) === false) logger.warn({ step: what }, 'shutdown step gave up');
+        };
+        await step(
+          'stop taking tasks and let running ones end',
+          () => worker.close(),
+          options.shutdownTimeoutMs + HAND_BACK_GRACE_MS,
+        );
         clearTimeout(handBack);
         clearInterval(heartbeat);
         if (recordTimer) clearTimeout(recordTimer);

@@ -10,6 +10,8 @@ export interface TaskKind<Input = unknown, Result = unknown> {
   result: z.ZodType<Result>;
   /** The steps a run reports as `total` (seconds for a sleep). */
   totalSteps(input: Input): number;
+  /** Runs that may fail before the task does, and the wait before the next (doubling each time). */
+  retry?: { attempts: number; backoffMs: number };
 }
 
 export function defineTaskKind<Input, Result>(kind: TaskKind<Input, Result>): TaskKind<Input, Result> {

@@ -1,7 +1,7 @@
 /** The GraphQL operations the tests send, as a client would write them. */
 
 const COMMON_FIELDS =
-  'id name state progress current total worker attempts error createdAt startedAt finishedAt expiresAt';
+  'id name state progress current total worker attempts error version createdAt startedAt finishedAt expiresAt';
 const SLEEP_FIELDS = 'duration result { status }';
 const CALCULATION_FIELDS = 'numbers operation result { operation value count }';
 
@@ -37,6 +37,7 @@ export interface TaskData {
   worker: string | null;
   attempts: number;
   error: string | null;
+  version: number;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

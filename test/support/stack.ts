@@ -7,7 +7,8 @@ import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createTaskQueue } from '../../core/task-queue.js';
 import { createApi } from '../../src/api.js';
 import { processors } from '../../worker/processors/index.js';
-import { createTaskWorker, type TaskWorker } from '../../worker/task-worker.js';
+import type { TaskProcessor } from '../../worker/processors/task-processor.js';
+import { createTaskWorker, type StalledOptions, type TaskWorker } from '../../worker/task-worker.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const projectDir = join(import.meta.dirname, '..', '..');
@@ -27,18 +28,35 @@ export interface TestStack {
   redis: Redis;
   /** `port` 0 (the default) takes a free one; a given port lets a test restart the API where it was. */
   startApi(options?: { resultTtlSeconds?: number; port?: number }): Promise<TestApi>;
-  startWorker(options?: { concurrency?: number; maxTimeoutSeconds?: number; name?: string }): Promise<TaskWorker>;
+  startWorker(options?: WorkerOptions): Promise<TaskWorker>;
   /** Jobs in BullMQ, by state. */
   jobCounts(): Promise<Record<string, number>>;
   /** Closes everything it started, and deletes every key under its prefix. */
   close(): Promise<void>;
 }
 
-/** Real API instances and workers on the shared Redis, under a key prefix of their own. */
-export async function createTestStack(): Promise<TestStack> {
+export interface WorkerOptions {
+  concurrency?: number;
+  maxTimeoutSeconds?: number;
+  name?: string;
+  processors?: Record<string, TaskProcessor>;
+  /** Short values let a test see a dead worker's task taken up again within seconds. */
+  stalled?: StalledOptions;
+}
+
+/** The service's defaults (worker/config.ts): a dead worker's task is taken up within 10 to 15 s. */
+const defaultStalled: StalledOptions = { lockDurationMs: 10_000, checkEveryMs: 5_000, maxCount: 2 };
+
+/**
+ * Real API instances and workers, under a key prefix of their own, on the shared Redis or on the one
+ * at `redisUrl` (a test's own redis-server).
+ */
+export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<TestStack> {
   const keys = createKeys(`{test-${randomUUID()}}`);
-  const redis = new Redis(REDIS_URL);
+  const redis = new Redis(redisUrl);
+  redis.on('error', () => undefined); // a test may stop its own Redis: reconnecting is expected
   const queue = createTaskQueue(redis, keys.prefix);
+  queue.on('error', () => undefined);
   const closers: (() => Promise<void>)[] = [];
 
   return {
@@ -47,8 +65,8 @@ export async function createTestStack(): Promise<TestStack> {
 
     async startApi({ resultTtlSeconds = 3600, port = 0 } = {}) {
       const subscriberName = `test-subscriber-${randomUUID()}`;
-      const apiRedis = createRedis(REDIS_URL, logger, { name: 'test-api' });
-      const subscriber = createRedis(REDIS_URL, logger, { blocking: true, name: subscriberName });
+      const apiRedis = createRedis(redisUrl, logger, { name: 'test-api' });
+      const subscriber = createRedis(redisUrl, logger, { blocking: true, name: subscriberName });
       await Promise.all([waitForRedis(apiRedis), waitForRedis(subscriber)]);
       const api = await createApi({
         redis: apiRedis,
@@ -67,18 +85,21 @@ export async function createTestStack(): Promise<TestStack> {
       concurrency = 50,
       maxTimeoutSeconds = 400,
       name = `test-worker-${randomUUID().slice(0, 8)}`,
-    } = {}) {
-      const workerRedis = createRedis(REDIS_URL, logger, { blocking: true, name: 'test-worker' });
-      const subscriber = createRedis(REDIS_URL, logger, { blocking: true, name: 'test-worker-cancel' });
+      processors: workerProcessors = processors,
+      stalled = defaultStalled,
+    }: WorkerOptions = {}) {
+      const workerRedis = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker' });
+      const subscriber = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker-cancel' });
       const worker = await createTaskWorker({
         redis: workerRedis,
         subscriber,
         keys,
         name,
-        processors,
+        processors: workerProcessors,
         concurrency,
         maxTimeoutSeconds,
         shutdownTimeoutMs: 2_000,
+        stalled,
         logger,
       });
       closers.push(() => worker.close());

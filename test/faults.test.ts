@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { enqueueTask } from '../core/enqueue-task.js';
+import { defineTaskKind } from '../core/task-kinds/task-kind.js';
+import { createTaskQueue } from '../core/task-queue.js';
+import { parseTaskHash, type TaskRecord } from '../core/task-record.js';
+import { createTaskStore } from '../core/task-store.js';
+import { processors } from '../worker/processors/index.js';
+import { defineProcessor } from '../worker/processors/task-processor.js';
+import { gql, gqlData, watch, wsClient } from './support/graphql.js';
+import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
+import { startEntryPoint, type RunningProcess } from './support/processes.js';
+import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
+import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
+import { waitFor, within } from './support/wait.js';
+
+/** Short lock and stall check: a dead worker's task is taken up within about three seconds. */
+const quickStall = { lockDurationMs: 2_000, checkEveryMs: 1_000, maxCount: 2 };
+const quickStallEnv = { WORKER_LOCK_DURATION: '2', WORKER_STALLED_INTERVAL: '1' };
+
+describe('faults', () => {
+  let stack: TestStack | undefined;
+  let own: OwnRedis | undefined;
+  const processes: RunningProcess[] = [];
+  const clients: Client[] = [];
+
+  afterEach(async () => {
+    for (const running of processes.splice(0)) {
+      if (running.child.exitCode === null && running.child.signalCode === null)
+        process.kill(-running.child.pid!, 'SIGKILL');
+    }
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    await stack?.close();
+    await own?.remove();
+    stack = own = undefined;
+  });
+
+  const createSleep = async (url: string, duration: number) =>
+    (await gqlData<{ createSleepTask: TaskData }>(url, CREATE_SLEEP, { input: { duration } })).createSleepTask;
+  const getTask = async (url: string, id: string) => (await gqlData<{ task: TaskData }>(url, GET_TASK, { id })).task;
+  const client = (url: string) => {
+    const created = wsClient(url);
+    clients.push(created);
+    return created;
+  };
+
+  it('should finish on another worker a task whose worker was killed mid-run, counting the attempt', async () => {
+    stack = await createTestStack();
+    const api = await stack.startApi();
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: stack.keys.prefix, WORKER_NAME: 'doomed', ...quickStallEnv };
+    const doomed = startEntryPoint('worker/main.ts', env);
+    processes.push(doomed);
+    const task = await createSleep(api.url, 4);
+    const progress = watch<{ taskProgress: TaskData }>(client(api.url), TASK_PROGRESS, { id: task.id });
+    await waitFor(
+      () => progress.values.some(({ taskProgress }) => taskProgress.worker === 'doomed' && taskProgress.current >= 1),
+      {
+        what: 'a step on the doomed worker',
+        timeoutMs: 15_000,
+      },
+    );
+
+    process.kill(-doomed.child.pid!, 'SIGKILL');
+    await stack.startWorker({ name: 'survivor', stalled: quickStall });
+    await within(progress.ended, 20_000, 'completion on the other worker');
+
+    const events = progress.values.map(({ taskProgress }) => taskProgress);
+    expect(events.at(-1)).toMatchObject({
+      state: 'COMPLETED',
+      worker: 'survivor',
+      attempts: 2,
+      current: 4,
+      error: null,
+    });
+    // The subscriber saw it go on: the second run started from 0 and stepped to the end, in order.
+    const versions = events.map((event) => event.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    const secondRun = events.filter((event) => event.attempts === 2).map((event) => [event.state, event.current]);
+    expect(secondRun).toEqual([
+      ['ACTIVE', 0],
+      ['ACTIVE', 1],
+      ['ACTIVE', 2],
+      ['ACTIVE', 3],
+      ['ACTIVE', 4],
+      ['COMPLETED', 4],
+    ]);
+  });
+
+  it('should retry a failing attempt as the kind declares, and mark FAILED only after the last', async () => {
+    stack = await createTestStack();
+    const runs = new Map<string, number>();
+    // A kind of the test's own whose runs fail `failures` times before they succeed.
+    const flakyKind = defineTaskKind({
+      name: 'flaky_task',
+      input: z.object({ key: z.string(), failures: z.int() }),
+      result: z.object({ runs: z.int() }),
+      totalSteps: () => 1,
+      retry: { attempts: 3, backoffMs: 50 },
+    });
+    const flaky = defineProcessor({
+      kind: flakyKind,
+      async run({ key, failures }) {
+        const run = (runs.get(key) ?? 0) + 1;
+        runs.set(key, run);
+        if (run <= failures) throw new Error(`run ${run} failed`);
+        return { runs: run };
+      },
+    });
+    await stack.startWorker({ processors: { ...processors, flaky_task: flaky } });
+    const store = createTaskStore(stack.redis, stack.keys);
+    const queue = createTaskQueue(stack.redis, stack.keys.prefix);
+    const subscriber = new Redis(REDIS_URL);
+    try {
+      const events = new Map<string, TaskRecord[]>();
+      subscriber.on('message', (_channel: string, message: string) => {
+        const record = parseTaskHash(JSON.parse(message) as Record<string, string>);
+        events.set(record.id, [...(events.get(record.id) ?? []), record]);
+      });
+      await subscriber.subscribe(stack.keys.allTasksChannel);
+
+      const recovers = await enqueueTask({ store, queue }, flakyKind, { key: randomUUID(), failures: 2 }, 3600);
+      const fails = await enqueueTask({ store, queue }, flakyKind, { key: randomUUID(), failures: 5 }, 3600);
+      const finished = async (id: string) => {
+        const record = await store.get(id);
+        return record && ['COMPLETED', 'FAILED'].includes(record.state) && record;
+      };
+      expect(await waitFor(() => finished(recovers.id), { what: 'the recovering task' })).toMatchObject({
+        state: 'COMPLETED',
+        attempts: 3,
+        error: null,
+        result: { runs: 3 },
+      });
+      expect(await waitFor(() => finished(fails.id), { what: 'the failing task' })).toMatchObject({
+        state: 'FAILED',
+        attempts: 3,
+        error: 'run 3 failed',
+      });
+      await waitFor(() => events.get(fails.id)?.at(-1)?.state === 'FAILED', { what: 'the FAILED event' });
+      expect(events.get(fails.id)!.map((event) => [event.state, event.attempts, event.error])).toEqual([
+        ['QUEUED', 0, null],
+        ['ACTIVE', 1, null],
+        ['QUEUED', 1, 'run 1 failed'],
+        ['ACTIVE', 2, 'run 1 failed'],
+        ['QUEUED', 2, 'run 2 failed'],
+        ['ACTIVE', 3, 'run 2 failed'],
+        ['FAILED', 3, 'run 3 failed'],
+      ]);
+    } finally {
+      await queue.close();
+      await subscriber.quit();
+    }
+  });
+
+  it('should keep every task through a Redis restart, fail mutations clearly meanwhile, and resync subscribers', async () => {
+    own = await startOwnRedis();
+    stack = await createTestStack({ redisUrl: own.url });
+    const api = await stack.startApi();
+    await stack.startWorker({ concurrency: 1, stalled: quickStall });
+    const running = await createSleep(api.url, 4);
+    const queued = await createSleep(api.url, 1);
+    const progress = watch<{ taskProgress: TaskData }>(client(api.url), TASK_PROGRESS, { id: running.id });
+    await waitFor(() => progress.values.some(({ taskProgress }) => taskProgress.current >= 1), { what: 'a step' });
+
+    await own.stop();
+    await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 503, { what: '/readyz 503' });
+    const asked = Date.now();
+    const { data, errors } = await gql(api.url, CREATE_SLEEP, { input: { duration: 1 } });
+    expect(Date.now() - asked).toBeLessThan(5_000); // an answer, not a hang
+    expect(data).toBeNull();
+    expect(errors![0]).toMatchObject({
+      message: 'The task store (Redis) is not available right now; try again shortly',
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+
+    await own.start();
+    await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200, { what: '/readyz 200' });
+    await within(progress.ended, 25_000, 'the terminal state after the restart');
+    expect(progress.values.at(-1)!.taskProgress).toMatchObject({ state: 'COMPLETED', current: 4 });
+    await waitFor(async () => (await getTask(api.url, queued.id)).state === 'COMPLETED', {
+      what: 'the queued task',
+      timeoutMs: 20_000,
+    });
+    const listed = await gqlData<{ tasks: { totalCount: number } }>(api.url, '{ tasks { totalCount } }');
+    expect(listed.tasks.totalCount).toBe(2);
+  });
+
+  it('should let a worker stop on SIGTERM while Redis is away, leaving its task to be taken up again', async () => {
+    own = await startOwnRedis();
+    stack = await createTestStack({ redisUrl: own.url });
+    const api = await stack.startApi();
+    const env = { REDIS_URL: own.url, REDIS_KEY_PREFIX: stack.keys.prefix, SHUTDOWN_TIMEOUT: '1', ...quickStallEnv };
+    const worker = startEntryPoint('worker/main.ts', env);
+    processes.push(worker);
+    const task = await createSleep(api.url, 3);
+    await waitFor(async () => (await getTask(api.url, task.id)).state === 'ACTIVE', {
+      what: 'the start',
+      timeoutMs: 15_000,
+    });
+
+    await own.stop();
+    worker.child.kill('SIGTERM');
+    expect(await within(worker.exited, 20_000, 'the exit without Redis')).toBe(0);
+
+    await own.start();
+    await stack.startWorker({ name: 'next', stalled: quickStall });
+    const done = await waitFor(
+      async () => {
+        const current = await getTask(api.url, task.id).catch(() => null);
+        return current?.state === 'COMPLETED' && current;
+      },
+      { what: 'completion by the next worker', timeoutMs: 20_000 },
+    );
+    expect(done).toMatchObject({ worker: 'next', current: 3 });
+  });
+
+  it('should bring a watching client, through its retries, to another API instance and the terminal state', async () => {
+    stack = await createTestStack();
+    await stack.startWorker();
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: stack.keys.prefix, HOST: '127.0.0.1' };
+    const [portA, portB] = [
+      await (await import('./support/processes.js')).freePort(),
+      await (await import('./support/processes.js')).freePort(),
+    ];
+    const a = startEntryPoint('src/main.ts', { ...env, PORT: String(portA) });
+    const b = startEntryPoint('src/main.ts', { ...env, PORT: String(portB) });
+    processes.push(a, b);
+    const urls = [`http://127.0.0.1:${portA}`, `http://127.0.0.1:${portB}`];
+    for (const url of urls)
+      await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok, { what: url });
+
+    // A load balancer in miniature: every (re)connection goes to the next instance.
+    let next = 0;
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    const retrying = createClient({
+      url: () => `${urls[next++ % 2]!.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 20,
+      shouldRetry: () => true,
+      retryWait: () => new Promise((resolve) => setTimeout(resolve, 100)),
+    });
+    clients.push(retrying);
+    const task = await createSleep(urls[1]!, 3);
+    const progress = watch<{ taskProgress: TaskData }>(retrying, TASK_PROGRESS, { id: task.id });
+    await waitFor(() => progress.values.length > 0, { what: 'the snapshot from instance A' });
+
+    process.kill(-a.child.pid!, 'SIGKILL');
+    await within(progress.ended, 15_000, 'the terminal state through instance B');
+    expect(progress.error).toBeNull();
+    const events = progress.values.map(({ taskProgress }) => taskProgress);
+    expect(events.at(-1)).toMatchObject({ state: 'COMPLETED', current: 3 });
+    const versions = events.map((event) => event.version);
+    expect(versions).toEqual([...versions].sort((x, y) => x - y)); // resent snapshots never go back
+  });
+});
