@@ -89,6 +89,29 @@ describe('faults', () => {
     ]);
   });
 
+  it('should mark FAILED a task that lost its worker more often than allowed, never leaving it ACTIVE', async () => {
+    stack = await createTestStack();
+    const api = await stack.startApi();
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: stack.keys.prefix, WORKER_NAME: 'doomed', ...quickStallEnv };
+    const doomed = startEntryPoint('worker/main.ts', env);
+    processes.push(doomed);
+    const task = await createSleep(api.url, 30);
+    await waitFor(async () => (await getTask(api.url, task.id)).current >= 1, { what: 'a step', timeoutMs: 15_000 });
+
+    process.kill(-doomed.child.pid!, 'SIGKILL');
+    // This worker allows no lost run: BullMQ fails the job without running it, and the record follows.
+    await stack.startWorker({ name: 'strict', stalled: { ...quickStall, maxCount: 0 } });
+    const failed = await waitFor(
+      async () => {
+        const current = await getTask(api.url, task.id);
+        return current.state === 'FAILED' && current;
+      },
+      { what: 'FAILED', timeoutMs: 15_000 },
+    );
+    expect(failed).toMatchObject({ worker: 'doomed', attempts: 1 });
+    expect(failed.error).toContain('stalled');
+  });
+
   it('should retry a failing attempt as the kind declares, and mark FAILED only after the last', async () => {
     stack = await createTestStack();
     const runs = new Map<string, number>();
