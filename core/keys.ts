@@ -22,6 +22,8 @@ export interface Keys {
   taskChannel(id: string): string;
   allTasksChannel: string;
   cancelChannel: string;
+  /** One client's bucket of a rate limit, such as `create` (see src/rate-limiter.ts). */
+  rateLimit(name: string, client: string): string;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -43,5 +45,6 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     taskChannel: (id) => `${prefix}:events:task:${id}`,
     allTasksChannel: `${prefix}:events:all`,
     cancelChannel: `${prefix}:cancel`,
+    rateLimit: (name, client) => `${prefix}:rate-limit:${name}:${client}`,
   };
 }

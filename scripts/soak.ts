@@ -42,6 +42,8 @@ function startPart(entry: string, env: Record<string, string>): ChildProcess {
       LOG_FORMAT: 'json',
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: prefix,
+      // Every soak client comes from 127.0.0.1: the per-client creation limit would stop the load itself.
+      RATE_LIMIT_CREATES: '1000000',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -3,20 +3,22 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Redis } from 'ioredis';
-import { WebSocketServer } from 'ws';
 import type { Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import { closeRedis } from '../core/redis.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
+import { defaultAbuseProtection, type AbuseProtection } from './abuse-protection.js';
 import { formatError } from './errors.js';
 import type { Context } from './graphql/context.js';
+import { costLimitRule } from './graphql/cost-limit-rule.js';
 import { buildTaskSchema } from './graphql/schema.js';
-import { createHttpHandler } from './http-handler.js';
+import { createGraphqlWsServer } from './graphql-ws-server.js';
+import { createHttpHandler, MAX_BODY_BYTES } from './http-handler.js';
 import { createPubSub } from './pubsub.js';
+import { createRateLimiter } from './rate-limiter.js';
 import { createTaskService } from './task-service.js';
 
 export interface ApiOptions {
@@ -28,6 +30,8 @@ export interface ApiOptions {
   resultTtlSeconds: number;
   clientDir: string;
   logger: Logger;
+  /** Limits per request, socket and client; each one left out keeps its default. */
+  abuseProtection?: Partial<AbuseProtection>;
 }
 
 export interface Api {
@@ -47,7 +51,9 @@ export async function createApi({
   resultTtlSeconds,
   clientDir,
   logger,
+  abuseProtection,
 }: ApiOptions): Promise<Api> {
+  const limits = { ...defaultAbuseProtection, ...abuseProtection };
   const pubsub = createPubSub({ publisher: redis, subscriber });
   const store = createTaskStore(redis, keys);
   const queue = createTaskQueue(redis, keys.prefix);
@@ -59,14 +65,28 @@ export async function createApi({
     pubsub,
     keys,
     resultTtlSeconds,
+    createLimiter: createRateLimiter(redis, keys, 'create', {
+      limit: limits.rateLimitCreates,
+      windowSeconds: limits.rateLimitWindowSeconds,
+    }),
     logger,
   });
-  const context: Context = { tasks };
+  const contextFor = (client: string): Context => ({ tasks, client });
+  const validationRules = [costLimitRule(limits)];
   const schema = await buildTaskSchema(pubsub);
 
   const httpServer = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const graphqlWs = useServer({ schema, context }, wsServer);
+  const graphqlWs = createGraphqlWsServer({
+    httpServer,
+    schema,
+    contextFor,
+    validationRules,
+    maxOperationsPerSocket: limits.maxSubscriptionsPerSocket,
+    connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
+    maxMessageBytes: MAX_BODY_BYTES,
+    maxTokens: limits.maxTokens,
+    logger,
+  });
   const apollo = new ApolloServer<Context>({
     schema,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
@@ -75,10 +95,15 @@ export async function createApi({
     stopOnTerminationSignals: false,
     // The playground and typed clients read the schema; it is public anyway (schema.graphql).
     introspection: true,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules,
     formatError,
   });
   await apollo.start();
-  httpServer.on('request', createHttpHandler({ apollo, context, redis, clientDir, logger }));
+  httpServer.on(
+    'request',
+    createHttpHandler({ apollo, contextFor, corsOrigins: limits.corsOrigins, redis, clientDir, logger }),
+  );
 
   const sweeper = setInterval(() => {
     store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));

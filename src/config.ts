@@ -1,5 +1,25 @@
 import { z } from 'zod';
 import { commonConfig, integer, loadConfig } from '../core/config.js';
+import { defaultAbuseProtection as defaults, type AbuseProtection } from './abuse-protection.js';
+import { isOrigin } from './cors.js';
+
+const origins = z
+  .string()
+  .default('')
+  .transform((list) =>
+    list
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().refine(isOrigin, {
+        error: (issue) =>
+          `must be comma-separated origins such as https://app.example.com, and ${JSON.stringify(issue.input)} is not one`,
+      }),
+    ),
+  );
 
 export const apiConfigShape = {
   ...commonConfig,
@@ -7,10 +27,38 @@ export const apiConfigShape = {
   HOST: z.string().min(1, { error: 'must not be empty' }).default('0.0.0.0'),
   /** Seconds a finished task is kept; stored with each task when it is created. */
   RESULT_TTL: integer(1, 31 * 24 * 3600, 3600),
+  /** Limits on one operation, checked before it runs (see graphql/cost-limit-rule.ts). */
+  MAX_QUERY_DEPTH: integer(1, 1_000, defaults.maxDepth),
+  MAX_ROOT_FIELDS: integer(1, 1_000, defaults.maxRootFields),
+  MAX_QUERY_FIELDS: integer(1, 100_000, defaults.maxFields),
+  MAX_QUERY_TOKENS: integer(100, 1_000_000, defaults.maxTokens),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 100_000, defaults.maxSubscriptionsPerSocket),
+  /** Seconds a new WebSocket has to send connection_init. */
+  WS_CONNECTION_INIT_TIMEOUT: integer(1, 600, defaults.connectionInitTimeoutMs / 1000),
+  /** Tasks one client (IP address) may create at once, refilled over RATE_LIMIT_WINDOW seconds. */
+  RATE_LIMIT_CREATES: integer(1, 1_000_000, defaults.rateLimitCreates),
+  RATE_LIMIT_WINDOW: integer(1, 24 * 3600, defaults.rateLimitWindowSeconds),
+  /** Origins whose pages may call the API from a browser; empty: same-origin only. */
+  CORS_ORIGINS: origins,
 };
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;
 
 export function loadApiConfig(env: NodeJS.ProcessEnv) {
   return loadConfig(apiConfigShape, env);
+}
+
+/** createApi's abuseProtection option, from the configuration. */
+export function abuseProtectionFrom(config: ApiConfig): AbuseProtection {
+  return {
+    maxDepth: config.MAX_QUERY_DEPTH,
+    maxRootFields: config.MAX_ROOT_FIELDS,
+    maxFields: config.MAX_QUERY_FIELDS,
+    maxTokens: config.MAX_QUERY_TOKENS,
+    maxSubscriptionsPerSocket: config.MAX_SUBSCRIPTIONS_PER_SOCKET,
+    connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT * 1000,
+    rateLimitCreates: config.RATE_LIMIT_CREATES,
+    rateLimitWindowSeconds: config.RATE_LIMIT_WINDOW,
+    corsOrigins: config.CORS_ORIGINS,
+  };
 }

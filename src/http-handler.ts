@@ -4,10 +4,12 @@ import { extname, join, normalize } from 'node:path';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
+import { clientAddress } from './client-address.js';
+import { createCors } from './cors.js';
 import type { Context } from './graphql/context.js';
 
-/** Larger GraphQL request bodies are refused with 413. */
-const MAX_BODY_BYTES = 1_000_000;
+/** Larger GraphQL request bodies are refused with 413 (and larger graphql-ws messages close the socket). */
+export const MAX_BODY_BYTES = 1_000_000;
 const READY_TIMEOUT_MS = 1_000;
 
 const notBuilt = 'The dashboard and the playground are not built: run `npm run build:client` (npm start does it).';
@@ -56,7 +58,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export interface HttpHandlerOptions {
   apollo: ApolloServer<Context>;
-  context: Context;
+  /** The context of one request, for the client at this address. */
+  contextFor(client: string): Context;
+  /** Origins whose pages may call /graphql from a browser (see cors.ts). */
+  corsOrigins: readonly string[];
   redis: Redis;
   /** The built browser bundle: the dashboard (`/`) and the playground (`GET /graphql` from a browser). */
   clientDir: string;
@@ -67,7 +72,8 @@ export interface HttpHandlerOptions {
  * The whole HTTP surface on a bare node:http server: GraphQL through Apollo's own request
  * pipeline, the playground, the dashboard's files and the health checks.
  */
-export function createHttpHandler({ apollo, context, redis, clientDir, logger }: HttpHandlerOptions) {
+export function createHttpHandler({ apollo, contextFor, corsOrigins, redis, clientDir, logger }: HttpHandlerOptions) {
+  const cors = createCors(corsOrigins);
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -88,7 +94,7 @@ export function createHttpHandler({ apollo, context, redis, clientDir, logger }:
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => context,
+      context: async () => contextFor(clientAddress(req.socket.remoteAddress)),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -129,6 +135,7 @@ export function createHttpHandler({ apollo, context, redis, clientDir, logger }:
       return send(res, ready ? 200 : 503, ready ? 'ready' : 'Redis does not answer');
     }
     if (url.pathname === '/graphql') {
+      if (cors(req, res)) return;
       const wantsPage =
         req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
       return wantsPage ? staticFile(res, '/playground.html') : graphql(req, res, url);

@@ -85,7 +85,7 @@ export function createTaskService({
       if (!parsed.success) throw badUserInput('input', zodIssues(parsed.error));
       const allowed = await createLimiter.take(client);
       if (!allowed.allowed) {
-        logger.info({ client, task: kind.name }, 'task creation rate limited');
+        logger.debug({ client, task: kind.name }, 'task creation rate limited');
         throw rateLimited('tasks created', allowed.retryAfterSeconds);
       }
       const record = await enqueueTask({ store, queue }, kind, parsed.data, resultTtlSeconds);

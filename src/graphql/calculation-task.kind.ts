@@ -50,9 +50,9 @@ class CalculationTaskResolver {
   @Mutation(() => CalculationTask, { description: 'Queues a calculation task.' })
   createCalculationTask(
     @Arg('input', () => CreateCalculationTaskInput) input: CreateCalculationTaskInput,
-    @Ctx() { tasks }: Context,
+    @Ctx() { tasks, client }: Context,
   ): Promise<TaskView> {
-    return tasks.create(calculationTask, { ...input });
+    return tasks.create(calculationTask, { ...input }, client);
   }
 }
 

@@ -30,9 +30,9 @@ class SleepTaskResolver {
   @Mutation(() => SleepTask, { description: 'Queues a sleep task.' })
   createSleepTask(
     @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
-    @Ctx() { tasks }: Context,
+    @Ctx() { tasks, client }: Context,
   ): Promise<TaskView> {
-    return tasks.create(sleepTask, { ...input });
+    return tasks.create(sleepTask, { ...input }, client);
   }
 }
 

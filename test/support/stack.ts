@@ -5,6 +5,7 @@ import { createKeys, type Keys } from '../../core/keys.js';
 import { createLogger } from '../../core/logger.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createTaskQueue } from '../../core/task-queue.js';
+import type { AbuseProtection } from '../../src/abuse-protection.js';
 import { createApi } from '../../src/api.js';
 import { processors } from '../../worker/processors/index.js';
 import type { TaskProcessor } from '../../worker/processors/task-processor.js';
@@ -27,7 +28,12 @@ export interface TestStack {
   /** A connection of the test's own, to look at what the service wrote. */
   redis: Redis;
   /** `port` 0 (the default) takes a free one; a given port lets a test restart the API where it was. */
-  startApi(options?: { resultTtlSeconds?: number; port?: number }): Promise<TestApi>;
+  startApi(options?: {
+    resultTtlSeconds?: number;
+    port?: number;
+    /** Limits of the test's own, such as a low rate limit; the others keep the service's defaults. */
+    abuseProtection?: Partial<AbuseProtection>;
+  }): Promise<TestApi>;
   startWorker(options?: WorkerOptions): Promise<TaskWorker>;
   /** Jobs in BullMQ, by state. */
   jobCounts(): Promise<Record<string, number>>;
@@ -63,7 +69,7 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
     keys,
     redis,
 
-    async startApi({ resultTtlSeconds = 3600, port = 0 } = {}) {
+    async startApi({ resultTtlSeconds = 3600, port = 0, abuseProtection } = {}) {
       const subscriberName = `test-subscriber-${randomUUID()}`;
       const apiRedis = createRedis(redisUrl, logger, { name: 'test-api' });
       const subscriber = createRedis(redisUrl, logger, { blocking: true, name: subscriberName });
@@ -73,6 +79,7 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
         subscriber,
         keys,
         resultTtlSeconds,
+        abuseProtection,
         clientDir: join(projectDir, 'client', 'dist'),
         logger,
       });

@@ -1,0 +1,170 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode, handleProtocols, makeServer, type Disposable } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../core/logger.js';
+import { clientAddress } from './client-address.js';
+import type { Context } from './graphql/context.js';
+
+/** A ping this often, and a socket that has not answered the last one by the next is dropped. */
+const KEEP_ALIVE_MS = 12_000;
+
+export interface GraphqlWsOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  /** The context of one operation, for the client at this address. */
+  contextFor(client: string): Context;
+  /** Checked on top of graphql-js's own rules, as Apollo does over HTTP. */
+  validationRules: readonly ValidationRule[];
+  /** Operations (mostly subscriptions) one socket may have running at once. */
+  maxOperationsPerSocket: number;
+  /** A socket that has not sent connection_init by then is closed (4408). */
+  connectionInitTimeoutMs: number;
+  /** A larger message closes the socket (1009), as a larger HTTP body is refused. */
+  maxMessageBytes: number;
+  /** Tokens a document may hold; parsing stops past them, as Apollo's does over HTTP. */
+  maxTokens: number;
+  logger: Logger;
+}
+
+interface Extra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError(error instanceof Error ? error.message : String(error));
+}
+
+/** Apollo's codes for the same failures over HTTP, so that a client reads both transports alike. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
+ * graphql-transport-ws on /graphql: graphql-ws's protocol server (makeServer) on a ws server.
+ *
+ * Every operation is parsed and validated here (onSubscribe) rather than by graphql-ws itself: a
+ * syntax error then answers that operation with an error instead of closing the socket (graphql-ws
+ * lets a parse error escape, which ends the connection with 4500), and the cost limits apply as
+ * they do over HTTP.
+ *
+ * The glue to ws is graphql-ws's own `useServer` (graphql-ws/use/ws), rewritten only to log through
+ * pino: its version writes a stack trace to the console for every socket a client breaks (a bad
+ * frame, a message over the size limit), which any client could use to flood the output.
+ */
+export function createGraphqlWsServer({
+  httpServer,
+  schema,
+  contextFor,
+  validationRules,
+  maxOperationsPerSocket,
+  connectionInitTimeoutMs,
+  maxMessageBytes,
+  maxTokens,
+  logger,
+}: GraphqlWsOptions): Disposable {
+  const rules = [...specifiedRules, ...validationRules];
+  const server = makeServer<Record<string, unknown> | undefined, Extra>({
+    schema,
+    connectionInitWaitTimeout: connectionInitTimeoutMs,
+    context: (ctx) => contextFor(clientAddress(ctx.extra.request.socket.remoteAddress)),
+    onSubscribe(ctx, _id, payload) {
+      // graphql-ws has put this operation in the list already, so the list holds it too.
+      const running = Object.keys(ctx.subscriptions).length;
+      if (running > maxOperationsPerSocket) {
+        return [
+          new GraphQLError(
+            `Too many subscriptions on this connection: at most ${maxOperationsPerSocket} at once; complete one first`,
+            { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: maxOperationsPerSocket } },
+          ),
+        ];
+      }
+      let document;
+      try {
+        document = parse(payload.query, { maxTokens });
+      } catch (error) {
+        // A syntax error, or a document nested deeper than the parser's stack (as Apollo answers it).
+        return [withCode(asGraphQLError(error), 'GRAPHQL_PARSE_FAILED')];
+      }
+      let errors;
+      try {
+        errors = validate(schema, document, rules);
+      } catch (error) {
+        errors = [asGraphQLError(error)];
+      }
+      if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+    },
+  });
+
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: maxMessageBytes,
+    handleProtocols: (protocols) => handleProtocols(protocols),
+  });
+  // The HTTP server's own errors come here too; the API's listen() reports them.
+  wsServer.on('error', (error) => logger.warn({ err: error.message }, 'WebSocket server error'));
+
+  wsServer.on('connection', (socket, request) => {
+    // ws has already closed the socket with the fitting code (1009 too large, 1002 a bad frame...).
+    socket.on('error', (error) => logger.debug({ err: error.message }, 'WebSocket closed on a client error'));
+
+    let pongWait: NodeJS.Timeout | null = null;
+    const keepAlive = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
+      socket.once('pong', () => {
+        if (pongWait) clearTimeout(pongWait);
+        pongWait = null;
+      });
+      socket.ping();
+    }, KEEP_ALIVE_MS);
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (data) => {
+            try {
+              await handle(String(data));
+            } catch (error) {
+              logger.error({ err: error }, 'graphql-ws message failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request },
+    );
+
+    socket.once('close', (code, reason) => {
+      if (pongWait) clearTimeout(pongWait);
+      clearInterval(keepAlive);
+      closed(code, String(reason)).catch((error: unknown) =>
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'graphql-ws close failed'),
+      );
+    });
+  });
+
+  return {
+    async dispose() {
+      // 1001 (going away): graphql-ws clients retry, on another instance if there is one.
+      for (const client of wsServer.clients) client.close(1001, 'Going away');
+      wsServer.removeAllListeners();
+      await new Promise<void>((resolve, reject) => wsServer.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}

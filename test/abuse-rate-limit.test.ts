@@ -1,0 +1,133 @@
+import { request } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clientAddress } from '../src/client-address.js';
+import { gql, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { CREATE_SLEEP } from './support/operations.js';
+import { createTestStack, type TestStack } from './support/stack.js';
+import { within } from './support/wait.js';
+
+/** One GraphQL request over HTTP from another loopback address (any 127.x.y.z is this machine). */
+function gqlFrom(localAddress: string, url: string, query: string, variables: Record<string, unknown> = {}) {
+  return new Promise<GraphQLResponse>((resolve, reject) => {
+    const body = JSON.stringify({ query, variables });
+    const req = request(
+      `${url}/graphql`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve(JSON.parse(text) as GraphQLResponse));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const sleep = { input: { duration: 1 } };
+const errorsOf = (response: GraphQLResponse) => response.errors?.map((error) => error.extensions) ?? [];
+
+describe('the task creation rate limit', () => {
+  let stack: TestStack;
+
+  beforeEach(async () => {
+    stack = await createTestStack();
+  });
+
+  afterEach(() => stack.close());
+
+  it('should refuse creations past the limit, over HTTP and graphql-ws, with nothing enqueued', async () => {
+    const api = await stack.startApi({ abuseProtection: { rateLimitCreates: 3, rateLimitWindowSeconds: 60 } });
+    for (let i = 0; i < 3; i++) expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
+
+    const refused = await gql(api.url, CREATE_SLEEP, sleep);
+    expect(refused.data).toBeNull();
+    expect(refused.errors).toHaveLength(1);
+    // One creation every 60 / 3 = 20 s comes back.
+    expect(refused.errors![0]!.message).toMatch(/^Too many tasks created: try again in (19|20) s$/);
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(refused.errors![0]!.extensions!.retryAfter).toBeGreaterThanOrEqual(19);
+    expect(refused.errors![0]!.extensions!.retryAfter).toBeLessThanOrEqual(20);
+
+    // The same client over graphql-ws shares the bucket.
+    const client = wsClient(api.url);
+    try {
+      const overWs = watch(client, CREATE_SLEEP, sleep);
+      await within(overWs.ended, 5_000, 'the answer');
+      expect((overWs.error as { extensions: unknown }[]).map((error) => error.extensions)).toMatchObject([
+        { code: 'RATE_LIMITED' },
+      ]);
+    } finally {
+      await client.dispose();
+    }
+
+    // Invalid input is refused as such, and does not count.
+    expect(errorsOf(await gql(api.url, CREATE_SLEEP, { input: { duration: 0 } }))).toMatchObject([
+      { code: 'BAD_USER_INPUT' },
+    ]);
+    expect((await stack.jobCounts()).wait).toBe(3);
+    expect(await stack.redis.zcard(stack.keys.index({}))).toBe(3);
+
+    // Its bucket is one key under the service's prefix (in its hash slot), which expires.
+    const [key, ...others] = await stack.redis.keys(`${stack.keys.prefix}:rate-limit:*`);
+    expect(others).toEqual([]);
+    expect(key).toBe(stack.keys.rateLimit('create', '127.0.0.1'));
+    expect(await stack.redis.pttl(key!)).toBeGreaterThan(50_000);
+  });
+
+  it('should count each client apart, and every API instance alike', async () => {
+    const limits = { rateLimitCreates: 2, rateLimitWindowSeconds: 60 };
+    const [first, second] = [
+      await stack.startApi({ abuseProtection: limits }),
+      await stack.startApi({ abuseProtection: limits }),
+    ];
+    expect((await gql(first.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
+    expect((await gql(second.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
+    expect(errorsOf(await gql(first.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
+    expect(errorsOf(await gql(second.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
+
+    const elsewhere = await gqlFrom('127.0.0.2', first.url, CREATE_SLEEP, sleep);
+    expect(elsewhere.errors).toBeUndefined();
+    expect((await stack.jobCounts()).wait).toBe(3);
+  });
+
+  it('should create what fits of a request with many creations, and refuse the rest', async () => {
+    const api = await stack.startApi({ abuseProtection: { rateLimitCreates: 3, rateLimitWindowSeconds: 60 } });
+    const fields = Array.from({ length: 5 }, (_, i) => `t${i}: createSleepTask(input: { duration: 1 }) { id }`);
+    // Nullable fields would show each one's fate; these are non-null, so the first refusal nulls the data.
+    const { errors } = await gql(api.url, `mutation { ${fields.join(' ')} }`);
+    expect(errors!.map((error) => error.extensions!.code)).toEqual(['RATE_LIMITED']);
+    expect(errors![0]!.path).toEqual(['t3']);
+    // Mutations run one after another: the first three were created before the fourth was refused.
+    expect((await stack.jobCounts()).wait).toBe(3);
+  });
+
+  it('should allow creations again as the bucket refills', async () => {
+    const api = await stack.startApi({ abuseProtection: { rateLimitCreates: 2, rateLimitWindowSeconds: 2 } });
+    expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
+    expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
+    const refused = await gql(api.url, CREATE_SLEEP, sleep);
+    expect(refused.errors![0]!.extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 1 });
+    // One creation comes back every 2 / 2 = 1 s.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
+    expect(errorsOf(await gql(api.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
+    expect((await stack.jobCounts()).wait).toBe(3);
+  });
+});
+
+describe('the client address', () => {
+  it.each([
+    ['127.0.0.1', '127.0.0.1'],
+    ['::ffff:192.0.2.7', '192.0.2.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002::9', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['64:ff9b:1:2::192.0.2.1', '64:ff9b:1:2::/64'],
+    [undefined, 'unknown'],
+  ])('should count %s as %s', (address, client) => {
+    expect(clientAddress(address)).toBe(client);
+  });
+});
