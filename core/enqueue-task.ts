@@ -14,9 +14,10 @@ export async function enqueueTask<Input>(
   kind: TaskKind<Input>,
   input: Input,
   ttlSeconds: number,
+  owner: string | null = null,
 ): Promise<TaskRecord> {
   const id = randomUUID();
-  const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlSeconds });
+  const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlSeconds, owner });
   try {
     await queue.add(kind.name, input, {
       jobId: id,

@@ -23,6 +23,8 @@ export interface TaskRecord {
   /** Grows by one with every change, so a subscriber can drop what it has already sent. */
   seq: number;
   cancelRequested: boolean;
+  /** Who created it, when authentication is on (the token's subject); null otherwise. */
+  owner: string | null;
 }
 
 /** The wire form of a change: the task's hash fields, or a marker that the task is gone. */
@@ -63,6 +65,7 @@ export function parseTaskHash(hash: TaskHash): TaskRecord {
     result: json(hash.result),
     seq: Number(hash.seq ?? 0),
     cancelRequested: hash.cancelRequested === '1',
+    owner: hash.owner || null,
   };
 }
 

@@ -13,14 +13,28 @@ local now = tonumber(ARGV[2])
 
 local function taskKey(id) return prefix .. ':task:' .. id end
 
--- Keep these names in step with createKeys().index in keys.ts.
-local function stateIndexes(name, state)
-  return { prefix .. ':index:state:' .. state, prefix .. ':index:name:' .. name .. ':state:' .. state }
+-- Keep these names in step with createKeys().index in keys.ts. A task with an owner is also in
+-- the owner's own indexes, so an owner's list reads only the owner's tasks.
+local function indexKey(ownerKey, suffix)
+  if ownerKey then return prefix .. ':index:owner:' .. ownerKey .. ':' .. suffix end
+  return prefix .. ':index:' .. suffix
 end
-local function allIndexes(name, state)
-  local keys = stateIndexes(name, state)
-  table.insert(keys, prefix .. ':index:all')
-  table.insert(keys, prefix .. ':index:name:' .. name)
+local function stateIndexes(name, state, ownerKey)
+  local keys = { indexKey(nil, 'state:' .. state), indexKey(nil, 'name:' .. name .. ':state:' .. state) }
+  if ownerKey then
+    table.insert(keys, indexKey(ownerKey, 'state:' .. state))
+    table.insert(keys, indexKey(ownerKey, 'name:' .. name .. ':state:' .. state))
+  end
+  return keys
+end
+local function allIndexes(name, state, ownerKey)
+  local keys = stateIndexes(name, state, ownerKey)
+  table.insert(keys, indexKey(nil, 'all'))
+  table.insert(keys, indexKey(nil, 'name:' .. name))
+  if ownerKey then
+    table.insert(keys, indexKey(ownerKey, 'all'))
+    table.insert(keys, indexKey(ownerKey, 'name:' .. name))
+  end
   return keys
 end
 
@@ -29,10 +43,10 @@ local function isTerminal(state)
 end
 
 local function setState(key, newState)
-  local name, oldState, sortKey = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey'))
+  local name, oldState, sortKey, ownerKey = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey', 'ownerKey'))
   if oldState == newState then return end
-  for _, index in ipairs(stateIndexes(name, oldState)) do redis.call('ZREM', index, sortKey) end
-  for _, index in ipairs(stateIndexes(name, newState)) do redis.call('ZADD', index, 0, sortKey) end
+  for _, index in ipairs(stateIndexes(name, oldState, ownerKey or nil)) do redis.call('ZREM', index, sortKey) end
+  for _, index in ipairs(stateIndexes(name, newState, ownerKey or nil)) do redis.call('ZADD', index, 0, sortKey) end
   redis.call('HSET', key, 'state', newState)
 end
 
@@ -61,9 +75,9 @@ local function sweep(limit)
   local ids = redis.call('ZRANGEBYSCORE', prefix .. ':expiry', '-inf', now, 'LIMIT', 0, limit)
   for _, id in ipairs(ids) do
     local key = taskKey(id)
-    local name, state, sortKey = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey'))
+    local name, state, sortKey, ownerKey = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey', 'ownerKey'))
     if name then
-      for _, index in ipairs(allIndexes(name, state)) do redis.call('ZREM', index, sortKey) end
+      for _, index in ipairs(allIndexes(name, state, ownerKey or nil)) do redis.call('ZREM', index, sortKey) end
       redis.call('DEL', key)
     end
     redis.call('ZREM', prefix .. ':expiry', id)
@@ -73,7 +87,7 @@ end
 `;
 
 /**
- * ARGV: id, name, ttl, total, input. Answers the new record. Its sort key (creation time, then a
+ * ARGV: id, name, ttl, total, input, owner, ownerKey (both '' for no owner). Answers the new record. Its sort key (creation time, then a
  * counter for tasks created in the same millisecond) orders the list indexes and is the cursor.
  */
 const create = /* lua */ `
@@ -84,7 +98,12 @@ local sortKey = string.format('%015d:%06d:%s', now, counter, ARGV[3])
 redis.call('HSET', key, 'id', ARGV[3], 'name', ARGV[4], 'state', 'QUEUED', 'sortKey', sortKey,
   'ttl', ARGV[5], 'total', ARGV[6], 'input', ARGV[7], 'current', '0', 'progress', '0',
   'attempts', '0', 'createdAt', ARGV[2], 'seq', '0')
-for _, index in ipairs(allIndexes(ARGV[4], 'QUEUED')) do redis.call('ZADD', index, 0, sortKey) end
+local ownerKey = nil
+if ARGV[9] ~= '' then
+  ownerKey = ARGV[9]
+  redis.call('HSET', key, 'owner', ARGV[8], 'ownerKey', ownerKey)
+end
+for _, index in ipairs(allIndexes(ARGV[4], 'QUEUED', ownerKey)) do redis.call('ZADD', index, 0, sortKey) end
 return publishChange(key)
 `;
 
@@ -191,8 +210,8 @@ if not isTerminal(state) then
   publishChange(key)
   if state == 'ACTIVE' then redis.call('PUBLISH', prefix .. ':cancel', id) end
 end
-local name, finalState, sortKey, seq = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey', 'seq'))
-for _, index in ipairs(allIndexes(name, finalState)) do redis.call('ZREM', index, sortKey) end
+local name, finalState, sortKey, seq, ownerKey = unpack(redis.call('HMGET', key, 'name', 'state', 'sortKey', 'seq', 'ownerKey'))
+for _, index in ipairs(allIndexes(name, finalState, ownerKey or nil)) do redis.call('ZREM', index, sortKey) end
 redis.call('ZREM', prefix .. ':expiry', id)
 redis.call('DEL', key)
 local marker = cjson.encode({ id = id, deleted = '1', seq = tostring(tonumber(seq) + 1) })

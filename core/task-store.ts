@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
+import { ownerKey, type Keys } from './keys.js';
 import { createScript, type RunScript } from './redis-script.js';
 import { hashFromFlat, parseTaskHash, type TaskRecord } from './task-record.js';
 import { scriptSource, taskScripts, type TaskScriptName } from './task-scripts.js';
@@ -21,6 +21,8 @@ export interface PageQuery {
   after?: string | null;
   state?: TaskState | null;
   name?: string | null;
+  /** Only this owner's tasks; all tasks when left out. */
+  owner?: string | null;
 }
 
 export class InvalidCursorError extends Error {}
@@ -30,7 +32,14 @@ export class InvalidCursorError extends Error {}
  * and lists; the worker starts, steps and finishes. Holds no connection of its own.
  */
 export interface TaskStore {
-  create(task: { id: string; name: string; total: number; input: unknown; ttlSeconds: number }): Promise<TaskRecord>;
+  create(task: {
+    id: string;
+    name: string;
+    total: number;
+    input: unknown;
+    ttlSeconds: number;
+    owner?: string | null;
+  }): Promise<TaskRecord>;
   /** null when the task is unknown or its time to live has run out. */
   get(id: string): Promise<TaskRecord | null>;
   /** ACTIVE when the caller now owns the run; otherwise the reason to skip it. */
@@ -71,8 +80,17 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
     scripts[name]([key], [keys.prefix, Date.now(), ...args]);
 
   return {
-    async create({ id, name, total, input, ttlSeconds }) {
-      const flat = await run('create', keys.task(id), id, name, ttlSeconds * 1000, total, JSON.stringify(input));
+    async create({ id, name, total, input, ttlSeconds, owner }) {
+      const args = [
+        id,
+        name,
+        ttlSeconds * 1000,
+        total,
+        JSON.stringify(input),
+        owner ?? '',
+        owner ? ownerKey(owner) : '',
+      ];
+      const flat = await run('create', keys.task(id), ...args);
       return recordFrom(flat);
     },
 
@@ -112,9 +130,13 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
       return (await run('remove', keys.task(id))) === 1;
     },
 
-    async page({ first, after, state, name }) {
+    async page({ first, after, state, name, owner }) {
       const start = after ? `(${decodeCursor(after)}` : '+';
-      const index = keys.index({ state: state ?? undefined, name: name ?? undefined });
+      const index = keys.index({
+        state: state ?? undefined,
+        name: name ?? undefined,
+        ownerKey: owner ? ownerKey(owner) : undefined,
+      });
       const [count, ...flats] = (await run('page', index, start, first + 1)) as [number, ...string[][]];
       const page = flats.slice(0, first);
       // Index members are the records' sort keys; the last one on the page is the cursor.

@@ -12,7 +12,8 @@ import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { defaultAbuseProtection, type AbuseProtection } from './abuse-protection.js';
 import { formatError } from './errors.js';
-import type { Context } from './graphql/context.js';
+import { createAuthenticator, type AuthOptions } from './auth.js';
+import type { Caller, Context } from './graphql/context.js';
 import { costLimitRule } from './graphql/cost-limit-rule.js';
 import { buildTaskSchema } from './graphql/schema.js';
 import { createGraphqlWsServer } from './graphql-ws-server.js';
@@ -32,6 +33,8 @@ export interface ApiOptions {
   logger: Logger;
   /** Limits per request, socket and client; each one left out keeps its default. */
   abuseProtection?: Partial<AbuseProtection>;
+  /** Off when left out: then every caller sees every task. */
+  auth?: AuthOptions;
 }
 
 export interface Api {
@@ -52,6 +55,7 @@ export async function createApi({
   clientDir,
   logger,
   abuseProtection,
+  auth: authOptions,
 }: ApiOptions): Promise<Api> {
   const limits = { ...defaultAbuseProtection, ...abuseProtection };
   const pubsub = createPubSub({ publisher: redis, subscriber });
@@ -71,7 +75,8 @@ export async function createApi({
     }),
     logger,
   });
-  const contextFor = (client: string): Context => ({ tasks, client });
+  const auth = createAuthenticator(authOptions);
+  const contextFor = (caller: Caller): Context => ({ tasks, caller });
   const validationRules = [costLimitRule(limits)];
   const schema = await buildTaskSchema(pubsub);
 
@@ -80,6 +85,7 @@ export async function createApi({
     httpServer,
     schema,
     contextFor,
+    auth,
     validationRules,
     maxOperationsPerSocket: limits.maxSubscriptionsPerSocket,
     connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
@@ -102,7 +108,7 @@ export async function createApi({
   await apollo.start();
   httpServer.on(
     'request',
-    createHttpHandler({ apollo, contextFor, corsOrigins: limits.corsOrigins, redis, clientDir, logger }),
+    createHttpHandler({ apollo, contextFor, auth, corsOrigins: limits.corsOrigins, redis, clientDir, logger }),
   );
 
   const sweeper = setInterval(() => {

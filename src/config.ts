@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commonConfig, integer, loadConfig } from '../core/config.js';
+import { commonConfig, ConfigError, integer, loadConfig } from '../core/config.js';
+import type { AuthOptions } from './auth.js';
 import { defaultAbuseProtection as defaults, type AbuseProtection } from './abuse-protection.js';
 import { isOrigin } from './cors.js';
 
@@ -40,12 +41,33 @@ export const apiConfigShape = {
   RATE_LIMIT_WINDOW: integer(1, 24 * 3600, defaults.rateLimitWindowSeconds),
   /** Origins whose pages may call the API from a browser; empty: same-origin only. */
   CORS_ORIGINS: origins,
+  /** Authentication is on when one of these is set: HS256/384/512 tokens signed with this secret... */
+  AUTH_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** ...or tokens signed by a key of this JSON Web Key Set. */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** When set, a token must carry this issuer (iss) and audience (aud). */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;
 
 export function loadApiConfig(env: NodeJS.ProcessEnv) {
-  return loadConfig(apiConfigShape, env);
+  const config = loadConfig(apiConfigShape, env);
+  if (config.AUTH_JWT_SECRET && config.AUTH_JWKS_URL) {
+    throw new ConfigError('Invalid configuration:\n  AUTH_JWT_SECRET, AUTH_JWKS_URL: set one or the other, not both');
+  }
+  return config;
+}
+
+/** createApi's auth option, from the configuration: off when neither a secret nor a JWKS URL is set. */
+export function authOptionsFrom(config: ApiConfig): AuthOptions {
+  return {
+    jwtSecret: config.AUTH_JWT_SECRET,
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+  };
 }
 
 /** createApi's abuseProtection option, from the configuration. */

@@ -4,7 +4,8 @@ import { CloseCode, handleProtocols, makeServer, type Disposable } from 'graphql
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../core/logger.js';
 import { clientAddress } from './client-address.js';
-import type { Context } from './graphql/context.js';
+import type { Authenticator } from './auth.js';
+import type { Caller, Context } from './graphql/context.js';
 
 /** A ping this often, and a socket that has not answered the last one by the next is dropped. */
 const KEEP_ALIVE_MS = 12_000;
@@ -12,8 +13,10 @@ const KEEP_ALIVE_MS = 12_000;
 export interface GraphqlWsOptions {
   httpServer: Server;
   schema: GraphQLSchema;
-  /** The context of one operation, for the client at this address. */
-  contextFor(client: string): Context;
+  /** The context of one operation, for its caller. */
+  contextFor(caller: Caller): Context;
+  /** Reads the token in connection_init's payload (`{ "authorization": "Bearer <token>" }`). */
+  auth: Authenticator;
   /** Checked on top of graphql-js's own rules, as Apollo does over HTTP. */
   validationRules: readonly ValidationRule[];
   /** Operations (mostly subscriptions) one socket may have running at once. */
@@ -30,6 +33,10 @@ export interface GraphqlWsOptions {
 interface Extra {
   socket: WebSocket;
   request: IncomingMessage;
+  /** Who the token says the caller is (null with authentication off)... */
+  owner?: string | null;
+  /** ...or why it was refused: every operation on this socket then answers with it. */
+  authError?: GraphQLError;
 }
 
 function asGraphQLError(error: unknown): GraphQLError {
@@ -63,6 +70,7 @@ export function createGraphqlWsServer({
   httpServer,
   schema,
   contextFor,
+  auth,
   validationRules,
   maxOperationsPerSocket,
   connectionInitTimeoutMs,
@@ -74,8 +82,19 @@ export function createGraphqlWsServer({
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     schema,
     connectionInitWaitTimeout: connectionInitTimeoutMs,
-    context: (ctx) => contextFor(clientAddress(ctx.extra.request.socket.remoteAddress)),
+    context: (ctx) =>
+      contextFor({ client: clientAddress(ctx.extra.request.socket.remoteAddress), owner: ctx.extra.owner ?? null }),
+    async onConnect(ctx) {
+      const params = ctx.connectionParams ?? {};
+      try {
+        ctx.extra.owner = await auth.ownerOf(params.authorization ?? params.Authorization);
+      } catch (error) {
+        ctx.extra.authError = asGraphQLError(error);
+      }
+      return true;
+    },
     onSubscribe(ctx, _id, payload) {
+      if (ctx.extra.authError) return [ctx.extra.authError];
       // graphql-ws has put this operation in the list already, so the list holds it too.
       const running = Object.keys(ctx.subscriptions).length;
       if (running > maxOperationsPerSocket) {

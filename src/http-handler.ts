@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import { clientAddress } from './client-address.js';
 import { createCors } from './cors.js';
-import type { Context } from './graphql/context.js';
+import type { Authenticator } from './auth.js';
+import type { Caller, Context } from './graphql/context.js';
 
 /** Larger GraphQL request bodies are refused with 413 (and larger graphql-ws messages close the socket). */
 export const MAX_BODY_BYTES = 1_000_000;
@@ -58,8 +59,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export interface HttpHandlerOptions {
   apollo: ApolloServer<Context>;
-  /** The context of one request, for the client at this address. */
-  contextFor(client: string): Context;
+  /** The context of one request, for its caller. */
+  contextFor(caller: Caller): Context;
+  /** Reads the caller's token (Authorization header); off, it lets everyone in as no one. */
+  auth: Authenticator;
   /** Origins whose pages may call /graphql from a browser (see cors.ts). */
   corsOrigins: readonly string[];
   redis: Redis;
@@ -72,7 +75,15 @@ export interface HttpHandlerOptions {
  * The whole HTTP surface on a bare node:http server: GraphQL through Apollo's own request
  * pipeline, the playground, the dashboard's files and the health checks.
  */
-export function createHttpHandler({ apollo, contextFor, corsOrigins, redis, clientDir, logger }: HttpHandlerOptions) {
+export function createHttpHandler({
+  apollo,
+  contextFor,
+  auth,
+  corsOrigins,
+  redis,
+  clientDir,
+  logger,
+}: HttpHandlerOptions) {
   const cors = createCors(corsOrigins);
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL) {
     const headers = new HeaderMap();
@@ -94,7 +105,11 @@ export function createHttpHandler({ apollo, contextFor, corsOrigins, redis, clie
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => contextFor(clientAddress(req.socket.remoteAddress)),
+      context: async () =>
+        contextFor({
+          client: clientAddress(req.socket.remoteAddress),
+          owner: await auth.ownerOf(req.headers.authorization),
+        }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;

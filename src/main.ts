@@ -5,7 +5,7 @@ import { projectRoot } from '../core/project-root.js';
 import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
 import { createRedis, waitForRedis } from '../core/redis.js';
 import { createApi } from './api.js';
-import { abuseProtectionFrom, loadApiConfig } from './config.js';
+import { abuseProtectionFrom, authOptionsFrom, loadApiConfig } from './config.js';
 
 let logger: Logger | undefined;
 
@@ -24,6 +24,7 @@ await runUntilSignal(
       clientDir: join(projectRoot(import.meta.url), 'client', 'dist'),
       logger,
       abuseProtection: abuseProtectionFrom(config),
+      auth: authOptionsFrom(config),
     });
     const url = await api.listen(config.PORT, config.HOST);
     logger.info(`dashboard at ${url}/ and playground at ${url}/graphql`);

@@ -4,6 +4,7 @@ import type { Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskKind } from '../core/task-kinds/index.js';
 import type { TaskRecord } from '../core/task-record.js';
+import type { Caller } from './graphql/context.js';
 import { isTaskState, type TaskState } from '../core/task-state.js';
 import { InvalidCursorError, type TaskStore } from '../core/task-store.js';
 import type { WorkerInfo, WorkerRegistry } from '../core/worker-registry.js';
@@ -35,14 +36,17 @@ export interface TaskConnectionView {
 
 /** What the GraphQL operations do, apart from GraphQL: checks input, then calls the store and the queue. */
 export interface TaskService {
-  /** `client` is who asks (see client-address.ts), for the creation rate limit. */
-  create(kind: TaskKind, input: unknown, client: string): Promise<TaskView>;
-  get(id: string): Promise<TaskView | null>;
-  list(query: TaskListQuery): Promise<TaskConnectionView>;
-  cancel(id: string): Promise<TaskView>;
-  remove(id: string): Promise<boolean>;
+  /**
+   * Every method takes the caller: its address counts against the creation rate limit, and with
+   * authentication on, a task of another owner is as unknown as one that does not exist.
+   */
+  create(kind: TaskKind, input: unknown, caller: Caller): Promise<TaskView>;
+  get(id: string, caller: Caller): Promise<TaskView | null>;
+  list(query: TaskListQuery, caller: Caller): Promise<TaskConnectionView>;
+  cancel(id: string, caller: Caller): Promise<TaskView>;
+  remove(id: string, caller: Caller): Promise<boolean>;
   /** Snapshot first, then every change; ends after the terminal state. */
-  watch(id: string): Promise<AsyncIterableIterator<TaskRecord>>;
+  watch(id: string, caller: Caller): Promise<AsyncIterableIterator<TaskRecord>>;
   workers(): Promise<(WorkerInfo & { uptime: number })[]>;
   /** The channel `taskUpdated` listens to. */
   allTasksChannel: string;
@@ -72,6 +76,14 @@ export function createTaskService({
   logger,
 }: TaskServiceOptions): TaskService {
   const isTaskId = (id: string) => TASK_ID.test(id);
+  const visibleTo = (caller: Caller) => (record: TaskRecord) => caller.owner === null || record.owner === caller.owner;
+  /** A task id the caller may act on: a task id, and with authentication on, one of its own tasks. */
+  const mayTouch = async (id: string, caller: Caller) => {
+    if (!isTaskId(id)) return false;
+    if (caller.owner === null) return true;
+    const record = await store.get(id);
+    return record !== null && visibleTo(caller)(record);
+  };
 
   /** BullMQ refuses to remove a job a worker holds; that worker then sees the task's state and stops. */
   const removeJob = (id: string) =>
@@ -80,7 +92,7 @@ export function createTaskService({
   return {
     allTasksChannel: keys.allTasksChannel,
 
-    async create(kind, rawInput, client) {
+    async create(kind, rawInput, { client, owner }) {
       const parsed = kind.input.safeParse(rawInput);
       if (!parsed.success) throw badUserInput('input', zodIssues(parsed.error));
       const allowed = await createLimiter.take(client);
@@ -88,18 +100,18 @@ export function createTaskService({
         logger.debug({ client, task: kind.name }, 'task creation rate limited');
         throw rateLimited('tasks created', allowed.retryAfterSeconds);
       }
-      const record = await enqueueTask({ store, queue }, kind, parsed.data, resultTtlSeconds);
+      const record = await enqueueTask({ store, queue }, kind, parsed.data, resultTtlSeconds, owner);
       logger.info({ taskId: record.id, task: kind.name }, 'task queued');
       return toTaskView(record);
     },
 
-    async get(id) {
+    async get(id, caller) {
       if (!isTaskId(id)) return null;
       const record = await store.get(id);
-      return record && toTaskView(record);
+      return record && visibleTo(caller)(record) ? toTaskView(record) : null;
     },
 
-    async list({ first, after, state, name }) {
+    async list({ first, after, state, name }, { owner }) {
       if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
         throw badUserInput('first', [{ path: [], message: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
       }
@@ -109,7 +121,7 @@ export function createTaskService({
       }
       if (state != null && !isTaskState(state)) throw badUserInput('state', [{ path: [], message: 'unknown state' }]);
       try {
-        const page = await store.page({ first, after, state, name });
+        const page = await store.page({ first, after, state, name, owner });
         return {
           nodes: page.records.map(toTaskView),
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
@@ -121,23 +133,23 @@ export function createTaskService({
       }
     },
 
-    async cancel(id) {
-      const record = isTaskId(id) ? await store.cancel(id) : null;
+    async cancel(id, caller) {
+      const record = (await mayTouch(id, caller)) ? await store.cancel(id) : null;
       if (!record) throw notFound(id);
       if (record.state === 'CANCELLED') await removeJob(id);
       logger.info({ taskId: id, state: record.state }, 'cancel asked');
       return toTaskView(record);
     },
 
-    async remove(id) {
-      if (!isTaskId(id) || !(await store.remove(id))) throw notFound(id);
+    async remove(id, caller) {
+      if (!(await mayTouch(id, caller)) || !(await store.remove(id))) throw notFound(id);
       await removeJob(id);
       logger.info({ taskId: id }, 'task deleted');
       return true;
     },
 
-    async watch(id) {
-      const changes = isTaskId(id) ? await watchTask(id, { pubsub, store, keys }) : null;
+    async watch(id, caller) {
+      const changes = isTaskId(id) ? await watchTask(id, { pubsub, store, keys, visible: visibleTo(caller) }) : null;
       if (!changes) throw notFound(id);
       return changes;
     },

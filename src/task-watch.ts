@@ -18,11 +18,16 @@ function parseChange(message: unknown): TaskChange {
  * ends after the terminal state. When the subscriber connection comes back after a drop, it reads
  * the snapshot again, so a change published while it was away is not lost.
  *
- * Resolves to null for an unknown task (nothing is left subscribed).
+ * Resolves to null for an unknown task, or one `visible` refuses (nothing is left subscribed).
  */
 export async function watchTask(
   id: string,
-  { pubsub, store, keys }: { pubsub: TaskPubSub; store: TaskStore; keys: Keys },
+  {
+    pubsub,
+    store,
+    keys,
+    visible = () => true,
+  }: { pubsub: TaskPubSub; store: TaskStore; keys: Keys; visible?: (record: TaskRecord) => boolean },
 ): Promise<AsyncIterableIterator<TaskRecord> | null> {
   const changes = pubsub.subscribe(keys.taskChannel(id), parseChange);
   const resync = () => {
@@ -45,7 +50,7 @@ export async function watchTask(
     await release();
     throw error;
   }
-  if (!snapshot) {
+  if (!snapshot || !visible(snapshot)) {
     await release();
     return null;
   }

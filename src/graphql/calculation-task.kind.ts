@@ -50,9 +50,9 @@ class CalculationTaskResolver {
   @Mutation(() => CalculationTask, { description: 'Queues a calculation task.' })
   createCalculationTask(
     @Arg('input', () => CreateCalculationTaskInput) input: CreateCalculationTaskInput,
-    @Ctx() { tasks, client }: Context,
+    @Ctx() { tasks, caller }: Context,
   ): Promise<TaskView> {
-    return tasks.create(calculationTask, { ...input }, client);
+    return tasks.create(calculationTask, { ...input }, caller);
   }
 }
 

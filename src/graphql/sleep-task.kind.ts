@@ -30,9 +30,9 @@ class SleepTaskResolver {
   @Mutation(() => SleepTask, { description: 'Queues a sleep task.' })
   createSleepTask(
     @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
-    @Ctx() { tasks, client }: Context,
+    @Ctx() { tasks, caller }: Context,
   ): Promise<TaskView> {
-    return tasks.create(sleepTask, { ...input }, client);
+    return tasks.create(sleepTask, { ...input }, caller);
   }
 }
 

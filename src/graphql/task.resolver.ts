@@ -29,37 +29,40 @@ class TaskConnection {
 @Resolver()
 export class TaskResolver {
   @Query(() => Task, { nullable: true, description: 'null when the task is unknown or has expired.' })
-  task(@Arg('id', () => ID) id: string, @Ctx() { tasks }: Context): Promise<TaskView | null> {
-    return tasks.get(id);
+  task(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView | null> {
+    return tasks.get(id, caller);
   }
 
   @Query(() => TaskConnection, { description: 'Newest first.' })
   tasks(
-    @Ctx() { tasks }: Context,
+    @Ctx() { tasks, caller }: Context,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('state', () => TaskState, { nullable: true }) state?: TaskState | null,
     @Arg('name', () => String, { nullable: true }) name?: string | null,
   ): Promise<TaskConnection> {
-    return tasks.list({ first: first ?? 20, after, state, name });
+    return tasks.list({ first: first ?? 20, after, state, name }, caller);
   }
 
   @Mutation(() => Task, {
     description:
       'A queued task is cancelled at once; a running one stops within a second (its state may still be ACTIVE in this answer); a finished one is unchanged.',
   })
-  cancelTask(@Arg('id', () => ID) id: string, @Ctx() { tasks }: Context): Promise<TaskView> {
-    return tasks.cancel(id);
+  cancelTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView> {
+    return tasks.cancel(id, caller);
   }
 
   @Mutation(() => Boolean, { description: 'Forgets a task, cancelling it first if it has not finished.' })
-  deleteTask(@Arg('id', () => ID) id: string, @Ctx() { tasks }: Context): Promise<boolean> {
-    return tasks.remove(id);
+  deleteTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<boolean> {
+    return tasks.remove(id, caller);
   }
 
   @Subscription(() => Task, {
     description: 'The task as it is now, then every change; ends after its terminal state.',
-    subscribe: ({ args, context }) => (context as Context).tasks.watch((args as { id: string }).id),
+    subscribe: ({ args, context }) => {
+      const { tasks, caller } = context as Context;
+      return tasks.watch((args as { id: string }).id, caller);
+    },
   })
   taskProgress(@Arg('id', () => ID) _id: string, @Root() record: TaskRecord): TaskView {
     return toTaskView(record);
@@ -68,6 +71,11 @@ export class TaskResolver {
   @Subscription(() => Task, {
     description: 'Every change of every task, for lists.',
     topics: ({ context }) => (context as Context).tasks.allTasksChannel,
+    // With authentication on, each caller hears of its own tasks only.
+    filter: ({ payload, context }) => {
+      const { owner } = (context as Context).caller;
+      return owner === null || (payload as TaskHash).owner === owner;
+    },
   })
   taskUpdated(@Root() hash: TaskHash): TaskView {
     return toTaskView(parseTaskHash(hash));

@@ -7,6 +7,7 @@ import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createTaskQueue } from '../../core/task-queue.js';
 import type { AbuseProtection } from '../../src/abuse-protection.js';
 import { createApi } from '../../src/api.js';
+import type { AuthOptions } from '../../src/auth.js';
 import { processors } from '../../worker/processors/index.js';
 import type { TaskProcessor } from '../../worker/processors/task-processor.js';
 import { createTaskWorker, type StalledOptions, type TaskWorker } from '../../worker/task-worker.js';
@@ -33,6 +34,8 @@ export interface TestStack {
     port?: number;
     /** Limits of the test's own, such as a low rate limit; the others keep the service's defaults. */
     abuseProtection?: Partial<AbuseProtection>;
+    /** Authentication on, with a secret or a JWKS URL of the test's own. */
+    auth?: AuthOptions;
   }): Promise<TestApi>;
   startWorker(options?: WorkerOptions): Promise<TaskWorker>;
   /** Jobs in BullMQ, by state. */
@@ -69,7 +72,7 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
     keys,
     redis,
 
-    async startApi({ resultTtlSeconds = 3600, port = 0, abuseProtection } = {}) {
+    async startApi({ resultTtlSeconds = 3600, port = 0, abuseProtection, auth } = {}) {
       const subscriberName = `test-subscriber-${randomUUID()}`;
       const apiRedis = createRedis(redisUrl, logger, { name: 'test-api' });
       const subscriber = createRedis(redisUrl, logger, { blocking: true, name: subscriberName });
@@ -80,6 +83,7 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
         keys,
         resultTtlSeconds,
         abuseProtection,
+        auth,
         clientDir: join(projectDir, 'client', 'dist'),
         logger,
       });
