@@ -50,3 +50,22 @@ export async function closeRedis(redis: Redis): Promise<void> {
   }
   await redis.quit().catch(() => redis.disconnect());
 }
+
+/** One try, no retries: whether a Redis answers at `url` right now. */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -8,33 +8,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { commonConfig, ConfigError, loadConfig } from '../core/config.js';
 import { projectRoot } from '../core/project-root.js';
+import { redisAnswers } from '../core/redis.js';
 import { buildClient, clientBuildIsStale } from './client-build.js';
 
 const root = projectRoot(import.meta.url);
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1_000,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 function isLocal(url: URL): boolean {
   return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname);

@@ -1,26 +1,13 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { redisAnswers } from '../core/redis.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gqlData } from './support/graphql.js';
 import { CREATE_CALCULATION, GET_TASK, type TaskData } from './support/operations.js';
 import { freePort, runEntryPoint, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { projectDir } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
-
-async function answers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 describe('npm start', () => {
   const started: RunningProcess[] = [];
@@ -62,7 +49,7 @@ describe('npm start', () => {
 
     app.child.kill('SIGTERM');
     expect(await within(app.exited, 20_000, 'the exit')).toBe(0);
-    expect(await answers(redisUrl)).toBe(false);
+    expect(await redisAnswers(redisUrl)).toBe(false);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 

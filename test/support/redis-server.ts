@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { redisAnswers } from '../../core/redis.js';
 import { freePort } from './processes.js';
 import { waitFor } from './wait.js';
 
@@ -13,19 +13,6 @@ export interface OwnRedis {
   start(): Promise<void>;
   /** Stops it for good and deletes its data. */
   remove(): Promise<void>;
-}
-
-async function answers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {
@@ -55,7 +42,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
         ],
         { stdio: 'ignore' },
       );
-      await waitFor(() => answers(url), { what: `redis-server on port ${port}` });
+      await waitFor(() => redisAnswers(url), { what: `redis-server on port ${port}` });
     },
     async stop() {
       const stopping = server;
