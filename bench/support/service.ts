@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { projectRoot } from '../../core/project-root.js';
+
+export const root = projectRoot(import.meta.url);
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A key prefix of the benchmark's own on the shared Redis, deleted by `clean`. */
+export function benchPrefix(): string {
+  return `{bench-${randomUUID()}}`;
+}
+
+export async function clean(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+/** Starts a TypeScript entry point of the project in a process of its own, as deployed. */
+export function startProcess(entry: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      REDIS_URL: redisUrl,
+      // Load generators all come from 127.0.0.1: the per-client creation limit would measure itself.
+      RATE_LIMIT_CREATES: '1000000',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`${url} did not get ready`);
+    await sleep(100);
+  }
+}
+
+export interface RunningService {
+  prefix: string;
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+/** API instances and workers of the service, in processes of their own, under a fresh prefix. */
+export async function startService({
+  apis = 1,
+  workers = 0,
+  env = {},
+}: { apis?: number; workers?: number; env?: Record<string, string> } = {}): Promise<RunningService> {
+  const prefix = benchPrefix();
+  const ports = await Promise.all(Array.from({ length: apis }, freePort));
+  const children = [
+    ...ports.map((port) =>
+      startProcess('src/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1' }),
+    ),
+    ...Array.from({ length: workers }, (_, i) =>
+      startProcess('worker/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, WORKER_NAME: `bench-${i + 1}` }),
+    ),
+  ];
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  await Promise.all(urls.map((url) => waitReady(url)));
+  return {
+    prefix,
+    urls,
+    async stop() {
+      await Promise.all(children.map(stopProcess));
+      await clean(prefix);
+    },
+  };
+}
