@@ -1,0 +1,94 @@
+/**
+ * The `create` suite's load generator, in a process of its own: a warm-up run, then a measured run,
+ * of one POST request over keep-alive connections, with autocannon. Every answer's body is checked
+ * (a created task and no GraphQL error); answers that fail count as mismatches. Prints one JSON
+ * line: { warmup, measured }. Arguments: a JSON object of LoadOptions.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+export interface LoadOptions {
+  url: string;
+  body: string;
+  connections: number;
+  warmupSeconds: number;
+  seconds: number;
+}
+
+export interface LoadResult {
+  /** Seconds the run took. */
+  duration: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** 2xx answers whose body was not a created task, or held a GraphQL error. */
+  mismatches: number;
+  /** Milliseconds. */
+  p50: number;
+  p99: number;
+}
+
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  mismatches: number;
+  non2xx: number;
+  '2xx': number;
+  latency: { p50: number; p99: number };
+}
+
+interface AutocannonOptions {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  pipelining: number;
+  duration: number;
+  verifyBody(body: string): boolean;
+}
+
+type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+/** What every answer must look like: the task, queued, and nothing else. */
+const CREATED = /^\{"data":\{"createSleepTask":\{"id":"[0-9a-f-]{36}","state":"QUEUED"\}\}\}$/;
+
+export function isCreated(body: string): boolean {
+  return CREATED.test(body.trim());
+}
+
+async function run(options: LoadOptions, seconds: number): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: options.body,
+    connections: options.connections,
+    pipelining: 1,
+    duration: seconds,
+    verifyBody: isCreated,
+  });
+  return {
+    duration: result.duration,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    mismatches: result.mismatches,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+// Only as an entry point: the suite imports isCreated and the types from here.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (!process.argv[2]) throw new Error('usage: load.ts JSON_OPTIONS');
+  const options = JSON.parse(process.argv[2]) as LoadOptions;
+  const warmup = await run(options, options.warmupSeconds);
+  const measured = await run(options, options.seconds);
+  process.stdout.write(`${JSON.stringify({ warmup, measured })}\n`);
+}

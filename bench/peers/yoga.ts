@@ -1,0 +1,45 @@
+/**
+ * Peer (c) of the `create` suite: GraphQL Yoga on node:http, serving the API's schema with the same
+ * context (a TaskService built as src/api.ts builds it). Yoga's defaults, minus the GraphiQL page.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createYoga } from 'graphql-yoga';
+import { runUntilSignal } from '../../core/entry-point.js';
+import type { Logger } from '../../core/logger.js';
+import { createTaskContext, peerSchema } from './task-context.js';
+import { listen } from './listen.js';
+
+let logger: Logger | undefined;
+
+await runUntilSignal(
+  async () => {
+    const context = await createTaskContext('bench-yoga');
+    logger = context.logger;
+    const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
+      schema: await peerSchema(context),
+      graphiql: false,
+      logging: 'warn',
+      context: ({ req }) => context.contextFor(req.socket.remoteAddress),
+    });
+    const server = createServer((req, res) => {
+      if (req.url === '/readyz') {
+        void context.ready().then((ready) => {
+          res.writeHead(ready ? 200 : 503).end(ready ? 'ready' : 'Redis does not answer');
+        });
+        return;
+      }
+      void yoga(req, res);
+    });
+    await listen(server, context.env);
+    return {
+      stopDeadlineMs: 15_000,
+      async close() {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await yoga.dispose();
+        await context.close();
+      },
+    };
+  },
+  { logger: () => logger },
+);
