@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger.js';
 import { sleepTask } from '../../core/task-kinds/sleep-task.js';
 import { clientAddress } from '../../src/client-address.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
-import { listen } from './listen.js';
+import { closeServer, listen } from './listen.js';
 
 const DURATION = /\bcreateSleepTask\s*\(\s*input\s*:\s*\{\s*duration\s*:\s*(-?\d+)\s*\}\s*\)/;
 
@@ -73,8 +73,7 @@ await runUntilSignal(
     return {
       stopDeadlineMs: 15_000,
       async close() {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await closeServer(server);
         await context.close();
       },
     };

@@ -6,3 +6,9 @@ export function listen(server: Server, { port, host }: { port: number; host: str
     server.listen(port, host, () => resolve());
   });
 }
+
+/** Stops accepting, drops kept-alive connections, and resolves once the server is closed. */
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}

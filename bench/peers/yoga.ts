@@ -7,7 +7,7 @@ import { createYoga } from 'graphql-yoga';
 import { runUntilSignal } from '../../core/entry-point.js';
 import type { Logger } from '../../core/logger.js';
 import { createTaskContext, peerSchema } from './task-context.js';
-import { listen } from './listen.js';
+import { closeServer, listen } from './listen.js';
 
 let logger: Logger | undefined;
 
@@ -34,8 +34,7 @@ await runUntilSignal(
     return {
       stopDeadlineMs: 15_000,
       async close() {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await closeServer(server);
         await yoga.dispose();
         await context.close();
       },

@@ -13,7 +13,16 @@ import { createKeys } from '../../core/keys.js';
 import { createTaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport } from '../peers/load-protocol.js';
 import { startPeer, type Peer } from '../peers/peer.js';
-import { benchPrefix, clean, freePort, redisUrl, startProcess, stopProcess, waitReady } from '../support/service.js';
+import {
+  benchPrefix,
+  clean,
+  freePort,
+  redisUrl,
+  rssKiB,
+  startProcess,
+  stopProcess,
+  waitReady,
+} from '../support/service.js';
 import type { Figure, Suite } from '../support/suite.js';
 import { createTasks } from './latency.js';
 
@@ -29,12 +38,6 @@ const WARMUP_SOCKETS = 100;
 const TIME_BUDGET_MS = 6 * 60_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function rssKiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
-  return Number(match[1]);
-}
 
 /** RSS after it has settled: the median of five reads 400 ms apart. */
 async function settledRss(pid: number): Promise<number> {

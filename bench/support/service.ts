@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,7 +78,16 @@ export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> 
 export interface RunningService {
   prefix: string;
   urls: string[];
+  /** The API processes' ids, in the order of `urls`, to read their memory. */
+  apiPids: number[];
   stop(): Promise<void>;
+}
+
+/** Resident memory of a process in KiB (Linux). */
+export function rssKiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for ${pid}`);
+  return Number(match[1]);
 }
 
 /** API instances and workers of the service, in processes of their own, under a fresh prefix. */
@@ -88,10 +98,11 @@ export async function startService({
 }: { apis?: number; workers?: number; env?: Record<string, string> } = {}): Promise<RunningService> {
   const prefix = benchPrefix();
   const ports = await Promise.all(Array.from({ length: apis }, freePort));
+  const apiProcesses = ports.map((port) =>
+    startProcess('src/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1' }),
+  );
   const children = [
-    ...ports.map((port) =>
-      startProcess('src/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1' }),
-    ),
+    ...apiProcesses,
     ...Array.from({ length: workers }, (_, i) =>
       startProcess('worker/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, WORKER_NAME: `bench-${i + 1}` }),
     ),
@@ -101,6 +112,7 @@ export async function startService({
   return {
     prefix,
     urls,
+    apiPids: apiProcesses.map((child) => child.pid!),
     async stop() {
       await Promise.all(children.map(stopProcess));
       await clean(prefix);
