@@ -168,6 +168,78 @@ return 1
 `;
 
 /**
+ * ARGV: runId, worker, state, result, error, as start and finish take them. For a run that ended
+ * before anything was recorded (a task kind that finishes at once): records its start and its end
+ * together. Both changes get their own sequence number and event, in order, as if start and finish
+ * had run one after the other; but the record is read once and written once, and it never sits in
+ * the ACTIVE index, which nobody could see in between anyway. Answers as start does.
+ */
+const startAndFinish = /* lua */ `
+local key = KEYS[1]
+local flat = redis.call('HGETALL', key)
+if #flat == 0 then return 'MISSING' end
+local task = {}
+for i = 1, #flat, 2 do task[flat[i]] = flat[i + 1] end
+local fromState = task.state
+if isTerminal(fromState) then return fromState end
+if task.cancelRequested == '1' then
+  setTerminal(key, 'CANCELLED')
+  publishChange(key)
+  return 'CANCELLED'
+end
+
+local function publishTask()
+  task.seq = tostring(tonumber(task.seq) + 1)
+  local payload = cjson.encode(task)
+  redis.call('PUBLISH', prefix .. ':events:task:' .. task.id, payload)
+  redis.call('PUBLISH', prefix .. ':events:all', payload)
+end
+
+-- started, as in start
+task.state = 'ACTIVE'
+task.runId = ARGV[3]
+task.worker = ARGV[4]
+task.startedAt = ARGV[2]
+task.current = '0'
+task.progress = '0'
+task.attempts = tostring(tonumber(task.attempts) + 1)
+publishTask()
+
+-- ended, as in finish
+local state = ARGV[5]
+task.state = state
+task.runId = nil
+if state ~= 'QUEUED' then
+  local expiresAt = now + tonumber(task.ttl)
+  task.finishedAt = string.format('%d', now)
+  task.expiresAt = string.format('%d', expiresAt)
+  redis.call('ZADD', prefix .. ':expiry', expiresAt, task.id)
+end
+if state == 'COMPLETED' then
+  task.result = ARGV[6]
+  task.progress = '100'
+  task.current = task.total
+  task.error = nil
+end
+if ARGV[7] ~= '' then task.error = ARGV[7] end
+publishTask()
+
+if fromState ~= state then
+  local ownerKey = task.ownerKey or nil
+  for _, index in ipairs(stateIndexes(task.name, fromState, ownerKey)) do redis.call('ZREM', index, task.sortKey) end
+  for _, index in ipairs(stateIndexes(task.name, state, ownerKey)) do redis.call('ZADD', index, 0, task.sortKey) end
+end
+local fields = {}
+for field, value in pairs(task) do
+  table.insert(fields, field)
+  table.insert(fields, value)
+end
+redis.call('HSET', key, unpack(fields))
+if not task.error then redis.call('HDEL', key, 'runId', 'error') else redis.call('HDEL', key, 'runId') end
+return 'ACTIVE'
+`;
+
+/**
  * ARGV: error. For a run BullMQ gave up on without its processor ending it (a task whose workers
  * died once too often): fails the task if it is still ACTIVE. Answers 1 when it did.
  */
@@ -239,7 +311,18 @@ end
 return result
 `;
 
-export const taskScripts = { create, start, progress, finish, abandon, cancel, remove, sweepExpired, page };
+export const taskScripts = {
+  create,
+  start,
+  progress,
+  finish,
+  startAndFinish,
+  abandon,
+  cancel,
+  remove,
+  sweepExpired,
+  page,
+};
 
 export type TaskScriptName = keyof typeof taskScripts;
 

@@ -47,6 +47,11 @@ export interface TaskStore {
   /** false when the run must stop: cancelled, deleted or taken over. */
   progress(id: string, runId: string, step: { current: number; total: number }): Promise<boolean>;
   finish(id: string, runId: string, outcome: RunOutcome): Promise<boolean>;
+  /**
+   * start and finish in one round trip, for a run that has already ended; answers as start does
+   * (anything but ACTIVE means nothing was recorded and the outcome is dropped).
+   */
+  startAndFinish(id: string, runId: string, worker: string, outcome: RunOutcome): Promise<TaskState | 'MISSING'>;
   /** Fails a task still ACTIVE that no run will finish; false when it was not ACTIVE. */
   abandon(id: string, error: string): Promise<boolean>;
   /** null for an unknown task. */
@@ -65,6 +70,13 @@ function decodeCursor(cursor: string): string {
   if (!/^\d{15}:\d{6}:[\w-]{1,64}$/.test(member))
     throw new InvalidCursorError(`"${cursor}" is not a cursor of this list`);
   return member;
+}
+
+/** state, result, error: as the finish scripts take an outcome. */
+function outcomeArgs(outcome: RunOutcome): [string, string, string] {
+  const result = outcome.state === 'COMPLETED' ? JSON.stringify(outcome.result) : '';
+  const error = outcome.state === 'FAILED' || outcome.state === 'QUEUED' ? outcome.error : '';
+  return [outcome.state, result, error];
 }
 
 function recordFrom(flat: unknown): TaskRecord {
@@ -112,9 +124,12 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
     },
 
     async finish(id, runId, outcome) {
-      const result = outcome.state === 'COMPLETED' ? JSON.stringify(outcome.result) : '';
-      const error = outcome.state === 'FAILED' || outcome.state === 'QUEUED' ? outcome.error : '';
-      return (await run('finish', keys.task(id), runId, outcome.state, result, error)) === 1;
+      return (await run('finish', keys.task(id), runId, ...outcomeArgs(outcome))) === 1;
+    },
+
+    async startAndFinish(id, runId, worker, outcome) {
+      const state = await run('startAndFinish', keys.task(id), runId, worker, ...outcomeArgs(outcome));
+      return state as TaskState | 'MISSING';
     },
 
     async abandon(id, error) {

@@ -112,7 +112,11 @@ describe('faults', () => {
     expect(failed.error).toContain('stalled');
   });
 
-  it('should retry a failing attempt as the kind declares, and mark FAILED only after the last', async () => {
+  // Instant kinds record each run's start and end with one script: the events must be the same.
+  it.each([
+    ['a kind with steps', false],
+    ['an instant kind', true],
+  ])('should retry a failing attempt as %s declares, and mark FAILED only after the last', async (_, instant) => {
     stack = await createTestStack();
     const runs = new Map<string, number>();
     // A kind of the test's own whose runs fail `failures` times before they succeed.
@@ -125,6 +129,7 @@ describe('faults', () => {
     });
     const flaky = defineProcessor({
       kind: flakyKind,
+      instant,
       async run({ key, failures }) {
         const run = (runs.get(key) ?? 0) + 1;
         runs.set(key, run);

@@ -5,12 +5,13 @@ import type { Redis } from 'ioredis';
 import { QUEUE_NAME, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import { closeRedis } from '../core/redis.js';
-import { createTaskStore } from '../core/task-store.js';
+import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import {
   TaskCancelledError,
   TaskTimeoutError,
   WorkerShutdownError,
+  instantRunContext,
   type TaskProcessor,
 } from './processors/task-processor.js';
 
@@ -85,7 +86,50 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   });
   await subscriber.subscribe(keys.cancelChannel);
 
-  async function processJob(job: Job, token?: string): Promise<void> {
+  /** Whether BullMQ will run the job again after this error (the record goes back to QUEUED). */
+  const willRetry = (job: Job, error: unknown) =>
+    !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+
+  function checkedInput(processor: TaskProcessor, job: Job): unknown {
+    const parsed = processor.kind.input.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+
+  function processJob(job: Job, token?: string): Promise<void> {
+    const processor = processors[job.name];
+    return processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, token);
+  }
+
+  /** An instant kind: run first, then record the start and the end in one script. */
+  async function runAtOnce(job: Job, processor: TaskProcessor): Promise<void> {
+    const taskId = job.id!;
+    let outcome: RunOutcome;
+    let failure: unknown = null;
+    try {
+      const result = await processor.run(checkedInput(processor, job), instantRunContext(maxTimeoutSeconds, logger));
+      outcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
+    } catch (error) {
+      failure = error;
+      const message = error instanceof Error ? error.message : String(error);
+      outcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: message };
+    }
+    const state = await store.startAndFinish(taskId, randomUUID(), name, outcome);
+    const attempt = job.attemptsMade + 1;
+    if (state !== 'ACTIVE') {
+      logger.info({ taskId, task: job.name, state }, 'task skipped');
+    } else if (failure) {
+      logger.warn(
+        { taskId, task: job.name, attempt, err: outcome.state === 'COMPLETED' ? '' : outcome.error },
+        'task failed',
+      );
+      throw failure;
+    } else {
+      logger.info({ taskId, task: job.name, attempt }, 'task completed');
+    }
+  }
+
+  async function runWithSteps(job: Job, token?: string): Promise<void> {
     const taskId = job.id!;
     const log = logger.child({ taskId, task: job.name });
     const runId = randomUUID();
@@ -106,10 +150,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     try {
       const processor = processors[job.name];
       if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
-      const parsed = processor.kind.input.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
-      const input = parsed.data;
-      const result = await processor.run(input, {
+      const result = await processor.run(checkedInput(processor, job), {
         signal,
         maxTimeoutSeconds,
         logger: log,
@@ -138,7 +179,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       // An abort (the max timeout) surfaces as an AbortError: its reason says why.
       const cause = error instanceof Error && error.name === 'AbortError' ? reason : error;
       const message = cause instanceof Error ? cause.message : String(cause);
-      const retry = !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      const retry = willRetry(job, error);
       await store.finish(taskId, runId, { state: retry ? 'QUEUED' : 'FAILED', error: message });
       log.warn({ err: message, retry }, 'task failed');
       throw error;

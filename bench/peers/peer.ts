@@ -1,7 +1,7 @@
 /** Runs a peer of bench/peers/ in a process of its own, talking to it over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { root } from '../support/service.js';
+import { profileArgs, root } from '../support/service.js';
 
 export interface Peer<Command, Report extends { type: string }> {
   child: ChildProcess;
@@ -13,7 +13,7 @@ export interface Peer<Command, Report extends { type: string }> {
 
 export function startPeer<Command, Report extends { type: string }>(file: string): Peer<Command, Report> {
   const child = fork(join(root, 'bench', 'peers', file), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...profileArgs(), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

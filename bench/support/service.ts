@@ -35,9 +35,23 @@ export async function clean(prefix: string): Promise<void> {
   await redis.quit();
 }
 
+/**
+ * With BENCH_PROFILE_DIR set, every process the benchmarks start writes a V8 CPU profile there when
+ * it exits (open it in Chrome DevTools, or summarise it with `npm run profile-summary -- FILE`).
+ */
+export function profileArgs(): string[] {
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+}
+
+/** Node's arguments for running a TypeScript file of the project (profiled on request). */
+export function nodeArgs(entry: string): string[] {
+  return [...profileArgs(), '--import', 'tsx', entry];
+}
+
 /** Starts a TypeScript entry point of the project in a process of its own, as deployed. */
 export function startProcess(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry], {
+  return spawn(process.execPath, nodeArgs(entry), {
     cwd: root,
     env: {
       ...process.env,
