@@ -15,9 +15,11 @@ interface Profile {
   samples: number[];
 }
 
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
 const [file, topArg] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: npm run profile-summary -- FILE.cpuprofile [TOP]');
+  process.stderr.write('usage: npm run profile-summary -- FILE.cpuprofile [TOP]\n');
   process.exit(2);
 }
 const top = Number(topArg ?? 25);
@@ -60,12 +62,14 @@ for (const id of profile.samples) {
 const total = profile.samples.length;
 const percent = (count: number) => `${((100 * count) / total).toFixed(1).padStart(5)} %`;
 const idle = selfCounts.get('(idle)') ?? 0;
-console.log(`${total} samples, ${percent(idle).trim()} idle\n`);
-console.log('self time by function:');
+say(`${total} samples, ${percent(idle).trim()} idle`);
+say();
+say('self time by function:');
 for (const [name, count] of [...selfCounts].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-  console.log(`  ${percent(count)}  ${name}`);
+  say(`  ${percent(count)}  ${name}`);
 }
-console.log('\ntime inside each package or project folder (including what it calls):');
+say();
+say('time inside each package or project folder (including what it calls):');
 for (const [owner, count] of [...inclusiveByOwner].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-  console.log(`  ${percent(count)}  ${owner}`);
+  say(`  ${percent(count)}  ${owner}`);
 }
