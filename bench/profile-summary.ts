@@ -46,16 +46,21 @@ function label(node: ProfileNode): string {
 }
 
 const selfCounts = new Map<string, number>();
+const inclusiveCounts = new Map<string, number>();
 const inclusiveByOwner = new Map<string, number>();
 for (const id of profile.samples) {
   const node = byId.get(id)!;
   selfCounts.set(label(node), (selfCounts.get(label(node)) ?? 0) + 1);
-  // Each package counts once per sample, however deep its frames are on the stack.
+  // Each package and function counts once per sample, however often it is on the stack.
   const owners = new Set<string>();
+  const functions = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
-    const { url, functionName } = byId.get(at)!.callFrame;
+    const frame = byId.get(at)!;
+    const { url, functionName } = frame.callFrame;
     if (url || functionName.startsWith('(')) owners.add(ownerOf(url));
+    if (url) functions.add(label(frame));
   }
+  for (const name of functions) inclusiveCounts.set(name, (inclusiveCounts.get(name) ?? 0) + 1);
   for (const owner of owners) inclusiveByOwner.set(owner, (inclusiveByOwner.get(owner) ?? 0) + 1);
 }
 
@@ -66,6 +71,11 @@ say(`${total} samples, ${percent(idle).trim()} idle`);
 say();
 say('self time by function:');
 for (const [name, count] of [...selfCounts].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  say(`  ${percent(count)}  ${name}`);
+}
+say();
+say('time inside each function, including what it calls:');
+for (const [name, count] of [...inclusiveCounts].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   say(`  ${percent(count)}  ${name}`);
 }
 say();

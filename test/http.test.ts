@@ -47,6 +47,8 @@ describe('the HTTP surface', () => {
     const query = encodeURIComponent('{ workers { name } }');
     const get = await fetch(`${api.url}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(await get.json()).toEqual({ data: { workers: [] } });
+    // Task states change by the second: no browser or proxy may keep an answer.
+    expect(get.headers.get('cache-control')).toBe('no-store');
 
     const mutation = encodeURIComponent('mutation { createSleepTask(input: { duration: 1 }) { id } }');
     const refused = await fetch(`${api.url}/graphql?query=${mutation}`, {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { calculationTask } from '../../core/task-kinds/index.js';
 import { benchPrefix, clean, nodeArgs, redisUrl, root, startService, stopProcess } from '../support/service.js';
-import type { Suite } from '../support/suite.js';
+import { median, type Suite } from '../support/suite.js';
 import { createTaskBench, type TaskBench } from '../support/tasks.js';
 
 const TASKS = 10_000;
@@ -75,8 +75,6 @@ async function drainRawBullmq(log: (line: string) => void): Promise<number> {
     await clean(prefix);
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export const drainSuite: Suite = {
   name: 'drain',

@@ -23,7 +23,7 @@ import {
   stopProcess,
   waitReady,
 } from '../support/service.js';
-import type { Figure, Suite } from '../support/suite.js';
+import { median, type Figure, type Suite } from '../support/suite.js';
 import { createTasks } from './latency.js';
 
 const TASKS = 1_000;
@@ -46,7 +46,7 @@ async function settledRss(pid: number): Promise<number> {
     await pause(400);
     reads.push(rssKiB(pid));
   }
-  return reads.sort((a, b) => a - b)[2]!;
+  return median(reads);
 }
 
 function openFilesLimit(pid: number | 'self'): number {

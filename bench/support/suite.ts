@@ -29,3 +29,8 @@ export function meets(figure: Figure): boolean | null {
   if (!op || !bound) return null;
   return op === '>=' ? ratio(figure) >= Number(bound) : ratio(figure) <= Number(bound);
 }
+
+/** The middle of several measurements of one figure (the upper middle of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
