@@ -1,5 +1,13 @@
-import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { Server } from 'node:http';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Disposable } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../core/logger.js';
@@ -7,7 +15,7 @@ import { clientAddress } from './client-address.js';
 import type { Authenticator } from './auth.js';
 import type { Caller, Context } from './graphql/context.js';
 
-/** A ping this often, and a socket that has not answered the last one by the next is dropped. */
+/** A ping this often; a socket that has not answered the last one by the next is dropped. */
 const KEEP_ALIVE_MS = 12_000;
 
 export interface GraphqlWsOptions {
@@ -31,8 +39,8 @@ export interface GraphqlWsOptions {
 }
 
 interface Extra {
-  socket: WebSocket;
-  request: IncomingMessage;
+  /** The client's address (client-address.ts); the upgrade request itself is not kept. */
+  client: string;
   /** Who the token says the caller is (null with authentication off)... */
   owner?: string | null;
   /** ...or why it was refused: every operation on this socket then answers with it. */
@@ -52,6 +60,48 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
     positions: error.positions,
     extensions: { ...error.extensions, code },
   });
+}
+
+type Prepared = { document: DocumentNode } | { errors: GraphQLError[] };
+
+/** Distinct operation texts kept; the cache starts over when it is full. */
+const MAX_CACHED_DOCUMENTS = 1_000;
+
+/**
+ * Every operation text parsed and validated once: thousands of sockets subscribe with the same few
+ * texts, and they then share one document instead of holding a parsed copy each (its tokens and
+ * locations are most of a subscription's memory).
+ */
+function createDocumentCache(schema: GraphQLSchema, rules: readonly ValidationRule[], maxTokens: number) {
+  const prepared = new Map<string, Prepared>();
+  function prepare(query: string): Prepared {
+    let document;
+    try {
+      document = parse(query, { maxTokens });
+    } catch (error) {
+      // A syntax error, or a document nested deeper than the parser's stack (as Apollo answers it).
+      return { errors: [withCode(asGraphQLError(error), 'GRAPHQL_PARSE_FAILED')] };
+    }
+    let errors;
+    try {
+      errors = validate(schema, document, rules);
+    } catch (error) {
+      errors = [asGraphQLError(error)];
+    }
+    if (errors.length > 0) return { errors: errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
+    return { document };
+  }
+  return {
+    get(query: string): Prepared {
+      let entry = prepared.get(query);
+      if (!entry) {
+        entry = prepare(query);
+        if (prepared.size >= MAX_CACHED_DOCUMENTS) prepared.clear();
+        prepared.set(query, entry);
+      }
+      return entry;
+    },
+  };
 }
 
 /**
@@ -78,12 +128,11 @@ export function createGraphqlWsServer({
   maxTokens,
   logger,
 }: GraphqlWsOptions): Disposable {
-  const rules = [...specifiedRules, ...validationRules];
+  const documents = createDocumentCache(schema, [...specifiedRules, ...validationRules], maxTokens);
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     schema,
     connectionInitWaitTimeout: connectionInitTimeoutMs,
-    context: (ctx) =>
-      contextFor({ client: clientAddress(ctx.extra.request.socket.remoteAddress), owner: ctx.extra.owner ?? null }),
+    context: (ctx) => contextFor({ client: ctx.extra.client, owner: ctx.extra.owner ?? null }),
     async onConnect(ctx) {
       const params = ctx.connectionParams ?? {};
       try {
@@ -105,21 +154,14 @@ export function createGraphqlWsServer({
           ),
         ];
       }
-      let document;
-      try {
-        document = parse(payload.query, { maxTokens });
-      } catch (error) {
-        // A syntax error, or a document nested deeper than the parser's stack (as Apollo answers it).
-        return [withCode(asGraphQLError(error), 'GRAPHQL_PARSE_FAILED')];
-      }
-      let errors;
-      try {
-        errors = validate(schema, document, rules);
-      } catch (error) {
-        errors = [asGraphQLError(error)];
-      }
-      if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-      return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      const prepared = documents.get(payload.query);
+      if ('errors' in prepared) return prepared.errors;
+      return {
+        schema,
+        document: prepared.document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+      };
     },
   });
 
@@ -132,20 +174,29 @@ export function createGraphqlWsServer({
   // The HTTP server's own errors come here too; the API's listen() reports them.
   wsServer.on('error', (error) => logger.warn({ err: error.message }, 'WebSocket server error'));
 
+  // One sweep for all sockets rather than timers for each: a socket that has not answered the
+  // previous sweep's ping is dropped, the others are pinged again.
+  const awaitingPong = new WeakSet<WebSocket>();
+  const keepAlive = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, KEEP_ALIVE_MS);
+  function answeredPing(this: WebSocket) {
+    awaitingPong.delete(this);
+  }
+  const onSocketError = (error: Error) => logger.debug({ err: error.message }, 'WebSocket closed on a client error');
+
   wsServer.on('connection', (socket, request) => {
     // ws has already closed the socket with the fitting code (1009 too large, 1002 a bad frame...).
-    socket.on('error', (error) => logger.debug({ err: error.message }, 'WebSocket closed on a client error'));
-
-    let pongWait: NodeJS.Timeout | null = null;
-    const keepAlive = setInterval(() => {
-      if (socket.readyState !== socket.OPEN) return;
-      pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
-      socket.once('pong', () => {
-        if (pongWait) clearTimeout(pongWait);
-        pongWait = null;
-      });
-      socket.ping();
-    }, KEEP_ALIVE_MS);
+    socket.on('error', onSocketError);
+    socket.on('pong', answeredPing);
 
     const closed = server.opened(
       {
@@ -166,12 +217,10 @@ export function createGraphqlWsServer({
             }
           }),
       },
-      { socket, request },
+      { client: clientAddress(request.socket.remoteAddress) },
     );
 
     socket.once('close', (code, reason) => {
-      if (pongWait) clearTimeout(pongWait);
-      clearInterval(keepAlive);
       closed(code, String(reason)).catch((error: unknown) =>
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'graphql-ws close failed'),
       );
@@ -180,6 +229,7 @@ export function createGraphqlWsServer({
 
   return {
     async dispose() {
+      clearInterval(keepAlive);
       // 1001 (going away): graphql-ws clients retry, on another instance if there is one.
       for (const client of wsServer.clients) client.close(1001, 'Going away');
       wsServer.removeAllListeners();

@@ -32,58 +32,69 @@ interface Waiter<T> {
 
 const DONE = { done: true, value: undefined } as const;
 
-function createChannelSubscription<T>(
-  pubsub: RedisPubSub,
-  channel: string,
-  parse: (message: unknown) => T,
-): ChannelSubscription<T> {
-  let buffer: T[] = [];
-  let waiters: Waiter<T>[] = [];
-  let failure: unknown = null;
-  let done = false;
+/**
+ * A class rather than closures: thousands of these live at once (one per subscription), and
+ * methods on the prototype cost nothing per instance.
+ */
+class RedisChannelSubscription<T> implements ChannelSubscription<T> {
+  readonly ready: Promise<void>;
+  private buffer: T[] = [];
+  private waiters: Waiter<T>[] = [];
+  private failure: unknown = null;
+  private done = false;
+  private readonly subscriptionId: Promise<number>;
 
-  const push = (value: T) => {
-    if (done) return;
-    const waiter = waiters.shift();
+  constructor(
+    private readonly pubsub: RedisPubSub,
+    channel: string,
+    parse: (message: unknown) => T,
+  ) {
+    this.subscriptionId = pubsub.subscribe(channel, (message: unknown) => this.push(parse(message)));
+    this.ready = this.subscriptionId.then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure = error;
+        for (const waiter of this.waiters) waiter.reject(error);
+        this.waiters = [];
+        throw error;
+      },
+    );
+    this.ready.catch(() => undefined); // the failure reaches next(); this only silences Node's warning
+  }
+
+  push(value: T): void {
+    if (this.done) return;
+    const waiter = this.waiters.shift();
     if (waiter) waiter.resolve({ done: false, value });
-    else buffer.push(value);
-  };
-  const subscriptionId = pubsub.subscribe(channel, (message: unknown) => push(parse(message)));
-  subscriptionId.catch((error: unknown) => {
-    failure = error;
-    for (const waiter of waiters) waiter.reject(error);
-    waiters = [];
-  });
+    else this.buffer.push(value);
+  }
 
-  const iterator: ChannelSubscription<T> = {
-    ready: subscriptionId.then(() => undefined),
-    push,
-    next() {
-      if (buffer.length > 0) return Promise.resolve({ done: false, value: buffer.shift()! });
-      if (done) return Promise.resolve(DONE);
-      if (failure) return Promise.reject(failure);
-      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
-    },
-    async return() {
-      if (done) return DONE;
-      done = true;
-      buffer = [];
-      for (const waiter of waiters) waiter.resolve(DONE);
-      waiters = [];
-      const id = await subscriptionId.catch(() => null);
-      if (id !== null) pubsub.unsubscribe(id);
-      return DONE;
-    },
-    async throw(error: unknown) {
-      await iterator.return();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  iterator.ready.catch(() => undefined); // the failure reaches next(); this only silences Node's warning
-  return iterator;
+  next(): Promise<IteratorResult<T>> {
+    if (this.buffer.length > 0) return Promise.resolve({ done: false, value: this.buffer.shift()! });
+    if (this.done) return Promise.resolve(DONE);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    if (this.done) return DONE;
+    this.done = true;
+    this.buffer = [];
+    for (const waiter of this.waiters) waiter.resolve(DONE);
+    this.waiters = [];
+    const id = await this.subscriptionId.catch(() => null);
+    if (id !== null) this.pubsub.unsubscribe(id);
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<T>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
 }
 
 export function createPubSub({ publisher, subscriber }: { publisher: Redis; subscriber: Redis }): TaskPubSub {
@@ -109,7 +120,7 @@ export function createPubSub({ publisher, subscriber }: { publisher: Redis; subs
       void pubsub.publish(channel, payload);
     },
     subscribe<T>(channel: string, parse = (message: unknown) => message as T) {
-      return createChannelSubscription(pubsub, channel, parse);
+      return new RedisChannelSubscription(pubsub, channel, parse);
     },
     onResubscribed(listener) {
       listeners.add(listener);

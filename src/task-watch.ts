@@ -54,39 +54,63 @@ export async function watchTask(
     await release();
     return null;
   }
+  return new TaskWatch(snapshot, changes, release);
+}
 
-  async function* follow(first: TaskRecord): AsyncGenerator<TaskRecord> {
-    try {
-      let lastSeq = first.seq;
-      yield first;
-      if (isTerminal(first.state)) return;
-      for await (const change of changes) {
-        if (!change) return;
-        if (change.seq <= lastSeq) continue;
-        lastSeq = change.seq;
-        yield change;
-        if (isTerminal(change.state)) return;
-      }
-    } finally {
-      await release();
-    }
+const DONE = { done: true, value: undefined } as const;
+
+/**
+ * The snapshot, then each newer change, until a terminal state. A class rather than an async
+ * generator: one lives per subscription, and a generator's suspended frame and wrappers cost more.
+ * return() releases the channel at once, even while a next() waits for a change.
+ */
+class TaskWatch implements AsyncIterableIterator<TaskRecord> {
+  private pending: TaskRecord | null;
+  private lastSeq = -1;
+  private endAfterLast = false;
+  private ended = false;
+
+  constructor(
+    snapshot: TaskRecord,
+    private readonly changes: AsyncIterator<TaskChange>,
+    private readonly release: () => Promise<void>,
+  ) {
+    this.pending = snapshot;
   }
 
-  const generator = follow(snapshot);
-  // A generator waiting inside `for await` only sees return() once another change arrives;
-  // releasing the channel first ends that wait, so a closed subscription unsubscribes at once.
-  // It also covers a generator that was never started, whose `finally` would never run.
-  const iterator: AsyncIterableIterator<TaskRecord> = {
-    next: () => generator.next(),
-    async return() {
-      await release();
-      return generator.return(undefined);
-    },
-    async throw(error: unknown) {
-      await release();
-      return generator.throw(error);
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+  async next(): Promise<IteratorResult<TaskRecord>> {
+    if (this.ended || this.endAfterLast) return this.end();
+    let record = this.pending;
+    this.pending = null;
+    while (!record) {
+      const change = await this.changes.next();
+      if (this.ended) return DONE;
+      if (change.done || !change.value) return this.end(); // channel closed, or the task is gone
+      if (change.value.seq > this.lastSeq) record = change.value;
+    }
+    this.lastSeq = record.seq;
+    this.endAfterLast = isTerminal(record.state);
+    return { done: false, value: record };
+  }
+
+  return(): Promise<IteratorResult<TaskRecord>> {
+    return this.end();
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<TaskRecord>> {
+    await this.end();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  private async end(): Promise<IteratorResult<TaskRecord>> {
+    if (!this.ended) {
+      this.ended = true;
+      await this.release();
+    }
+    return DONE;
+  }
 }
