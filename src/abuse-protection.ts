@@ -15,6 +15,11 @@ export interface AbuseProtection extends CostLimits {
   maxSubscriptionsPerSocket: number;
   /** A WebSocket that has not sent connection_init within this time is closed. */
   connectionInitTimeoutMs: number;
+  /**
+   * WebSockets are pinged this often, and one that has not answered by the next ping is closed:
+   * a vanished client's subscriptions do not linger.
+   */
+  keepAliveMs: number;
   /** Tasks one client may create at once; the bucket refills over `rateLimitWindowSeconds`. */
   rateLimitCreates: number;
   rateLimitWindowSeconds: number;
@@ -33,6 +38,7 @@ export const defaultAbuseProtection: AbuseProtection = {
   maxTokens: 5_000,
   maxSubscriptionsPerSocket: 100,
   connectionInitTimeoutMs: 3_000, // graphql-ws's own default
+  keepAliveMs: 12_000, // graphql-ws's own ping interval
   // The dashboard creates one task per click; a script may burst to 600, then 10 a second.
   rateLimitCreates: 600,
   rateLimitWindowSeconds: 60,

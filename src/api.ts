@@ -98,6 +98,7 @@ export async function createApi({
     validationRules,
     maxOperationsPerSocket: limits.maxSubscriptionsPerSocket,
     connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
+    keepAliveMs: limits.keepAliveMs,
     maxMessageBytes: MAX_BODY_BYTES,
     maxTokens: limits.maxTokens,
     logger,

@@ -36,6 +36,8 @@ export const apiConfigShape = {
   MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 100_000, defaults.maxSubscriptionsPerSocket),
   /** Seconds a new WebSocket has to send connection_init. */
   WS_CONNECTION_INIT_TIMEOUT: integer(1, 600, defaults.connectionInitTimeoutMs / 1000),
+  /** Seconds between pings of each WebSocket; one that misses a ping is closed at the next. */
+  WS_KEEP_ALIVE: integer(1, 3_600, defaults.keepAliveMs / 1000),
   /** Tasks one client (IP address) may create at once, refilled over RATE_LIMIT_WINDOW seconds. */
   RATE_LIMIT_CREATES: integer(1, 1_000_000, defaults.rateLimitCreates),
   RATE_LIMIT_WINDOW: integer(1, 24 * 3600, defaults.rateLimitWindowSeconds),
@@ -79,6 +81,7 @@ export function abuseProtectionFrom(config: ApiConfig): AbuseProtection {
     maxTokens: config.MAX_QUERY_TOKENS,
     maxSubscriptionsPerSocket: config.MAX_SUBSCRIPTIONS_PER_SOCKET,
     connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT * 1000,
+    keepAliveMs: config.WS_KEEP_ALIVE * 1000,
     rateLimitCreates: config.RATE_LIMIT_CREATES,
     rateLimitWindowSeconds: config.RATE_LIMIT_WINDOW,
     corsOrigins: config.CORS_ORIGINS,

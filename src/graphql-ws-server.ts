@@ -15,9 +15,6 @@ import { clientAddress } from './client-address.js';
 import type { Authenticator } from './auth.js';
 import type { Caller, Context } from './graphql/context.js';
 
-/** A ping this often; a socket that has not answered the last one by the next is dropped. */
-const KEEP_ALIVE_MS = 12_000;
-
 export interface GraphqlWsOptions {
   httpServer: Server;
   schema: GraphQLSchema;
@@ -31,6 +28,8 @@ export interface GraphqlWsOptions {
   maxOperationsPerSocket: number;
   /** A socket that has not sent connection_init by then is closed (4408). */
   connectionInitTimeoutMs: number;
+  /** Every socket is pinged this often; one that has not answered the last ping is dropped. */
+  keepAliveMs: number;
   /** A larger message closes the socket (1009), as a larger HTTP body is refused. */
   maxMessageBytes: number;
   /** Tokens a document may hold; parsing stops past them, as Apollo's does over HTTP. */
@@ -124,6 +123,7 @@ export function createGraphqlWsServer({
   validationRules,
   maxOperationsPerSocket,
   connectionInitTimeoutMs,
+  keepAliveMs,
   maxMessageBytes,
   maxTokens,
   logger,
@@ -187,7 +187,7 @@ export function createGraphqlWsServer({
       awaitingPong.add(socket);
       socket.ping();
     }
-  }, KEEP_ALIVE_MS);
+  }, keepAliveMs);
   function answeredPing(this: WebSocket) {
     awaitingPong.delete(this);
   }

@@ -17,8 +17,8 @@ interface RawSocket {
 }
 
 /** A WebSocket speaking graphql-transport-ws by hand, to send what a well-behaved client never would. */
-function rawSocket(url: string): RawSocket {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+function rawSocket(url: string, { autoPong = true } = {}): RawSocket {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { autoPong });
   const messages: RawSocket['messages'] = [];
   socket.on('message', (data) => messages.push(JSON.parse(String(data)) as RawSocket['messages'][number]));
   const started = Date.now();
@@ -153,5 +153,25 @@ describe('graphql-ws limits', () => {
     raw.socket.close(1000);
     await raw.closed;
     await stillHealthy();
+  });
+
+  it('should close a socket that stops answering pings, and keep one that answers', async () => {
+    const keepAliveMs = 200;
+    const pinging = await stack.startApi({ abuseProtection: { keepAliveMs } });
+    const gone = rawSocket(pinging.url, { autoPong: false });
+    const alive = rawSocket(pinging.url);
+    for (const raw of [gone, alive]) {
+      await raw.opened;
+      raw.socket.send(JSON.stringify({ type: 'connection_init' }));
+    }
+    await waitFor(() => [gone, alive].every((raw) => raw.messages.some((m) => m.type === 'connection_ack')), {
+      what: 'both acknowledged',
+    });
+    const { afterMs } = await within(gone.closed, 5_000, 'the silent socket to be dropped');
+    expect(afterMs).toBeGreaterThanOrEqual(keepAliveMs);
+    // Several sweeps later the answering socket is still there.
+    await new Promise((resolve) => setTimeout(resolve, 4 * keepAliveMs));
+    expect(alive.socket.readyState).toBe(WebSocket.OPEN);
+    alive.socket.close();
   });
 });
