@@ -103,6 +103,41 @@ function createDocumentCache(schema: GraphQLSchema, rules: readonly ValidationRu
   };
 }
 
+/** graphql-ws's view of one ws socket; a class, so that its methods are shared by all sockets. */
+class SocketForGraphqlWs {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly logger: Logger,
+  ) {}
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    const { socket } = this;
+    return new Promise<void>((resolve, reject) => {
+      if (socket.readyState !== socket.OPEN) return resolve();
+      socket.send(data, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onMessage(handle: (data: string) => Promise<void>): void {
+    this.socket.on('message', async (data) => {
+      try {
+        await handle(String(data));
+      } catch (error) {
+        this.logger.error({ err: error }, 'graphql-ws message failed');
+        this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+      }
+    });
+  }
+}
+
 /**
  * graphql-transport-ws on /graphql: graphql-ws's protocol server (makeServer) on a ws server.
  *
@@ -198,27 +233,9 @@ export function createGraphqlWsServer({
     socket.on('error', onSocketError);
     socket.on('pong', answeredPing);
 
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', async (data) => {
-            try {
-              await handle(String(data));
-            } catch (error) {
-              logger.error({ err: error }, 'graphql-ws message failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            }
-          }),
-      },
-      { client: clientAddress(request.socket.remoteAddress) },
-    );
+    const closed = server.opened(new SocketForGraphqlWs(socket, logger), {
+      client: clientAddress(request.socket.remoteAddress),
+    });
 
     socket.once('close', (code, reason) => {
       closed(code, String(reason)).catch((error: unknown) =>

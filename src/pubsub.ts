@@ -2,6 +2,11 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
 import type { PubSub } from 'type-graphql';
 
+/** An object rather than a function: thousands are registered at once, one per watched task. */
+export interface ResubscribeListener {
+  resubscribed(): void;
+}
+
 /** An iterator over one channel's messages that is subscribed from the moment it is made. */
 export interface ChannelSubscription<T> extends AsyncIterableIterator<T> {
   /** Resolves once Redis has confirmed the SUBSCRIBE: nothing published after that is missed. */
@@ -20,8 +25,12 @@ export interface ChannelSubscription<T> extends AsyncIterableIterator<T> {
 export interface TaskPubSub extends PubSub {
   publish(channel: string, payload: unknown): void;
   subscribe<T = unknown>(channel: string, parse?: (message: unknown) => T): ChannelSubscription<T>;
-  /** Called after the subscriber connection came back and Redis confirmed its subscriptions again. */
-  onResubscribed(listener: () => void): () => void;
+  /**
+   * `listener.resubscribed()` is called after the subscriber connection came back and Redis
+   * confirmed its subscriptions again, until `offResubscribed(listener)`.
+   */
+  onResubscribed(listener: ResubscribeListener): void;
+  offResubscribed(listener: ResubscribeListener): void;
   close(): Promise<void>;
 }
 
@@ -99,7 +108,7 @@ class RedisChannelSubscription<T> implements ChannelSubscription<T> {
 
 export function createPubSub({ publisher, subscriber }: { publisher: Redis; subscriber: Redis }): TaskPubSub {
   const pubsub = new RedisPubSub({ publisher, subscriber });
-  const listeners = new Set<() => void>();
+  const listeners = new Set<ResubscribeListener>();
 
   // ioredis subscribes again by itself on reconnect, before 'ready'; a PING queued after those
   // SUBSCRIBEs answers once Redis has confirmed them, so a snapshot read then misses nothing.
@@ -110,7 +119,7 @@ export function createPubSub({ publisher, subscriber }: { publisher: Redis; subs
       return;
     }
     subscriber.ping().then(
-      () => listeners.forEach((listener) => listener()),
+      () => listeners.forEach((listener) => listener.resubscribed()),
       () => undefined, // dropped again; the next 'ready' retries
     );
   });
@@ -124,7 +133,9 @@ export function createPubSub({ publisher, subscriber }: { publisher: Redis; subs
     },
     onResubscribed(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+    },
+    offResubscribed(listener) {
+      listeners.delete(listener);
     },
     async close() {
       listeners.clear();

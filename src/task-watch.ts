@@ -2,7 +2,7 @@ import type { Keys } from '../core/keys.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../core/task-record.js';
 import { isTerminal } from '../core/task-state.js';
 import type { TaskStore } from '../core/task-store.js';
-import type { TaskPubSub } from './pubsub.js';
+import type { ChannelSubscription, ResubscribeListener, TaskPubSub } from './pubsub.js';
 
 /** A change of a watched task, or null when the task is gone (deleted or expired). */
 type TaskChange = TaskRecord | null;
@@ -29,68 +29,64 @@ export async function watchTask(
     visible = () => true,
   }: { pubsub: TaskPubSub; store: TaskStore; keys: Keys; visible?: (record: TaskRecord) => boolean },
 ): Promise<AsyncIterableIterator<TaskRecord> | null> {
-  const changes = pubsub.subscribe(keys.taskChannel(id), parseChange);
-  const resync = () => {
-    store.get(id).then(
-      (record) => changes.push(record),
-      () => undefined, // Redis went away again; the next reconnect resyncs
-    );
-  };
-  const stopResync = pubsub.onResubscribed(resync);
-  const release = async () => {
-    stopResync();
-    await changes.return();
-  };
-
+  const watch = new TaskWatch(id, pubsub, pubsub.subscribe(keys.taskChannel(id), parseChange), store);
+  pubsub.onResubscribed(watch);
   let snapshot: TaskRecord | null;
   try {
-    await changes.ready;
-    snapshot = await store.get(id);
+    snapshot = await watch.start();
   } catch (error) {
-    await release();
+    await watch.return();
     throw error;
   }
   if (!snapshot || !visible(snapshot)) {
-    await release();
+    await watch.return();
     return null;
   }
-  return new TaskWatch(snapshot, changes, release);
+  return watch;
 }
 
 const DONE = { done: true, value: undefined } as const;
 
 /**
- * The snapshot, then each newer change, until a terminal state. A class rather than an async
- * generator: one lives per subscription, and a generator's suspended frame and wrappers cost more.
- * return() releases the channel at once, even while a next() waits for a change.
+ * The snapshot, then each newer change, until a terminal state. A class with plain promise
+ * chains rather than an async generator and closures: one lives per subscription, thousands at
+ * once, and what sits on the prototype costs nothing per instance. return() releases the channel
+ * at once, even while a next() waits for a change.
  */
-class TaskWatch implements AsyncIterableIterator<TaskRecord> {
-  private pending: TaskRecord | null;
+class TaskWatch implements AsyncIterableIterator<TaskRecord>, ResubscribeListener {
+  private pending: TaskRecord | null = null;
   private lastSeq = -1;
   private endAfterLast = false;
   private ended = false;
 
   constructor(
-    snapshot: TaskRecord,
-    private readonly changes: AsyncIterator<TaskChange>,
-    private readonly release: () => Promise<void>,
-  ) {
-    this.pending = snapshot;
+    private readonly id: string,
+    private readonly pubsub: TaskPubSub,
+    private readonly changes: ChannelSubscription<TaskChange>,
+    private readonly store: TaskStore,
+  ) {}
+
+  /** Reads the snapshot once Redis has confirmed the subscription; it is the first value. */
+  async start(): Promise<TaskRecord | null> {
+    await this.changes.ready;
+    this.pending = await this.store.get(this.id);
+    return this.pending;
   }
 
-  async next(): Promise<IteratorResult<TaskRecord>> {
+  /** After a reconnect: the task as it is now, in line with the changes (older ones are skipped). */
+  resubscribed(): void {
+    this.store.get(this.id).then(
+      (record) => this.changes.push(record),
+      () => undefined, // Redis went away again; the next reconnect resyncs
+    );
+  }
+
+  next(): Promise<IteratorResult<TaskRecord>> {
     if (this.ended || this.endAfterLast) return this.end();
-    let record = this.pending;
+    const record = this.pending;
     this.pending = null;
-    while (!record) {
-      const change = await this.changes.next();
-      if (this.ended) return DONE;
-      if (change.done || !change.value) return this.end(); // channel closed, or the task is gone
-      if (change.value.seq > this.lastSeq) record = change.value;
-    }
-    this.lastSeq = record.seq;
-    this.endAfterLast = isTerminal(record.state);
-    return { done: false, value: record };
+    if (record) return Promise.resolve(this.send(record));
+    return this.changes.next().then((change) => this.onChange(change));
   }
 
   return(): Promise<IteratorResult<TaskRecord>> {
@@ -106,10 +102,26 @@ class TaskWatch implements AsyncIterableIterator<TaskRecord> {
     return this;
   }
 
+  private onChange(
+    change: IteratorResult<TaskChange>,
+  ): Promise<IteratorResult<TaskRecord>> | IteratorResult<TaskRecord> {
+    if (this.ended) return DONE;
+    if (change.done || !change.value) return this.end(); // channel closed, or the task is gone
+    if (change.value.seq <= this.lastSeq) return this.changes.next().then((next) => this.onChange(next));
+    return this.send(change.value);
+  }
+
+  private send(record: TaskRecord): IteratorResult<TaskRecord> {
+    this.lastSeq = record.seq;
+    this.endAfterLast = isTerminal(record.state);
+    return { done: false, value: record };
+  }
+
   private async end(): Promise<IteratorResult<TaskRecord>> {
     if (!this.ended) {
       this.ended = true;
-      await this.release();
+      this.pubsub.offResubscribed(this);
+      await this.changes.return();
     }
     return DONE;
   }

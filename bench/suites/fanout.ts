@@ -2,7 +2,8 @@
  * Memory per live subscription on one API process: N sockets, each with one taskProgress
  * subscription to one of 1,000 tasks, opened from a separate load process on loopback; then every
  * task is stepped once (core/task-store.ts, as a worker does) and every event must arrive. Memory
- * is the server's RSS (/proc/<pid>/status VmRSS) with the sockets open minus before, over N.
+ * is the server's RSS (/proc/<pid>/status VmRSS) after a full garbage collection, with the sockets
+ * open minus before, over N.
  * Baseline: a bare `ws` server process (bench/peers/bare-ws.ts) holding the same N sockets.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,6 +24,7 @@ import {
   stopProcess,
   waitReady,
 } from '../support/service.js';
+import { collectGarbage } from '../support/collect-garbage.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 import { createTasks } from './latency.js';
 
@@ -41,8 +43,13 @@ const TIME_BUDGET_MS = 6 * 60_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** RSS after it has settled: the median of five reads 400 ms apart. */
-async function settledRss(pid: number): Promise<number> {
+/**
+ * RSS after a full garbage collection (through the process's inspector) and once it has settled:
+ * the median of five reads 400 ms apart. Without the collection, whatever garbage the last
+ * seconds left (the handshakes, the events) swings the figure by a few KiB per socket.
+ */
+async function settledRss(pid: number, inspectPort: number): Promise<number> {
+  await collectGarbage(inspectPort);
   const reads: number[] = [];
   for (let i = 0; i < 5; i++) {
     await pause(400);
@@ -150,7 +157,8 @@ async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: st
   const url = `http://127.0.0.1:${port}`;
   const prefix = benchPrefix();
   const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_KEY_PREFIX: prefix };
-  const server = startProcess(mode === 'graphql' ? 'src/main.ts' : 'bench/peers/bare-ws.ts', env);
+  const inspectPort = await freePort();
+  const server = startProcess(mode === 'graphql' ? 'src/main.ts' : 'bench/peers/bare-ws.ts', env, { inspectPort });
   const redis = new Redis(redisUrl);
   const loads: Load[] = [];
   try {
@@ -167,11 +175,11 @@ async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: st
     }
     // Warm the server's code paths up with a few sockets, closed again, before the first read.
     await closeLoad(await openLoad(url, mode, WARMUP_SOCKETS, taskIds));
-    const before = await settledRss(pid);
+    const before = await settledRss(pid, inspectPort);
 
     const load = await openLoad(url, mode, sockets, taskIds);
     loads.push(load);
-    const after = await settledRss(pid);
+    const after = await settledRss(pid, inspectPort);
     let afterEvents: number | null = null;
     let received: number | null = null;
     if (mode === 'graphql') {
@@ -183,7 +191,7 @@ async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: st
         }),
       );
       received = delivered.reduce((sum, report) => sum + report.received, 0);
-      afterEvents = await settledRss(pid);
+      afterEvents = await settledRss(pid, inspectPort);
     }
     const perSocketKiB = (after - before) / sockets;
     log(

@@ -49,9 +49,17 @@ export function nodeArgs(entry: string): string[] {
   return [...profileArgs(), '--import', 'tsx', entry];
 }
 
-/** Starts a TypeScript entry point of the project in a process of its own, as deployed. */
-export function startProcess(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, nodeArgs(entry), {
+/**
+ * Starts a TypeScript entry point of the project in a process of its own, as deployed; with
+ * `inspectPort`, its inspector listens there (see collect-garbage.ts).
+ */
+export function startProcess(
+  entry: string,
+  env: Record<string, string>,
+  { inspectPort }: { inspectPort?: number } = {},
+): ChildProcess {
+  const inspect = inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [];
+  return spawn(process.execPath, [...inspect, ...nodeArgs(entry)], {
     cwd: root,
     env: {
       ...process.env,
