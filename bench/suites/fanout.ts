@@ -4,7 +4,8 @@
  * task is stepped once (core/task-store.ts, as a worker does) and every event must arrive. Memory
  * is the server's RSS (/proc/<pid>/status VmRSS) after a full garbage collection, with the sockets
  * open minus before, over N.
- * Baseline: a bare `ws` server process (bench/peers/bare-ws.ts) holding the same N sockets.
+ * Baseline: a bare `ws` server process (bench/peers/bare-ws.ts) holding the same N sockets; for
+ * reference, graphql-ws alone (bench/peers/graphql-ws-floor.ts) with the same subscriptions.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -152,23 +153,32 @@ async function closeLoad(load: Load): Promise<void> {
   );
 }
 
-async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: string) => void): Promise<Run> {
+/** The service's API; graphql-ws alone with a subscription that does nothing; a bare ws server. */
+type Server = 'service' | 'graphql-ws' | 'bare';
+const entries: Record<Server, string> = {
+  service: 'src/main.ts',
+  'graphql-ws': 'bench/peers/graphql-ws-floor.ts',
+  bare: 'bench/peers/bare-ws.ts',
+};
+
+async function measure(server: Server, sockets: number, log: (line: string) => void): Promise<Run> {
+  const mode = server === 'bare' ? 'bare' : 'graphql';
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const prefix = benchPrefix();
   const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_KEY_PREFIX: prefix };
   const inspectPort = await freePort();
-  const server = startProcess(mode === 'graphql' ? 'src/main.ts' : 'bench/peers/bare-ws.ts', env, { inspectPort });
+  const child = startProcess(entries[server], env, { inspectPort });
   const redis = new Redis(redisUrl);
   const loads: Load[] = [];
   try {
-    const pid = pidOf(server);
+    const pid = pidOf(child);
     ensureOpenFiles(pid, sockets + SERVER_FD_MARGIN);
     await waitReady(url);
-    let taskIds: string[] = ['none'];
+    let taskIds = Array.from({ length: TASKS }, (_, i) => `task-${i}`);
     const store = createTaskStore(redis, createKeys(prefix));
     const runId = randomUUID();
-    if (mode === 'graphql') {
+    if (server === 'service') {
       taskIds = await createTasks(url, TASKS);
       // Started before the sockets open: the one step afterwards is then exactly one event each.
       for (const id of taskIds) await store.start(id, runId, 'bench');
@@ -182,7 +192,7 @@ async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: st
     const after = await settledRss(pid, inspectPort);
     let afterEvents: number | null = null;
     let received: number | null = null;
-    if (mode === 'graphql') {
+    if (server === 'service') {
       for (const id of taskIds) await store.progress(id, runId, { current: 1, total: 300 });
       const delivered = await Promise.all(
         load.peers.map(({ peer, sockets: share }) => {
@@ -195,7 +205,7 @@ async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: st
     }
     const perSocketKiB = (after - before) / sockets;
     log(
-      `${mode} N=${sockets}: opened in ${(load.openMs / 1000).toFixed(1)} s by ${load.peers.length} load process(es); RSS ${(before / 1024).toFixed(0)} → ${(after / 1024).toFixed(0)} MiB` +
+      `${server} N=${sockets}: opened in ${(load.openMs / 1000).toFixed(1)} s by ${load.peers.length} load process(es); RSS ${(before / 1024).toFixed(0)} → ${(after / 1024).toFixed(0)} MiB` +
         (afterEvents === null ? '' : ` (${(afterEvents / 1024).toFixed(0)} MiB after the events)`) +
         `; ${perSocketKiB.toFixed(2)} KiB per socket` +
         (received === null ? '' : `; events ${received} of ${sockets} (${sockets - received} lost)`),
@@ -203,7 +213,7 @@ async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: st
     return { perSocketKiB, before, after, afterEvents, received, openMs: load.openMs };
   } finally {
     await Promise.all(loads.map(closeLoad));
-    await stopProcess(server);
+    await stopProcess(child);
     redis.disconnect();
     await clean(prefix);
   }
@@ -212,7 +222,7 @@ async function measure(mode: 'graphql' | 'bare', sockets: number, log: (line: st
 export const fanoutSuite: Suite = {
   name: 'fanout',
   description:
-    'Server RSS growth per live WebSocket: one API process with N sockets, each with one taskProgress subscription to one of 1,000 tasks (opened from a separate load process on loopback), then every task stepped once and every event counted; baseline: a bare ws server process holding the same N sockets. Open files: raised per process with prlimit where needed; where the hard limit stops a server process short of N, the most it can hold is measured instead, and the load comes from as many processes as their limits need.',
+    'Server RSS growth per live WebSocket: one API process with N sockets, each with one taskProgress subscription to one of 1,000 tasks (opened from a separate load process on loopback), then every task stepped once and every event counted; baseline: a bare ws server process holding the same N sockets; for reference, graphql-ws (its useServer) holding the same subscriptions, each sending one value and then doing nothing. Open files: raised per process with prlimit where needed; where the hard limit stops a server process short of N, the most it can hold is measured instead, and the load comes from as many processes as their limits need.',
   async run(log) {
     const started = Date.now();
     const figures: Figure[] = [];
@@ -231,22 +241,35 @@ export const fanoutSuite: Suite = {
       }
       let api: Run;
       let bare: Run;
+      let floor: Run;
       try {
-        api = await measure('graphql', sockets, log);
+        api = await measure('service', sockets, log);
         bare = await measure('bare', sockets, log);
+        floor = await measure('graphql-ws', sockets, log);
       } catch (error) {
         log(`N=${sockets} not measured: ${error instanceof Error ? error.message : String(error)}`);
         continue;
       }
       const lost = sockets - (api.received ?? 0);
-      figures.push({
-        figure: `RSS per live subscription, N=${sockets.toLocaleString('en')} (${lost} events lost)`,
-        unit: 'KiB',
-        value: api.perSocketKiB,
-        baseline: 'bare ws server, same sockets',
-        baselineValue: bare.perSocketKiB,
-        goal,
-      });
+      const figure = `RSS per live subscription, N=${sockets.toLocaleString('en')} (${lost} events lost)`;
+      figures.push(
+        {
+          figure,
+          unit: 'KiB',
+          value: api.perSocketKiB,
+          baseline: 'bare ws server, same sockets',
+          baselineValue: bare.perSocketKiB,
+          goal,
+        },
+        {
+          figure,
+          unit: 'KiB',
+          value: api.perSocketKiB,
+          baseline: 'graphql-ws alone, a subscription doing nothing',
+          baselineValue: floor.perSocketKiB,
+          goal: null,
+        },
+      );
     }
     log(`suite took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     return figures;
