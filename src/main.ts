@@ -13,7 +13,7 @@ await runUntilSignal(
   async () => {
     const config = loadApiConfig(process.env);
     logger = createLogger({ name: 'api', level: config.LOG_LEVEL, pretty: wantsPrettyLogs(config.LOG_FORMAT) });
-    const redis = createRedis(config.REDIS_URL, logger, { name: 'api' });
+    const redis = createRedis(config.REDIS_URL, logger, { name: 'api', autoPipelining: true });
     const subscriber = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'api-subscriber' });
     await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
     const api = await createApi({

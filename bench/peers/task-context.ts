@@ -65,7 +65,7 @@ export interface TaskContext {
 
 export async function createTaskContext(name: string, env: PeerEnv = peerEnv()): Promise<TaskContext> {
   const logger = createLogger({ name, level: env.logLevel, pretty: false });
-  const redis = createRedis(env.redisUrl, logger, { name });
+  const redis = createRedis(env.redisUrl, logger, { name, autoPipelining: true }); // as src/main.ts
   const subscriber = createRedis(env.redisUrl, logger, { blocking: true, name: `${name}-subscriber` });
   await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
   const keys = createKeys(env.prefix);

@@ -25,7 +25,7 @@ const CONNECTIONS = 50;
 const WARMUP_SECONDS = 2;
 const SECONDS = 5;
 /** Rounds of all four targets in turn; each figure is the median of its rounds. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const MUTATION = 'mutation { createSleepTask(input: { duration: 5 }) { id state } }';
 const BODY = JSON.stringify({ query: MUTATION });
 
