@@ -74,7 +74,7 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
 
     async startApi({ resultTtlSeconds = 3600, port = 0, abuseProtection, auth } = {}) {
       const subscriberName = `test-subscriber-${randomUUID()}`;
-      const apiRedis = createRedis(redisUrl, logger, { name: 'test-api', autoPipelining: true }); // as src/main.ts;
+      const apiRedis = createRedis(redisUrl, logger, { name: 'test-api', autoPipelining: true }); // as src/main.ts
       const subscriber = createRedis(redisUrl, logger, { blocking: true, name: subscriberName });
       await Promise.all([waitForRedis(apiRedis), waitForRedis(subscriber)]);
       const api = await createApi({
