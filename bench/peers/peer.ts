@@ -20,8 +20,9 @@ export function startPeer<Command, Report extends { type: string }>(file: string
   return {
     child,
     send(command) {
-      // A peer that has finished disconnects; a late command to it is moot.
-      if (child.connected) child.send(command as object);
+      // A peer that has finished disconnects; a late command to it is moot, and so is the error of
+      // one sent while its channel closes (EPIPE), which would otherwise be thrown as an event.
+      if (child.connected) child.send(command as object, () => undefined);
     },
     next(type, timeoutMs) {
       return new Promise((resolve, reject) => {
