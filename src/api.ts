@@ -26,6 +26,7 @@ import { createGraphqlWsServer } from './graphql-ws-server.js';
 import { createHttpHandler, MAX_BODY_BYTES } from './http-handler.js';
 import { executorGateway } from './apollo-executor.js';
 import { createOperationCache } from './operation-cache.js';
+import { createDocumentCache } from './document-cache.js';
 import { createPubSub } from './pubsub.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createTaskService } from './task-service.js';
@@ -86,8 +87,9 @@ export async function createApi({
   const auth = createAuthenticator(authOptions);
   const contextFor = (caller: Caller): Context => ({ tasks, caller });
   const validationRules = [costLimitRule(limits)];
-  const httpValidationRules = [...validationRules, noSubscriptionsOverHttp];
   const schema = await buildTaskSchema(pubsub);
+  // Parsed and validated once per operation text, for graphql-ws and the HTTP fast path alike.
+  const documents = createDocumentCache({ schema, validationRules, maxTokens: limits.maxTokens });
 
   const httpServer = createServer();
   const graphqlWs = createGraphqlWsServer({
@@ -95,12 +97,11 @@ export async function createApi({
     schema,
     contextFor,
     auth,
-    validationRules,
+    documents,
     maxOperationsPerSocket: limits.maxSubscriptionsPerSocket,
     connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
     keepAliveMs: limits.keepAliveMs,
     maxMessageBytes: MAX_BODY_BYTES,
-    maxTokens: limits.maxTokens,
     logger,
   });
   const apollo = new ApolloServer<Context>({
@@ -123,7 +124,7 @@ export async function createApi({
     // The playground and typed clients read the schema; it is public anyway (schema.graphql).
     introspection: true,
     parseOptions: { maxTokens: limits.maxTokens },
-    validationRules: httpValidationRules,
+    validationRules: [...validationRules, noSubscriptionsOverHttp],
     formatError,
   });
   await apollo.start();
@@ -131,7 +132,7 @@ export async function createApi({
     'request',
     createHttpHandler({
       apollo,
-      operations: createOperationCache({ schema, validationRules: httpValidationRules, maxTokens: limits.maxTokens }),
+      operations: createOperationCache({ schema, documents }),
       contextFor,
       auth,
       corsOrigins: limits.corsOrigins,

@@ -2,6 +2,11 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { z } from 'zod';
 
+export function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError(error instanceof Error ? error.message : String(error));
+}
+
 export function notFound(id: string): GraphQLError {
   return new GraphQLError(`No task with id "${id}"`, { extensions: { code: 'NOT_FOUND', id } });
 }

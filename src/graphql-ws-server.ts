@@ -1,18 +1,12 @@
 import type { Server } from 'node:http';
-import {
-  GraphQLError,
-  parse,
-  specifiedRules,
-  validate,
-  type DocumentNode,
-  type GraphQLSchema,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Disposable } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../core/logger.js';
 import { clientAddress } from './client-address.js';
 import type { Authenticator } from './auth.js';
+import type { DocumentCache } from './document-cache.js';
+import { asGraphQLError } from './errors.js';
 import type { Caller, Context } from './graphql/context.js';
 
 export interface GraphqlWsOptions {
@@ -22,8 +16,8 @@ export interface GraphqlWsOptions {
   contextFor(caller: Caller): Context;
   /** Reads the token in connection_init's payload (`{ "authorization": "Bearer <token>" }`). */
   auth: Authenticator;
-  /** Checked on top of graphql-js's own rules, as Apollo does over HTTP. */
-  validationRules: readonly ValidationRule[];
+  /** Operation texts parsed and validated once, with the same rules as over HTTP. */
+  documents: DocumentCache;
   /** Operations (mostly subscriptions) one socket may have running at once. */
   maxOperationsPerSocket: number;
   /** A socket that has not sent connection_init by then is closed (4408). */
@@ -32,8 +26,6 @@ export interface GraphqlWsOptions {
   keepAliveMs: number;
   /** A larger message closes the socket (1009), as a larger HTTP body is refused. */
   maxMessageBytes: number;
-  /** Tokens a document may hold; parsing stops past them, as Apollo's does over HTTP. */
-  maxTokens: number;
   logger: Logger;
 }
 
@@ -44,63 +36,6 @@ interface Extra {
   owner?: string | null;
   /** ...or why it was refused: every operation on this socket then answers with it. */
   authError?: GraphQLError;
-}
-
-function asGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof GraphQLError) return error;
-  return new GraphQLError(error instanceof Error ? error.message : String(error));
-}
-
-/** Apollo's codes for the same failures over HTTP, so that a client reads both transports alike. */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...error.extensions, code },
-  });
-}
-
-type Prepared = { document: DocumentNode } | { errors: GraphQLError[] };
-
-/** Distinct operation texts kept; the cache starts over when it is full. */
-const MAX_CACHED_DOCUMENTS = 1_000;
-
-/**
- * Every operation text parsed and validated once: thousands of sockets subscribe with the same few
- * texts, and they then share one document instead of holding a parsed copy each (its tokens and
- * locations are most of a subscription's memory).
- */
-function createDocumentCache(schema: GraphQLSchema, rules: readonly ValidationRule[], maxTokens: number) {
-  const prepared = new Map<string, Prepared>();
-  function prepare(query: string): Prepared {
-    let document;
-    try {
-      document = parse(query, { maxTokens });
-    } catch (error) {
-      // A syntax error, or a document nested deeper than the parser's stack (as Apollo answers it).
-      return { errors: [withCode(asGraphQLError(error), 'GRAPHQL_PARSE_FAILED')] };
-    }
-    let errors;
-    try {
-      errors = validate(schema, document, rules);
-    } catch (error) {
-      errors = [asGraphQLError(error)];
-    }
-    if (errors.length > 0) return { errors: errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
-    return { document };
-  }
-  return {
-    get(query: string): Prepared {
-      let entry = prepared.get(query);
-      if (!entry) {
-        entry = prepare(query);
-        if (prepared.size >= MAX_CACHED_DOCUMENTS) prepared.clear();
-        prepared.set(query, entry);
-      }
-      return entry;
-    },
-  };
 }
 
 /** graphql-ws's view of one ws socket; a class, so that its methods are shared by all sockets. */
@@ -155,15 +90,13 @@ export function createGraphqlWsServer({
   schema,
   contextFor,
   auth,
-  validationRules,
+  documents,
   maxOperationsPerSocket,
   connectionInitTimeoutMs,
   keepAliveMs,
   maxMessageBytes,
-  maxTokens,
   logger,
 }: GraphqlWsOptions): Disposable {
-  const documents = createDocumentCache(schema, [...specifiedRules, ...validationRules], maxTokens);
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     schema,
     connectionInitWaitTimeout: connectionInitTimeoutMs,

@@ -2,15 +2,12 @@ import {
   getOperationAST,
   GraphQLError,
   getVariableValues,
-  parse,
-  specifiedRules,
-  validate,
   type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type ValidationRule,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { DocumentCache } from './document-cache.js';
 
 /** A query or mutation that parsed and passed every validation rule, compiled to run. */
 export interface ReadyOperation {
@@ -23,19 +20,18 @@ export interface ReadyOperation {
 
 export interface OperationCache {
   /**
-   * The operation `query` selects with `operationName`, parsed and validated once for all the
-   * requests that send the same text; null when it does not parse, fails a rule, or is not a single
-   * query or mutation (a subscription over HTTP): those are left to Apollo, which answers them.
+   * The operation `query` selects with `operationName`, compiled once for all the requests that
+   * send the same text; null when it does not parse, fails a rule, or is not a single query or
+   * mutation (a subscription over HTTP): those are left to Apollo, which answers them.
    */
   get(query: string, operationName: string | undefined): ReadyOperation | null;
 }
 
 export interface OperationCacheOptions {
   schema: GraphQLSchema;
-  /** Applied after graphql-js's own rules, as Apollo applies them. */
-  validationRules: readonly ValidationRule[];
-  maxTokens: number;
-  /** Distinct operation texts kept; the cache starts over when it is full. */
+  /** Where the texts are parsed and validated (with Apollo's rules): shared with graphql-ws. */
+  documents: DocumentCache;
+  /** Distinct (operation name, text) pairs kept; the cache starts over when it is full. */
   maxEntries?: number;
 }
 
@@ -58,30 +54,20 @@ function withGraphqlJsErrors(result: ExecutionResult): ExecutionResult {
   return { ...result, errors };
 }
 
-/**
- * Clients send the same few operation texts over and over: this keeps the outcome of parsing and
- * validating each one, keyed by the text itself (no hash to compute per request).
- */
-export function createOperationCache({
-  schema,
-  validationRules,
-  maxTokens,
-  maxEntries = 1_000,
-}: OperationCacheOptions): OperationCache {
-  const rules = [...specifiedRules, ...validationRules];
+/** graphql-jit's compiled operations for the HTTP fast path, one per operation name and text. */
+export function createOperationCache({ schema, documents, maxEntries = 1_000 }: OperationCacheOptions): OperationCache {
   const entries = new Map<string, ReadyOperation | null>();
 
   function prepare(query: string, operationName: string | undefined): ReadyOperation | null {
+    const prepared = documents.get(query);
+    if ('errors' in prepared) return null;
+    const operation = getOperationAST(prepared.document, operationName);
+    if (!operation || operation.operation === 'subscription') return null;
     try {
-      const document = parse(query, { maxTokens });
-      if (validate(schema, document, rules).length > 0) return null;
-      const operation = getOperationAST(document, operationName);
-      if (!operation || operation.operation === 'subscription') return null;
-      const compiled = compileQuery(schema, document, operationName);
+      const compiled = compileQuery(schema, prepared.document, operationName);
       return isCompiledQuery(compiled) ? ready(operation, compiled) : null;
     } catch {
-      // A syntax error, a document too deep for the parser: Apollo says what is wrong with it.
-      return null;
+      return null; // what graphql-jit cannot compile, Apollo runs
     }
   }
 
