@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_SLEEP, GET_TASK, LIST_TASKS } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
@@ -63,6 +64,9 @@ describe('the HTTP fast path', () => {
     const unknown = await bothWays({ query: GET_TASK, variables: { id: '00000000-0000-4000-8000-000000000000' } });
     expect(JSON.parse(unknown.body)).toEqual({ data: { task: null } });
     await bothWays({ query: '{ workers { name } }', operationName: null, variables: null });
+    // What GraphiQL and code generators ask first.
+    const introspection = await bothWays({ query: getIntrospectionQuery(), operationName: 'IntrospectionQuery' });
+    expect(JSON.parse(introspection.body).data.__schema.queryType.name).toBe('Query');
   });
 
   it('should answer in the content type the accept header asks for', async () => {
