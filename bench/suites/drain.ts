@@ -81,7 +81,7 @@ export const drainSuite: Suite = {
   description:
     `${TASKS} calculation tasks enqueued at once (queue paused), then drained by one worker process at ` +
     `concurrency ${CONCURRENCY}: tasks completed per second through the worker and the progress bridge ` +
-    '(start, finish and their events). Baseline: a raw BullMQ worker doing nothing with the same ' +
+    "(the record's start and end and their events). Baseline: a raw BullMQ worker doing nothing with the same " +
     `number of plain jobs and the same concurrency. ${ROUNDS} rounds, the two taking turns; the medians ` +
     'count (one drain lasts only seconds, and Redis shares this machine with everything else). Higher is better.',
   async run(log) {
