@@ -86,6 +86,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   });
   await subscriber.subscribe(keys.cancelChannel);
 
+  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
   /** Whether BullMQ will run the job again after this error (the record goes back to QUEUED). */
   const willRetry = (job: Job, error: unknown) =>
     !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
@@ -105,25 +107,21 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   async function runAtOnce(job: Job, processor: TaskProcessor): Promise<void> {
     const taskId = job.id!;
     let outcome: RunOutcome;
-    let failure: unknown = null;
+    let failure: { error: unknown; message: string } | null = null;
     try {
       const result = await processor.run(checkedInput(processor, job), instantRunContext(maxTimeoutSeconds, logger));
       outcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
     } catch (error) {
-      failure = error;
-      const message = error instanceof Error ? error.message : String(error);
-      outcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: message };
+      failure = { error, message: messageOf(error) };
+      outcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: failure.message };
     }
     const state = await store.startAndFinish(taskId, randomUUID(), name, outcome);
     const attempt = job.attemptsMade + 1;
     if (state !== 'ACTIVE') {
       logger.info({ taskId, task: job.name, state }, 'task skipped');
     } else if (failure) {
-      logger.warn(
-        { taskId, task: job.name, attempt, err: outcome.state === 'COMPLETED' ? '' : outcome.error },
-        'task failed',
-      );
-      throw failure;
+      logger.warn({ taskId, task: job.name, attempt, err: failure.message }, 'task failed');
+      throw failure.error;
     } else {
       logger.info({ taskId, task: job.name, attempt }, 'task completed');
     }
@@ -178,7 +176,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       }
       // An abort (the max timeout) surfaces as an AbortError: its reason says why.
       const cause = error instanceof Error && error.name === 'AbortError' ? reason : error;
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = messageOf(cause);
       const retry = willRetry(job, error);
       await store.finish(taskId, runId, { state: retry ? 'QUEUED' : 'FAILED', error: message });
       log.warn({ err: message, retry }, 'task failed');
