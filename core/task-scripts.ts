@@ -144,14 +144,27 @@ return 'ACTIVE'
 `;
 
 /**
- * ARGV: runId, state, result, error. state is a terminal state, or QUEUED to hand the task back
- * for another attempt. Answers 1, or 0 when this run no longer owns the task.
+ * ARGV: runId, state, result, error, then current, total, progress for a last step reported just
+ * before the end ('' when there is none). state is a terminal state, or QUEUED to hand the task back
+ * for another attempt. The last step is recorded and published first, as progress would, so that both
+ * changes get their own sequence number and event; if a cancel was requested by then, the task is
+ * cancelled instead, as progress would have told the worker to. Answers 1, 0 when this run no longer
+ * owns the task, or 'CANCELLED'.
  */
 const finish = /* lua */ `
 local key = KEYS[1]
-local runId = redis.call('HGET', key, 'runId')
+local runId, cancelRequested = unpack(redis.call('HMGET', key, 'runId', 'cancelRequested'))
 if runId ~= ARGV[3] then return 0 end
 local state = ARGV[4]
+if ARGV[7] ~= '' then
+  if cancelRequested == '1' then
+    setTerminal(key, 'CANCELLED')
+    publishChange(key)
+    return 'CANCELLED'
+  end
+  redis.call('HSET', key, 'current', ARGV[7], 'total', ARGV[8], 'progress', ARGV[9])
+  publishChange(key)
+end
 if state == 'QUEUED' then
   setState(key, 'QUEUED')
   redis.call('HDEL', key, 'runId')
@@ -187,12 +200,16 @@ if task.cancelRequested == '1' then
   publishChange(key)
   return 'CANCELLED'
 end
+-- what the end may have to delete: a run taken over (its worker died) left its runId behind
+local hadRunId, hadError = task.runId ~= nil, task.error ~= nil
 
+local taskChannel = prefix .. ':events:task:' .. task.id
+local allChannel = prefix .. ':events:all'
 local function publishTask()
   task.seq = tostring(tonumber(task.seq) + 1)
   local payload = cjson.encode(task)
-  redis.call('PUBLISH', prefix .. ':events:task:' .. task.id, payload)
-  redis.call('PUBLISH', prefix .. ':events:all', payload)
+  redis.call('PUBLISH', taskChannel, payload)
+  redis.call('PUBLISH', allChannel, payload)
 end
 
 -- started, as in start
@@ -205,13 +222,13 @@ task.progress = '0'
 task.attempts = tostring(tonumber(task.attempts) + 1)
 publishTask()
 
--- ended, as in finish
+-- ended, as in finish; only the fields that changed are written back
 local state = ARGV[5]
 task.state = state
 task.runId = nil
 if state ~= 'QUEUED' then
   local expiresAt = now + tonumber(task.ttl)
-  task.finishedAt = string.format('%d', now)
+  task.finishedAt = ARGV[2]
   task.expiresAt = string.format('%d', expiresAt)
   redis.call('ZADD', prefix .. ':expiry', expiresAt, task.id)
 end
@@ -229,13 +246,17 @@ if fromState ~= state then
   for _, index in ipairs(stateIndexes(task.name, fromState, ownerKey)) do redis.call('ZREM', index, task.sortKey) end
   for _, index in ipairs(stateIndexes(task.name, state, ownerKey)) do redis.call('ZADD', index, 0, task.sortKey) end
 end
-local fields = {}
-for field, value in pairs(task) do
-  table.insert(fields, field)
-  table.insert(fields, value)
+local fields = { 'state', state, 'worker', task.worker, 'startedAt', task.startedAt, 'attempts', task.attempts,
+  'current', task.current, 'progress', task.progress, 'seq', task.seq }
+for _, field in ipairs({ 'finishedAt', 'expiresAt', 'result', 'error' }) do
+  if task[field] then
+    table.insert(fields, field)
+    table.insert(fields, task[field])
+  end
 end
 redis.call('HSET', key, unpack(fields))
-if not task.error then redis.call('HDEL', key, 'runId', 'error') else redis.call('HDEL', key, 'runId') end
+if hadRunId then redis.call('HDEL', key, 'runId') end
+if hadError and not task.error then redis.call('HDEL', key, 'error') end
 return 'ACTIVE'
 `;
 

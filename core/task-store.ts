@@ -9,6 +9,11 @@ import type { TaskState } from './task-state.js';
 export type RunOutcome =
   { state: 'COMPLETED'; result: unknown } | { state: 'FAILED' | 'QUEUED'; error: string } | { state: 'CANCELLED' };
 
+export interface Step {
+  current: number;
+  total: number;
+}
+
 export interface TaskPage {
   records: TaskRecord[];
   totalCount: number;
@@ -45,8 +50,13 @@ export interface TaskStore {
   /** ACTIVE when the caller now owns the run; otherwise the reason to skip it. */
   start(id: string, runId: string, worker: string): Promise<TaskState | 'MISSING'>;
   /** false when the run must stop: cancelled, deleted or taken over. */
-  progress(id: string, runId: string, step: { current: number; total: number }): Promise<boolean>;
-  finish(id: string, runId: string, outcome: RunOutcome): Promise<boolean>;
+  progress(id: string, runId: string, step: Step): Promise<boolean>;
+  /**
+   * false when this run no longer owns the task. With `lastStep`, a step reported just before the
+   * end is recorded first (its own event), or the task is cancelled instead (answers 'CANCELLED') if
+   * a cancel was requested meanwhile.
+   */
+  finish(id: string, runId: string, outcome: RunOutcome, lastStep?: Step | null): Promise<boolean | 'CANCELLED'>;
   /**
    * start and finish in one round trip, for a run that has already ended; answers as start does
    * (anything but ACTIVE means nothing was recorded and the outcome is dropped).
@@ -77,6 +87,13 @@ function outcomeArgs(outcome: RunOutcome): [string, string, string] {
   const result = outcome.state === 'COMPLETED' ? JSON.stringify(outcome.result) : '';
   const error = outcome.state === 'FAILED' || outcome.state === 'QUEUED' ? outcome.error : '';
   return [outcome.state, result, error];
+}
+
+/** current, total, progress (percent): as progress and finish take a step; '' for none. */
+function stepArgs(step: Step | null | undefined): [number, number, number] | ['', '', ''] {
+  if (!step) return ['', '', ''];
+  const { current, total } = step;
+  return [current, total, total > 0 ? (current / total) * 100 : 0];
 }
 
 function recordFrom(flat: unknown): TaskRecord {
@@ -118,13 +135,13 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
       return (await run('start', keys.task(id), runId, worker)) as TaskState | 'MISSING';
     },
 
-    async progress(id, runId, { current, total }) {
-      const progress = total > 0 ? (current / total) * 100 : 0;
-      return (await run('progress', keys.task(id), runId, current, total, progress)) === 'ACTIVE';
+    async progress(id, runId, step) {
+      return (await run('progress', keys.task(id), runId, ...stepArgs(step))) === 'ACTIVE';
     },
 
-    async finish(id, runId, outcome) {
-      return (await run('finish', keys.task(id), runId, ...outcomeArgs(outcome))) === 1;
+    async finish(id, runId, outcome, lastStep) {
+      const answer = await run('finish', keys.task(id), runId, ...outcomeArgs(outcome), ...stepArgs(lastStep));
+      return answer === 'CANCELLED' ? answer : answer === 1;
     },
 
     async startAndFinish(id, runId, worker, outcome) {

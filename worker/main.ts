@@ -14,15 +14,21 @@ await runUntilSignal(
     const config = loadWorkerConfig(process.env);
     logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: wantsPrettyLogs(config.LOG_FORMAT) });
     const redis = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker' });
+    const commands = createRedis(config.REDIS_URL, logger, {
+      blocking: true,
+      name: 'worker-commands',
+      autoPipelining: true,
+    });
     const subscriber = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker-cancel' });
     if (config.WORKER_MAX_TIMEOUT <= MAX_SLEEP_SECONDS) {
       logger.warn(
         `WORKER_MAX_TIMEOUT is ${config.WORKER_MAX_TIMEOUT} s but the API accepts sleeps of up to ${MAX_SLEEP_SECONDS} s: longer ones will fail`,
       );
     }
-    await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
+    await Promise.all([waitForRedis(redis), waitForRedis(commands), waitForRedis(subscriber)]);
     const worker = await createTaskWorker({
       redis,
+      commands,
       subscriber,
       keys: createKeys(config.REDIS_KEY_PREFIX),
       name: config.WORKER_NAME,

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { QUEUE_NAME, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import { closeRedis } from '../core/redis.js';
-import { createTaskStore, type RunOutcome } from '../core/task-store.js';
+import { createTaskStore, type RunOutcome, type Step } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import {
   TaskCancelledError,
@@ -16,8 +16,13 @@ import {
 } from './processors/task-processor.js';
 
 export interface TaskWorkerOptions {
-  /** For BullMQ (blocking commands) and the task scripts; owned by the worker from now on. */
+  /** For BullMQ (blocking commands); owned by the worker from now on. */
   redis: Redis;
+  /**
+   * For the task scripts and the worker record, auto-pipelined: the steps of many tasks that fall
+   * in the same tick go to Redis in one write. Owned by the worker from now on.
+   */
+  commands: Redis;
   /** For the cancel channel; owned by the worker from now on. */
   subscriber: Redis;
   keys: Keys;
@@ -54,6 +59,13 @@ const HAND_BACK_GRACE_MS = 5_000;
 /** Each later shutdown step (Redis writes and quits) gives up after this long. */
 const STEP_DEADLINE_MS = 2_000;
 const ACTIVE_COUNT_WRITE_DELAY_MS = 250; // coalesces the record writes of many tasks starting at once
+/**
+ * A BullMQ worker takes up jobs one at a time, each fetch awaited before the next, until it holds
+ * its concurrency's worth: at high concurrency taking up a full queue takes longer than the tasks'
+ * first steps. Each BullMQ worker of the process gets at most this many of its tasks, so several
+ * fetch in parallel.
+ */
+const TASKS_PER_FETCH_LOOP = 250;
 
 /**
  * Runs tasks from the queue. Each run first claims the task record (start), reports every step
@@ -62,9 +74,9 @@ const ACTIVE_COUNT_WRITE_DELAY_MS = 250; // coalesces the record writes of many 
  * (cancel channel) or at its next step (flag in the record).
  */
 export async function createTaskWorker(options: TaskWorkerOptions): Promise<TaskWorker> {
-  const { redis, subscriber, keys, name, processors, concurrency, maxTimeoutSeconds, logger } = options;
-  const store = createTaskStore(redis, keys);
-  const registry = createWorkerRegistry(redis, keys);
+  const { redis, commands, subscriber, keys, name, processors, concurrency, maxTimeoutSeconds, logger } = options;
+  const store = createTaskStore(commands, keys);
+  const registry = createWorkerRegistry(commands, keys);
   const runs = new Map<string, AbortController>();
   const startedAt = new Date();
 
@@ -145,6 +157,33 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       maxTimeoutSeconds * 1000,
     );
     log.info({ attempt: job.attemptsMade + 1 }, 'task started');
+
+    // A last step (current = total) is held back until the run ends or the event loop turns once,
+    // whichever comes first: a processor that returns right after it has it recorded with the end in
+    // one script call (both changes still get their own event, in order).
+    let heldStep: Step | null = null;
+    let stepRecorded: Promise<void> = Promise.resolve();
+    let cancelledAtStep = false;
+    const recordStep = (step: Step) => {
+      stepRecorded = store.progress(taskId, runId, step).then((active) => {
+        if (active) return;
+        cancelledAtStep = true;
+        controller.abort(new TaskCancelledError());
+      });
+      return stepRecorded;
+    };
+    const releaseHeldStep = () => {
+      if (!heldStep) return;
+      const step = heldStep;
+      heldStep = null;
+      recordStep(step).catch(() => undefined); // its failure reaches the next step or the end
+    };
+    const finish = async (outcome: RunOutcome) => {
+      const lastStep = heldStep;
+      heldStep = null;
+      return store.finish(taskId, runId, outcome, lastStep);
+    };
+
     try {
       const processor = processors[job.name];
       if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
@@ -154,22 +193,39 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         logger: log,
         async reportProgress(current, total) {
           signal.throwIfAborted();
-          if (!(await store.progress(taskId, runId, { current, total }))) controller.abort(new TaskCancelledError());
+          releaseHeldStep();
+          await stepRecorded;
+          if (current >= total) {
+            heldStep = { current, total };
+            setImmediate(releaseHeldStep);
+            return;
+          }
+          await recordStep({ current, total });
           signal.throwIfAborted();
         },
       });
-      await store.finish(taskId, runId, { state: 'COMPLETED', result: processor.kind.result.parse(result) });
+      const outcome: RunOutcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
+      if (!heldStep) {
+        // The last step went out by itself: the end waits for it, and a cancel it met wins, as it
+        // would have had the processor been told.
+        await stepRecorded;
+        if (cancelledAtStep) signal.throwIfAborted();
+      }
+      if ((await finish(outcome)) === 'CANCELLED') {
+        log.info('task cancelled');
+        return;
+      }
       log.info('task completed');
     } catch (error) {
       const reason: unknown = signal.aborted ? signal.reason : null;
       if (reason instanceof TaskCancelledError) {
-        await store.finish(taskId, runId, { state: 'CANCELLED' });
+        await finish({ state: 'CANCELLED' });
         log.info('task cancelled');
         return;
       }
       if (reason instanceof WorkerShutdownError) {
         // Back to the queue, not failed: another worker (or this one, restarted) runs it again.
-        await store.finish(taskId, runId, { state: 'QUEUED', error: reason.message });
+        await finish({ state: 'QUEUED', error: reason.message });
         await job.moveToDelayed(Date.now(), token);
         log.warn('task handed back to the queue');
         throw new DelayedError();
@@ -178,7 +234,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       const cause = error instanceof Error && error.name === 'AbortError' ? reason : error;
       const message = messageOf(cause);
       const retry = willRetry(job, error);
-      await store.finish(taskId, runId, { state: retry ? 'QUEUED' : 'FAILED', error: message });
+      await finish({ state: retry ? 'QUEUED' : 'FAILED', error: message });
       log.warn({ err: message, retry }, 'task failed');
       throw error;
     } finally {
@@ -189,27 +245,35 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   }
 
   const { stalled } = options;
-  const worker = new Worker(QUEUE_NAME, processJob, {
-    connection: redis,
-    prefix: keys.prefix,
-    concurrency,
-    lockDuration: stalled.lockDurationMs,
-    stalledInterval: stalled.checkEveryMs,
-    maxStalledCount: stalled.maxCount,
-  });
-  worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
-  // BullMQ fails a job whose workers died too often (stalled) without running our processor; the
-  // record would stay ACTIVE forever. Failures the processor saw are already recorded: no-op then.
-  worker.on('failed', (job, error) => {
-    const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
-    if (!job?.id || willRetry) return;
-    store.abandon(job.id, error.message).then(
-      (abandoned) =>
-        abandoned && logger.warn({ taskId: job.id, err: error.message }, 'task failed: given up by the queue'),
-      (failure: Error) => logger.warn({ taskId: job.id, err: failure.message }, 'could not record a failure'),
-    );
-  });
-  await worker.waitUntilReady();
+  const fetchLoops = Math.ceil(concurrency / TASKS_PER_FETCH_LOOP);
+  const workers = Array.from({ length: fetchLoops }, (_, loop) =>
+    createBullmqWorker(Math.floor((concurrency + loop) / fetchLoops)),
+  );
+
+  function createBullmqWorker(share: number): Worker {
+    const worker = new Worker(QUEUE_NAME, processJob, {
+      connection: redis,
+      prefix: keys.prefix,
+      concurrency: share,
+      lockDuration: stalled.lockDurationMs,
+      stalledInterval: stalled.checkEveryMs,
+      maxStalledCount: stalled.maxCount,
+    });
+    worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
+    // BullMQ fails a job whose workers died too often (stalled) without running our processor; the
+    // record would stay ACTIVE forever. Failures the processor saw are already recorded: no-op then.
+    worker.on('failed', (job, error) => {
+      const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
+      if (!job?.id || willRetry) return;
+      store.abandon(job.id, error.message).then(
+        (abandoned) =>
+          abandoned && logger.warn({ taskId: job.id, err: error.message }, 'task failed: given up by the queue'),
+        (failure: Error) => logger.warn({ taskId: job.id, err: failure.message }, 'could not record a failure'),
+      );
+    });
+    return worker;
+  }
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   await writeRecord();
   logger.info({ worker: name, concurrency, tasks: Object.keys(processors) }, 'worker ready');
 
@@ -234,7 +298,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         };
         await step(
           'stop taking tasks and let running ones end',
-          () => worker.close(),
+          () => Promise.all(workers.map((worker) => worker.close())),
           options.shutdownTimeoutMs + HAND_BACK_GRACE_MS,
         );
         clearTimeout(handBack);
@@ -242,7 +306,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         if (recordTimer) clearTimeout(recordTimer);
         await step('remove the worker record', () => registry.removeWorker(name));
         await step('close the subscriber', () => closeRedis(subscriber));
-        await step('close Redis', () => closeRedis(redis));
+        await step('close Redis', () => Promise.all([closeRedis(commands), closeRedis(redis)]));
       })();
       return closing;
     },

@@ -100,9 +100,11 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
       stalled = defaultStalled,
     }: WorkerOptions = {}) {
       const workerRedis = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker' });
+      const commands = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker', autoPipelining: true });
       const subscriber = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker-cancel' });
       const worker = await createTaskWorker({
         redis: workerRedis,
+        commands,
         subscriber,
         keys,
         name,
