@@ -39,6 +39,8 @@ export function createTaskBench(prefix: string): TaskBench {
   };
 }
 
+export type EventCounts = Awaited<ReturnType<typeof countEvents>>;
+
 /** Counts the events published on the all-tasks channel, by state and in all. */
 export async function countEvents(prefix: string) {
   const subscriber = new Redis(redisUrl);
