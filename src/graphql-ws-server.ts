@@ -8,6 +8,7 @@ import type { Authenticator } from './auth.js';
 import type { DocumentCache } from './document-cache.js';
 import { asGraphQLError } from './errors.js';
 import type { Caller, Context } from './graphql/context.js';
+import { subscribe } from './graphql/subscribe.js';
 
 export interface GraphqlWsOptions {
   httpServer: Server;
@@ -99,6 +100,7 @@ export function createGraphqlWsServer({
 }: GraphqlWsOptions): Disposable {
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     schema,
+    subscribe,
     connectionInitWaitTimeout: connectionInitTimeoutMs,
     context: (ctx) => contextFor({ client: ctx.extra.client, owner: ctx.extra.owner ?? null }),
     async onConnect(ctx) {
@@ -124,6 +126,9 @@ export function createGraphqlWsServer({
       }
       const prepared = documents.get(payload.query);
       if ('errors' in prepared) return prepared.errors;
+      // graphql-ws keeps the message for as long as the operation lives: let it hold the cache's
+      // copy of the text, which all operations sending the same text share, instead of its own.
+      (payload as { query: string }).query = prepared.query;
       return {
         schema,
         document: prepared.document,
