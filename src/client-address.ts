@@ -10,6 +10,7 @@ import { isIPv6 } from 'node:net';
  */
 export function clientAddress(remoteAddress: string | undefined): string {
   if (!remoteAddress) return 'unknown';
+  if (!remoteAddress.includes(':')) return remoteAddress; // IPv4, as nearly every client is here
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(remoteAddress);
   if (mapped) return mapped[1]!;
   if (!isIPv6(remoteAddress)) return remoteAddress;
