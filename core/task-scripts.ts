@@ -71,6 +71,66 @@ local function publishChange(key)
   return flat
 end
 
+-- The record as a table, read once; nil for an unknown task.
+local function readTask(key)
+  local flat = redis.call('HGETALL', key)
+  if #flat == 0 then return nil end
+  local task = {}
+  for i = 1, #flat, 2 do task[flat[i]] = flat[i + 1] end
+  return task
+end
+
+-- Publishes the table as the task's next change, with its own sequence number (as publishChange).
+local function publishTask(task)
+  task.seq = tostring(tonumber(task.seq) + 1)
+  local payload = cjson.encode(task)
+  redis.call('PUBLISH', prefix .. ':events:task:' .. task.id, payload)
+  redis.call('PUBLISH', prefix .. ':events:all', payload)
+end
+
+-- Ends a run read with readTask: state is a terminal state, or QUEUED to hand the task back for
+-- another attempt. Publishes the change, moves the task from the indexes of indexedState (the state
+-- the indexes hold it in) and writes back only what a run changes: one read and one write in all.
+local function endRun(key, task, indexedState, state, result, error)
+  local clearsError = false
+  task.state = state
+  task.runId = nil
+  if state ~= 'QUEUED' then
+    local expiresAt = now + tonumber(task.ttl)
+    task.finishedAt = string.format('%d', now)
+    task.expiresAt = string.format('%d', expiresAt)
+    redis.call('ZADD', prefix .. ':expiry', expiresAt, task.id)
+  end
+  if state == 'COMPLETED' then
+    task.result = result
+    task.progress = '100'
+    task.current = task.total
+    clearsError = task.error ~= nil -- an earlier attempt's failure no longer matters
+    task.error = nil
+  end
+  if error ~= '' then
+    task.error = error
+    clearsError = false
+  end
+  publishTask(task)
+  if indexedState ~= state then
+    local ownerKey = task.ownerKey or nil
+    for _, index in ipairs(stateIndexes(task.name, indexedState, ownerKey)) do redis.call('ZREM', index, task.sortKey) end
+    for _, index in ipairs(stateIndexes(task.name, state, ownerKey)) do redis.call('ZADD', index, 0, task.sortKey) end
+  end
+  local fields = {}
+  -- the fields a run changes
+  for _, field in ipairs({ 'state', 'worker', 'startedAt', 'attempts', 'current', 'total', 'progress', 'seq',
+    'finishedAt', 'expiresAt', 'result', 'error' }) do
+    if task[field] then
+      table.insert(fields, field)
+      table.insert(fields, task[field])
+    end
+  end
+  redis.call('HSET', key, unpack(fields))
+  if clearsError then redis.call('HDEL', key, 'runId', 'error') else redis.call('HDEL', key, 'runId') end
+end
+
 local function sweep(limit)
   local ids = redis.call('ZRANGEBYSCORE', prefix .. ':expiry', '-inf', now, 'LIMIT', 0, limit)
   for _, id in ipairs(ids) do
@@ -153,30 +213,20 @@ return 'ACTIVE'
  */
 const finish = /* lua */ `
 local key = KEYS[1]
-local runId, cancelRequested = unpack(redis.call('HMGET', key, 'runId', 'cancelRequested'))
-if runId ~= ARGV[3] then return 0 end
-local state = ARGV[4]
+local task = readTask(key)
+if not task or task.runId ~= ARGV[3] then return 0 end
 if ARGV[7] ~= '' then
-  if cancelRequested == '1' then
+  if task.cancelRequested == '1' then
     setTerminal(key, 'CANCELLED')
     publishChange(key)
     return 'CANCELLED'
   end
-  redis.call('HSET', key, 'current', ARGV[7], 'total', ARGV[8], 'progress', ARGV[9])
-  publishChange(key)
+  task.current = ARGV[7]
+  task.total = ARGV[8]
+  task.progress = ARGV[9]
+  publishTask(task)
 end
-if state == 'QUEUED' then
-  setState(key, 'QUEUED')
-  redis.call('HDEL', key, 'runId')
-else
-  setTerminal(key, state)
-end
-if state == 'COMPLETED' then
-  redis.call('HSET', key, 'result', ARGV[5], 'progress', '100', 'current', redis.call('HGET', key, 'total'))
-  redis.call('HDEL', key, 'error') -- an earlier attempt's failure no longer matters
-end
-if ARGV[6] ~= '' then redis.call('HSET', key, 'error', ARGV[6]) end
-publishChange(key)
+endRun(key, task, task.state, ARGV[4], ARGV[5], ARGV[6])
 return 1
 `;
 
@@ -189,10 +239,8 @@ return 1
  */
 const startAndFinish = /* lua */ `
 local key = KEYS[1]
-local flat = redis.call('HGETALL', key)
-if #flat == 0 then return 'MISSING' end
-local task = {}
-for i = 1, #flat, 2 do task[flat[i]] = flat[i + 1] end
+local task = readTask(key)
+if not task then return 'MISSING' end
 local fromState = task.state
 if isTerminal(fromState) then return fromState end
 if task.cancelRequested == '1' then
@@ -200,18 +248,6 @@ if task.cancelRequested == '1' then
   publishChange(key)
   return 'CANCELLED'
 end
--- what the end may have to delete: a run taken over (its worker died) left its runId behind
-local hadRunId, hadError = task.runId ~= nil, task.error ~= nil
-
-local taskChannel = prefix .. ':events:task:' .. task.id
-local allChannel = prefix .. ':events:all'
-local function publishTask()
-  task.seq = tostring(tonumber(task.seq) + 1)
-  local payload = cjson.encode(task)
-  redis.call('PUBLISH', taskChannel, payload)
-  redis.call('PUBLISH', allChannel, payload)
-end
-
 -- started, as in start
 task.state = 'ACTIVE'
 task.runId = ARGV[3]
@@ -220,43 +256,8 @@ task.startedAt = ARGV[2]
 task.current = '0'
 task.progress = '0'
 task.attempts = tostring(tonumber(task.attempts) + 1)
-publishTask()
-
--- ended, as in finish; only the fields that changed are written back
-local state = ARGV[5]
-task.state = state
-task.runId = nil
-if state ~= 'QUEUED' then
-  local expiresAt = now + tonumber(task.ttl)
-  task.finishedAt = ARGV[2]
-  task.expiresAt = string.format('%d', expiresAt)
-  redis.call('ZADD', prefix .. ':expiry', expiresAt, task.id)
-end
-if state == 'COMPLETED' then
-  task.result = ARGV[6]
-  task.progress = '100'
-  task.current = task.total
-  task.error = nil
-end
-if ARGV[7] ~= '' then task.error = ARGV[7] end
-publishTask()
-
-if fromState ~= state then
-  local ownerKey = task.ownerKey or nil
-  for _, index in ipairs(stateIndexes(task.name, fromState, ownerKey)) do redis.call('ZREM', index, task.sortKey) end
-  for _, index in ipairs(stateIndexes(task.name, state, ownerKey)) do redis.call('ZADD', index, 0, task.sortKey) end
-end
-local fields = { 'state', state, 'worker', task.worker, 'startedAt', task.startedAt, 'attempts', task.attempts,
-  'current', task.current, 'progress', task.progress, 'seq', task.seq }
-for _, field in ipairs({ 'finishedAt', 'expiresAt', 'result', 'error' }) do
-  if task[field] then
-    table.insert(fields, field)
-    table.insert(fields, task[field])
-  end
-end
-redis.call('HSET', key, unpack(fields))
-if hadRunId then redis.call('HDEL', key, 'runId') end
-if hadError and not task.error then redis.call('HDEL', key, 'error') end
+publishTask(task)
+endRun(key, task, fromState, ARGV[5], ARGV[6], ARGV[7])
 return 'ACTIVE'
 `;
 
