@@ -5,8 +5,9 @@ import type { Redis } from 'ioredis';
 import { QUEUE_NAME, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import { closeRedis } from '../core/redis.js';
-import { createTaskStore, type RunOutcome, type Step } from '../core/task-store.js';
+import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
+import { RunSteps } from './run-steps.js';
 import {
   TaskCancelledError,
   TaskTimeoutError,
@@ -158,31 +159,12 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     );
     log.info({ attempt: job.attemptsMade + 1 }, 'task started');
 
-    // A last step (current = total) is held back until the run ends or the event loop turns once,
-    // whichever comes first: a processor that returns right after it has it recorded with the end in
-    // one script call (both changes still get their own event, in order).
-    let heldStep: Step | null = null;
-    let stepRecorded: Promise<void> = Promise.resolve();
-    let cancelledAtStep = false;
-    const recordStep = (step: Step) => {
-      stepRecorded = store.progress(taskId, runId, step).then((active) => {
-        if (active) return;
-        cancelledAtStep = true;
-        controller.abort(new TaskCancelledError());
-      });
-      return stepRecorded;
-    };
-    const releaseHeldStep = () => {
-      if (!heldStep) return;
-      const step = heldStep;
-      heldStep = null;
-      recordStep(step).catch(() => undefined); // its failure reaches the next step or the end
-    };
-    const finish = async (outcome: RunOutcome) => {
-      const lastStep = heldStep;
-      heldStep = null;
-      return store.finish(taskId, runId, outcome, lastStep);
-    };
+    const steps = new RunSteps(
+      (step) => store.progress(taskId, runId, step),
+      () => controller.abort(new TaskCancelledError()),
+    );
+    // A last step the processor reported just before the end is recorded with it.
+    const finish = (outcome: RunOutcome) => store.finish(taskId, runId, outcome, steps.takeHeld());
 
     try {
       const processor = processors[job.name];
@@ -193,24 +175,14 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         logger: log,
         async reportProgress(current, total) {
           signal.throwIfAborted();
-          releaseHeldStep();
-          await stepRecorded;
-          if (current >= total) {
-            heldStep = { current, total };
-            setImmediate(releaseHeldStep);
-            return;
-          }
-          await recordStep({ current, total });
+          await steps.report({ current, total });
           signal.throwIfAborted();
         },
       });
       const outcome: RunOutcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
-      if (!heldStep) {
-        // The last step went out by itself: the end waits for it, and a cancel it met wins, as it
-        // would have had the processor been told.
-        await stepRecorded;
-        if (cancelledAtStep) signal.throwIfAborted();
-      }
+      // A last step that went out by itself: the end waits for it, and a cancel it met wins, as it
+      // would have had the processor been told.
+      if (await steps.settled()) signal.throwIfAborted();
       if ((await finish(outcome)) === 'CANCELLED') {
         log.info('task cancelled');
         return;
