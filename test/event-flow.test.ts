@@ -10,6 +10,10 @@ import {
   TASK_UPDATED,
   type TaskData,
 } from './support/operations.js';
+import { enqueueTask } from '../core/enqueue-task.js';
+import { sleepTask } from '../core/task-kinds/index.js';
+import { createTaskQueue } from '../core/task-queue.js';
+import { createTaskStore } from '../core/task-store.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -96,6 +100,33 @@ describe('events across processes', () => {
     const firstFinish = Math.min(...finished.map((task) => new Date(task.finishedAt!).getTime()));
     expect(lastStart).toBeLessThan(firstFinish);
     expect(finished.every((task) => task.current === 2 && task.attempts === 1)).toBe(true);
+  });
+
+  // Above 250 tasks a worker process fetches with several BullMQ workers, which share its concurrency.
+  it('should run as many tasks at once as its concurrency, when that takes several fetch loops', async () => {
+    const concurrency = 600;
+    await stack.startWorker({ concurrency });
+    const store = createTaskStore(stack.redis, stack.keys);
+    const queue = createTaskQueue(stack.redis, stack.keys.prefix);
+    try {
+      const tasks = await Promise.all(
+        Array.from({ length: concurrency }, () => enqueueTask({ store, queue }, sleepTask, { duration: 2 }, 3600)),
+      );
+      const finished = await waitFor(
+        async () => {
+          const records = await Promise.all(tasks.map((task) => store.get(task.id)));
+          return records.every((record) => record?.state === 'COMPLETED') && records.map((record) => record!);
+        },
+        { what: `all ${concurrency} tasks`, timeoutMs: 30_000, everyMs: 250 },
+      );
+      // None waited for a free slot: every task started before any finished.
+      const lastStart = Math.max(...finished.map((record) => record.startedAt!.getTime()));
+      const firstFinish = Math.min(...finished.map((record) => record.finishedAt!.getTime()));
+      expect(lastStart).toBeLessThan(firstFinish);
+      expect(finished.every((record) => record.attempts === 1)).toBe(true);
+    } finally {
+      await queue.close();
+    }
   });
 
   it("should fail a sleep that reaches the worker's max timeout, naming both numbers", async () => {
