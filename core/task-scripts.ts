@@ -60,14 +60,23 @@ local function setTerminal(key, state)
   redis.call('ZADD', prefix .. ':expiry', expiresAt, id)
 end
 
+local function tableOf(flat)
+  local task = {}
+  for i = 1, #flat, 2 do task[flat[i]] = flat[i + 1] end
+  return task
+end
+
+local function publish(task)
+  local payload = cjson.encode(task)
+  redis.call('PUBLISH', prefix .. ':events:task:' .. task.id, payload)
+  redis.call('PUBLISH', prefix .. ':events:all', payload)
+end
+
+-- Bumps the stored record's sequence number and publishes it; answers the record as HGETALL does.
 local function publishChange(key)
   redis.call('HINCRBY', key, 'seq', 1)
   local flat = redis.call('HGETALL', key)
-  local hash = {}
-  for i = 1, #flat, 2 do hash[flat[i]] = flat[i + 1] end
-  local payload = cjson.encode(hash)
-  redis.call('PUBLISH', prefix .. ':events:task:' .. hash.id, payload)
-  redis.call('PUBLISH', prefix .. ':events:all', payload)
+  publish(tableOf(flat))
   return flat
 end
 
@@ -75,17 +84,14 @@ end
 local function readTask(key)
   local flat = redis.call('HGETALL', key)
   if #flat == 0 then return nil end
-  local task = {}
-  for i = 1, #flat, 2 do task[flat[i]] = flat[i + 1] end
-  return task
+  return tableOf(flat)
 end
 
--- Publishes the table as the task's next change, with its own sequence number (as publishChange).
+-- Publishes the table as the task's next change, with its own sequence number; the caller writes
+-- the table back (endRun does).
 local function publishTask(task)
   task.seq = tostring(tonumber(task.seq) + 1)
-  local payload = cjson.encode(task)
-  redis.call('PUBLISH', prefix .. ':events:task:' .. task.id, payload)
-  redis.call('PUBLISH', prefix .. ':events:all', payload)
+  publish(task)
 end
 
 -- Ends a run read with readTask: state is a terminal state, or QUEUED to hand the task back for

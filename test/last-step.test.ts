@@ -19,11 +19,12 @@ import { waitFor } from './support/wait.js';
  * processor does after its last step, the events must be those of a step recorded on its own.
  */
 const TOTAL = 2;
-type AfterLastStep = 'return' | 'work on' | 'throw' | 'missed cancel';
+const afterLastStep = ['return', 'work on', 'throw', 'missed cancel'] as const;
+type AfterLastStep = (typeof afterLastStep)[number];
 
 const lastStepKind = defineTaskKind({
   name: 'last_step_task',
-  input: z.object({ key: z.string(), after: z.enum(['return', 'work on', 'throw', 'missed cancel']) }),
+  input: z.object({ key: z.string(), after: z.enum(afterLastStep) }),
   result: z.object({ ok: z.boolean() }),
   totalSteps: () => TOTAL,
   retry: { attempts: 1, backoffMs: 0 },
