@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type Disposable } from 'graphql-ws';
+import { handleProtocols, type Disposable } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../core/logger.js';
 import { clientAddress } from './client-address.js';
@@ -8,7 +8,7 @@ import type { Authenticator } from './auth.js';
 import type { DocumentCache } from './document-cache.js';
 import { asGraphQLError } from './errors.js';
 import type { Caller, Context } from './graphql/context.js';
-import { subscribe } from './graphql/subscribe.js';
+import { GraphqlWsConnection, type ConnectionPolicy } from './graphql-ws-connection.js';
 
 export interface GraphqlWsOptions {
   httpServer: Server;
@@ -30,61 +30,11 @@ export interface GraphqlWsOptions {
   logger: Logger;
 }
 
-interface Extra {
-  /** The client's address (client-address.ts); the upgrade request itself is not kept. */
-  client: string;
-  /** Who the token says the caller is (null with authentication off)... */
-  owner?: string | null;
-  /** ...or why it was refused: every operation on this socket then answers with it. */
-  authError?: GraphQLError;
-}
-
-/** graphql-ws's view of one ws socket; a class, so that its methods are shared by all sockets. */
-class SocketForGraphqlWs {
-  constructor(
-    private readonly socket: WebSocket,
-    private readonly logger: Logger,
-  ) {}
-
-  get protocol(): string {
-    return this.socket.protocol;
-  }
-
-  send(data: string): Promise<void> {
-    const { socket } = this;
-    return new Promise<void>((resolve, reject) => {
-      if (socket.readyState !== socket.OPEN) return resolve();
-      socket.send(data, (error) => (error ? reject(error) : resolve()));
-    });
-  }
-
-  close(code: number, reason: string): void {
-    this.socket.close(code, reason);
-  }
-
-  onMessage(handle: (data: string) => Promise<void>): void {
-    this.socket.on('message', async (data) => {
-      try {
-        await handle(String(data));
-      } catch (error) {
-        this.logger.error({ err: error }, 'graphql-ws message failed');
-        this.socket.close(CloseCode.InternalServerError, 'Internal server error');
-      }
-    });
-  }
-}
-
 /**
- * graphql-transport-ws on /graphql: graphql-ws's protocol server (makeServer) on a ws server.
- *
- * Every operation is parsed and validated here (onSubscribe) rather than by graphql-ws itself: a
- * syntax error then answers that operation with an error instead of closing the socket (graphql-ws
- * lets a parse error escape, which ends the connection with 4500), and the cost limits apply as
- * they do over HTTP.
- *
- * The glue to ws is graphql-ws's own `useServer` (graphql-ws/use/ws), rewritten only to log through
- * pino: its version writes a stack trace to the console for every socket a client breaks (a bad
- * frame, a message over the size limit), which any client could use to flood the output.
+ * graphql-transport-ws on /graphql: the protocol (graphql-ws-connection.ts) on a ws server, with
+ * this service's policy: the token in connection_init names the caller, and every operation is
+ * parsed and validated through the document cache, with the same rules and cost limits as over
+ * HTTP (a syntax error answers that operation with an error; the socket stays open).
  */
 export function createGraphqlWsServer({
   httpServer,
@@ -98,24 +48,18 @@ export function createGraphqlWsServer({
   maxMessageBytes,
   logger,
 }: GraphqlWsOptions): Disposable {
-  const server = makeServer<Record<string, unknown> | undefined, Extra>({
-    schema,
-    subscribe,
-    connectionInitWaitTimeout: connectionInitTimeoutMs,
-    context: (ctx) => contextFor({ client: ctx.extra.client, owner: ctx.extra.owner ?? null }),
-    async onConnect(ctx) {
-      const params = ctx.connectionParams ?? {};
+  const policy: ConnectionPolicy = {
+    connectionInitTimeoutMs,
+    logger,
+    async connect(connection, params) {
       try {
-        ctx.extra.owner = await auth.ownerOf(params.authorization ?? params.Authorization);
+        connection.owner = await auth.ownerOf(params.authorization ?? params.Authorization);
       } catch (error) {
-        ctx.extra.authError = asGraphQLError(error);
+        connection.authError = asGraphQLError(error);
       }
-      return true;
     },
-    onSubscribe(ctx, _id, payload) {
-      if (ctx.extra.authError) return [ctx.extra.authError];
-      // graphql-ws has put this operation in the list already, so the list holds it too.
-      const running = Object.keys(ctx.subscriptions).length;
+    prepare(connection, payload, running) {
+      if (connection.authError) return [connection.authError];
       if (running > maxOperationsPerSocket) {
         return [
           new GraphQLError(
@@ -126,17 +70,15 @@ export function createGraphqlWsServer({
       }
       const prepared = documents.get(payload.query);
       if ('errors' in prepared) return prepared.errors;
-      // graphql-ws keeps the message for as long as the operation lives: let it hold the cache's
-      // copy of the text, which all operations sending the same text share, instead of its own.
-      (payload as { query: string }).query = prepared.query;
       return {
         schema,
         document: prepared.document,
         operationName: payload.operationName,
         variableValues: payload.variables,
+        contextValue: contextFor({ client: connection.client, owner: connection.owner }),
       };
     },
-  });
+  };
 
   const wsServer = new WebSocketServer({
     server: httpServer,
@@ -171,15 +113,7 @@ export function createGraphqlWsServer({
     socket.on('error', onSocketError);
     socket.on('pong', answeredPing);
 
-    const closed = server.opened(new SocketForGraphqlWs(socket, logger), {
-      client: clientAddress(request.socket.remoteAddress),
-    });
-
-    socket.once('close', (code, reason) => {
-      closed(code, String(reason)).catch((error: unknown) =>
-        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'graphql-ws close failed'),
-      );
-    });
+    new GraphqlWsConnection(socket, policy, clientAddress(request.socket.remoteAddress));
   });
 
   return {

@@ -4,33 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAbuseProtection } from '../src/abuse-protection.js';
 import { gqlData, watch, wsClient, type Watch } from './support/graphql.js';
 import { TASK_UPDATED } from './support/operations.js';
+import { rawSocket } from './support/raw-socket.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
-
-interface RawSocket {
-  socket: WebSocket;
-  /** Messages from the server, parsed. */
-  messages: { type: string; id?: string; payload?: unknown }[];
-  /** When it closes: the code, and how long after opening. */
-  closed: Promise<{ code: number; reason: string; afterMs: number }>;
-  opened: Promise<void>;
-}
-
-/** A WebSocket speaking graphql-transport-ws by hand, to send what a well-behaved client never would. */
-function rawSocket(url: string, { autoPong = true } = {}): RawSocket {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { autoPong });
-  const messages: RawSocket['messages'] = [];
-  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as RawSocket['messages'][number]));
-  const started = Date.now();
-  const opened = new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const closed = new Promise<{ code: number; reason: string; afterMs: number }>((resolve) =>
-    socket.once('close', (code, reason) => resolve({ code, reason: String(reason), afterMs: Date.now() - started })),
-  );
-  return { socket, messages, closed, opened };
-}
 
 /** Until every watch has something: a value, an error or its end. */
 const settled = (watches: Watch<unknown>[]) =>

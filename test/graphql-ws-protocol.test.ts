@@ -1,0 +1,171 @@
+import { CloseCode } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gqlData } from './support/graphql.js';
+import { CREATE_SLEEP, TASK_PROGRESS, type TaskData } from './support/operations.js';
+import { rawSocket, type RawSocket } from './support/raw-socket.js';
+import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { waitFor, within } from './support/wait.js';
+
+/**
+ * graphql-transport-ws as the API speaks it (src/graphql-ws-connection.ts), message by message: what
+ * graphql-ws's own server answers, close code for close code. The other suites run the protocol
+ * through graphql-ws's client; these send by hand what that client never would.
+ */
+describe('graphql-transport-ws', () => {
+  let stack: TestStack;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    stack = await createTestStack();
+    api = await stack.startApi();
+  });
+
+  afterAll(() => stack.close());
+
+  const send = (raw: RawSocket, message: object) => raw.socket.send(JSON.stringify(message));
+
+  async function acknowledged(): Promise<RawSocket> {
+    const raw = rawSocket(api.url);
+    await raw.opened;
+    send(raw, { type: 'connection_init' });
+    await waitFor(() => raw.messages.some((m) => m.type === 'connection_ack'), { what: 'the ack' });
+    return raw;
+  }
+
+  async function closedWith(raw: RawSocket, code: number): Promise<void> {
+    const closed = await within(raw.closed, 5_000, `the close (${code})`);
+    expect(closed.code).toBe(code);
+  }
+
+  const subscribers = async (channel: string) => ((await stack.redis.pubsub('NUMSUB', channel)) as [string, number])[1];
+
+  async function runningSleep(): Promise<string> {
+    const { createSleepTask } = await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, {
+      input: { duration: 60 },
+    });
+    return createSleepTask.id;
+  }
+
+  it('should close a socket that offers no graphql-transport-ws (4406)', async () => {
+    const raw = rawSocket(api.url, { protocol: '' });
+    await raw.opened;
+    await closedWith(raw, CloseCode.SubprotocolNotAcceptable);
+  });
+
+  it('should close a socket that subscribes before it is acknowledged (4401)', async () => {
+    const raw = rawSocket(api.url);
+    await raw.opened;
+    send(raw, { type: 'subscribe', id: '1', payload: { query: '{ workers { name } }' } });
+    await closedWith(raw, CloseCode.Unauthorized);
+    expect(raw.messages).toEqual([]);
+  });
+
+  it('should close a socket that sends connection_init twice (4429)', async () => {
+    const raw = await acknowledged();
+    send(raw, { type: 'connection_init' });
+    await closedWith(raw, CloseCode.TooManyInitialisationRequests);
+  });
+
+  it('should answer a ping with a pong carrying the same payload', async () => {
+    const raw = await acknowledged();
+    send(raw, { type: 'ping', payload: { at: 42 } });
+    send(raw, { type: 'ping' });
+    await waitFor(() => raw.messages.filter((m) => m.type === 'pong').length === 2, { what: 'two pongs' });
+    expect(raw.messages.filter((m) => m.type === 'pong')).toEqual([
+      { type: 'pong', payload: { at: 42 } },
+      { type: 'pong' },
+    ]);
+    raw.socket.close(1000);
+  });
+
+  it('should close a socket that sends a message only a server sends (4400)', async () => {
+    const raw = await acknowledged();
+    send(raw, { type: 'next', id: '1', payload: { data: null } });
+    await closedWith(raw, CloseCode.BadRequest);
+  });
+
+  it('should close a socket that reuses the id of a running operation (4409)', async () => {
+    const id = await runningSleep();
+    const raw = await acknowledged();
+    send(raw, { type: 'subscribe', id: 'same', payload: { query: TASK_PROGRESS, variables: { id } } });
+    await waitFor(() => raw.messages.some((m) => m.id === 'same' && m.type === 'next'), { what: 'the snapshot' });
+    send(raw, { type: 'subscribe', id: 'same', payload: { query: TASK_PROGRESS, variables: { id } } });
+    const closed = await within(raw.closed, 5_000, 'the close');
+    expect(closed).toMatchObject({
+      code: CloseCode.SubscriberAlreadyExists,
+      reason: 'Subscriber for same already exists',
+    });
+    // Closing the socket ended the subscription: its channel is released in Redis.
+    await waitFor(async () => (await subscribers(stack.keys.taskChannel(id))) === 0, { what: 'the UNSUBSCRIBE' });
+  });
+
+  it('should answer a query and a mutation with next, then complete', async () => {
+    const raw = await acknowledged();
+    send(raw, { type: 'subscribe', id: 'q', payload: { query: '{ workers { name } }' } });
+    send(raw, {
+      type: 'subscribe',
+      id: 'm',
+      payload: { query: CREATE_SLEEP, variables: { input: { duration: 1 } } },
+    });
+    await waitFor(() => raw.messages.filter((m) => m.type === 'complete').length === 2, { what: 'both completes' });
+    expect(raw.messages.filter((m) => m.id === 'q')).toEqual([
+      { id: 'q', type: 'next', payload: { data: { workers: [] } } },
+      { id: 'q', type: 'complete' },
+    ]);
+    expect(raw.messages.filter((m) => m.id === 'm')).toMatchObject([
+      { id: 'm', type: 'next', payload: { data: { createSleepTask: { state: 'QUEUED', duration: 1 } } } },
+      { id: 'm', type: 'complete' },
+    ]);
+    raw.socket.close(1000);
+  });
+
+  it('should answer an operation name the document does not have with an error, and keep the socket', async () => {
+    const raw = await acknowledged();
+    send(raw, {
+      type: 'subscribe',
+      id: 'x',
+      payload: { query: 'query Workers { workers { name } }', operationName: 'Other' },
+    });
+    await waitFor(() => raw.messages.some((m) => m.id === 'x'), { what: 'the answer' });
+    expect(raw.messages.filter((m) => m.id === 'x')).toEqual([
+      { id: 'x', type: 'error', payload: [{ message: 'Unable to identify operation' }] },
+    ]);
+    expect(raw.socket.readyState).toBe(WebSocket.OPEN);
+    raw.socket.close(1000);
+  });
+
+  it('should answer a subscription to an unknown task with its error in next, then complete', async () => {
+    const raw = await acknowledged();
+    send(raw, { type: 'subscribe', id: 'u', payload: { query: TASK_PROGRESS, variables: { id: 'no-such-task' } } });
+    await waitFor(() => raw.messages.some((m) => m.id === 'u' && m.type === 'complete'), { what: 'the complete' });
+    expect(raw.messages.filter((m) => m.id === 'u')).toMatchObject([
+      { type: 'next', payload: { errors: [{ extensions: { code: 'NOT_FOUND' } }] } },
+      { type: 'complete' },
+    ]);
+    raw.socket.close(1000);
+  });
+
+  it('should stop a subscription the client completes: nothing more is sent and its channel is released', async () => {
+    const id = await runningSleep();
+    const raw = await acknowledged();
+    send(raw, { type: 'subscribe', id: 'w', payload: { query: TASK_PROGRESS, variables: { id } } });
+    await waitFor(() => raw.messages.some((m) => m.id === 'w'), { what: 'the snapshot' });
+    expect(await subscribers(stack.keys.taskChannel(id))).toBe(1);
+    send(raw, { type: 'complete', id: 'w' });
+    await waitFor(async () => (await subscribers(stack.keys.taskChannel(id))) === 0, { what: 'the UNSUBSCRIBE' });
+    const seen = raw.messages.length;
+
+    // A change of the task now reaches nobody on this socket, and the id is free again.
+    await gqlData(api.url, 'mutation ($id: ID!) { cancelTask(id: $id) { id } }', { id });
+    send(raw, { type: 'subscribe', id: 'w', payload: { query: TASK_PROGRESS, variables: { id } } });
+    await waitFor(() => raw.messages.some((m, i) => i >= seen && m.id === 'w' && m.type === 'complete'), {
+      what: 'the second subscription to end',
+    });
+    expect(raw.messages.slice(seen)).toMatchObject([
+      { id: 'w', type: 'next', payload: { data: { taskProgress: { id, state: 'CANCELLED' } } } },
+      { id: 'w', type: 'complete' },
+    ]);
+    raw.socket.close(1000);
+  });
+});
