@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -23,6 +22,7 @@ import { costLimitRule } from './graphql/cost-limit-rule.js';
 import { noSubscriptionsOverHttp } from './graphql/no-subscriptions-over-http.js';
 import { buildTaskSchema } from './graphql/schema.js';
 import { createGraphqlWsServer } from './graphql-ws-server.js';
+import { drainHttpServerPlugin } from './drain-http-server.js';
 import { createHttpHandler, MAX_BODY_BYTES } from './http-handler.js';
 import { executorGateway } from './apollo-executor.js';
 import { createOperationCache } from './operation-cache.js';
@@ -109,7 +109,7 @@ export async function createApi({
     // hands it results to format (see apollo-executor.ts).
     gateway: executorGateway(schema),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      drainHttpServerPlugin(httpServer),
       ApolloServerPluginLandingPageDisabled(),
       // Its per-field hooks cost about a tenth of a mutation, for cache hints this schema never
       // gives: every answer is uncacheable, and the HTTP handler says so itself (no-store).

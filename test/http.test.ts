@@ -1,7 +1,8 @@
+import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { within } from './support/wait.js';
+import { waitFor, within } from './support/wait.js';
 
 describe('the HTTP surface', () => {
   let stack: TestStack;
@@ -94,6 +95,45 @@ describe('stopping the API', () => {
       });
       expect(await within(closed, 5_000, 'the close')).toBe(1001);
       await expect(fetch(`${api.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await stack.close();
+    }
+  });
+  /** A raw HTTP/1.1 connection, to hold it open and idle or to send a request in halves. */
+  async function rawHttp(url: string): Promise<{ socket: Socket; received: () => string; ended: Promise<void> }> {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    let text = '';
+    socket.on('data', (chunk) => (text += String(chunk)));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    return { socket, received: () => text, ended };
+  }
+
+  it('should not wait for idle keep-alive connections, and answer a request in flight before closing its connection', async () => {
+    const stack = await createTestStack();
+    try {
+      const api = await stack.startApi();
+      const idle = await rawHttp(api.url);
+      idle.socket.write('GET /healthz HTTP/1.1\r\nHost: api\r\nConnection: keep-alive\r\n\r\n');
+      await waitFor(() => idle.received().endsWith('ok'), { what: 'the first answer' });
+
+      const body = JSON.stringify({ query: '{ workers { name } }' });
+      const busy = await rawHttp(api.url);
+      busy.socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n` +
+          body.slice(0, 10),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the request has reached the API
+      const started = Date.now();
+      const closed = api.close();
+      await within(idle.ended, 2_000, 'the idle connection to be closed');
+      busy.socket.write(body.slice(10));
+      await within(busy.ended, 2_000, 'the busy connection to be closed after its answer');
+      expect(busy.received()).toMatch(/^HTTP\/1\.1 200 /);
+      expect(busy.received()).toContain('{"data":{"workers":[]}}');
+      await within(closed, 2_000, 'the API to stop');
+      expect(Date.now() - started).toBeLessThan(2_000); // not the ten-second grace period
     } finally {
       await stack.close();
     }
