@@ -48,6 +48,8 @@ export class GraphqlWsConnection {
   owner: string | null = null;
   /** ...or why it was refused: every operation on this socket then answers with it. */
   authError: GraphQLError | null = null;
+  /** The context of the socket's operations, made by the policy once the caller is known. */
+  context: unknown = null;
 
   private initReceived = false;
   private acknowledged = false;
@@ -166,22 +168,34 @@ export class GraphqlWsConnection {
    */
   private async pump(id: string, events: AsyncIterator<unknown>, args: ExecutionArgs): Promise<void> {
     try {
-      for (;;) {
-        const event = await events.next();
-        if (event.done || this.operations.get(id) !== events) break;
-        const result = await execute({ ...args, rootValue: event.value });
-        if (this.operations.get(id) !== events) break;
-        await this.sendNext(id, result);
-      }
+      // Each event is handled in deliver(), not in this loop's own variables: a suspended async
+      // function keeps the values its variables last held, here the last event and its result,
+      // for as long as the subscription waits for the next one.
+      while (await this.deliver(id, events, args, await events.next()));
       if (this.operations.get(id) === events) await this.send({ id, type: MessageType.Complete });
     } catch (error) {
       await events.return?.().catch(() => undefined); // as graphql-js: a failed execution ends the source
       const cause = error instanceof Error ? error : new Error(String(error));
-      if (this.operations.get(id) === events)
+      if (this.operations.get(id) === events) {
         await this.sendErrors(id, [new GraphQLError(cause.message, { originalError: cause })]);
+      }
     } finally {
       if (this.operations.get(id) === events) this.operations.delete(id);
     }
+  }
+
+  /** Sends one event's result; answers whether the operation goes on. */
+  private async deliver(
+    id: string,
+    events: AsyncIterator<unknown>,
+    args: ExecutionArgs,
+    event: IteratorResult<unknown>,
+  ): Promise<boolean> {
+    if (event.done || this.operations.get(id) !== events) return false;
+    const result = await execute({ ...args, rootValue: event.value });
+    if (this.operations.get(id) !== events) return false;
+    await this.sendNext(id, result);
+    return true;
   }
 
   private async complete(id: string): Promise<void> {

@@ -75,7 +75,8 @@ export function createGraphqlWsServer({
         document: prepared.document,
         operationName: payload.operationName,
         variableValues: payload.variables,
-        contextValue: contextFor({ client: connection.client, owner: connection.owner }),
+        // One context for all the socket's operations: the caller is the same for each.
+        contextValue: (connection.context ??= contextFor({ client: connection.client, owner: connection.owner })),
       };
     },
   };

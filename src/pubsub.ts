@@ -10,7 +10,7 @@ export interface ResubscribeListener {
 /** An iterator over one channel's messages that is subscribed from the moment it is made. */
 export interface ChannelSubscription<T> extends AsyncIterableIterator<T> {
   /** Resolves once Redis has confirmed the SUBSCRIBE: nothing published after that is missed. */
-  ready: Promise<void>;
+  readonly ready: Promise<void>;
   /** Queues a value as if it had come from the channel (a snapshot read after a reconnect). */
   push(value: T): void;
   /** Ends the iterator and unsubscribes from Redis; safe to call more than once. */
@@ -34,64 +34,73 @@ export interface TaskPubSub extends PubSub {
   close(): Promise<void>;
 }
 
-interface Waiter<T> {
-  resolve(result: IteratorResult<T>): void;
-  reject(error: unknown): void;
-}
-
 const DONE = { done: true, value: undefined } as const;
 
 /**
  * A class rather than closures: thousands of these live at once (one per subscription), and
- * methods on the prototype cost nothing per instance.
+ * methods on the prototype cost nothing per instance. For the same reason it keeps no more than
+ * it must while it waits: the pending next() in two fields rather than in a list, and the
+ * subscription's number rather than the promise that gave it.
  */
 class RedisChannelSubscription<T> implements ChannelSubscription<T> {
-  readonly ready: Promise<void>;
-  private buffer: T[] = [];
-  private waiters: Waiter<T>[] = [];
+  private buffer: T[] | null = null;
+  /** The pending next(): a consumer waits for one value at a time. */
+  private waiting: Promise<IteratorResult<T>> | null = null;
+  private resolveWaiting: ((result: IteratorResult<T>) => void) | null = null;
+  private rejectWaiting: ((error: unknown) => void) | null = null;
   private failure: unknown = null;
   private done = false;
-  private readonly subscriptionId: Promise<number>;
+  /** RedisPubSub's number for this subscription, once Redis has confirmed it. */
+  private subscription: Promise<number> | number;
 
   constructor(
     private readonly pubsub: RedisPubSub,
     channel: string,
     parse: (message: unknown) => T,
   ) {
-    this.subscriptionId = pubsub.subscribe(channel, (message: unknown) => this.push(parse(message)));
-    this.ready = this.subscriptionId.then(
-      () => undefined,
-      (error: unknown) => {
-        this.failure = error;
-        for (const waiter of this.waiters) waiter.reject(error);
-        this.waiters = [];
-        throw error;
-      },
-    );
-    this.ready.catch(() => undefined); // the failure reaches next(); this only silences Node's warning
+    this.subscription = pubsub
+      .subscribe(channel, (message: unknown) => this.push(parse(message)))
+      .then(
+        (id) => (this.subscription = id),
+        (error: unknown) => {
+          this.failure = error;
+          this.settle(null, error);
+          throw error;
+        },
+      );
+    this.subscription.catch(() => undefined); // the failure reaches ready and next(); this only silences Node's warning
+  }
+
+  get ready(): Promise<void> {
+    if (typeof this.subscription === 'number') return Promise.resolve();
+    return this.subscription.then(() => undefined);
   }
 
   push(value: T): void {
     if (this.done) return;
-    const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve({ done: false, value });
-    else this.buffer.push(value);
+    if (this.waiting) this.settle({ done: false, value });
+    else (this.buffer ??= []).push(value);
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.buffer.length > 0) return Promise.resolve({ done: false, value: this.buffer.shift()! });
+    // A second caller while one waits takes the value after the first one's.
+    if (this.waiting) return this.waiting.then(() => this.next());
+    if (this.buffer?.length) return Promise.resolve({ done: false, value: this.buffer.shift()! });
     if (this.done) return Promise.resolve(DONE);
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.waiting = new Promise((resolve, reject) => {
+      this.resolveWaiting = resolve;
+      this.rejectWaiting = reject;
+    });
+    return this.waiting;
   }
 
   async return(): Promise<IteratorResult<T>> {
     if (this.done) return DONE;
     this.done = true;
-    this.buffer = [];
-    for (const waiter of this.waiters) waiter.resolve(DONE);
-    this.waiters = [];
-    const id = await this.subscriptionId.catch(() => null);
+    this.buffer = null;
+    this.settle(DONE);
+    const id = typeof this.subscription === 'number' ? this.subscription : await this.subscription.catch(() => null);
     if (id !== null) this.pubsub.unsubscribe(id);
     return DONE;
   }
@@ -103,6 +112,15 @@ class RedisChannelSubscription<T> implements ChannelSubscription<T> {
 
   [Symbol.asyncIterator]() {
     return this;
+  }
+
+  /** Resolves (or, with an error, rejects) the pending next(), if there is one. */
+  private settle(result: IteratorResult<T> | null, error?: unknown): void {
+    const resolve = this.resolveWaiting;
+    const reject = this.rejectWaiting;
+    this.waiting = this.resolveWaiting = this.rejectWaiting = null;
+    if (result) resolve?.(result);
+    else reject?.(error);
   }
 }
 
