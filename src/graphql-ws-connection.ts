@@ -135,27 +135,28 @@ export class GraphqlWsConnection {
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation) return await this.sendErrors(id, [new GraphQLError('Unable to identify operation')]);
 
-      let result: ExecutionResult;
-      if (operation.operation === 'subscription') {
-        const stream = await createSourceEventStream(args);
-        if (Symbol.asyncIterator in stream) {
-          const events = stream[Symbol.asyncIterator]();
-          if (!this.operations.has(id)) {
-            // Completed by the client while it was being set up.
-            await events.return?.();
-            return;
-          }
-          this.operations.set(id, events);
-          pumping = true;
-          void this.pump(id, events, args);
-          return;
-        }
-        result = stream; // the subscription's resolver refused (an unknown task, say)
-      } else {
-        result = await execute(args);
+      if (operation.operation !== 'subscription') {
+        const result = await execute(args);
+        if (this.operations.has(id)) await this.sendNext(id, result);
+        if (this.operations.has(id)) await this.send({ id, type: MessageType.Complete });
+        return;
       }
-      if (this.operations.has(id)) await this.sendNext(id, result);
-      if (this.operations.has(id)) await this.send({ id, type: MessageType.Complete });
+      const stream = await createSourceEventStream(args);
+      if (!(Symbol.asyncIterator in stream)) {
+        // The subscription did not start (its resolver refused: an unknown task, say). An operation
+        // that never ran is answered with an error message, not with a result.
+        const errors = stream.errors ?? [new GraphQLError('The subscription did not start')];
+        if (this.operations.has(id)) await this.sendErrors(id, errors);
+        return;
+      }
+      const events = stream[Symbol.asyncIterator]();
+      if (!this.operations.has(id)) {
+        await events.return?.(); // completed by the client while it was being set up
+        return;
+      }
+      this.operations.set(id, events);
+      pumping = true;
+      void this.pump(id, events, args);
     } finally {
       if (!pumping) this.operations.delete(id);
     }
