@@ -1,9 +1,9 @@
 import { getIntrospectionQuery, print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskUpdatedDocument, TasksDocument } from '../client/src/graphql/generated/graphql.js';
 import { defaultAbuseProtection } from '../src/abuse-protection.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
-import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { useTestApi } from './support/test-api.js';
 import { within } from './support/wait.js';
 
 /** `count` aliased createSleepTask mutations in one document. */
@@ -22,24 +22,16 @@ const costLimitOf = (error: { extensions?: Record<string, unknown> }) =>
   (error.extensions?.costLimit as { limit: string } | undefined)?.limit;
 
 describe('cost limits on one operation', () => {
-  let stack: TestStack;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    stack = await createTestStack();
-    api = await stack.startApi();
-  });
-
-  afterAll(() => stack.close());
+  const setup = useTestApi();
 
   const nothingEnqueued = async () => {
-    const counts = await stack.jobCounts();
+    const counts = await setup.stack.jobCounts();
     expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(0);
-    expect(await stack.redis.zcard(stack.keys.index({}))).toBe(0);
+    expect(await setup.stack.redis.zcard(setup.stack.keys.index({}))).toBe(0);
   };
 
   it('should refuse hundreds of aliased mutations over HTTP before running any', async () => {
-    const response = await fetch(`${api.url}/graphql`, {
+    const response = await fetch(`${setup.api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: aliasedMutations(300) }),
@@ -58,7 +50,7 @@ describe('cost limits on one operation', () => {
   });
 
   it('should refuse them over graphql-ws too, and keep the socket usable', async () => {
-    const client = wsClient(api.url);
+    const client = wsClient(setup.api.url);
     try {
       const refused = watch(client, aliasedMutations(300));
       await within(refused.ended, 5_000, 'the refusal');
@@ -76,7 +68,7 @@ describe('cost limits on one operation', () => {
   });
 
   it('should refuse deep nesting, over HTTP and graphql-ws, and count it through fragments', async () => {
-    const { errors } = await gql(api.url, nestedIntrospection(25));
+    const { errors } = await gql(setup.api.url, nestedIntrospection(25));
     expect(errors).toHaveLength(1);
     expect(errors![0]!.message).toBe('The operation is nested too deeply (25); the limit is 20.');
     expect(errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -88,10 +80,10 @@ describe('cost limits on one operation', () => {
       fragment A on __Type { ${tenLevels('...B')} }
       fragment B on __Type { ${tenLevels('...C')} }
       fragment C on __Type { ${tenLevels('name')} }`;
-    const throughFragments = await gql(api.url, fragments);
+    const throughFragments = await gql(setup.api.url, fragments);
     expect(throughFragments.errors![0]!.message).toBe('Operation "Deep" is nested too deeply (33); the limit is 20.');
 
-    const client = wsClient(api.url);
+    const client = wsClient(setup.api.url);
     try {
       const refused = watch(client, nestedIntrospection(25));
       await within(refused.ended, 5_000, 'the refusal');
@@ -104,7 +96,7 @@ describe('cost limits on one operation', () => {
   it('should stop parsing a document of more tokens than the limit, over HTTP and graphql-ws', async () => {
     // 30,000 tokens, some 250 kB: refused at once, before graphql-js's own rules spend time on it.
     const started = Date.now();
-    const response = await fetch(`${api.url}/graphql`, {
+    const response = await fetch(`${setup.api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: aliasedMutations(2_000) }),
@@ -118,7 +110,7 @@ describe('cost limits on one operation', () => {
     };
     expect((await response.json()) as unknown).toMatchObject({ errors: [expected] });
 
-    const client = wsClient(api.url);
+    const client = wsClient(setup.api.url);
     try {
       const refused = watch(client, aliasedMutations(2_000));
       await within(refused.ended, 5_000, 'the refusal');
@@ -131,35 +123,35 @@ describe('cost limits on one operation', () => {
 
   it('should refuse too many fields, counting a fragment each time it is spread', async () => {
     const aliases = Array.from({ length: 600 }, (_, i) => `n${i}: name`).join(' ');
-    const { errors } = await gql(api.url, `{ workers { ${aliases} } }`);
+    const { errors } = await gql(setup.api.url, `{ workers { ${aliases} } }`);
     expect(errors![0]!.message).toBe('The operation asks for too many fields (601); the limit is 500.');
 
     // Each fragment spreads the one before twice: 2^30 fields once expanded, from a tiny document.
     const doubling = Array.from({ length: 30 }, (_, i) => `fragment F${i + 1} on Worker { ...F${i} ...F${i} }`);
     const bomb = `{ workers { ...F30 } }\nfragment F0 on Worker { name }\n${doubling.join('\n')}`;
     const started = Date.now();
-    const exploded = await gql(api.url, bomb);
+    const exploded = await gql(setup.api.url, bomb);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(exploded.errors!.map(costLimitOf)).toContain('maxFields');
   });
 
   it('should still accept the dashboard, the playground and a normal mutation', async () => {
     // The dashboard's list (with its fragment) over HTTP, and its live subscription over graphql-ws.
-    const list = await gql(api.url, print(TasksDocument), { first: 100 });
+    const list = await gql(setup.api.url, print(TasksDocument), { first: 100 });
     expect(list.errors).toBeUndefined();
     expect(list.data!.tasks).toMatchObject({ totalCount: 0 });
 
     const introspection = await gql(
-      api.url,
+      setup.api.url,
       getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }),
     );
     expect(introspection.errors).toBeUndefined();
 
-    const client = wsClient(api.url);
+    const client = wsClient(setup.api.url);
     try {
       const updates = watch(client, print(TaskUpdatedDocument));
       await new Promise((resolve) => setTimeout(resolve, 200)); // the subscription is in place
-      const created = await gqlData(api.url, 'mutation { createSleepTask(input: { duration: 2 }) { id } }');
+      const created = await gqlData(setup.api.url, 'mutation { createSleepTask(input: { duration: 2 }) { id } }');
       await within(
         (async () => {
           while (updates.values.length === 0 && !updates.error) await new Promise((r) => setTimeout(r, 20));
@@ -176,13 +168,13 @@ describe('cost limits on one operation', () => {
   });
 
   it('should accept up to the limit of root fields', async () => {
-    const data = await gqlData(api.url, aliasedMutations(defaultAbuseProtection.maxRootFields));
+    const data = await gqlData(setup.api.url, aliasedMutations(defaultAbuseProtection.maxRootFields));
     expect(Object.keys(data)).toHaveLength(10);
-    expect((await stack.jobCounts()).wait).toBe(11); // and the one of the test before
+    expect((await setup.stack.jobCounts()).wait).toBe(11); // and the one of the test before
   });
 
   it('should apply limits given to createApi', async () => {
-    const strict = await stack.startApi({ abuseProtection: { maxRootFields: 1, maxDepth: 2, maxFields: 3 } });
+    const strict = await setup.stack.startApi({ abuseProtection: { maxRootFields: 1, maxDepth: 2, maxFields: 3 } });
     const { errors } = await gql(strict.url, '{ workers { name uptime taskNames } tasks { totalCount } }');
     expect(errors!.map(costLimitOf)).toEqual(['maxRootFields', 'maxFields']);
     expect((await gql(strict.url, '{ tasks { pageInfo { endCursor } } }')).errors!.map(costLimitOf)).toEqual([

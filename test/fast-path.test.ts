@@ -1,7 +1,7 @@
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CREATE_SLEEP, GET_TASK, LIST_TASKS } from './support/operations.js';
-import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { useTestApi } from './support/test-api.js';
 
 /**
  * The HTTP fast path (http-handler.ts) answers JSON POSTs of known operations itself. Each request
@@ -9,15 +9,7 @@ import { createTestStack, type TestApi, type TestStack } from './support/stack.j
  * extensions but which the fast path leaves to Apollo. Both answers must be the same.
  */
 describe('the HTTP fast path', () => {
-  let stack: TestStack;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    stack = await createTestStack();
-    api = await stack.startApi();
-  });
-
-  afterAll(() => stack.close());
+  const setup = useTestApi();
 
   interface Answer {
     status: number;
@@ -27,7 +19,7 @@ describe('the HTTP fast path', () => {
   }
 
   async function post(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
-    const response = await fetch(`${api.url}/graphql`, {
+    const response = await fetch(`${setup.api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
@@ -86,7 +78,7 @@ describe('the HTTP fast path', () => {
   });
 
   it('should leave errors to Apollo, running each mutation once', async () => {
-    const before = (await stack.jobCounts()).wait;
+    const before = (await setup.stack.jobCounts()).wait;
     const invalid = await bothWays({ query: CREATE_SLEEP, variables: { input: { duration: 301 } } });
     expect(invalid.status).toBe(200);
     expect(JSON.parse(invalid.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -107,7 +99,7 @@ describe('the HTTP fast path', () => {
     const subscription = await bothWays({ query: 'subscription { taskUpdated { id } }' });
     expect(subscription.status).toBe(400);
     expect(JSON.parse(subscription.body).errors[0].message).toContain('WebSocket');
-    expect((await stack.jobCounts()).wait).toBe(before);
+    expect((await setup.stack.jobCounts()).wait).toBe(before);
 
     // A failing mutation ran once on the fast path; Apollo only formatted its errors.
     const service = await bothWays({ query: 'mutation { cancelTask(id: "not-a-task") { id } }' });

@@ -1,10 +1,10 @@
 import { CloseCode } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gqlData } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { rawSocket, type RawSocket } from './support/raw-socket.js';
-import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { useTestApi } from './support/test-api.js';
 import { waitFor, within } from './support/wait.js';
 
 /**
@@ -13,20 +13,12 @@ import { waitFor, within } from './support/wait.js';
  * through graphql-ws's client; these send by hand what that client never would.
  */
 describe('graphql-transport-ws', () => {
-  let stack: TestStack;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    stack = await createTestStack();
-    api = await stack.startApi();
-  });
-
-  afterAll(() => stack.close());
+  const setup = useTestApi();
 
   const send = (raw: RawSocket, message: object) => raw.socket.send(JSON.stringify(message));
 
   async function acknowledged(): Promise<RawSocket> {
-    const raw = rawSocket(api.url);
+    const raw = rawSocket(setup.api.url);
     await raw.opened;
     send(raw, { type: 'connection_init' });
     await waitFor(() => raw.messages.some((m) => m.type === 'connection_ack'), { what: 'the ack' });
@@ -38,23 +30,24 @@ describe('graphql-transport-ws', () => {
     expect(closed.code).toBe(code);
   }
 
-  const subscribers = async (channel: string) => ((await stack.redis.pubsub('NUMSUB', channel)) as [string, number])[1];
+  const subscribers = async (channel: string) =>
+    ((await setup.stack.redis.pubsub('NUMSUB', channel)) as [string, number])[1];
 
   async function runningSleep(): Promise<string> {
-    const { createSleepTask } = await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, {
+    const { createSleepTask } = await gqlData<{ createSleepTask: TaskData }>(setup.api.url, CREATE_SLEEP, {
       input: { duration: 60 },
     });
     return createSleepTask.id;
   }
 
   it('should close a socket that offers no graphql-transport-ws (4406)', async () => {
-    const raw = rawSocket(api.url, { protocol: '' });
+    const raw = rawSocket(setup.api.url, { protocol: '' });
     await raw.opened;
     await closedWith(raw, CloseCode.SubprotocolNotAcceptable);
   });
 
   it('should close a socket that subscribes before it is acknowledged (4401)', async () => {
-    const raw = rawSocket(api.url);
+    const raw = rawSocket(setup.api.url);
     await raw.opened;
     send(raw, { type: 'subscribe', id: '1', payload: { query: '{ workers { name } }' } });
     await closedWith(raw, CloseCode.Unauthorized);
@@ -97,7 +90,7 @@ describe('graphql-transport-ws', () => {
       reason: 'Subscriber for same already exists',
     });
     // Closing the socket ended the subscription: its channel is released in Redis.
-    await waitFor(async () => (await subscribers(stack.keys.taskChannel(id))) === 0, { what: 'the UNSUBSCRIBE' });
+    await waitFor(async () => (await subscribers(setup.stack.keys.taskChannel(id))) === 0, { what: 'the UNSUBSCRIBE' });
   });
 
   it('should answer a query and a mutation with next, then complete', async () => {
@@ -151,13 +144,13 @@ describe('graphql-transport-ws', () => {
     const raw = await acknowledged();
     send(raw, { type: 'subscribe', id: 'w', payload: { query: TASK_PROGRESS, variables: { id } } });
     await waitFor(() => raw.messages.some((m) => m.id === 'w'), { what: 'the snapshot' });
-    expect(await subscribers(stack.keys.taskChannel(id))).toBe(1);
+    expect(await subscribers(setup.stack.keys.taskChannel(id))).toBe(1);
     send(raw, { type: 'complete', id: 'w' });
-    await waitFor(async () => (await subscribers(stack.keys.taskChannel(id))) === 0, { what: 'the UNSUBSCRIBE' });
+    await waitFor(async () => (await subscribers(setup.stack.keys.taskChannel(id))) === 0, { what: 'the UNSUBSCRIBE' });
     const seen = raw.messages.length;
 
     // A change of the task now reaches nobody on this socket, and the id is free again.
-    await gqlData(api.url, 'mutation ($id: ID!) { cancelTask(id: $id) { id } }', { id });
+    await gqlData(setup.api.url, 'mutation ($id: ID!) { cancelTask(id: $id) { id } }', { id });
     send(raw, { type: 'subscribe', id: 'w', payload: { query: TASK_PROGRESS, variables: { id } } });
     await waitFor(() => raw.messages.some((m, i) => i >= seen && m.id === 'w' && m.type === 'complete'), {
       what: 'the second subscription to end',

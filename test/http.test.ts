@@ -1,23 +1,16 @@
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { createTestStack } from './support/stack.js';
+import { useTestApi } from './support/test-api.js';
 import { waitFor, within } from './support/wait.js';
 
 describe('the HTTP surface', () => {
-  let stack: TestStack;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    stack = await createTestStack();
-    api = await stack.startApi();
-  });
-
-  afterAll(() => stack.close());
+  const setup = useTestApi();
 
   it('should answer /healthz and /readyz', async () => {
-    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${api.url}/readyz`);
+    expect((await fetch(`${setup.api.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${setup.api.url}/readyz`);
     expect([ready.status, await ready.text()]).toEqual([200, 'ready']);
   });
 
@@ -26,7 +19,7 @@ describe('the HTTP surface', () => {
       ['/graphql', 'Task service playground'],
       ['/', 'Task service'],
     ]) {
-      const page = await fetch(`${api.url}${path}`, { headers: { accept: 'text/html' } });
+      const page = await fetch(`${setup.api.url}${path}`, { headers: { accept: 'text/html' } });
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
       const html = await page.text();
@@ -35,50 +28,52 @@ describe('the HTTP surface', () => {
       expect(urls.length).toBeGreaterThan(0);
       for (const url of urls) {
         expect(url).toMatch(/^\/[^/]/); // from this server, nothing from elsewhere
-        const asset = await fetch(`${api.url}${url}`);
+        const asset = await fetch(`${setup.api.url}${url}`);
         expect(asset.status).toBe(200);
         if (url.startsWith('/assets/')) expect(asset.headers.get('cache-control')).toContain('immutable');
       }
     }
-    expect((await fetch(`${api.url}/nothing-here`)).status).toBe(404);
-    expect((await fetch(`${api.url}/..%2fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${setup.api.url}/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${setup.api.url}/..%2fpackage.json`)).status).toBe(404);
   });
 
   it('should run queries over GET, but not mutations', async () => {
     const query = encodeURIComponent('{ workers { name } }');
-    const get = await fetch(`${api.url}/graphql?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${setup.api.url}/graphql?query=${query}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(await get.json()).toEqual({ data: { workers: [] } });
     // Task states change by the second: no browser or proxy may keep an answer.
     expect(get.headers.get('cache-control')).toBe('no-store');
 
     const mutation = encodeURIComponent('mutation { createSleepTask(input: { duration: 1 }) { id } }');
-    const refused = await fetch(`${api.url}/graphql?query=${mutation}`, {
+    const refused = await fetch(`${setup.api.url}/graphql?query=${mutation}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });
     expect(refused.status).toBe(405);
-    expect((await stack.jobCounts()).wait).toBe(0);
+    expect((await setup.stack.jobCounts()).wait).toBe(0);
   });
 
   it('should refuse a GET without a preflight header (CSRF prevention)', async () => {
     const query = encodeURIComponent('{ workers { name } }');
-    expect((await fetch(`${api.url}/graphql?query=${query}`)).status).toBe(400);
+    expect((await fetch(`${setup.api.url}/graphql?query=${query}`)).status).toBe(400);
   });
 
   it('should answer malformed JSON with 400 and a large body with 413', async () => {
-    const malformed = await fetch(`${api.url}/graphql`, {
+    const malformed = await fetch(`${setup.api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"query": ',
     });
     expect([malformed.status, await malformed.text()]).toEqual([400, 'The request body is not valid JSON']);
 
-    const large = await fetch(`${api.url}/graphql`, {
+    const large = await fetch(`${setup.api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: `{ workers { name } } # ${'x'.repeat(1_100_000)}` }),
     });
     expect(large.status).toBe(413);
-    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${setup.api.url}/healthz`)).status).toBe(200);
   });
 });
 

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gql } from './support/graphql.js';
 import { CREATE_CALCULATION, CREATE_SLEEP, LIST_TASKS } from './support/operations.js';
-import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { useTestApi } from './support/test-api.js';
 
 describe('invalid input', () => {
-  let stack: TestStack;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    stack = await createTestStack();
-    api = await stack.startApi();
-  });
-
-  afterAll(() => stack.close());
+  const setup = useTestApi();
 
   const nothingStored = async () => {
-    const counts = await stack.jobCounts();
+    const counts = await setup.stack.jobCounts();
     expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(0);
-    expect(await stack.redis.zcard(stack.keys.index({}))).toBe(0);
+    expect(await setup.stack.redis.zcard(setup.stack.keys.index({}))).toBe(0);
   };
 
   /** One error per bad value (graphql-js reports each), every one BAD_USER_INPUT naming the field. */
@@ -45,7 +37,7 @@ describe('invalid input', () => {
   ];
 
   it.each(sleepCases)('should refuse a sleep task with %s', async (_case, input, field) => {
-    const { data, errors } = await gql(api.url, CREATE_SLEEP, { input });
+    const { data, errors } = await gql(setup.api.url, CREATE_SLEEP, { input });
     expect(data ?? null).toBeNull();
     expectBadUserInput(errors, field);
     await nothingStored();
@@ -64,14 +56,14 @@ describe('invalid input', () => {
   ];
 
   it.each(calculationCases)('should refuse a calculation task with %s', async (_case, input, field) => {
-    const { data, errors } = await gql(api.url, CREATE_CALCULATION, { input });
+    const { data, errors } = await gql(setup.api.url, CREATE_CALCULATION, { input });
     expect(data ?? null).toBeNull();
     expectBadUserInput(errors, field);
     await nothingStored();
   });
 
   it('should name the field and the limit in the message', async () => {
-    const { errors } = await gql(api.url, CREATE_SLEEP, { input: { duration: 301 } });
+    const { errors } = await gql(setup.api.url, CREATE_SLEEP, { input: { duration: 301 } });
     expect(errors![0]!.message).toBe('Invalid input: input.duration: duration must be at most 300 seconds');
     expect(errors![0]!.extensions!.problems).toEqual([
       { field: 'input.duration', message: 'duration must be at most 300 seconds' },
@@ -85,7 +77,7 @@ describe('invalid input', () => {
     ['a cursor that is not one', { after: 'bm9wZQ' }, 'after'],
     ['an unknown state', { state: 'SLEEPING' }, 'state'],
   ])('should refuse a list with %s', async (_case, variables, field) => {
-    const { errors } = await gql(api.url, LIST_TASKS, variables);
+    const { errors } = await gql(setup.api.url, LIST_TASKS, variables);
     expectBadUserInput(errors, field);
   });
 });
