@@ -9,11 +9,8 @@ import {
 } from 'graphql';
 import { asGraphQLError } from './errors.js';
 
-/**
- * An operation text parsed and validated: its document and the text it was made from (one copy
- * for every operation that sends it), or what is wrong with it (Apollo's codes).
- */
-export type PreparedDocument = { document: DocumentNode; query: string } | { errors: GraphQLError[] };
+/** An operation text parsed and validated: its document, or what is wrong with it (Apollo's codes). */
+export type PreparedDocument = { document: DocumentNode } | { errors: GraphQLError[] };
 
 export interface DocumentCache {
   get(query: string): PreparedDocument;
@@ -70,7 +67,7 @@ export function createDocumentCache({
       errors = [asGraphQLError(error)];
     }
     if (errors.length > 0) return { errors: errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
-    return { document, query };
+    return { document };
   }
 
   return {

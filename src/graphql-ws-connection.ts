@@ -177,15 +177,15 @@ export class GraphqlWsConnection {
       // function keeps the values its variables last held, here the last event and its result,
       // for as long as the subscription waits for the next one.
       while (await this.deliver(id, events, args, await events.next()));
-      if (this.operations.get(id) === events) await this.send({ id, type: MessageType.Complete });
+      if (this.stillRunning(id, events)) await this.send({ id, type: MessageType.Complete });
     } catch (error) {
       await events.return?.().catch(() => undefined); // as graphql-js: a failed execution ends the source
       const cause = error instanceof Error ? error : new Error(String(error));
-      if (this.operations.get(id) === events) {
+      if (this.stillRunning(id, events)) {
         await this.sendErrors(id, [new GraphQLError(cause.message, { originalError: cause })]);
       }
     } finally {
-      if (this.operations.get(id) === events) this.operations.delete(id);
+      if (this.stillRunning(id, events)) this.operations.delete(id);
     }
   }
 
@@ -196,11 +196,16 @@ export class GraphqlWsConnection {
     args: ExecutionArgs,
     event: IteratorResult<unknown>,
   ): Promise<boolean> {
-    if (event.done || this.operations.get(id) !== events) return false;
+    if (event.done || !this.stillRunning(id, events)) return false;
     const result = await execute({ ...args, rootValue: event.value });
-    if (this.operations.get(id) !== events) return false;
+    if (!this.stillRunning(id, events)) return false;
     await this.sendNext(id, result);
     return true;
+  }
+
+  /** Whether `events` is still the stream of operation `id`: not completed, nor its id taken again. */
+  private stillRunning(id: string, events: AsyncIterator<unknown>): boolean {
+    return this.operations.get(id) === events;
   }
 
   private async complete(id: string): Promise<void> {
