@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { projectRoot } from '../../core/project-root.js';
@@ -49,6 +50,9 @@ export function nodeArgs(entry: string): string[] {
   return [...profileArgs(), '--import', 'tsx', entry];
 }
 
+/** What Node prints on stderr about its inspector: noise between a suite's lines. */
+const INSPECTOR_NOTICE = /^(Debugger (listening on|attached|ending on)|For help, see: )/;
+
 /**
  * Starts a TypeScript entry point of the project in a process of its own, as deployed; with
  * `inspectPort`, its inspector listens there (see collect-garbage.ts).
@@ -59,7 +63,7 @@ export function startProcess(
   { inspectPort }: { inspectPort?: number } = {},
 ): ChildProcess {
   const inspect = inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [];
-  return spawn(process.execPath, [...inspect, ...nodeArgs(entry)], {
+  const child = spawn(process.execPath, [...inspect, ...nodeArgs(entry)], {
     cwd: root,
     env: {
       ...process.env,
@@ -71,8 +75,14 @@ export function startProcess(
       RATE_LIMIT_CREATES: '1000000',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', inspectPort ? 'pipe' : 'inherit'],
   });
+  if (child.stderr) {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (!INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`);
+    });
+  }
+  return child;
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
@@ -102,6 +112,8 @@ export interface RunningService {
   urls: string[];
   /** The API processes' ids, in the order of `urls`, to read their memory. */
   apiPids: number[];
+  /** The worker processes' ids, to read their CPU time. */
+  workerPids: number[];
   stop(): Promise<void>;
 }
 
@@ -123,18 +135,17 @@ export async function startService({
   const apiProcesses = ports.map((port) =>
     startProcess('src/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1' }),
   );
-  const children = [
-    ...apiProcesses,
-    ...Array.from({ length: workers }, (_, i) =>
-      startProcess('worker/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, WORKER_NAME: `bench-${i + 1}` }),
-    ),
-  ];
+  const workerProcesses = Array.from({ length: workers }, (_, i) =>
+    startProcess('worker/main.ts', { ...env, REDIS_KEY_PREFIX: prefix, WORKER_NAME: `bench-${i + 1}` }),
+  );
+  const children = [...apiProcesses, ...workerProcesses];
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   await Promise.all(urls.map((url) => waitReady(url)));
   return {
     prefix,
     urls,
     apiPids: apiProcesses.map((child) => child.pid!),
+    workerPids: workerProcesses.map((child) => child.pid!),
     async stop() {
       await Promise.all(children.map(stopProcess));
       await clean(prefix);
