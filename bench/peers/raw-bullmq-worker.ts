@@ -1,16 +1,45 @@
 /**
- * The drain baseline: a BullMQ worker that does nothing with its jobs, with the service's queue
- * options and concurrency. Usage: raw-bullmq-worker.ts <redis url> <prefix> <concurrency>.
+ * The drain baselines: a BullMQ worker with the service's queue options and concurrency that
+ * - `nothing`: does nothing with its jobs;
+ * - `round-trip`: makes one Redis call per job that does nothing (an empty script), the least any
+ *   worker that records its tasks in Redis must do;
+ * - `records`: computes the calculation and records it with the service's own start-and-finish
+ *   script, with no other code of the service around it: the same Redis work per task as the
+ *   service, for jobs enqueued with their task records.
+ * Usage: raw-bullmq-worker.ts <redis url> <prefix> <concurrency> <nothing | round-trip | records>.
  */
-import { Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAME } from '../../core/keys.js';
+import { createKeys, QUEUE_NAME } from '../../core/keys.js';
+import { createScript } from '../../core/redis-script.js';
+import type { CalculationTaskInput } from '../../core/task-kinds/calculation-task.js';
+import { createTaskStore } from '../../core/task-store.js';
+import { calculate } from '../../worker/processors/calculation-task.js';
 
-const [url, prefix, concurrency] = process.argv.slice(2);
+const [url, prefix, concurrency, mode] = process.argv.slice(2);
 const connection = new Redis(url!, { maxRetriesPerRequest: null });
-const worker = new Worker(QUEUE_NAME, async () => undefined, { connection, prefix, concurrency: Number(concurrency) });
+// As the service's worker does: the record scripts on a connection of their own, auto-pipelined.
+const commands = new Redis(url!, { enableAutoPipelining: true });
+const store = createTaskStore(commands, createKeys(prefix!));
+
+async function record(job: Job<CalculationTaskInput>): Promise<void> {
+  const { numbers, operation } = job.data;
+  const result = { operation, value: calculate(numbers, operation), count: numbers.length };
+  await store.startAndFinish(job.id!, randomUUID(), 'raw', { state: 'COMPLETED', result });
+}
+
+const emptyScript = createScript(commands, 'return 1');
+const processors = {
+  nothing: async () => undefined,
+  'round-trip': async (job: Job) => void (await emptyScript([job.id!], [])),
+  records: record,
+};
+const processor = processors[mode as keyof typeof processors];
+if (!processor) throw new Error(`unknown mode ${mode}`);
+const worker = new Worker(QUEUE_NAME, processor, { connection, prefix, concurrency: Number(concurrency) });
 await worker.waitUntilReady();
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
-  void worker.close().then(() => connection.quit().then(() => process.exit(0)));
+  void worker.close().then(() => Promise.all([connection.quit(), commands.quit()]).then(() => process.exit(0)));
 });

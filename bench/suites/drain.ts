@@ -2,16 +2,29 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { calculationTask } from '../../core/task-kinds/index.js';
+import { processCpuMicros, redisCpuMicros } from '../support/cpu.js';
 import { benchPrefix, clean, nodeArgs, redisUrl, root, startService, stopProcess } from '../support/service.js';
-import { median, type Suite } from '../support/suite.js';
+import { median, type Figure, type Suite } from '../support/suite.js';
 import { createTaskBench, type TaskBench } from '../support/tasks.js';
 
 const TASKS = 10_000;
 const CONCURRENCY = 100; // the service's default WORKER_CONCURRENCY
 const ROUNDS = 3;
+const numbers = Array.from({ length: 10 }, (_, i) => i + 1);
+const inputs = () => Array.from({ length: TASKS }, () => ({ numbers, operation: 'SUM' as const }));
 
-/** Resumes the paused queue and answers jobs per second until it is empty. */
-async function drain(bench: TaskBench): Promise<number> {
+interface Drain {
+  /** Tasks completed per second. */
+  rate: number;
+  /** CPU time per task, in microseconds, of the Redis server and of the worker process. */
+  redisCpu: number;
+  workerCpu: number;
+}
+
+/** Resumes the paused queue and measures until it is empty. */
+async function drain(bench: TaskBench, workerPid: number): Promise<Drain> {
+  const redisBefore = await redisCpuMicros(bench.redis);
+  const workerBefore = processCpuMicros(workerPid);
   const started = performance.now();
   await bench.queue.resume();
   for (;;) {
@@ -19,56 +32,73 @@ async function drain(bench: TaskBench): Promise<number> {
     if (Object.values(counts).every((count) => count === 0)) break;
     await sleep(20);
   }
-  return TASKS / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    rate: TASKS / seconds,
+    redisCpu: ((await redisCpuMicros(bench.redis)) - redisBefore) / TASKS,
+    workerCpu: (processCpuMicros(workerPid) - workerBefore) / TASKS,
+  };
 }
 
-/** Ours: a record and a job per task, the worker's scripts per run. */
-async function drainService(log: (line: string) => void): Promise<number> {
-  const numbers = Array.from({ length: 10 }, (_, i) => i + 1);
+const describe = (result: Drain) =>
+  `${result.rate.toFixed(0)} tasks/s; CPU per task: Redis ${result.redisCpu.toFixed(0)} µs, ` +
+  `worker ${result.workerCpu.toFixed(0)} µs`;
+
+async function expectCompleted(bench: TaskBench): Promise<void> {
+  const completed = await bench.redis.zcard(bench.keys.index({ state: 'COMPLETED' }));
+  if (completed !== TASKS) throw new Error(`only ${completed} of ${TASKS} tasks completed`);
+}
+
+/** Ours: a record and a job per task, the service's worker process. */
+async function drainService(log: (line: string) => void): Promise<Drain> {
   const service = await startService({ apis: 0, workers: 1, env: { WORKER_CONCURRENCY: String(CONCURRENCY) } });
   const ours = createTaskBench(service.prefix);
   try {
     await ours.queue.pause();
-    await ours.enqueue(
-      calculationTask,
-      Array.from({ length: TASKS }, () => ({ numbers, operation: 'SUM' as const })),
-    );
+    await ours.enqueue(calculationTask, inputs());
     while ((await ours.redis.zcard(ours.keys.workers)) === 0) await sleep(100);
-    const rate = await drain(ours);
-    const completed = await ours.redis.zcard(ours.keys.index({ state: 'COMPLETED' }));
-    log(`service: ${rate.toFixed(0)} tasks/s, ${completed} COMPLETED records`);
-    if (completed !== TASKS) throw new Error(`only ${completed} of ${TASKS} tasks completed`);
-    return rate;
+    const result = await drain(ours, service.workerPids[0]!);
+    await expectCompleted(ours);
+    log(`service: ${describe(result)}`);
+    return result;
   } finally {
     await ours.close();
     await service.stop();
   }
 }
 
-/** The baseline: plain jobs, a worker that does nothing. */
-async function drainRawBullmq(log: (line: string) => void): Promise<number> {
-  const numbers = Array.from({ length: 10 }, (_, i) => i + 1);
+const rawModes = {
+  nothing: 'doing nothing',
+  'round-trip': 'making one more Redis call per job (an empty script)',
+  records: "recording the tasks with the service's script",
+};
+type RawMode = keyof typeof rawModes;
+
+/**
+ * The baselines: a bare BullMQ worker process (bench/peers/raw-bullmq-worker.ts); for `records`,
+ * the tasks are enqueued as the service enqueues them, records first.
+ */
+async function drainRawBullmq(mode: RawMode, log: (line: string) => void): Promise<Drain> {
   const prefix = benchPrefix();
   const raw = createTaskBench(prefix);
   const worker = spawn(
     process.execPath,
-    [...nodeArgs('bench/peers/raw-bullmq-worker.ts'), redisUrl, prefix, String(CONCURRENCY)],
+    [...nodeArgs('bench/peers/raw-bullmq-worker.ts'), redisUrl, prefix, String(CONCURRENCY), mode],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
     await once(worker.stdout!, 'data');
     await raw.queue.pause();
-    for (let i = 0; i < TASKS; i += 1000) {
-      await raw.queue.addBulk(
-        Array.from({ length: Math.min(1000, TASKS - i) }, () => ({
-          name: 'calculation_task',
-          data: { numbers, operation: 'SUM' },
-        })),
-      );
+    if (mode === 'records') {
+      await raw.enqueue(calculationTask, inputs());
+    } else {
+      const jobs = inputs().map((data) => ({ name: calculationTask.name, data }));
+      for (let i = 0; i < TASKS; i += 1000) await raw.queue.addBulk(jobs.slice(i, i + 1000));
     }
-    const rate = await drain(raw);
-    log(`raw BullMQ: ${rate.toFixed(0)} jobs/s`);
-    return rate;
+    const result = await drain(raw, worker.pid!);
+    if (mode === 'records') await expectCompleted(raw);
+    log(`raw BullMQ worker ${rawModes[mode]}: ${describe(result)}`);
+    return result;
   } finally {
     await stopProcess(worker);
     await raw.close();
@@ -81,25 +111,44 @@ export const drainSuite: Suite = {
   description:
     `${TASKS} calculation tasks enqueued at once (queue paused), then drained by one worker process at ` +
     `concurrency ${CONCURRENCY}: tasks completed per second through the worker and the progress bridge ` +
-    "(the record's start and end and their events). Baseline: a raw BullMQ worker doing nothing with the same " +
-    `number of plain jobs and the same concurrency. ${ROUNDS} rounds, the two taking turns; the medians ` +
-    'count (one drain lasts only seconds, and Redis shares this machine with everything else). Higher is better.',
+    "(the record's start and end and their events). The goal's baseline: a raw BullMQ worker doing nothing " +
+    'with the same number of plain jobs and the same concurrency. Reported beside it: the same raw worker ' +
+    'making one more Redis call per job that does nothing (the most any worker that records its tasks in Redis ' +
+    "could reach), and one recording the same tasks with the service's own script and nothing else of the " +
+    "service (what the service's worker code costs over the same Redis work); and the CPU time per task of Redis " +
+    'and of the worker process (on a 2-core machine they share the cores, so their sum bounds the rate). ' +
+    `${ROUNDS} rounds, the four taking turns; the medians count. Higher is better for rates, lower for CPU times.`,
   async run(log) {
-    const ours: number[] = [];
-    const raw: number[] = [];
+    const ours: Drain[] = [];
+    const raw: Record<RawMode, Drain[]> = { nothing: [], 'round-trip': [], records: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       ours.push(await drainService(log));
-      raw.push(await drainRawBullmq(log));
+      for (const mode of Object.keys(raw) as RawMode[]) raw[mode].push(await drainRawBullmq(mode, log));
     }
+    const middle = (drains: Drain[], field: keyof Drain) => median(drains.map((drain) => drain[field]));
+    const rate = `calculation tasks completed per second (median of ${ROUNDS})`;
+    const cpu = (field: 'redisCpu' | 'workerCpu', what: string): Figure => ({
+      figure: `${what} CPU time per task (median of ${ROUNDS})`,
+      unit: 'µs',
+      value: middle(ours, field),
+      baseline: `raw BullMQ worker ${rawModes.nothing}`,
+      baselineValue: middle(raw.nothing, field),
+      goal: null,
+    });
+    const rateAgainst = (mode: RawMode, goal: string | null): Figure => ({
+      figure: rate,
+      unit: '/s',
+      value: middle(ours, 'rate'),
+      baseline: `raw BullMQ worker ${rawModes[mode]}`,
+      baselineValue: middle(raw[mode], 'rate'),
+      goal,
+    });
     return [
-      {
-        figure: `calculation tasks completed per second (median of ${ROUNDS})`,
-        unit: '/s',
-        value: median(ours),
-        baseline: 'raw BullMQ worker doing nothing',
-        baselineValue: median(raw),
-        goal: '>= 0.8',
-      },
+      rateAgainst('nothing', '>= 0.8'),
+      rateAgainst('round-trip', null),
+      rateAgainst('records', null),
+      cpu('redisCpu', 'Redis'),
+      cpu('workerCpu', 'worker process'),
     ];
   },
 };
