@@ -1,8 +1,8 @@
 /**
- * The `create` suite's load generator, in a process of its own: a warm-up run, then a measured run,
- * of one POST request over keep-alive connections, with autocannon. Every answer's body is checked
- * (a created task and no GraphQL error); answers that fail count as mismatches. Prints one JSON
- * line: { warmup, measured }. Arguments: a JSON object of LoadOptions.
+ * The `create` suite's load generator, in a process of its own: a warm-up run (none for 0 seconds),
+ * then a measured run, of one POST request over keep-alive connections, with autocannon. Every
+ * answer's body is checked (a created task and no GraphQL error); answers that fail count as
+ * mismatches. Prints one JSON line: { warmup, measured }. Arguments: a JSON object of LoadOptions.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -88,7 +88,10 @@ async function run(options: LoadOptions, seconds: number): Promise<LoadResult> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!process.argv[2]) throw new Error('usage: load.ts JSON_OPTIONS');
   const options = JSON.parse(process.argv[2]) as LoadOptions;
-  const warmup = await run(options, options.warmupSeconds);
+  const warmup =
+    options.warmupSeconds > 0
+      ? await run(options, options.warmupSeconds)
+      : { duration: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, mismatches: 0, p50: 0, p99: 0 };
   const measured = await run(options, options.seconds);
   process.stdout.write(`${JSON.stringify({ warmup, measured })}\n`);
 }

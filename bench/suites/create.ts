@@ -1,7 +1,8 @@
 /**
  * createSleepTask mutations per second over HTTP: the real API process beside three peers doing the
- * same work in processes of their own, each under a fresh key prefix with no worker running. The load
- * comes from autocannon in a process of its own, on loopback, over keep-alive connections.
+ * same work in processes of their own, each under a key prefix of its own with no worker running,
+ * all four running side by side for the whole suite and measured in turns. The load comes from
+ * autocannon in a process of its own, on loopback, over keep-alive connections.
  */
 import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
@@ -19,20 +20,25 @@ import {
   stopProcess,
   waitReady,
 } from '../support/service.js';
+import { processCpuMicros } from '../support/cpu.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 
 const CONNECTIONS = 50;
-const WARMUP_SECONDS = 2;
-const SECONDS = 5;
-/** Rounds of all four targets in turn; each figure is the median of its rounds. */
-const ROUNDS = 5;
+/** Each server's first load, not measured: V8 compiles its hot paths. */
+const FIRST_WARMUP_SECONDS = 3;
+/** Before each measured run: the connections opened and the server under load. */
+const WARMUP_SECONDS = 1;
+const SECONDS = 4;
+/** Rounds of all four targets in turn; each value is the median of its rounds. */
+const ROUNDS = 7;
 const MUTATION = 'mutation { createSleepTask(input: { duration: 5 }) { id state } }';
 const BODY = JSON.stringify({ query: MUTATION });
 
 interface Target {
   key: 'ours' | 'bare' | 'mercurius' | 'yoga';
   label: string;
-  start(): Promise<{ url: string; prefix: string; stop(): Promise<void> }>;
+  /** Starts the server; pid is its process, to read its CPU time. */
+  start(): Promise<{ url: string; prefix: string; pid: number; stop(): Promise<void> }>;
 }
 
 /** A peer entry point under bench/peers, started as the API is (startProcess), under a fresh prefix. */
@@ -52,6 +58,7 @@ function peer(entry: string) {
     return {
       url,
       prefix,
+      pid: child.pid!,
       async stop() {
         await stopProcess(child);
         await clean(prefix);
@@ -66,7 +73,7 @@ const targets: Target[] = [
     label: 'the API (Apollo Server on node:http)',
     async start() {
       const service = await startService({ apis: 1 });
-      return { url: service.urls[0]!, prefix: service.prefix, stop: () => service.stop() };
+      return { url: service.urls[0]!, prefix: service.prefix, pid: service.apiPids[0]!, stop: () => service.stop() };
     },
   },
   { key: 'bare', label: 'bare node:http handler, same validation and Redis work', start: peer('bench/peers/bare.ts') },
@@ -125,68 +132,126 @@ async function countEnqueued(prefix: string): Promise<{ jobs: number; records: n
 
 const failures = (result: LoadResult) => result.non2xx + result.errors + result.timeouts + result.mismatches;
 
-async function measure(target: Target, log: (line: string) => void): Promise<number> {
-  const running = await target.start();
-  try {
-    await checkSample(running.url);
-    const { warmup, measured } = await load({
-      url: `${running.url}/graphql`,
-      body: BODY,
-      connections: CONNECTIONS,
-      warmupSeconds: WARMUP_SECONDS,
-      seconds: SECONDS,
-    });
-    // Requests cut off when a run ends may still be enqueued: let the server finish them.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const { jobs, records } = await countEnqueued(running.prefix);
-    const perSecond = measured.ok / measured.duration;
-    log(
-      `${target.key}: ${perSecond.toFixed(0)} mutations/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms; ` +
-        `errors ${measured.errors}, timeouts ${measured.timeouts}, non-2xx ${measured.non2xx}, ` +
-        `bad answers ${measured.mismatches} (warm-up: ${failures(warmup)} failures)`,
-    );
-    const answered = 1 + warmup.ok + measured.ok;
-    // Each run may leave up to one request per connection sent but unanswered when it stops.
-    const slack = 2 * CONNECTIONS;
-    log(`${target.key}: ${answered} tasks answered, ${jobs} jobs in its queue, ${records} task records`);
-    if (failures(warmup) + failures(measured) > 0) throw new Error(`${target.key}: failed requests under load`);
-    for (const [what, count] of [
-      ['jobs', jobs],
-      ['task records', records],
-    ] as const) {
-      if (count < answered || count > answered + slack) {
-        throw new Error(`${target.key}: answered ${answered} created tasks but holds ${count} ${what}`);
-      }
+interface Measured {
+  perSecond: number;
+  /** The server process's CPU time per mutation answered, warm-up included, in microseconds. */
+  cpuPerMutation: number;
+}
+
+type Running = Awaited<ReturnType<Target['start']>>;
+
+/**
+ * One load run against a running target: every answer checked, then its jobs and records counted
+ * against the tasks it answered, then its keys deleted so that every run starts from the same Redis.
+ */
+async function measure(
+  target: Target,
+  running: Running,
+  { warmupSeconds, seconds, counted = true }: { warmupSeconds: number; seconds: number; counted?: boolean },
+  log: (line: string) => void,
+): Promise<Measured> {
+  const cpuBefore = processCpuMicros(running.pid);
+  const { warmup, measured } = await load({
+    url: `${running.url}/graphql`,
+    body: BODY,
+    connections: CONNECTIONS,
+    warmupSeconds,
+    seconds,
+  });
+  // Requests cut off when a run ends may still be enqueued: let the server finish them.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const answered = warmup.ok + measured.ok;
+  const cpuPerMutation = (processCpuMicros(running.pid) - cpuBefore) / answered;
+  const { jobs, records } = await countEnqueued(running.prefix);
+  const perSecond = measured.ok / measured.duration;
+  const name = counted ? target.key : `${target.key} (first load, not counted)`;
+  log(
+    `${name}: ${perSecond.toFixed(0)} mutations/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
+      `${cpuPerMutation.toFixed(0)} µs of CPU per mutation; ${answered} tasks answered, ${jobs} jobs, ` +
+      `${records} records; errors ${measured.errors}, timeouts ${measured.timeouts}, non-2xx ${measured.non2xx}, ` +
+      `bad answers ${measured.mismatches} (warm-up: ${failures(warmup)} failures)`,
+  );
+  if (failures(warmup) + failures(measured) > 0) throw new Error(`${target.key}: failed requests under load`);
+  // Each run may leave up to one request per connection sent but unanswered when it stops.
+  const slack = 2 * CONNECTIONS;
+  for (const [what, count] of [
+    ['jobs', jobs],
+    ['task records', records],
+  ] as const) {
+    if (count < answered || count > answered + slack) {
+      throw new Error(`${target.key}: answered ${answered} created tasks but holds ${count} ${what}`);
     }
-    return perSecond;
-  } finally {
-    await running.stop();
   }
+  await clean(running.prefix);
+  return { perSecond, cpuPerMutation };
 }
 
 export const createSuite: Suite = {
   name: 'create',
   description:
-    `createSleepTask mutations/s over HTTP, ${CONNECTIONS} keep-alive connections, ${SECONDS} s after a ` +
-    `${WARMUP_SECONDS} s warm-up, load from autocannon in its own process on loopback. Each target runs in a ` +
-    'process of its own under a fresh key prefix with no worker; every answer is checked and the jobs counted. ' +
-    'The bare handler is the floor (no GraphQL); Mercurius and Yoga serve the same schema and TaskService. ' +
-    `${ROUNDS} rounds of the four in turn; each figure is the median of its rounds (one run swings by 10 % or more here).`,
+    `createSleepTask mutations/s over HTTP, ${CONNECTIONS} keep-alive connections, load from autocannon in its own ` +
+    'process on loopback. The four servers run side by side, each in a process of its own under its own key ' +
+    `prefix with no worker; each first takes ${FIRST_WARMUP_SECONDS} s of load that is not measured (V8 compiles ` +
+    `its hot paths), then ${ROUNDS} rounds of the four in turn, each round starting with the next, each run ` +
+    `${SECONDS} s after a ${WARMUP_SECONDS} s warm-up. Every answer is checked, the jobs and records counted, and ` +
+    'the keys deleted after each run. The bare handler is the floor (no GraphQL); Mercurius and Yoga serve the same ' +
+    "schema and TaskService. Each value is the median of its rounds, each ratio the median of the rounds' own " +
+    "ratios (one run swings by 10 % or more here, and the machine's speed drifts from round to round, which a " +
+    "ratio within one round cancels). Reported beside the rates: each server process's CPU time per mutation, " +
+    'steadier than a rate on a shared machine where the load generator, Redis and the server compete for the ' +
+    'same cores. Higher is better for rates, lower for CPU times.',
   async run(log) {
-    const rounds = new Map<Target['key'], number[]>(targets.map((target) => [target.key, []]));
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const target of targets) rounds.get(target.key)!.push(await measure(target, log));
+    const running = new Map<Target['key'], Running>();
+    const rounds = new Map<Target['key'], Measured[]>(targets.map((target) => [target.key, []]));
+    try {
+      for (const target of targets) {
+        const started = await target.start();
+        running.set(target.key, started);
+        await checkSample(started.url);
+        await clean(started.prefix);
+        // Not measured: V8 compiles the server's hot paths.
+        await measure(target, started, { warmupSeconds: 0, seconds: FIRST_WARMUP_SECONDS, counted: false }, log);
+      }
+      for (let round = 0; round < ROUNDS; round++) {
+        // Each round starts with the next target, so that none is always measured first or last.
+        const order = [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)];
+        for (const target of order) {
+          const run = await measure(
+            target,
+            running.get(target.key)!,
+            { warmupSeconds: WARMUP_SECONDS, seconds: SECONDS },
+            log,
+          );
+          rounds.get(target.key)!.push(run);
+        }
+      }
+    } finally {
+      await Promise.all([...running.values()].map((started) => started.stop()));
     }
-    const perSecond = new Map([...rounds].map(([key, values]) => [key, median(values)]));
-    const ours = perSecond.get('ours')!;
-    const figure = (key: Target['key'], goal: string | null): Figure => ({
+    const middle = (key: Target['key'], field: keyof Measured) => median(rounds.get(key)!.map((run) => run[field]));
+    const pairedRatio = (key: Target['key'], field: keyof Measured) => {
+      const baseline = rounds.get(key)!;
+      return median(rounds.get('ours')!.map((run, round) => run[field] / baseline[round]![field]));
+    };
+    const label = (key: Target['key']) => targets.find((target) => target.key === key)!.label;
+    const rate = (key: Target['key'], goal: string | null): Figure => ({
       figure: 'createSleepTask mutations/s',
       unit: 'req/s',
-      value: ours,
-      baseline: targets.find((target) => target.key === key)!.label,
-      baselineValue: perSecond.get(key)!,
+      value: middle('ours', 'perSecond'),
+      baseline: label(key),
+      baselineValue: middle(key, 'perSecond'),
       goal,
+      pairedRatio: pairedRatio(key, 'perSecond'),
     });
-    return [figure('bare', '>= 0.7'), figure('mercurius', '>= 1.0'), figure('yoga', null)];
+    const cpu = (key: Target['key']): Figure => ({
+      figure: 'server CPU time per mutation',
+      unit: 'µs',
+      value: middle('ours', 'cpuPerMutation'),
+      baseline: label(key),
+      baselineValue: middle(key, 'cpuPerMutation'),
+      goal: null,
+      pairedRatio: pairedRatio(key, 'cpuPerMutation'),
+    });
+    return [rate('bare', '>= 0.7'), rate('mercurius', '>= 1.0'), rate('yoga', null), cpu('bare'), cpu('mercurius')];
   },
 };

@@ -9,6 +9,12 @@ export interface Figure {
   baselineValue: number;
   /** The goal as a ratio to the baseline, such as ">= 0.7" or "<= 8"; null when only reported. */
   goal: string | null;
+  /**
+   * For a figure measured in rounds, each round measuring it and its baseline back to back: the
+   * median of the rounds' own ratios, which the machine's drift from one round to the next does not
+   * move. It is then the figure's ratio; without it the ratio is value / baselineValue.
+   */
+  pairedRatio?: number;
 }
 
 export interface Suite {
@@ -19,7 +25,7 @@ export interface Suite {
 }
 
 export function ratio(figure: Figure): number {
-  return figure.value / figure.baselineValue;
+  return figure.pairedRatio ?? figure.value / figure.baselineValue;
 }
 
 /** Whether the ratio meets a goal written as ">= 0.7" or "<= 8"; null when there is no goal. */
