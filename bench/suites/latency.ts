@@ -4,7 +4,8 @@
  * on a real API process. The steps are made here, through core/task-store.ts as a worker makes
  * them, one at a time: each is stamped before the script is sent and matched on arrival by task id
  * and `current`. Baseline: a raw PUBLISH to SUBSCRIBE round trip on the same Redis (two ioredis
- * connections, a payload the size of a task record), as many samples, under the same load.
+ * connections, a payload the size of a task record), as many samples, under the same load, taken in
+ * turns with the service's.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +25,7 @@ const MEASURED_TASKS = 10;
 const LOAD_TASKS = 1_000;
 const LOAD_SOCKETS = 10; // 100 subscriptions each: the API's default limit per socket
 const SAMPLE_TIMEOUT_MS = 5_000;
-/** Pause between samples, so that 500 samples span some 5 s of the load rather than a fraction of a second. */
+/** Pause after each sample, so that the samples span some 10 s of the load rather than a fraction of a second. */
 const GAP_MS = 10;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -140,17 +141,12 @@ class ProgressWatcher {
   }
 }
 
-async function measureService(
-  store: TaskStore,
-  watcher: ProgressWatcher,
-  ids: string[],
-  runId: string,
-  current: Map<string, number>,
-  count: number,
-): Promise<Samples> {
-  const samples: Samples = { times: [], lost: 0 };
-  for (let i = 0; i < count; i++) {
-    const id = ids[i % ids.length]!;
+/** One step through the service: made here as a worker makes it, timed to its arrival at the client. */
+function serviceSampler(store: TaskStore, watcher: ProgressWatcher, ids: string[], runId: string) {
+  const current = new Map<string, number>();
+  let next = 0;
+  return async (): Promise<number | null> => {
+    const id = ids[next++ % ids.length]!;
     const step = (current.get(id) ?? 0) + 1;
     current.set(id, step);
     const arrival = watcher.arrival(id, step);
@@ -158,23 +154,20 @@ async function measureService(
     if (!(await store.progress(id, runId, { current: step, total: 100_000 })))
       throw new Error(`progress on ${id} refused`);
     const at = await arrival;
-    if (at === null) samples.lost++;
-    else samples.times.push(at - sent);
-    await pause(GAP_MS);
-  }
-  return samples;
+    return at === null ? null : at - sent;
+  };
 }
 
-async function measureBaseline(payload: string, count: number): Promise<Samples> {
+/** The baseline: a raw PUBLISH to SUBSCRIBE round trip of the same payload on the same Redis. */
+async function openBaseline(payload: string) {
   const channel = `{bench-${randomUUID()}}:latency-baseline`;
   const publisher = new Redis(redisUrl);
   const subscriber = new Redis(redisUrl);
-  const samples: Samples = { times: [], lost: 0 };
-  try {
-    let onMessage: ((at: number) => void) | null = null;
-    subscriber.on('message', () => onMessage?.(performance.now()));
-    await subscriber.subscribe(channel);
-    for (let i = 0; i < count; i++) {
+  let onMessage: ((at: number) => void) | null = null;
+  subscriber.on('message', () => onMessage?.(performance.now()));
+  await subscriber.subscribe(channel);
+  return {
+    async sample(): Promise<number | null> {
       const arrival = new Promise<number | null>((resolve) => {
         const timer = setTimeout(() => resolve(null), SAMPLE_TIMEOUT_MS);
         onMessage = (at) => {
@@ -186,13 +179,31 @@ async function measureBaseline(payload: string, count: number): Promise<Samples>
       await publisher.publish(channel, payload);
       const at = await arrival;
       onMessage = null;
-      if (at === null) samples.lost++;
-      else samples.times.push(at - sent);
-      await pause(GAP_MS);
-    }
-  } finally {
-    publisher.disconnect();
-    subscriber.disconnect();
+      return at === null ? null : at - sent;
+    },
+    close() {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
+
+/**
+ * The service's samples and the baseline's taken in turns, one of each at a time, so that both
+ * meet the same moments of the machine (a pause of the host, another process's burst).
+ */
+async function measureInTurns(
+  service: () => Promise<number | null>,
+  baseline: () => Promise<number | null>,
+  count: number,
+): Promise<{ service: Samples; baseline: Samples }> {
+  const samples = { service: { times: [], lost: 0 } as Samples, baseline: { times: [], lost: 0 } as Samples };
+  const record = (into: Samples, time: number | null) => (time === null ? into.lost++ : into.times.push(time));
+  for (let i = 0; i < count; i++) {
+    record(samples.service, await service());
+    await pause(GAP_MS);
+    record(samples.baseline, await baseline());
+    await pause(GAP_MS);
   }
   return samples;
 }
@@ -200,7 +211,7 @@ async function measureBaseline(payload: string, count: number): Promise<Samples>
 export const latencySuite: Suite = {
   name: 'latency',
   description:
-    'Progress step written in Redis (the worker Lua script via core/task-store) to its arrival at a graphql-ws taskProgress subscriber of one API process, one step at a time; baseline: raw Redis PUBLISH to SUBSCRIBE of a task-record-sized payload, same Redis, same count, same load. Under load: 1,000 other subscriptions (10 sockets, from a separate process) each get 1 event/s (a separate stepper process).',
+    "Progress step written in Redis (the worker Lua script via core/task-store) to its arrival at a graphql-ws taskProgress subscriber of one API process, one step at a time; baseline: raw Redis PUBLISH to SUBSCRIBE of a task-record-sized payload, same Redis, same count, same load, its samples taken in turns with the service's so that both meet the same moments of the machine. Under load: 1,000 other subscriptions (10 sockets, from a separate process) each get 1 event/s (a separate stepper process).",
   async run(log) {
     const started = Date.now();
     const service = await startService();
@@ -211,19 +222,19 @@ export const latencySuite: Suite = {
     const watcher = new ProgressWatcher(url);
     const load = startPeer<LoadCommand, LoadReport>('ws-load.ts');
     const stepper = startPeer<StepperCommand, StepperReport>('stepper.ts');
+    let rawPubSub: Awaited<ReturnType<typeof openBaseline>> | null = null;
     try {
       const ids = await createTasks(url, MEASURED_TASKS);
       const runId = randomUUID();
       for (const id of ids) await store.start(id, runId, 'bench');
       await watcher.watch(ids);
-      const current = new Map<string, number>();
       const payload = JSON.stringify(await redis.hgetall(createKeys(service.prefix).task(ids[0]!)));
       log(`payload ${payload.length} bytes (a task record as the Lua script publishes it)`);
+      const serviceSample = serviceSampler(store, watcher, ids, runId);
+      rawPubSub = await openBaseline(payload);
 
-      await measureService(store, watcher, ids, runId, current, WARMUP);
-      await measureBaseline(payload, WARMUP);
-      const idle = await measureService(store, watcher, ids, runId, current, SAMPLES);
-      const idleBase = await measureBaseline(payload, SAMPLES);
+      await measureInTurns(serviceSample, rawPubSub.sample, WARMUP);
+      const { service: idle, baseline: idleBase } = await measureInTurns(serviceSample, rawPubSub.sample, SAMPLES);
       const [a, b] = [summary(idle), summary(idleBase)];
       log(
         `idle: service p50 ${a.p50.toFixed(2)} p99 ${a.p99.toFixed(2)} max ${a.max.toFixed(2)} ms, lost ${idle.lost}`,
@@ -250,9 +261,8 @@ export const latencySuite: Suite = {
       await stepper.next('running', 60_000);
       await pause(2_000); // let the load settle into its rate
       const loadedStarted = Date.now();
-      const loaded = await measureService(store, watcher, ids, runId, current, SAMPLES);
+      const { service: loaded, baseline: loadedBase } = await measureInTurns(serviceSample, rawPubSub.sample, SAMPLES);
       const loadedSeconds = (Date.now() - loadedStarted) / 1000;
-      const loadedBase = await measureBaseline(payload, SAMPLES);
       stepper.send({ type: 'stop' });
       const stopped = await stepper.next('stopped', 10_000);
       const delivered = await new Promise<LoadReport>((resolve) => {
@@ -315,6 +325,7 @@ export const latencySuite: Suite = {
       stepper.send({ type: 'stop' });
       await Promise.all([stepper.stop(), load.stop()]);
       await watcher.close();
+      rawPubSub?.close();
       redis.disconnect();
       await service.stop();
     }
