@@ -274,7 +274,7 @@ export const latencySuite: Suite = {
       });
       const [c, d] = [summary(loaded), summary(loadedBase)];
       log(
-        `load: stepper made ${stopped.steps} steps (${stopped.lateTicks} late ticks); the measured service samples took ${loadedSeconds.toFixed(1)} s; load events of step 2: ${JSON.stringify(delivered)}`,
+        `load: stepper made ${stopped.steps} steps (${stopped.lateTicks} late ticks); the measured samples (service and baseline in turns) took ${loadedSeconds.toFixed(1)} s; load events of step 2: ${JSON.stringify(delivered)}`,
       );
       log(
         `loaded: service p50 ${c.p50.toFixed(2)} p99 ${c.p99.toFixed(2)} max ${c.max.toFixed(2)} ms, lost ${loaded.lost}`,
