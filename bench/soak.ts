@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { redisUrl, rssKiB, startService } from './support/service.js';
+import { redisUrl, startService } from './support/service.js';
+import { rssKiB } from './support/usage.js';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 60);
 const clientCount = Number(process.env.SOAK_CLIENTS ?? 40);

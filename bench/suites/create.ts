@@ -20,7 +20,7 @@ import {
   stopProcess,
   waitReady,
 } from '../support/service.js';
-import { processCpuMicros } from '../support/cpu.js';
+import { processCpuMicros } from '../support/usage.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 
 const CONNECTIONS = 50;

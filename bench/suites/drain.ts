@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { calculationTask } from '../../core/task-kinds/index.js';
-import { processCpuMicros, redisCpuMicros } from '../support/cpu.js';
+import { processCpuMicros, redisCpuMicros } from '../support/usage.js';
 import { benchPrefix, clean, nodeArgs, redisUrl, root, startService, stopProcess } from '../support/service.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 import { createTaskBench, type TaskBench } from '../support/tasks.js';
@@ -40,7 +40,7 @@ async function drain(bench: TaskBench, workerPid: number): Promise<Drain> {
   };
 }
 
-const describe = (result: Drain) =>
+const drainSummary = (result: Drain) =>
   `${result.rate.toFixed(0)} tasks/s; CPU per task: Redis ${result.redisCpu.toFixed(0)} µs, ` +
   `worker ${result.workerCpu.toFixed(0)} µs`;
 
@@ -59,7 +59,7 @@ async function drainService(log: (line: string) => void): Promise<Drain> {
     while ((await ours.redis.zcard(ours.keys.workers)) === 0) await sleep(100);
     const result = await drain(ours, service.workerPids[0]!);
     await expectCompleted(ours);
-    log(`service: ${describe(result)}`);
+    log(`service: ${drainSummary(result)}`);
     return result;
   } finally {
     await ours.close();
@@ -97,7 +97,7 @@ async function drainRawBullmq(mode: RawMode, log: (line: string) => void): Promi
     }
     const result = await drain(raw, worker.pid!);
     if (mode === 'records') await expectCompleted(raw);
-    log(`raw BullMQ worker ${rawModes[mode]}: ${describe(result)}`);
+    log(`raw BullMQ worker ${rawModes[mode]}: ${drainSummary(result)}`);
     return result;
   } finally {
     await stopProcess(worker);

@@ -15,18 +15,10 @@ import { createKeys } from '../../core/keys.js';
 import { createTaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport } from '../peers/load-protocol.js';
 import { startPeer, type Peer } from '../peers/peer.js';
-import {
-  benchPrefix,
-  clean,
-  freePort,
-  redisUrl,
-  rssKiB,
-  startProcess,
-  stopProcess,
-  waitReady,
-} from '../support/service.js';
+import { benchPrefix, clean, freePort, redisUrl, startProcess, stopProcess, waitReady } from '../support/service.js';
 import { collectGarbage } from '../support/collect-garbage.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
+import { rssKiB } from '../support/usage.js';
 import { createTasks } from './latency.js';
 
 const TASKS = 1_000;

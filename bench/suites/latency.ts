@@ -197,7 +197,10 @@ async function measureInTurns(
   baseline: () => Promise<number | null>,
   count: number,
 ): Promise<{ service: Samples; baseline: Samples }> {
-  const samples = { service: { times: [], lost: 0 } as Samples, baseline: { times: [], lost: 0 } as Samples };
+  const samples: Record<'service' | 'baseline', Samples> = {
+    service: { times: [], lost: 0 },
+    baseline: { times: [], lost: 0 },
+  };
   const record = (into: Samples, time: number | null) => (time === null ? into.lost++ : into.times.push(time));
   for (let i = 0; i < count; i++) {
     record(samples.service, await service());

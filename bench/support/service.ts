@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -115,13 +114,6 @@ export interface RunningService {
   /** The worker processes' ids, to read their CPU time. */
   workerPids: number[];
   stop(): Promise<void>;
-}
-
-/** Resident memory of a process in KiB (Linux). */
-export function rssKiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
-  return Number(match[1]);
 }
 
 /** API instances and workers of the service, in processes of their own, under a fresh prefix. */

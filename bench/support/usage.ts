@@ -1,5 +1,13 @@
+/** What a process of the benchmarks, and Redis, have used so far: memory and CPU time. */
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+
+/** Resident memory of a process in KiB (Linux). */
+export function rssKiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for ${pid}`);
+  return Number(match[1]);
+}
 
 /** CPU time a process has used so far (user and system), in microseconds (Linux). */
 export function processCpuMicros(pid: number): number {
