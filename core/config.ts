@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { DEFAULT_PREFIX, hasHashTag } from './keys.js';
 
 /**
- * Pieces of configuration both entry points share. Only the entry points call `loadConfig`;
- * everything else receives plain values.
+ * The pieces of configuration both processes share, and how a process reads its own: every
+ * variable is named once, in a zod shape with its default; the shape's transform turns the flat
+ * variables into the nested, typed object the process runs with (seconds into milliseconds).
+ * Only the entry points call `loadConfig`; everything else receives parts of that object.
  */
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 export const integer = (min: number, max: number, fallback: number) =>
   z.coerce
@@ -17,7 +20,11 @@ export const integer = (min: number, max: number, fallback: number) =>
     .max(max, { error: `must be at most ${max}` })
     .default(fallback);
 
-export const commonConfig = {
+/** A whole number of seconds in the environment, milliseconds in the configuration. */
+export const seconds = (min: number, max: number, fallback: number) =>
+  integer(min, max, fallback).transform((value) => value * 1000);
+
+export const commonVariables = {
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
     .default('redis://127.0.0.1:6379'),
@@ -29,22 +36,62 @@ export const commonConfig = {
   LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
 };
 
+type CommonVariables = z.infer<z.ZodObject<typeof commonVariables>>;
+
+export interface RedisConfig {
+  url: string;
+  /** Prefix of every key and channel; holds a hash tag. */
+  keyPrefix: string;
+}
+
+export interface LogConfig {
+  level: LogLevel;
+  /** Unset: pretty in a terminal, JSON otherwise. */
+  format: 'pretty' | 'json' | undefined;
+}
+
+/** The nested parts every process has, from the common variables. */
+export function commonConfig(variables: CommonVariables): { redis: RedisConfig; log: LogConfig } {
+  return {
+    redis: { url: variables.REDIS_URL, keyPrefix: variables.REDIS_KEY_PREFIX },
+    log: { level: variables.LOG_LEVEL, format: variables.LOG_FORMAT },
+  };
+}
+
 export class ConfigError extends Error {}
 
-/** Reads `.env` (values already in the environment win), then checks every variable at once. */
-export function loadConfig<Shape extends z.ZodRawShape>(
-  shape: Shape,
+/** The names of a configuration's variables, for the checks that keep the documentation in step. */
+export function variableNames(schema: z.ZodType): string[] {
+  const object = schema instanceof z.ZodPipe ? schema.in : schema;
+  if (!(object instanceof z.ZodObject)) throw new Error('a configuration schema is an object of variables');
+  return Object.keys(object.shape);
+}
+
+/**
+ * Checks every variable of `schema` at once and answers the configuration it builds; an error
+ * lists each bad variable with its value. Reads `.env` first (values already in the environment win).
+ */
+export function loadConfig<Schema extends z.ZodType>(
+  schema: Schema,
   env: NodeJS.ProcessEnv,
   envFile = '.env',
-): z.infer<z.ZodObject<Shape>> {
+): z.output<Schema> {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseConfig(schema, env);
+}
+
+/** As loadConfig, from the given variables alone (tests, and configurations built in code). */
+export function parseConfig<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.output<Schema> {
   // An empty variable means "not set", as in most shells and compose files.
-  const values = Object.fromEntries(Object.keys(shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
-  const parsed = z.object(shape).safeParse(values);
+  const values = Object.fromEntries(
+    variableNames(schema).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
+  const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
-    const name = String(issue.path[0]);
-    return `  ${name}: ${issue.message} (got ${JSON.stringify(values[name])})`;
+    const name = issue.path.map(String).join(', ');
+    const got = issue.path.length === 1 ? ` (got ${JSON.stringify(values[String(issue.path[0])])})` : '';
+    return `  ${name}: ${issue.message}${got}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

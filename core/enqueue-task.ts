@@ -4,20 +4,26 @@ import type { TaskKind } from './task-kinds/index.js';
 import type { TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
 
+export interface EnqueueOptions {
+  /** How long the task is kept once finished. */
+  ttlMs: number;
+  /** Its owner (a token's subject), or null. */
+  owner: string | null;
+}
+
 /**
- * Creates a task's record, then its job (the job id is the task id). The record comes first, so a
- * worker never takes a job whose task it cannot find; a job that cannot be added takes its record
- * back with it.
+ * Creates a task's record, then its job (the job id is the task id, its name the kind, its data the
+ * input). The record comes first, so a worker never takes a job whose task it cannot find; a job
+ * that cannot be added takes its record back with it. The input must have been checked.
  */
 export async function enqueueTask<Input>(
   { store, queue }: { store: TaskStore; queue: Queue },
   kind: TaskKind<Input>,
   input: Input,
-  ttlSeconds: number,
-  owner: string | null = null,
+  { ttlMs, owner }: EnqueueOptions,
 ): Promise<TaskRecord> {
   const id = randomUUID();
-  const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlSeconds, owner });
+  const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlMs, owner });
   try {
     await queue.add(kind.name, input, {
       jobId: id,
@@ -25,7 +31,7 @@ export async function enqueueTask<Input>(
       ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
     });
   } catch (error) {
-    await store.remove(id).catch(() => undefined);
+    await store.remove(record).catch(() => undefined);
     throw error;
   }
   return record;

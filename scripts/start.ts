@@ -8,11 +8,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
-import { commonConfig, ConfigError, loadConfig } from '../core/config.js';
+import { ConfigError, loadConfig } from '../core/config.js';
 import { projectRoot } from '../core/project-root.js';
 import { redisAnswers } from '../core/redis.js';
 import { buildClient, clientBuildIsStale } from './client-build.js';
+import { startConfigSchema } from './start-config.js';
 
 const root = projectRoot(import.meta.url);
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
@@ -62,10 +62,7 @@ function exited(child: ChildProcess): Promise<number> {
 async function main(): Promise<number> {
   let config;
   try {
-    config = loadConfig(
-      { REDIS_URL: commonConfig.REDIS_URL, START_REDIS: z.enum(['auto', 'never']).default('auto') },
-      process.env,
-    );
+    config = loadConfig(startConfigSchema, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       say(error.message);

@@ -1,158 +1,205 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginCacheControlDisabled,
-  ApolloServerPluginLandingPageDisabled,
-  ApolloServerPluginSchemaReportingDisabled,
-  ApolloServerPluginUsageReportingDisabled,
-} from '@apollo/server/plugin/disabled';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../core/keys.js';
+import { createKeys, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
-import { closeRedis } from '../core/redis.js';
+import { closeRedis, createRedis, waitForRedis } from '../core/redis.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
-import { defaultAbuseProtection, type AbuseProtection } from './abuse-protection.js';
-import { formatError } from './errors.js';
-import { createAuthenticator, type AuthOptions } from './auth.js';
-import type { Caller, Context } from './graphql/context.js';
-import { costLimitRule } from './graphql/cost-limit-rule.js';
-import { noSubscriptionsOverHttp } from './graphql/no-subscriptions-over-http.js';
+import { createAuthenticator } from './auth.js';
+import type { ApiConfig } from './config.js';
+import { createErrorFormatter } from './errors.js';
+import { createAdmission } from './graphql/admission.js';
+import type { Context } from './graphql/context.js';
+import { costLimitRule, operationCost } from './graphql/cost-limit-rule.js';
 import { buildTaskSchema } from './graphql/schema.js';
-import { createGraphqlWsServer } from './graphql-ws-server.js';
-import { drainHttpServerPlugin } from './drain-http-server.js';
-import { createHttpHandler, MAX_BODY_BYTES } from './http-handler.js';
-import { executorGateway } from './apollo-executor.js';
-import { createOperationCache } from './operation-cache.js';
-import { createDocumentCache } from './document-cache.js';
-import { createPubSub } from './pubsub.js';
-import { createRateLimiter } from './rate-limiter.js';
-import { createTaskService } from './task-service.js';
+import { createApolloServer } from './http/apollo-server.js';
+import { clientAddress } from './http/client-address.js';
+import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js';
+import { createReadyz, healthz } from './http/health.js';
+import { createRequestListener } from './http/http-server.js';
+import { createStaticFiles } from './http/static-files.js';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { createPubSub } from './tasks/pubsub.js';
+import { createTaskService, type TaskService } from './tasks/task-service.js';
+import { createDocumentCache } from './ws/document-cache.js';
+import { createGraphqlWsServer } from './ws/graphql-ws-server.js';
+import { createWsTransport } from './ws/ws-transport.js';
 
-export interface ApiOptions {
-  /** Commands, the queue and publishing; owned by the API from now on. */
-  redis: Redis;
-  /** The pub/sub subscriber; owned by the API from now on. */
-  subscriber: Redis;
+/**
+ * The composition root of the API: src/main.ts, the tests and the benchmarks' peers build the
+ * service with these two functions and nothing else. Each creates its own connections and closes
+ * them, in order, in its memoized close().
+ */
+
+/** Forgetting expired tasks is the expiry path's alone (a read never writes): this often. */
+const SWEEP_EVERY_MS = 1_000;
+
+export interface TaskBackend {
   keys: Keys;
-  resultTtlSeconds: number;
-  clientDir: string;
-  logger: Logger;
-  /** Limits per request, socket and client; each one left out keeps its default. */
-  abuseProtection?: Partial<AbuseProtection>;
-  /** Off when left out: then every caller sees every task. */
-  auth?: AuthOptions;
-}
-
-export interface Api {
-  httpServer: Server;
-  /** Resolves with the base URL, such as http://127.0.0.1:4000. */
-  listen(port: number, host: string): Promise<string>;
+  /** The command connection, auto-pipelined: the commands of concurrent requests go out in one write. */
+  redis: Redis;
+  tasks: TaskService;
+  schema: GraphQLSchema;
+  /** Query cost each client may spend over the rate-limit window. */
+  readBudget: RateLimiter;
   close(): Promise<void>;
 }
 
-/** Expired tasks are also forgotten when a list is read; this only frees memory when nobody reads. */
-const SWEEP_EVERY_MS = 10_000;
+export interface BackendOptions {
+  logger: Logger;
+  /** Connection names in CLIENT LIST: `NAME` and `NAME-subscriber`. */
+  name?: string;
+}
 
-export async function createApi({
-  redis,
-  subscriber,
-  keys,
-  resultTtlSeconds,
-  clientDir,
-  logger,
-  abuseProtection,
-  auth: authOptions,
-}: ApiOptions): Promise<Api> {
-  const limits = { ...defaultAbuseProtection, ...abuseProtection };
-  const pubsub = createPubSub({ publisher: redis, subscriber });
+/** Everything of the service but its transports: Redis, the task store and queue, pub/sub, the task service. */
+export async function createTaskBackend(
+  config: Pick<ApiConfig, 'redis' | 'tasks' | 'limits'>,
+  { logger, name = 'api' }: BackendOptions,
+): Promise<TaskBackend> {
+  const redis = createRedis(config.redis.url, logger, { name, autoPipelining: true });
+  const subscriber = createRedis(config.redis.url, logger, { blocking: true, name: `${name}-subscriber` });
+  const closeConnections = () => Promise.all([closeRedis(subscriber), closeRedis(redis)]);
+  try {
+    await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
+  } catch (error) {
+    await closeConnections();
+    throw error;
+  }
+  const keys = createKeys(config.redis.keyPrefix);
   const store = createTaskStore(redis, keys);
   const queue = createTaskQueue(redis, keys.prefix);
   queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  const pubsub = createPubSub({ publisher: redis, subscriber });
+  const { rateLimitCreates, rateLimitWindowMs, readBudget } = config.limits;
+  const windowSeconds = rateLimitWindowMs / 1000;
   const tasks = createTaskService({
     store,
     queue,
     registry: createWorkerRegistry(redis, keys),
     pubsub,
     keys,
-    resultTtlSeconds,
-    createLimiter: createRateLimiter(redis, keys, 'create', {
-      limit: limits.rateLimitCreates,
-      windowSeconds: limits.rateLimitWindowSeconds,
-    }),
+    resultTtlMs: config.tasks.resultTtlMs,
+    createLimiter: createRateLimiter(redis, keys, 'create', { limit: rateLimitCreates, windowSeconds }),
     logger,
   });
-  const auth = createAuthenticator(authOptions);
-  const contextFor = (caller: Caller): Context => ({ tasks, caller });
-  const validationRules = [costLimitRule(limits)];
-  const schema = await buildTaskSchema(pubsub);
-  // Parsed and validated once per operation text, for graphql-ws and the HTTP fast path alike.
-  const documents = createDocumentCache({ schema, validationRules, maxTokens: limits.maxTokens });
-
-  const httpServer = createServer();
-  const graphqlWs = createGraphqlWsServer({
-    httpServer,
-    schema,
-    contextFor,
-    auth,
-    documents,
-    maxOperationsPerSocket: limits.maxSubscriptionsPerSocket,
-    connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
-    keepAliveMs: limits.keepAliveMs,
-    maxMessageBytes: MAX_BODY_BYTES,
-    logger,
-  });
-  const apollo = new ApolloServer<Context>({
-    // Apollo's executor, plugged in through its gateway interface: the fast path in the HTTP handler
-    // hands it results to format (see apollo-executor.ts).
-    gateway: executorGateway(schema),
-    plugins: [
-      drainHttpServerPlugin(httpServer),
-      ApolloServerPluginLandingPageDisabled(),
-      // Its per-field hooks cost about a tenth of a mutation, for cache hints this schema never
-      // gives: every answer is uncacheable, and the HTTP handler says so itself (no-store).
-      ApolloServerPluginCacheControlDisabled(),
-      // Nothing leaves the machine, even with an APOLLO_KEY in the environment.
-      ApolloServerPluginUsageReportingDisabled(),
-      ApolloServerPluginSchemaReportingDisabled(),
-    ],
-    logger,
-    // The entry point owns the signals and closes everything in order (see close()).
-    stopOnTerminationSignals: false,
-    // The playground and typed clients read the schema; it is public anyway (schema.graphql).
-    introspection: true,
-    parseOptions: { maxTokens: limits.maxTokens },
-    validationRules: [...validationRules, noSubscriptionsOverHttp],
-    formatError,
-  });
-  await apollo.start();
-  httpServer.on(
-    'request',
-    createHttpHandler({
-      apollo,
-      operations: createOperationCache({ schema, documents }),
-      contextFor,
-      auth,
-      corsOrigins: limits.corsOrigins,
-      redis,
-      clientDir,
-      logger,
-    }),
-  );
-
   const sweeper = setInterval(() => {
     store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
   }, SWEEP_EVERY_MS);
 
   let closing: Promise<void> | null = null;
   return {
+    keys,
+    redis,
+    tasks,
+    schema: await buildTaskSchema(),
+    readBudget: createRateLimiter(redis, keys, 'read', { limit: readBudget, windowSeconds }),
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        await queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the queue failed'));
+        await pubsub.close();
+        await closeConnections();
+      })();
+      return closing;
+    },
+  };
+}
+
+export interface ApiOptions extends BackendOptions {
+  /** The built browser bundle: the dashboard (`/`) and the playground (`GET /graphql` from a browser). */
+  clientDir: string;
+  /** More Apollo plugins, after the service's own. */
+  plugins?: readonly ApolloServerPlugin<Context>[];
+}
+
+export interface Api {
+  httpServer: Server;
+  /** Listens where the configuration says; resolves with the base URL, such as http://127.0.0.1:4000. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The API: the task backend behind GraphQL over HTTP (Apollo) and over WebSocket (graphql-ws). */
+export async function createApi(
+  config: ApiConfig,
+  { clientDir, plugins, ...backendOptions }: ApiOptions,
+): Promise<Api> {
+  const { logger } = backendOptions;
+  const backend = await createTaskBackend(config, backendOptions);
+  const { schema, tasks } = backend;
+  const { limits } = config;
+  const auth = createAuthenticator(config.auth);
+  const validationRules = [costLimitRule(limits)];
+  const admission = createAdmission({
+    schema,
+    tasks,
+    readBudget: backend.readBudget,
+    costOf: (document, operationName) => operationCost(schema, document, operationName),
+  });
+
+  const httpServer = createServer();
+  const apollo = createApolloServer({
+    schema,
     httpServer,
-    listen(port, host) {
+    validationRules,
+    maxTokens: limits.maxTokens,
+    admission,
+    includeStacktrace: config.errors.includeStacktrace,
+    plugins,
+    logger,
+  });
+  await apollo.start();
+  const contextFor = async (req: IncomingMessage): Promise<Context> => ({
+    tasks,
+    caller: { client: clientAddress(req.socket.remoteAddress), owner: await auth.ownerOf(req.headers.authorization) },
+  });
+  httpServer.on(
+    'request',
+    createRequestListener(
+      {
+        graphql: createGraphqlHandler({ apollo, contextFor, maxResponseBytes: limits.maxResponseBytes }),
+        staticFile: createStaticFiles(clientDir),
+        healthz,
+        readyz: createReadyz(backend.redis),
+      },
+      { corsOrigins: config.http.corsOrigins, logger },
+    ),
+  );
+  const ws = createWsTransport({
+    httpServer,
+    server: createGraphqlWsServer({
+      schema,
+      tasks,
+      auth,
+      documents: createDocumentCache({ schema, validationRules, maxTokens: limits.maxTokens }),
+      admission,
+      formatErrors: createErrorFormatter(config.errors),
+      limits,
+      connectionInitTimeoutMs: config.ws.connectionInitTimeoutMs,
+      logger,
+    }),
+    path: '/graphql',
+    maxMessageBytes: MAX_BODY_BYTES,
+    maxSocketsPerClient: limits.maxSocketsPerClient,
+    keepAliveMs: config.ws.keepAliveMs,
+    logger,
+  });
+  // The HTTP server's own errors; listen() reports those of its start.
+  httpServer.on('error', (error) => logger.warn({ err: error.message }, 'HTTP server error'));
+
+  let closing: Promise<void> | null = null;
+  return {
+    httpServer,
+    listen() {
+      const { port, host } = config.http;
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
           const { address, family, port: boundPort } = httpServer.address() as AddressInfo;
           const everywhere = address === '0.0.0.0' || address === '::';
           const shownHost = everywhere ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
@@ -166,13 +213,9 @@ export async function createApi({
           logger.debug({ step: what }, 'shutdown step');
           await run().catch((error: Error) => logger.warn({ err: error.message, step: what }, 'shutdown step failed'));
         };
-        clearInterval(sweeper);
-        // Closes every socket with 1001 (going away), which graphql-ws clients retry elsewhere.
-        await step('close WebSocket connections', async () => graphqlWs.dispose());
-        await step('stop Apollo and the HTTP server', () => apollo.stop());
-        await step('close the queue', () => queue.close());
-        await step('close pub/sub', () => pubsub.close());
-        await step('close Redis', () => closeRedis(redis));
+        await step('close WebSocket connections', () => ws.close());
+        await step('stop Apollo and drain the HTTP server', () => apollo.stop());
+        await step('close the task backend and Redis', () => backend.close());
       })();
       return closing;
     },

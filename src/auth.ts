@@ -43,13 +43,16 @@ export function createAuthenticator({ jwtSecret, jwksUrl, issuer, audience }: Au
       }
       const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
       if (!token) throw unauthenticated('The Authorization value must be "Bearer <token>"');
-      let subject: string | undefined;
+      let subject: unknown;
       try {
         subject = (await verify(token)).payload.sub;
       } catch (error) {
         throw unauthenticated(`The token was refused: ${error instanceof Error ? error.message : String(error)}`);
       }
-      if (!subject) throw unauthenticated('The token has no subject (sub)');
+      // A signed token may still carry any JSON as its subject; the owner must be a string.
+      if (typeof subject !== 'string' || subject === '') {
+        throw unauthenticated('The token has no subject (sub) that is a non-empty string');
+      }
       return subject;
     },
   };

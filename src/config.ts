@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { commonConfig, ConfigError, integer, loadConfig } from '../core/config.js';
+import { commonConfig, commonVariables, integer, loadConfig, parseConfig, seconds } from '../core/config.js';
 import type { AuthOptions } from './auth.js';
-import { defaultAbuseProtection as defaults, type AbuseProtection } from './abuse-protection.js';
-import { isOrigin } from './cors.js';
+import { isOrigin } from './http/cors.js';
 
 const origins = z
   .string()
@@ -22,68 +21,91 @@ const origins = z
     ),
   );
 
-export const apiConfigShape = {
-  ...commonConfig,
-  PORT: integer(0, 65_535, 4000),
-  HOST: z.string().min(1, { error: 'must not be empty' }).default('0.0.0.0'),
-  /** Seconds a finished task is kept; stored with each task when it is created. */
-  RESULT_TTL: integer(1, 31 * 24 * 3600, 3600),
-  /** Limits on one operation, checked before it runs (see graphql/cost-limit-rule.ts). */
-  MAX_QUERY_DEPTH: integer(1, 1_000, defaults.maxDepth),
-  MAX_ROOT_FIELDS: integer(1, 1_000, defaults.maxRootFields),
-  MAX_QUERY_FIELDS: integer(1, 100_000, defaults.maxFields),
-  MAX_QUERY_TOKENS: integer(100, 1_000_000, defaults.maxTokens),
-  MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 100_000, defaults.maxSubscriptionsPerSocket),
-  /** Seconds a new WebSocket has to send connection_init. */
-  WS_CONNECTION_INIT_TIMEOUT: integer(1, 600, defaults.connectionInitTimeoutMs / 1000),
-  /** Seconds between pings of each WebSocket; one that misses a ping is closed at the next. */
-  WS_KEEP_ALIVE: integer(1, 3_600, defaults.keepAliveMs / 1000),
-  /** Tasks one client (IP address) may create at once, refilled over RATE_LIMIT_WINDOW seconds. */
-  RATE_LIMIT_CREATES: integer(1, 1_000_000, defaults.rateLimitCreates),
-  RATE_LIMIT_WINDOW: integer(1, 24 * 3600, defaults.rateLimitWindowSeconds),
-  /** Origins whose pages may call the API from a browser; empty: same-origin only. */
-  CORS_ORIGINS: origins,
-  /** Authentication is on when one of these is set: HS256/384/512 tokens signed with this secret... */
-  AUTH_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
-  /** ...or tokens signed by a key of this JSON Web Key Set. */
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-  /** When set, a token must carry this issuer (iss) and audience (aud). */
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
-};
+/** Every variable the API reads, with its default; README.md and .env.example list the same. */
+const apiVariables = z
+  .object({
+    ...commonVariables,
+    PORT: integer(0, 65_535, 4000),
+    HOST: z.string().min(1, { error: 'must not be empty' }).default('0.0.0.0'),
+    /** Seconds a finished task is kept; stored with each task when it is created. */
+    RESULT_TTL: seconds(1, 31 * 24 * 3600, 3600),
+    // The standard introspection query (GraphiQL, codegen) is 15 deep and has about 230 fields;
+    // the dashboard's deepest query is 4 deep with about 30 fields.
+    MAX_QUERY_DEPTH: integer(1, 1_000, 20),
+    MAX_ROOT_FIELDS: integer(1, 1_000, 10),
+    MAX_QUERY_FIELDS: integer(1, 100_000, 500),
+    // Some 200 for the introspection query, 100 for the dashboard's list; 300 aliased mutations
+    // take 4,000, and still meet MAX_ROOT_FIELDS with a clear message.
+    MAX_QUERY_TOKENS: integer(100, 1_000_000, 5_000),
+    /** Fields times the lists above them (see graphql/cost-limit-rule.ts). */
+    MAX_QUERY_COST: integer(1, 100_000_000, 20_000),
+    MAX_FIELD_ALIASES: integer(1, 1_000, 5),
+    /** Bytes of one answer over HTTP; a larger one is replaced by an error. */
+    MAX_RESPONSE_BYTES: integer(1_000, 1_000_000_000, 2_000_000),
+    /** Query cost one client may spend per RATE_LIMIT_WINDOW, refilled evenly. */
+    READ_BUDGET: integer(1, 1_000_000_000, 1_000_000),
+    MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 100_000, 100),
+    MAX_SOCKETS_PER_CLIENT: integer(1, 1_000_000, 100),
+    MAX_SUBSCRIPTIONS_PER_CLIENT: integer(1, 10_000_000, 1_000),
+    /** taskUpdated sends every change of every task: the costliest subscription to hold many of. */
+    MAX_TASK_UPDATED_PER_CLIENT: integer(1, 100_000, 10),
+    WS_CONNECTION_INIT_TIMEOUT: seconds(1, 600, 3), // graphql-ws's own default
+    WS_KEEP_ALIVE: seconds(1, 3_600, 12), // graphql-ws's own ping interval
+    // The dashboard creates one task per click; a script may burst to 600, then 10 a second.
+    RATE_LIMIT_CREATES: integer(1, 1_000_000, 600),
+    RATE_LIMIT_WINDOW: seconds(1, 24 * 3600, 60),
+    CORS_ORIGINS: origins,
+    AUTH_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Stack traces in error answers: for debugging only, they show the server's paths. */
+    ERROR_STACK_TRACES: z.stringbool({ error: 'must be true or false' }).default(false),
+  })
+  .refine((variables) => !(variables.AUTH_JWT_SECRET && variables.AUTH_JWKS_URL), {
+    path: ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'],
+    error: 'set one or the other, not both',
+  });
 
-export type ApiConfig = ReturnType<typeof loadApiConfig>;
+export const apiConfigSchema = apiVariables.transform((v) => ({
+  ...commonConfig(v),
+  http: { port: v.PORT, host: v.HOST, corsOrigins: v.CORS_ORIGINS },
+  tasks: { resultTtlMs: v.RESULT_TTL },
+  limits: {
+    maxDepth: v.MAX_QUERY_DEPTH,
+    maxRootFields: v.MAX_ROOT_FIELDS,
+    maxFields: v.MAX_QUERY_FIELDS,
+    maxTokens: v.MAX_QUERY_TOKENS,
+    maxCost: v.MAX_QUERY_COST,
+    maxAliasesPerField: v.MAX_FIELD_ALIASES,
+    maxResponseBytes: v.MAX_RESPONSE_BYTES,
+    readBudget: v.READ_BUDGET,
+    maxSubscriptionsPerSocket: v.MAX_SUBSCRIPTIONS_PER_SOCKET,
+    maxSocketsPerClient: v.MAX_SOCKETS_PER_CLIENT,
+    maxSubscriptionsPerClient: v.MAX_SUBSCRIPTIONS_PER_CLIENT,
+    maxTaskUpdatedPerClient: v.MAX_TASK_UPDATED_PER_CLIENT,
+    rateLimitCreates: v.RATE_LIMIT_CREATES,
+    rateLimitWindowMs: v.RATE_LIMIT_WINDOW,
+  },
+  ws: { connectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT, keepAliveMs: v.WS_KEEP_ALIVE },
+  auth: {
+    jwtSecret: v.AUTH_JWT_SECRET,
+    jwksUrl: v.AUTH_JWKS_URL,
+    issuer: v.AUTH_ISSUER,
+    audience: v.AUTH_AUDIENCE,
+  } satisfies AuthOptions,
+  errors: { includeStacktrace: v.ERROR_STACK_TRACES },
+}));
 
-export function loadApiConfig(env: NodeJS.ProcessEnv) {
-  const config = loadConfig(apiConfigShape, env);
-  if (config.AUTH_JWT_SECRET && config.AUTH_JWKS_URL) {
-    throw new ConfigError('Invalid configuration:\n  AUTH_JWT_SECRET, AUTH_JWKS_URL: set one or the other, not both');
-  }
-  return config;
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+export type Limits = ApiConfig['limits'];
+
+/** The API's configuration from the environment (and `.env`); throws a ConfigError naming each bad variable. */
+export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
+  return loadConfig(apiConfigSchema, env);
 }
 
-/** createApi's auth option, from the configuration: off when neither a secret nor a JWKS URL is set. */
-export function authOptionsFrom(config: ApiConfig): AuthOptions {
-  return {
-    jwtSecret: config.AUTH_JWT_SECRET,
-    jwksUrl: config.AUTH_JWKS_URL,
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-  };
-}
-
-/** createApi's abuseProtection option, from the configuration. */
-export function abuseProtectionFrom(config: ApiConfig): AbuseProtection {
-  return {
-    maxDepth: config.MAX_QUERY_DEPTH,
-    maxRootFields: config.MAX_ROOT_FIELDS,
-    maxFields: config.MAX_QUERY_FIELDS,
-    maxTokens: config.MAX_QUERY_TOKENS,
-    maxSubscriptionsPerSocket: config.MAX_SUBSCRIPTIONS_PER_SOCKET,
-    connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT * 1000,
-    keepAliveMs: config.WS_KEEP_ALIVE * 1000,
-    rateLimitCreates: config.RATE_LIMIT_CREATES,
-    rateLimitWindowSeconds: config.RATE_LIMIT_WINDOW,
-    corsOrigins: config.CORS_ORIGINS,
-  };
+/** The same from the given variables alone, with no `.env`: tests and tools. */
+export function parseApiConfig(env: NodeJS.ProcessEnv = {}): ApiConfig {
+  return parseConfig(apiConfigSchema, env);
 }

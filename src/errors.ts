@@ -1,34 +1,67 @@
+import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { z } from 'zod';
 
 export function asGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
-  return new GraphQLError(error instanceof Error ? error.message : String(error));
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return new GraphQLError(cause.message, { originalError: cause });
 }
 
 export function notFound(id: string): GraphQLError {
   return new GraphQLError(`No task with id "${id}"`, { extensions: { code: 'NOT_FOUND', id } });
 }
 
+export interface InputIssue {
+  path: readonly PropertyKey[];
+  message: string;
+  /** The operation's field the input belongs to, when an operation has several. */
+  label?: string;
+}
+
 /** One error for all that is wrong with an argument, each problem with the path of its field. */
-export function badUserInput(argument: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
-  const problems = issues.map((issue) => ({
-    field: [argument, ...issue.path].map(String).join('.'),
-    message: issue.message,
+export function badUserInput(argument: string, issues: readonly InputIssue[]): GraphQLError {
+  const labelled = new Set(issues.map((issue) => issue.label)).size > 1;
+  const problems = issues.map(({ path, message, label }) => ({
+    field: [argument, ...path].map(String).join('.'),
+    message,
+    ...(labelled && label !== undefined && { operationField: label }),
   }));
-  const summary = problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+  const summary = problems
+    .map(
+      (problem) => `${problem.operationField ? `${problem.operationField}: ` : ''}${problem.field}: ${problem.message}`,
+    )
+    .join('; ');
   return new GraphQLError(`Invalid ${argument}: ${summary}`, {
     extensions: { code: 'BAD_USER_INPUT', argumentName: argument, problems },
   });
 }
 
-export function zodIssues(error: z.ZodError) {
+export function zodIssues(error: z.ZodError): InputIssue[] {
   return error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
 }
 
+export function rateLimited(what: string, retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Too many ${what}: try again in ${retryAfterSeconds} s`, {
+    extensions: { code: 'RATE_LIMITED', retryAfter: retryAfterSeconds },
+  });
+}
+
+/**
+ * The same error, answered over HTTP with this status (Apollo reads `extensions.http` and leaves it
+ * out of the answer): for an operation refused as a whole before it runs.
+ */
+export function withHttpStatus(error: GraphQLError, status: number): GraphQLError {
+  const headers = new HeaderMap();
+  const retryAfter = error.extensions.retryAfter;
+  if (typeof retryAfter === 'number') headers.set('retry-after', String(retryAfter));
+  const extensions: Record<string, unknown> = { ...error.extensions, http: { status, headers } };
+  return new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions });
+}
+
 /** ioredis gives up on a command after its retries while Redis is away, or on a closed connection. */
-function isRedisUnavailable(error: unknown): boolean {
+export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
@@ -37,8 +70,9 @@ function isRedisUnavailable(error: unknown): boolean {
 }
 
 /**
- * Apollo's formatError: a request that failed because Redis is away says so, with a code a client
- * can retry on, instead of an internal error.
+ * The one formatError, Apollo's over HTTP and graphql-ws's through formatErrors: a request that
+ * failed because Redis is away says so, with a code a client can retry on, instead of an internal
+ * error.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (isRedisUnavailable(unwrapResolverError(error))) {
@@ -49,4 +83,34 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   return formatted;
+}
+
+export type ErrorFormatter = (errors: readonly unknown[]) => GraphQLFormattedError[];
+
+/**
+ * Errors as Apollo answers them over HTTP, for the other transport: each one a GraphQL error with
+ * a code (INTERNAL_SERVER_ERROR when it has none), without its HTTP part, with its stack trace
+ * only when asked for, then through formatError.
+ */
+export function createErrorFormatter({ includeStacktrace }: { includeStacktrace: boolean }): ErrorFormatter {
+  const enrich = (error: unknown): GraphQLFormattedError => {
+    const graphqlError = asGraphQLError(error);
+    const { http: _http, ...extensions } = graphqlError.extensions;
+    return {
+      ...graphqlError.toJSON(),
+      extensions: {
+        ...extensions,
+        code: extensions.code ?? 'INTERNAL_SERVER_ERROR',
+        ...(includeStacktrace && { stacktrace: graphqlError.stack?.split('\n') }),
+      },
+    };
+  };
+  return (errors) =>
+    errors.map((error) => {
+      try {
+        return formatError(enrich(error), error);
+      } catch {
+        return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+    });
 }

@@ -31,7 +31,7 @@ describe('CORS', () => {
 
   beforeAll(async () => {
     stack = await createTestStack();
-    api = await stack.startApi({ abuseProtection: { corsOrigins: [allowed, 'http://localhost:5173'] } });
+    api = await stack.startApi({ http: { corsOrigins: [allowed, 'http://localhost:5173'] } });
     sameOriginOnly = await stack.startApi();
   });
 

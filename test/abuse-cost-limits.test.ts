@@ -1,7 +1,7 @@
 import { getIntrospectionQuery, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { TaskUpdatedDocument, TasksDocument } from '../client/src/graphql/generated/graphql.js';
-import { defaultAbuseProtection } from '../src/abuse-protection.js';
+import { parseApiConfig } from '../src/config.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { useTestApi } from './support/test-api.js';
 import { within } from './support/wait.js';
@@ -168,13 +168,13 @@ describe('cost limits on one operation', () => {
   });
 
   it('should accept up to the limit of root fields', async () => {
-    const data = await gqlData(setup.api.url, aliasedMutations(defaultAbuseProtection.maxRootFields));
+    const data = await gqlData(setup.api.url, aliasedMutations(parseApiConfig().limits.maxRootFields));
     expect(Object.keys(data)).toHaveLength(10);
     expect((await setup.stack.jobCounts()).wait).toBe(11); // and the one of the test before
   });
 
   it('should apply limits given to createApi', async () => {
-    const strict = await setup.stack.startApi({ abuseProtection: { maxRootFields: 1, maxDepth: 2, maxFields: 3 } });
+    const strict = await setup.stack.startApi({ limits: { maxRootFields: 1, maxDepth: 2, maxFields: 3 } });
     const { errors } = await gql(strict.url, '{ workers { name uptime taskNames } tasks { totalCount } }');
     expect(errors!.map(costLimitOf)).toEqual(['maxRootFields', 'maxFields']);
     expect((await gql(strict.url, '{ tasks { pageInfo { endCursor } } }')).errors!.map(costLimitOf)).toEqual([

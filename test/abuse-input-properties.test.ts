@@ -91,7 +91,7 @@ describe('any JSON as task input', () => {
   beforeAll(async () => {
     stack = await createTestStack();
     // Only input is on trial here, not the creation rate limit (abuse-rate-limit.test.ts).
-    api = await stack.startApi({ abuseProtection: { rateLimitCreates: 100_000 } });
+    api = await stack.startApi({ limits: { rateLimitCreates: 100_000 } });
   });
 
   afterAll(() => stack.close());

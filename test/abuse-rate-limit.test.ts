@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clientAddress } from '../src/client-address.js';
-import { gql, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { clientAddress } from '../src/http/client-address.js';
+import { gql, gqlData, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { within } from './support/wait.js';
@@ -37,7 +37,7 @@ describe('the task creation rate limit', () => {
   afterEach(() => stack.close());
 
   it('should refuse creations past the limit, over HTTP and graphql-ws, with nothing enqueued', async () => {
-    const api = await stack.startApi({ abuseProtection: { rateLimitCreates: 3, rateLimitWindowSeconds: 60 } });
+    const api = await stack.startApi({ limits: { rateLimitCreates: 3, rateLimitWindowMs: 60_000 } });
     for (let i = 0; i < 3; i++) expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
 
     const refused = await gql(api.url, CREATE_SLEEP, sleep);
@@ -76,11 +76,8 @@ describe('the task creation rate limit', () => {
   });
 
   it('should count each client apart, and every API instance alike', async () => {
-    const limits = { rateLimitCreates: 2, rateLimitWindowSeconds: 60 };
-    const [first, second] = [
-      await stack.startApi({ abuseProtection: limits }),
-      await stack.startApi({ abuseProtection: limits }),
-    ];
+    const limits = { rateLimitCreates: 2, rateLimitWindowMs: 60_000 };
+    const [first, second] = [await stack.startApi({ limits }), await stack.startApi({ limits })];
     expect((await gql(first.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
     expect((await gql(second.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
     expect(errorsOf(await gql(first.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
@@ -91,19 +88,22 @@ describe('the task creation rate limit', () => {
     expect((await stack.jobCounts()).wait).toBe(3);
   });
 
-  it('should create what fits of a request with many creations, and refuse the rest', async () => {
-    const api = await stack.startApi({ abuseProtection: { rateLimitCreates: 3, rateLimitWindowSeconds: 60 } });
-    const fields = Array.from({ length: 5 }, (_, i) => `t${i}: createSleepTask(input: { duration: 1 }) { id }`);
-    // Nullable fields would show each one's fate; these are non-null, so the first refusal nulls the data.
-    const { errors } = await gql(api.url, `mutation { ${fields.join(' ')} }`);
-    expect(errors!.map((error) => error.extensions!.code)).toEqual(['RATE_LIMITED']);
-    expect(errors![0]!.path).toEqual(['t3']);
-    // Mutations run one after another: the first three were created before the fourth was refused.
+  it('should refuse a request whose creations do not all fit, creating none of them', async () => {
+    const api = await stack.startApi({ limits: { rateLimitCreates: 3, rateLimitWindowMs: 60_000 } });
+    const fields = (n: number) =>
+      `mutation { ${Array.from({ length: n }, (_, i) => `t${i}: createSleepTask(input: { duration: 1 }) { id }`).join(' ')} }`;
+    const refused = await gql(api.url, fields(5));
+    expect(refused.data ?? null).toBeNull();
+    expect(refused.errors!.map((error) => error.extensions!.code)).toEqual(['RATE_LIMITED']);
+    expect((await stack.jobCounts()).wait).toBe(0);
+    // What fits is admitted whole, and the allowance is spent by it.
+    expect(Object.keys(await gqlData(api.url, fields(3))).length).toBe(3);
+    expect(errorsOf(await gql(api.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
     expect((await stack.jobCounts()).wait).toBe(3);
   });
 
   it('should allow creations again as the bucket refills', async () => {
-    const api = await stack.startApi({ abuseProtection: { rateLimitCreates: 2, rateLimitWindowSeconds: 2 } });
+    const api = await stack.startApi({ limits: { rateLimitCreates: 2, rateLimitWindowMs: 2_000 } });
     expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
     expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
     const refused = await gql(api.url, CREATE_SLEEP, sleep);

@@ -1,7 +1,7 @@
 import { CloseCode } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultAbuseProtection } from '../src/abuse-protection.js';
+import { parseApiConfig } from '../src/config.js';
 import { gqlData, watch, wsClient, type Watch } from './support/graphql.js';
 import { TASK_UPDATED } from './support/operations.js';
 import { rawSocket } from './support/raw-socket.js';
@@ -20,7 +20,7 @@ describe('graphql-ws limits', () => {
 
   beforeAll(async () => {
     stack = await createTestStack();
-    api = await stack.startApi({ abuseProtection: { connectionInitTimeoutMs: 300 } });
+    api = await stack.startApi({ ws: { connectionInitTimeoutMs: 300 } });
   });
 
   afterAll(() => stack.close());
@@ -40,8 +40,8 @@ describe('graphql-ws limits', () => {
     }
   };
 
-  it(`should refuse subscription ${defaultAbuseProtection.maxSubscriptionsPerSocket + 1} on one socket, and keep it usable`, async () => {
-    const limit = defaultAbuseProtection.maxSubscriptionsPerSocket;
+  it(`should refuse subscription ${parseApiConfig().limits.maxSubscriptionsPerSocket + 1} on one socket, and keep it usable`, async () => {
+    const limit = parseApiConfig().limits.maxSubscriptionsPerSocket;
     const client = wsClient(api.url);
     try {
       const subscriptions = Array.from({ length: limit }, () => watch(client, TASK_UPDATED));
@@ -133,7 +133,7 @@ describe('graphql-ws limits', () => {
 
   it('should close a socket that stops answering pings, and keep one that answers', async () => {
     const keepAliveMs = 200;
-    const pinging = await stack.startApi({ abuseProtection: { keepAliveMs } });
+    const pinging = await stack.startApi({ ws: { keepAliveMs } });
     const gone = rawSocket(pinging.url, { autoPong: false });
     const alive = rawSocket(pinging.url);
     for (const raw of [gone, alive]) {
@@ -149,5 +149,84 @@ describe('graphql-ws limits', () => {
     await new Promise((resolve) => setTimeout(resolve, 4 * keepAliveMs));
     expect(alive.socket.readyState).toBe(WebSocket.OPEN);
     alive.socket.close();
+  });
+
+  it('should refuse a WebSocket upgrade past the sockets one address may hold (429), and take one again when one closes', async () => {
+    const limited = await stack.startApi({ limits: { maxSocketsPerClient: 3 } });
+    const open = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const raw = rawSocket(limited.url);
+        await raw.opened;
+        return raw;
+      }),
+    );
+    const refused = new WebSocket(`${limited.url.replace('http', 'ws')}/graphql`, ['graphql-transport-ws']);
+    const status = await within(
+      new Promise<number>((resolve) =>
+        refused.once('unexpected-response', (_request, response) => resolve(response.statusCode!)),
+      ),
+      5_000,
+      'the refusal',
+    );
+    expect(status).toBe(429);
+    refused.terminate();
+    // Another address is counted apart.
+    const elsewhere = new WebSocket(`${limited.url.replace('http', 'ws')}/graphql`, ['graphql-transport-ws'], {
+      localAddress: '127.0.0.2',
+    });
+    await within(new Promise((resolve) => elsewhere.once('open', resolve)), 5_000, 'a socket from 127.0.0.2');
+    elsewhere.close();
+
+    open[0]!.socket.close();
+    await open[0]!.closed;
+    const again = rawSocket(limited.url);
+    await within(again.opened, 5_000, 'a socket once one closed');
+    for (const raw of [...open.slice(1), again]) raw.socket.close();
+    await limited.close();
+  });
+
+  it('should count subscriptions, and taskUpdated above all, per client across its sockets', async () => {
+    const limited = await stack.startApi({ limits: { maxSubscriptionsPerClient: 4, maxTaskUpdatedPerClient: 2 } });
+    const clients = [wsClient(limited.url), wsClient(limited.url)];
+    try {
+      const updates = [0, 1, 0].map((i) => watch(clients[i]!, TASK_UPDATED));
+      await within(updates[2]!.ended, 5_000, 'the third taskUpdated to be refused');
+      expect(updates[2]!.error).toEqual([
+        {
+          message: 'Too many taskUpdated subscriptions for this client: at most 2 at once; complete one first',
+          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 2 },
+        },
+      ]);
+      const { createSleepTask } = await gqlData(
+        limited.url,
+        'mutation { createSleepTask(input: { duration: 60 }) { id } }',
+      );
+      const progress = 'subscription ($id: ID!) { taskProgress(id: $id) { id } }';
+      const watches = [0, 1, 1].map((i) => watch(clients[i]!, progress, { id: createSleepTask.id }));
+      await within(watches[2]!.ended, 5_000, 'the fifth subscription to be refused');
+      expect(watches[2]!.error).toEqual([
+        {
+          message: 'Too many subscriptions for this client: at most 4 at once; complete one first',
+          extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 4 },
+        },
+      ]);
+      await settled(watches.slice(0, 2));
+      expect(watches.slice(0, 2).every((w) => w.error === null && w.values.length === 1)).toBe(true);
+
+      // Completing one makes room for another, on any of the client's sockets.
+      updates[0]!.stop();
+      await waitFor(
+        async () => {
+          const another = watch(clients[1]!, TASK_UPDATED);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          another.stop();
+          return another.error === null;
+        },
+        { what: 'room for a taskUpdated' },
+      );
+    } finally {
+      await Promise.all(clients.map((client) => client.dispose()));
+      await limited.close();
+    }
   });
 });

@@ -1,39 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/config.js';
-import { loadApiConfig } from '../src/config.js';
-import { loadWorkerConfig } from '../worker/config.js';
+import { parseApiConfig } from '../src/config.js';
+import { parseWorkerConfig } from '../worker/config.js';
 import { runEntryPoint } from './support/processes.js';
 
 describe('configuration', () => {
-  it('should use the documented defaults', () => {
-    expect(loadApiConfig({})).toMatchObject({
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: '{tasks}',
-      PORT: 4000,
-      HOST: '0.0.0.0',
-      RESULT_TTL: 3600,
-      LOG_LEVEL: 'info',
+  it('should use the documented defaults, times in milliseconds', () => {
+    expect(parseApiConfig({})).toMatchObject({
+      redis: { url: 'redis://127.0.0.1:6379', keyPrefix: '{tasks}' },
+      http: { port: 4000, host: '0.0.0.0', corsOrigins: [] },
+      tasks: { resultTtlMs: 3_600_000 },
+      log: { level: 'info', format: undefined },
+      errors: { includeStacktrace: false },
     });
-    expect(loadWorkerConfig({})).toMatchObject({
-      WORKER_CONCURRENCY: 100,
-      WORKER_MAX_TIMEOUT: 330,
-      SHUTDOWN_TIMEOUT: 30,
+    expect(parseWorkerConfig({})).toMatchObject({
+      worker: {
+        concurrency: 100,
+        maxTimeoutMs: 330_000,
+        shutdownTimeoutMs: 30_000,
+        stalled: { lockDurationMs: 10_000, checkEveryMs: 5_000, maxCount: 2 },
+      },
     });
   });
 
   it('should list every bad variable with its value', () => {
-    expect(() => loadApiConfig({ PORT: 'eighty', RESULT_TTL: '0', REDIS_URL: 'http://x' })).toThrow(ConfigError);
+    const bad = { PORT: 'eighty', RESULT_TTL: '0', REDIS_URL: 'http://x', REDIS_KEY_PREFIX: 'tasks' };
+    expect(() => parseApiConfig(bad)).toThrow(ConfigError);
+    let message = '';
     try {
-      loadApiConfig({ PORT: 'eighty', RESULT_TTL: '0', REDIS_URL: 'http://x', REDIS_KEY_PREFIX: 'tasks' });
+      parseApiConfig(bad);
     } catch (error) {
-      const message = (error as Error).message;
-      expect(message).toContain('PORT: must be a number (got "eighty")');
-      expect(message).toContain('RESULT_TTL: must be at least 1 (got "0")');
-      expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL (got "http://x")');
-      expect(message).toContain('REDIS_KEY_PREFIX: must hold a Redis Cluster hash tag such as {tasks} (got "tasks")');
+      message = (error as Error).message;
     }
-    expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: '0' })).toThrow('WORKER_CONCURRENCY: must be at least 1');
-    expect(() => loadWorkerConfig({ WORKER_MAX_TIMEOUT: '2.5' })).toThrow('WORKER_MAX_TIMEOUT: must be a whole number');
+    expect(message).toContain('PORT: must be a number (got "eighty")');
+    expect(message).toContain('RESULT_TTL: must be at least 1 (got "0")');
+    expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL (got "http://x")');
+    expect(message).toContain('REDIS_KEY_PREFIX: must hold a Redis Cluster hash tag such as {tasks} (got "tasks")');
+    expect(() => parseWorkerConfig({ WORKER_CONCURRENCY: '0' })).toThrow('WORKER_CONCURRENCY: must be at least 1');
+    expect(() => parseWorkerConfig({ WORKER_MAX_TIMEOUT: '2.5' })).toThrow(
+      'WORKER_MAX_TIMEOUT: must be a whole number',
+    );
+    expect(() => parseApiConfig({ ERROR_STACK_TRACES: 'sometimes' })).toThrow(
+      'ERROR_STACK_TRACES: must be true or false',
+    );
+    expect(() =>
+      parseApiConfig({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://issuer.example.com/jwks.json' }),
+    ).toThrow('AUTH_JWT_SECRET, AUTH_JWKS_URL: set one or the other, not both');
   });
 
   it.each([

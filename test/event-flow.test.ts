@@ -110,7 +110,9 @@ describe('events across processes', () => {
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     try {
       const tasks = await Promise.all(
-        Array.from({ length: concurrency }, () => enqueueTask({ store, queue }, sleepTask, { duration: 2 }, 3600)),
+        Array.from({ length: concurrency }, () =>
+          enqueueTask({ store, queue }, sleepTask, { duration: 2 }, { ttlMs: 3_600_000, owner: null }),
+        ),
       );
       const finished = await waitFor(
         async () => {

@@ -149,8 +149,18 @@ describe('faults', () => {
       });
       await subscriber.subscribe(stack.keys.allTasksChannel);
 
-      const recovers = await enqueueTask({ store, queue }, flakyKind, { key: randomUUID(), failures: 2 }, 3600);
-      const fails = await enqueueTask({ store, queue }, flakyKind, { key: randomUUID(), failures: 5 }, 3600);
+      const recovers = await enqueueTask(
+        { store, queue },
+        flakyKind,
+        { key: randomUUID(), failures: 2 },
+        { ttlMs: 3_600_000, owner: null },
+      );
+      const fails = await enqueueTask(
+        { store, queue },
+        flakyKind,
+        { key: randomUUID(), failures: 5 },
+        { ttlMs: 3_600_000, owner: null },
+      );
       const finished = async (id: string) => {
         const record = await store.get(id);
         return record && ['COMPLETED', 'FAILED'].includes(record.state) && record;

@@ -8,9 +8,9 @@ import { useTestApi } from './support/test-api.js';
 import { waitFor, within } from './support/wait.js';
 
 /**
- * graphql-transport-ws as the API speaks it (src/graphql-ws-connection.ts), message by message: what
- * graphql-ws's own server answers, close code for close code. The other suites run the protocol
- * through graphql-ws's client; these send by hand what that client never would.
+ * graphql-transport-ws as the API speaks it (graphql-ws's own server, src/ws/), message by message.
+ * The other suites run the protocol through graphql-ws's client; these send by hand what that
+ * client never would.
  */
 describe('graphql-transport-ws', () => {
   const setup = useTestApi();
@@ -72,10 +72,10 @@ describe('graphql-transport-ws', () => {
     raw.socket.close(1000);
   });
 
-  it('should close a socket that sends a message only a server sends (4400)', async () => {
+  it('should close a socket that sends a message only a server sends (4500, as graphql-ws does)', async () => {
     const raw = await acknowledged();
     send(raw, { type: 'next', id: '1', payload: { data: null } });
-    await closedWith(raw, CloseCode.BadRequest);
+    await closedWith(raw, CloseCode.InternalServerError);
   });
 
   it('should close a socket that reuses the id of a running operation (4409)', async () => {

@@ -77,7 +77,7 @@ describe('the last step of a run', () => {
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     try {
       const key = randomUUID();
-      const task = await enqueueTask({ store, queue }, lastStepKind, { key, after }, 3600);
+      const task = await enqueueTask({ store, queue }, lastStepKind, { key, after }, { ttlMs: 3_600_000, owner: null });
       taskIds.set(key, task.id);
       const terminal = await waitFor(
         async () => {

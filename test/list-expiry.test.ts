@@ -80,7 +80,7 @@ describe('the task list', () => {
   });
 
   it('should forget a finished task after RESULT_TTL, even when nothing else happens', async () => {
-    const api = await stack.startApi({ resultTtlSeconds: 1 });
+    const api = await stack.startApi({ tasks: { resultTtlMs: 1_000 } });
     await stack.startWorker();
     const { createCalculationTask: task } = await gqlData<{ createCalculationTask: TaskData }>(
       api.url,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPubSub, type TaskPubSub } from '../src/pubsub.js';
+import { createPubSub, type TaskPubSub } from '../src/tasks/pubsub.js';
 import { REDIS_URL } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -10,6 +10,8 @@ describe('the pub/sub adapter', () => {
   let subscriber: Redis;
   let pubsub: TaskPubSub;
   const channel = `{test-${randomUUID()}}:channel`;
+  // What the task scripts publish is JSON, which RedisPubSub parses.
+  const publish = (message: string) => void publisher.publish(channel, JSON.stringify(message));
   const subscribers = async () => ((await publisher.pubsub('NUMSUB', channel)) as [string, number])[1];
 
   beforeAll(() => {
@@ -21,24 +23,25 @@ describe('the pub/sub adapter', () => {
   afterAll(async () => {
     await pubsub.close();
     publisher.disconnect();
+    subscriber.disconnect();
   });
 
   it('should deliver in order to callers waiting at once, buffer what nobody waits for, and unsubscribe on return()', async () => {
-    const messages = pubsub.subscribe<string>(channel, (message) => String(message));
+    const messages = pubsub.subscribe<string>(channel, (message: unknown) => String(message));
     await within(messages.ready, 5_000, 'the SUBSCRIBE');
     expect(await subscribers()).toBe(1);
 
     const first = messages.next();
     const second = messages.next(); // while the first still waits
-    pubsub.publish(channel, 'a');
-    pubsub.publish(channel, 'b');
+    publish('a');
+    publish('b');
     expect(await within(Promise.all([first, second]), 5_000, 'two values')).toEqual([
       { done: false, value: 'a' },
       { done: false, value: 'b' },
     ]);
 
-    pubsub.publish(channel, 'c');
-    pubsub.publish(channel, 'd');
+    publish('c');
+    publish('d');
     expect(await within(messages.next(), 5_000, 'c')).toEqual({ done: false, value: 'c' });
     expect(await within(messages.next(), 5_000, 'd')).toEqual({ done: false, value: 'd' });
 

@@ -74,6 +74,8 @@ describe('invalid input', () => {
     ['a page of 0', { first: 0 }, 'first'],
     ['a page of 101', { first: 101 }, 'first'],
     ['an unknown task name', { name: 'mine_bitcoin' }, 'name'],
+    ['a name every JavaScript object has', { name: 'constructor' }, 'name'],
+    ['a name of the prototype', { name: '__proto__' }, 'name'],
     ['a cursor that is not one', { after: 'bm9wZQ' }, 'after'],
     ['an unknown state', { state: 'SLEEPING' }, 'state'],
   ])('should refuse a list with %s', async (_case, variables, field) => {

@@ -1,33 +1,55 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonConfig, integer, loadConfig } from '../core/config.js';
+import { commonConfig, commonVariables, integer, loadConfig, parseConfig, seconds } from '../core/config.js';
 import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 
-export const workerConfigShape = {
-  ...commonConfig,
+/** Every variable the worker reads, with its default; README.md and .env.example list the same. */
+const workerVariables = z.object({
+  ...commonVariables,
   /** Sleeping tasks wait on timers, so one process runs many at once without holding a core. */
   WORKER_CONCURRENCY: integer(1, 10_000, 100),
   /** Seconds; the default leaves room above the longest sleep the API accepts. */
-  WORKER_MAX_TIMEOUT: integer(1, 86_400, MAX_SLEEP_SECONDS + 30),
+  WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
   /** Seconds a stopping worker lets running tasks go on before handing them back to the queue. */
-  SHUTDOWN_TIMEOUT: integer(0, 3_600, 30),
+  SHUTDOWN_TIMEOUT: seconds(0, 3_600, 30),
   /**
    * Seconds a worker's hold on a running task lasts without renewal (renewed every half of it). A
    * task whose worker died is taken up again once this has passed, at the next stall check.
    */
-  WORKER_LOCK_DURATION: integer(1, 600, 10),
+  WORKER_LOCK_DURATION: seconds(1, 600, 10),
   /** Seconds between checks for tasks whose worker died. */
-  WORKER_STALLED_INTERVAL: integer(1, 600, 5),
+  WORKER_STALLED_INTERVAL: seconds(1, 600, 5),
   /** Times a task may lose its worker and be taken up again before it fails. */
   WORKER_MAX_STALLED: integer(0, 100, 2),
   WORKER_NAME: z
     .string()
     .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
     .default(`worker@${hostname()}-${process.pid}`),
-};
+});
 
-export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+export const workerConfigSchema = workerVariables.transform((v) => ({
+  ...commonConfig(v),
+  worker: {
+    name: v.WORKER_NAME,
+    concurrency: v.WORKER_CONCURRENCY,
+    maxTimeoutMs: v.WORKER_MAX_TIMEOUT,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
+    stalled: {
+      lockDurationMs: v.WORKER_LOCK_DURATION,
+      checkEveryMs: v.WORKER_STALLED_INTERVAL,
+      maxCount: v.WORKER_MAX_STALLED,
+    },
+  },
+}));
 
-export function loadWorkerConfig(env: NodeJS.ProcessEnv) {
-  return loadConfig(workerConfigShape, env);
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+
+/** The worker's configuration from the environment (and `.env`); throws a ConfigError naming each bad variable. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
+  return loadConfig(workerConfigSchema, env);
+}
+
+/** The same from the given variables alone, with no `.env`: tests and tools. */
+export function parseWorkerConfig(env: NodeJS.ProcessEnv = {}): WorkerConfig {
+  return parseConfig(workerConfigSchema, env);
 }

@@ -12,17 +12,17 @@ let logger: Logger | undefined;
 await runUntilSignal(
   async () => {
     const config = loadWorkerConfig(process.env);
-    logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, pretty: wantsPrettyLogs(config.LOG_FORMAT) });
-    const redis = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker' });
-    const commands = createRedis(config.REDIS_URL, logger, {
+    logger = createLogger({ name: 'worker', level: config.log.level, pretty: wantsPrettyLogs(config.log.format) });
+    const redis = createRedis(config.redis.url, logger, { blocking: true, name: 'worker' });
+    const commands = createRedis(config.redis.url, logger, {
       blocking: true,
       name: 'worker-commands',
       autoPipelining: true,
     });
-    const subscriber = createRedis(config.REDIS_URL, logger, { blocking: true, name: 'worker-cancel' });
-    if (config.WORKER_MAX_TIMEOUT <= MAX_SLEEP_SECONDS) {
+    const subscriber = createRedis(config.redis.url, logger, { blocking: true, name: 'worker-cancel' });
+    if (config.worker.maxTimeoutMs <= MAX_SLEEP_SECONDS * 1000) {
       logger.warn(
-        `WORKER_MAX_TIMEOUT is ${config.WORKER_MAX_TIMEOUT} s but the API accepts sleeps of up to ${MAX_SLEEP_SECONDS} s: longer ones will fail`,
+        `WORKER_MAX_TIMEOUT is ${config.worker.maxTimeoutMs / 1000} s but the API accepts sleeps of up to ${MAX_SLEEP_SECONDS} s: longer ones will fail`,
       );
     }
     await Promise.all([waitForRedis(redis), waitForRedis(commands), waitForRedis(subscriber)]);
@@ -30,21 +30,17 @@ await runUntilSignal(
       redis,
       commands,
       subscriber,
-      keys: createKeys(config.REDIS_KEY_PREFIX),
-      name: config.WORKER_NAME,
+      keys: createKeys(config.redis.keyPrefix),
+      name: config.worker.name,
       processors,
-      concurrency: config.WORKER_CONCURRENCY,
-      maxTimeoutSeconds: config.WORKER_MAX_TIMEOUT,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
-      stalled: {
-        lockDurationMs: config.WORKER_LOCK_DURATION * 1000,
-        checkEveryMs: config.WORKER_STALLED_INTERVAL * 1000,
-        maxCount: config.WORKER_MAX_STALLED,
-      },
+      concurrency: config.worker.concurrency,
+      maxTimeoutSeconds: config.worker.maxTimeoutMs / 1000,
+      shutdownTimeoutMs: config.worker.shutdownTimeoutMs,
+      stalled: config.worker.stalled,
       logger,
     });
     // Running tasks get SHUTDOWN_TIMEOUT, then a little more to be handed back and to close Redis.
-    return { close: () => worker.close(), stopDeadlineMs: config.SHUTDOWN_TIMEOUT * 1000 + 15_000 };
+    return { close: () => worker.close(), stopDeadlineMs: config.worker.shutdownTimeoutMs + 15_000 };
   },
   { logger: () => logger },
 );

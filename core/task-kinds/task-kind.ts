@@ -14,6 +14,8 @@ export interface TaskKind<Input = unknown, Result = unknown> {
   retry?: { attempts: number; backoffMs: number };
 }
 
-export function defineTaskKind<Input, Result>(kind: TaskKind<Input, Result>): TaskKind<Input, Result> {
+export function defineTaskKind<const Name extends string, Input, Result>(
+  kind: TaskKind<Input, Result> & { name: Name },
+): TaskKind<Input, Result> & { name: Name } {
   return kind;
 }

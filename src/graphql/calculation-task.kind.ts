@@ -6,7 +6,8 @@ import {
 } from '../../core/task-kinds/calculation-task.js';
 import type { Context } from './context.js';
 import type { TaskKindApi } from './task-kind-api.js';
-import { Task, type TaskView } from './task.type.js';
+import { viewOf, type TaskView } from './task-view.js';
+import { Task } from './task.type.js';
 
 registerEnumType(CalculationOperation, { name: 'CalculationOperation' });
 
@@ -52,7 +53,7 @@ class CalculationTaskResolver {
     @Arg('input', () => CreateCalculationTaskInput) input: CreateCalculationTaskInput,
     @Ctx() { tasks, caller }: Context,
   ): Promise<TaskView> {
-    return tasks.create(calculationTask, { ...input }, caller);
+    return tasks.create(calculationTask, { ...input }, caller).then((record) => viewOf(calculationTaskApi, record));
   }
 }
 
@@ -61,6 +62,7 @@ export const calculationTaskApi: TaskKindApi = {
   typeName: 'CalculationTask',
   objectType: CalculationTask,
   resolver: CalculationTaskResolver,
+  createMutation: 'createCalculationTask',
   fields: ({ input, result }) => {
     const { numbers, operation } = input as CalculationTaskInput;
     return { numbers, operation, result };

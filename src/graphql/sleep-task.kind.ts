@@ -2,7 +2,8 @@ import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 
 import { sleepTask, type SleepTaskInput } from '../../core/task-kinds/sleep-task.js';
 import type { Context } from './context.js';
 import type { TaskKindApi } from './task-kind-api.js';
-import { Task, type TaskView } from './task.type.js';
+import { viewOf, type TaskView } from './task-view.js';
+import { Task } from './task.type.js';
 
 @ObjectType('SleepTaskResult')
 class SleepTaskResult {
@@ -32,7 +33,7 @@ class SleepTaskResolver {
     @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
     @Ctx() { tasks, caller }: Context,
   ): Promise<TaskView> {
-    return tasks.create(sleepTask, { ...input }, caller);
+    return tasks.create(sleepTask, { ...input }, caller).then((record) => viewOf(sleepTaskApi, record));
   }
 }
 
@@ -41,5 +42,6 @@ export const sleepTaskApi: TaskKindApi = {
   typeName: 'SleepTask',
   objectType: SleepTask,
   resolver: SleepTaskResolver,
+  createMutation: 'createSleepTask',
   fields: ({ input, result }) => ({ duration: (input as SleepTaskInput).duration, result }),
 };

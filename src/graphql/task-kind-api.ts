@@ -8,6 +8,8 @@ export interface TaskKindApi {
   typeName: string;
   objectType: ClassType;
   resolver: ClassType;
+  /** The name of its create mutation, whose `input` argument the kind's schema checks. */
+  createMutation: string;
   /** The fields only this kind has, read from the stored input and result. */
   fields(record: TaskRecord): Record<string, unknown>;
 }

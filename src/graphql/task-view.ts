@@ -1,12 +1,13 @@
 import type { TaskRecord } from '../../core/task-record.js';
-import { taskKindApis } from './task-kinds.js';
-import type { TaskView } from './task.type.js';
+import type { TaskKindApi } from './task-kind-api.js';
+import type { Task } from './task.type.js';
 
-export function toTaskView(record: TaskRecord): TaskView {
-  const api = taskKindApis[record.name];
-  if (!api) throw new Error(`task ${record.id} has an unknown kind: ${record.name}`);
-  return {
-    typeName: api.typeName,
+/** What the resolvers hand to GraphQL: the common fields, the kind's own, and its type name. */
+export type TaskView = Task & { typeName: string } & Record<string, unknown>;
+
+/** A task record as its kind's GraphQL type reads it. */
+export function viewOf(api: TaskKindApi, record: TaskRecord): TaskView {
+  const common = {
     id: record.id,
     name: record.name,
     state: record.state,
@@ -21,6 +22,6 @@ export function toTaskView(record: TaskRecord): TaskView {
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
     expiresAt: record.expiresAt,
-    ...api.fields(record),
-  };
+  } satisfies Task;
+  return { ...common, ...api.fields(record), typeName: api.typeName };
 }

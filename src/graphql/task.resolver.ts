@@ -1,9 +1,10 @@
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
+import type { TaskRecord } from '../../core/task-record.js';
 import { TaskState } from '../../core/task-state.js';
 import type { Context } from './context.js';
-import { toTaskView } from './task-view.js';
-import { Task, type TaskView } from './task.type.js';
+import { toTaskView } from './task-kinds.js';
+import type { TaskView } from './task-view.js';
+import { Task } from './task.type.js';
 
 @ObjectType('PageInfo')
 class PageInfo {
@@ -29,27 +30,33 @@ class TaskConnection {
 @Resolver()
 export class TaskResolver {
   @Query(() => Task, { nullable: true, description: 'null when the task is unknown or has expired.' })
-  task(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView | null> {
-    return tasks.get(id, caller);
+  async task(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView | null> {
+    const record = await tasks.get(id, caller);
+    return record && toTaskView(record);
   }
 
   @Query(() => TaskConnection, { description: 'Newest first.' })
-  tasks(
+  async tasks(
     @Ctx() { tasks, caller }: Context,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('state', () => TaskState, { nullable: true }) state?: TaskState | null,
     @Arg('name', () => String, { nullable: true }) name?: string | null,
   ): Promise<TaskConnection> {
-    return tasks.list({ first: first ?? 20, after, state, name }, caller);
+    const page = await tasks.list({ first: first ?? 20, after, state, name }, caller);
+    return {
+      nodes: page.records.map(toTaskView),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      totalCount: page.totalCount,
+    } satisfies TaskConnection;
   }
 
   @Mutation(() => Task, {
     description:
       'A queued task is cancelled at once; a running one stops within a second (its state may still be ACTIVE in this answer); a finished one is unchanged.',
   })
-  cancelTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView> {
-    return tasks.cancel(id, caller);
+  async cancelTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView> {
+    return toTaskView(await tasks.cancel(id, caller));
   }
 
   @Mutation(() => Boolean, { description: 'Forgets a task, cancelling it first if it has not finished.' })
@@ -70,14 +77,12 @@ export class TaskResolver {
 
   @Subscription(() => Task, {
     description: 'Every change of every task, for lists.',
-    topics: ({ context }) => (context as Context).tasks.allTasksChannel,
-    // With authentication on, each caller hears of its own tasks only.
-    filter: ({ payload, context }) => {
-      const { owner } = (context as Context).caller;
-      return owner === null || (payload as TaskHash).owner === owner;
+    subscribe: ({ context }) => {
+      const { tasks, caller } = context as Context;
+      return tasks.watchAll(caller);
     },
   })
-  taskUpdated(@Root() hash: TaskHash): TaskView {
-    return toTaskView(parseTaskHash(hash));
+  taskUpdated(@Root() record: TaskRecord): TaskView {
+    return toTaskView(record);
   }
 }

@@ -6,7 +6,7 @@ registerEnumType(TaskState, { name: 'TaskState', description: 'Where a task is i
 
 @InterfaceType('Task', {
   description: 'A background task. Its kind decides its input and result fields.',
-  resolveType: (task: TaskView) => task.typeName,
+  resolveType: (task: { typeName: string }) => task.typeName,
 })
 export abstract class Task {
   @Field(() => ID, { description: 'Random and unguessable (a UUID).' })
@@ -53,6 +53,3 @@ export abstract class Task {
   @Field(() => DateTimeScalar, { nullable: true, description: 'When a finished task will be forgotten.' })
   expiresAt!: Date | null;
 }
-
-/** What the resolvers hand to GraphQL: the common fields, the kind's own, and its type name. */
-export type TaskView = Task & { typeName: string } & Record<string, unknown>;

@@ -241,7 +241,7 @@ describe('the dashboard in Chromium', () => {
     // Nothing could tell the page yet.
     await expect(row(finishing.id).getAttribute('data-state')).resolves.toBe('QUEUED');
 
-    api = await stack.startApi({ port });
+    api = await stack.startApi({ http: { port } });
     await badgeShows('connected').waitFor({ timeout: 10_000 });
     // Chromium itself logs each refused attempt while the API is away: those, and only those, are expected.
     const refused = new RegExp(

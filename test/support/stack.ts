@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { createKeys, type Keys } from '../../core/keys.js';
 import { createLogger } from '../../core/logger.js';
 import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createTaskQueue } from '../../core/task-queue.js';
-import type { AbuseProtection } from '../../src/abuse-protection.js';
 import { createApi } from '../../src/api.js';
-import type { AuthOptions } from '../../src/auth.js';
+import { parseApiConfig, type ApiConfig } from '../../src/config.js';
+import type { Context } from '../../src/graphql/context.js';
 import { processors } from '../../worker/processors/index.js';
 import type { TaskProcessor } from '../../worker/processors/task-processor.js';
 import { createTaskWorker, type StalledOptions, type TaskWorker } from '../../worker/task-worker.js';
@@ -24,19 +25,34 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]> };
+
+/** The configuration with the parts a test sets; arrays and plain values replace, objects merge. */
+function merged<T>(base: T, overrides: DeepPartial<T> | undefined): T {
+  if (overrides === undefined) return base;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return overrides as T;
+  const result = { ...base } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    result[key] = merged((base as Record<string, unknown>)[key], value as DeepPartial<unknown>);
+  }
+  return result as T;
+}
+
+export interface ApiOverrides extends DeepPartial<ApiConfig> {
+  /** Apollo plugins of the test's own, after the service's. */
+  plugins?: ApolloServerPlugin<Context>[];
+}
+
 export interface TestStack {
   keys: Keys;
   /** A connection of the test's own, to look at what the service wrote. */
   redis: Redis;
-  /** `port` 0 (the default) takes a free one; a given port lets a test restart the API where it was. */
-  startApi(options?: {
-    resultTtlSeconds?: number;
-    port?: number;
-    /** Limits of the test's own, such as a low rate limit; the others keep the service's defaults. */
-    abuseProtection?: Partial<AbuseProtection>;
-    /** Authentication on, with a secret or a JWKS URL of the test's own. */
-    auth?: AuthOptions;
-  }): Promise<TestApi>;
+  /**
+   * An API with the service's default configuration but for what the test sets, such as a low rate
+   * limit or authentication on. `http.port` 0 (the default) takes a free one; a given port lets a
+   * test restart the API where it was.
+   */
+  startApi(overrides?: ApiOverrides): Promise<TestApi>;
   startWorker(options?: WorkerOptions): Promise<TaskWorker>;
   /** Jobs in BullMQ, by state. */
   jobCounts(): Promise<Record<string, number>>;
@@ -72,24 +88,23 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
     keys,
     redis,
 
-    async startApi({ resultTtlSeconds = 3600, port = 0, abuseProtection, auth } = {}) {
-      const subscriberName = `test-subscriber-${randomUUID()}`;
-      const apiRedis = createRedis(redisUrl, logger, { name: 'test-api', autoPipelining: true }); // as src/main.ts
-      const subscriber = createRedis(redisUrl, logger, { blocking: true, name: subscriberName });
-      await Promise.all([waitForRedis(apiRedis), waitForRedis(subscriber)]);
-      const api = await createApi({
-        redis: apiRedis,
-        subscriber,
-        keys,
-        resultTtlSeconds,
-        abuseProtection,
-        auth,
-        clientDir: join(projectDir, 'client', 'dist'),
-        logger,
+    async startApi({ plugins, ...overrides } = {}) {
+      const defaults = parseApiConfig({
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: keys.prefix,
+        PORT: '0',
+        HOST: '127.0.0.1',
       });
-      const url = await api.listen(port, '127.0.0.1');
+      const name = `test-api-${randomUUID()}`;
+      const api = await createApi(merged(defaults, overrides), {
+        logger,
+        name,
+        clientDir: join(projectDir, 'client', 'dist'),
+        plugins,
+      });
+      const url = await api.listen();
       closers.push(() => api.close());
-      return { url, subscriberName, close: () => api.close() };
+      return { url, subscriberName: `${name}-subscriber`, close: () => api.close() };
     },
 
     async startWorker({

@@ -1,7 +1,7 @@
-import type { Keys } from '../core/keys.js';
-import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../core/task-record.js';
-import { isTerminal } from '../core/task-state.js';
-import type { TaskStore } from '../core/task-store.js';
+import type { Keys } from '../../core/keys.js';
+import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
+import { isTerminal } from '../../core/task-state.js';
+import type { TaskStore } from '../../core/task-store.js';
 import type { ChannelSubscription, ResubscribeListener, TaskPubSub } from './pubsub.js';
 
 /** A change of a watched task, or null when the task is gone (deleted or expired). */

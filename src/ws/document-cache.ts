@@ -7,7 +7,9 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { asGraphQLError } from './errors.js';
+import { LRUCache } from 'lru-cache';
+import { DOCUMENT_CACHE_BYTES, documentBytes, MAX_CACHED_DOCUMENT_BYTES } from '../graphql/document-bytes.js';
+import { asGraphQLError } from '../errors.js';
 
 /** An operation text parsed and validated: its document, or what is wrong with it (Apollo's codes). */
 export type PreparedDocument = { document: DocumentNode } | { errors: GraphQLError[] };
@@ -18,12 +20,10 @@ export interface DocumentCache {
 
 export interface DocumentCacheOptions {
   schema: GraphQLSchema;
-  /** Applied after graphql-js's own rules, as Apollo applies them. */
+  /** Applied after graphql-js's own rules, as Apollo applies them over HTTP. */
   validationRules: readonly ValidationRule[];
   /** Tokens a document may hold; parsing stops past them, as Apollo's does. */
   maxTokens: number;
-  /** Distinct operation texts kept; the cache starts over when it is full. */
-  maxEntries?: number;
 }
 
 /** Apollo's codes for the same failures, so that a client reads both transports alike. */
@@ -37,20 +37,19 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 }
 
 /**
- * Every operation text parsed and validated once. Clients send the same few texts over and over:
- * requests skip the work, and thousands of subscriptions share one document instead of holding a
- * parsed copy each (its tokens and locations were most of a subscription's memory). Keyed by the
- * text itself, so no hash is computed per request; bounded, so that a client sending endless
- * distinct texts cannot grow it.
+ * The operation texts of graphql-ws parsed and validated once, as Apollo's document store does
+ * over HTTP: thousands of subscriptions sending the same text share one document rather than each
+ * holding a parsed copy. Bounded by bytes, least recently used first out; a text that fails, or is
+ * too large to be worth keeping, is prepared each time it comes and never kept. Only sockets whose
+ * token was accepted get this far.
  */
-export function createDocumentCache({
-  schema,
-  validationRules,
-  maxTokens,
-  maxEntries = 1_000,
-}: DocumentCacheOptions): DocumentCache {
+export function createDocumentCache({ schema, validationRules, maxTokens }: DocumentCacheOptions): DocumentCache {
   const rules = [...specifiedRules, ...validationRules];
-  const prepared = new Map<string, PreparedDocument>();
+  const documents = new LRUCache<string, DocumentNode>({
+    maxSize: DOCUMENT_CACHE_BYTES,
+    maxEntrySize: MAX_CACHED_DOCUMENT_BYTES,
+    sizeCalculation: documentBytes,
+  });
 
   function prepare(query: string): PreparedDocument {
     let document;
@@ -72,13 +71,11 @@ export function createDocumentCache({
 
   return {
     get(query) {
-      let entry = prepared.get(query);
-      if (!entry) {
-        entry = prepare(query);
-        if (prepared.size >= maxEntries) prepared.clear();
-        prepared.set(query, entry);
-      }
-      return entry;
+      const known = documents.get(query);
+      if (known) return { document: known };
+      const prepared = prepare(query);
+      if ('document' in prepared) documents.set(query, prepared.document);
+      return prepared;
     },
   };
 }

@@ -1,6 +1,5 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
-import type { PubSub } from 'type-graphql';
 
 /** An object rather than a function: thousands are registered at once, one per watched task. */
 export interface ResubscribeListener {
@@ -18,12 +17,13 @@ export interface ChannelSubscription<T> extends AsyncIterableIterator<T> {
 }
 
 /**
- * The pub/sub type-graphql needs, over Redis. Unlike RedisPubSub's own iterator, which subscribes on
- * its first next() and so misses what is published before, these subscribe when they are made and
- * say when Redis has confirmed it. Ending an iterator unsubscribes from Redis.
+ * A typed adapter over graphql-redis-subscriptions' RedisPubSub, the bridge from Redis to the
+ * subscriptions. Unlike RedisPubSub's own iterator, which subscribes on its first next() and so
+ * misses what is published before, these subscribe when they are made and say when Redis has
+ * confirmed it. Ending an iterator unsubscribes from Redis. (Changes are published by the task
+ * scripts in Redis itself, never through here.)
  */
-export interface TaskPubSub extends PubSub {
-  publish(channel: string, payload: unknown): void;
+export interface TaskPubSub {
   subscribe<T = unknown>(channel: string, parse?: (message: unknown) => T): ChannelSubscription<T>;
   /**
    * `listener.resubscribed()` is called after the subscriber connection came back and Redis
@@ -124,6 +124,11 @@ class RedisChannelSubscription<T> implements ChannelSubscription<T> {
   }
 }
 
+/**
+ * The pub/sub of one subscriber connection, which it borrows: the caller that made the connections
+ * closes them (RedisPubSub's own close() would quit both, the lent command connection too).
+ * RedisPubSub insists on a publisher; nothing is published through it.
+ */
 export function createPubSub({ publisher, subscriber }: { publisher: Redis; subscriber: Redis }): TaskPubSub {
   const pubsub = new RedisPubSub({ publisher, subscriber });
   const listeners = new Set<ResubscribeListener>();
@@ -131,7 +136,7 @@ export function createPubSub({ publisher, subscriber }: { publisher: Redis; subs
   // ioredis subscribes again by itself on reconnect, before 'ready'; a PING queued after those
   // SUBSCRIBEs answers once Redis has confirmed them, so a snapshot read then misses nothing.
   let connectedBefore = subscriber.status === 'ready';
-  subscriber.on('ready', () => {
+  const onReady = () => {
     if (!connectedBefore) {
       connectedBefore = true;
       return;
@@ -140,12 +145,10 @@ export function createPubSub({ publisher, subscriber }: { publisher: Redis; subs
       () => listeners.forEach((listener) => listener.resubscribed()),
       () => undefined, // dropped again; the next 'ready' retries
     );
-  });
+  };
+  subscriber.on('ready', onReady);
 
   return {
-    publish(channel, payload) {
-      void pubsub.publish(channel, payload);
-    },
     subscribe<T>(channel: string, parse = (message: unknown) => message as T) {
       return new RedisChannelSubscription(pubsub, channel, parse);
     },
@@ -157,7 +160,7 @@ export function createPubSub({ publisher, subscriber }: { publisher: Redis; subs
     },
     async close() {
       listeners.clear();
-      await pubsub.close().catch(() => undefined);
+      subscriber.off('ready', onReady);
     },
   };
 }

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { commonVariables } from '../core/config.js';
+
+/** What `npm start` itself reads (the API and the worker read their own). */
+export const startConfigSchema = z.object({
+  REDIS_URL: commonVariables.REDIS_URL,
+  /** auto: start a redis-server for the project when none answers at a local REDIS_URL; never: don't. */
+  START_REDIS: z.enum(['auto', 'never'], { error: 'must be auto or never' }).default('auto'),
+});

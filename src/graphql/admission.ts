@@ -1,0 +1,130 @@
+import {
+  getArgumentValues,
+  getDirectiveValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { asGraphQLError, isRedisUnavailable, rateLimited, withHttpStatus } from '../errors.js';
+import type { RateLimiter } from '../rate-limiter.js';
+import { limitKey, type Caller } from '../tasks/caller.js';
+import type { CreateRequest, TaskService } from '../tasks/task-service.js';
+import { taskKindCreatedBy } from './task-kinds.js';
+
+export interface OperationRequest {
+  document: DocumentNode;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  caller: Caller;
+}
+
+/**
+ * Lets an operation run as a whole or not at all, before any of it runs (over HTTP from an Apollo
+ * plugin, over graphql-ws from its onSubscribe hook): a mutation's creations are checked and paid
+ * for together (TaskService.admit), so that an answer never hides a task it created; a query or
+ * subscription spends its cost from the caller's read budget.
+ */
+export interface Admission {
+  /** null when the operation may run; else the error to answer it with, HTTP status included. */
+  admit(request: OperationRequest): Promise<GraphQLError | null>;
+}
+
+export interface AdmissionOptions {
+  schema: GraphQLSchema;
+  tasks: TaskService;
+  /** Query cost each client may spend over a window (see cost-limit-rule.ts for the cost). */
+  readBudget: RateLimiter;
+  /** The cost of a validated document's operation. */
+  costOf(document: DocumentNode, operationName: string | null | undefined): number;
+}
+
+const statusOf: Record<string, number> = { BAD_USER_INPUT: 400, RATE_LIMITED: 429 };
+
+/** The HTTP status of a refusal: 400 for bad input, 429 past a limit, 503 while Redis is away. */
+function refusal(error: unknown): GraphQLError {
+  const graphqlError = asGraphQLError(error);
+  const code = graphqlError.extensions.code;
+  const status = typeof code === 'string' ? statusOf[code] : undefined;
+  return withHttpStatus(graphqlError, status ?? (isRedisUnavailable(error) ? 503 : 500));
+}
+
+export function createAdmission({ schema, tasks, readBudget, costOf }: AdmissionOptions): Admission {
+  const mutationType = schema.getMutationType();
+
+  /** The task creations a mutation asks for, or null when its variables do not fit (execution says why). */
+  function creationsOf(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+  ): CreateRequest[] | null {
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+    if (coerced.errors) return null;
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    const creates: CreateRequest[] = [];
+    const responseKeys = new Set<string>();
+    for (const field of rootFields(operation.selectionSet, fragments, coerced.coerced)) {
+      // Fields under one response key run once (validation has made sure they are the same).
+      const responseKey = field.alias?.value ?? field.name.value;
+      if (responseKeys.has(responseKey)) continue;
+      responseKeys.add(responseKey);
+      const api = taskKindCreatedBy(field.name.value);
+      const definition = api && mutationType?.getFields()[field.name.value];
+      if (!api || !definition) continue;
+      const { input } = getArgumentValues(definition, field, coerced.coerced);
+      creates.push({ kind: api.kind, input, label: responseKey });
+    }
+    return creates;
+  }
+
+  return {
+    async admit({ document, operationName, variables, caller }) {
+      const operation = getOperationAST(document, operationName);
+      if (!operation) return null; // execution answers that
+      try {
+        if (operation.operation === 'mutation') {
+          const creates = creationsOf(document, operation, variables ?? {});
+          if (creates) await tasks.admit(creates, caller);
+          return null;
+        }
+        const allowed = await readBudget.take(limitKey(caller), costOf(document, operationName));
+        return allowed.allowed ? null : refusal(rateLimited('reads', allowed.retryAfterSeconds));
+      } catch (error) {
+        return refusal(error);
+      }
+    },
+  };
+}
+
+/** The root fields an operation selects, through fragments, honouring @skip and @include. */
+function* rootFields(
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+  seen = new Set<string>(),
+): Generator<FieldNode> {
+  for (const selection of selectionSet.selections) {
+    if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true) continue;
+    if (getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if === false) continue;
+    if (selection.kind === Kind.FIELD) {
+      yield selection;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      yield* rootFields(selection.selectionSet, fragments, variables, seen);
+    } else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value); // as graphql-js: each fragment once per selection
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) yield* rootFields(fragment.selectionSet, fragments, variables, seen);
+    }
+  }
+}

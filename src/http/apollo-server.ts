@@ -1,0 +1,86 @@
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
+import type { Logger } from '../../core/logger.js';
+import { formatError } from '../errors.js';
+import type { Admission } from '../graphql/admission.js';
+import type { Context } from '../graphql/context.js';
+import { noSubscriptionsOverHttp } from '../graphql/no-subscriptions-over-http.js';
+import { createDocumentStore } from './document-store.js';
+import { drainHttpServerPlugin } from './drain-http-server.js';
+
+export interface ApolloServerOptions {
+  schema: GraphQLSchema;
+  httpServer: Server;
+  /** The rules both transports apply after graphql-js's own (cost limits). */
+  validationRules: readonly ValidationRule[];
+  /** Tokens a document may hold; parsing stops past them. */
+  maxTokens: number;
+  admission: Admission;
+  includeStacktrace: boolean;
+  /** More plugins, after the service's own. */
+  plugins?: readonly ApolloServerPlugin<Context>[];
+  logger: Logger;
+}
+
+/** Admits every operation as a whole once Apollo knows which it is, before any of it runs. */
+function admissionPlugin(admission: Admission): ApolloServerPlugin<Context> {
+  // One listener for all requests: it keeps nothing of its own per request.
+  const listener: GraphQLRequestListener<Context> = {
+    async didResolveOperation({ document, operationName, request, contextValue }) {
+      const refused = await admission.admit({
+        document,
+        operationName,
+        variables: request.variables,
+        caller: contextValue.caller,
+      });
+      if (refused) throw refused;
+    },
+  };
+  return { requestDidStart: async () => listener };
+}
+
+/** Apollo Server as the service runs it: its whole pipeline, nothing sent anywhere, no landing page. */
+export function createApolloServer({
+  schema,
+  httpServer,
+  validationRules,
+  maxTokens,
+  admission,
+  includeStacktrace,
+  plugins = [],
+  logger,
+}: ApolloServerOptions): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema,
+    documentStore: createDocumentStore(),
+    plugins: [
+      drainHttpServerPlugin(httpServer),
+      // Its default loads Apollo Sandbox from a CDN; the project serves its own GraphiQL.
+      ApolloServerPluginLandingPageDisabled(),
+      // Its per-field hooks cost about a tenth of a mutation, for cache hints this schema never
+      // gives: every answer is uncacheable, and the HTTP handler says so itself (no-store).
+      ApolloServerPluginCacheControlDisabled(),
+      // Nothing leaves the machine, even with an APOLLO_KEY in the environment.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      admissionPlugin(admission),
+      ...plugins,
+    ],
+    logger,
+    // The entry point owns the signals and closes everything in order.
+    stopOnTerminationSignals: false,
+    // The playground and typed clients read the schema; it is public anyway (schema.graphql).
+    introspection: true,
+    parseOptions: { maxTokens },
+    validationRules: [...validationRules, noSubscriptionsOverHttp],
+    formatError,
+    includeStacktraceInErrorResponses: includeStacktrace,
+  });
+}

@@ -1,0 +1,182 @@
+import {
+  createSourceEventStream,
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { CloseCode, makeServer, type ServerOptions } from 'graphql-ws';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../../core/logger.js';
+import type { Authenticator } from '../auth.js';
+import type { ErrorFormatter } from '../errors.js';
+import type { Admission } from '../graphql/admission.js';
+import type { Context } from '../graphql/context.js';
+import { limitKey, type Caller } from '../tasks/caller.js';
+import type { TaskService } from '../tasks/task-service.js';
+import type { DocumentCache } from './document-cache.js';
+import { ClientCounts, SocketOperations } from './socket-operations.js';
+
+/** What the service keeps with each socket, as graphql-ws's `extra`. */
+export interface SocketExtra {
+  socket: WebSocket;
+  /** The client's address (http/client-address.ts); the upgrade request itself is not kept. */
+  address: string;
+  /** Set once connection_init's token is accepted. */
+  context?: Context;
+  operations?: SocketOperations;
+}
+
+export interface OperationLimits {
+  /** Operations (mostly subscriptions) one socket may have running at once. */
+  maxSubscriptionsPerSocket: number;
+  /** The same over all of one client's sockets. */
+  maxSubscriptionsPerClient: number;
+  /** taskUpdated subscriptions over all of one client's sockets. */
+  maxTaskUpdatedPerClient: number;
+}
+
+export interface GraphqlWsOptions {
+  schema: GraphQLSchema;
+  tasks: TaskService;
+  /** Reads the token in connection_init's payload (`{ "authorization": "Bearer <token>" }`). */
+  auth: Authenticator;
+  /** Operation texts parsed and validated once, with the same rules and limits as over HTTP. */
+  documents: DocumentCache;
+  admission: Admission;
+  /** Formats errors exactly as Apollo does over HTTP. */
+  formatErrors: ErrorFormatter;
+  limits: OperationLimits;
+  /** A socket that has not sent connection_init by then is closed (4408). */
+  connectionInitTimeoutMs: number;
+  logger: Logger;
+}
+
+function tooMany(what: string, limit: number, code: string): GraphQLError[] {
+  return [
+    new GraphQLError(`Too many ${what}: at most ${limit} at once; complete one first`, { extensions: { code, limit } }),
+  ];
+}
+
+/** A close reason may hold 123 bytes. */
+function closeReason(reason: string): string {
+  return Buffer.byteLength(reason) <= 123 ? reason : `${Buffer.from(reason).subarray(0, 120).toString()}...`;
+}
+
+function isTaskUpdated(operation: OperationDefinitionNode): boolean {
+  const [field] = operation.selectionSet.selections;
+  return operation.operation === 'subscription' && field?.kind === Kind.FIELD && field.name.value === 'taskUpdated';
+}
+
+/**
+ * graphql-transport-ws through graphql-ws's own server (`makeServer`), extended by its hooks:
+ * `onConnect` accepts the token or refuses the socket (4403); `onSubscribe` hands over the cached,
+ * validated and cost-checked document with the socket's context, enforces the limits on operations,
+ * admits the operation as HTTP does, and starts a subscription's source stream itself so that a
+ * subscription that cannot start is answered with an `error` message; `onNext` and `onError`
+ * format errors as Apollo does over HTTP; `onComplete` ends the socket's own record of the operation.
+ */
+export function createGraphqlWsServer({
+  schema,
+  tasks,
+  auth,
+  documents,
+  admission,
+  formatErrors,
+  limits,
+  connectionInitTimeoutMs,
+  logger,
+}: GraphqlWsOptions) {
+  const perClient = { all: new ClientCounts(), taskUpdated: new ClientCounts() };
+
+  const options: ServerOptions<Record<string, unknown> | undefined, SocketExtra> = {
+    schema,
+    connectionInitWaitTimeout: connectionInitTimeoutMs,
+
+    async onConnect({ connectionParams, extra }) {
+      let caller: Caller;
+      try {
+        const owner = await auth.ownerOf(connectionParams?.authorization ?? connectionParams?.Authorization);
+        caller = { client: extra.address, owner };
+      } catch (error) {
+        // graphql-ws's own answer to a refused connection (4403), with the reason.
+        const reason = error instanceof Error ? error.message : 'the token was refused';
+        extra.socket.close(CloseCode.Forbidden, closeReason(`Forbidden: ${reason}`));
+        return false;
+      }
+      extra.context = { tasks, caller };
+      extra.operations = new SocketOperations(limitKey(caller), perClient, logger);
+      return true;
+    },
+
+    async onSubscribe({ extra }, id, payload) {
+      const { context, operations } = extra;
+      if (!context || !operations) return [new GraphQLError('The connection is not acknowledged')];
+      if (operations.has(id)) {
+        // Completed by the client while it was still being set up: the old operation ends first.
+        return [new GraphQLError(`Operation id "${id}" is still in use; give a new operation a new id`)];
+      }
+      const prepared = documents.get(payload.query);
+      if ('errors' in prepared) return prepared.errors;
+      const operation = getOperationAST(prepared.document, payload.operationName);
+      if (!operation) return [new GraphQLError('Unable to identify operation')];
+      const taskUpdated = isTaskUpdated(operation);
+      if (operations.running >= limits.maxSubscriptionsPerSocket) {
+        return tooMany('subscriptions on this connection', limits.maxSubscriptionsPerSocket, 'TOO_MANY_SUBSCRIPTIONS');
+      }
+      if (operations.runningForClient(false) >= limits.maxSubscriptionsPerClient) {
+        return tooMany('subscriptions for this client', limits.maxSubscriptionsPerClient, 'TOO_MANY_SUBSCRIPTIONS');
+      }
+      if (taskUpdated && operations.runningForClient(true) >= limits.maxTaskUpdatedPerClient) {
+        return tooMany(
+          'taskUpdated subscriptions for this client',
+          limits.maxTaskUpdatedPerClient,
+          'TOO_MANY_SUBSCRIPTIONS',
+        );
+      }
+
+      // Counted from here, while it is admitted and set up, so that what waits counts too.
+      operations.begin(id, { taskUpdated });
+      const args: ExecutionArgs = {
+        schema,
+        document: prepared.document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue: context,
+      };
+      const refused = await admission.admit({ ...args, variables: payload.variables, caller: context.caller });
+      if (refused) {
+        operations.ended(id);
+        return [refused];
+      }
+      if (operation.operation !== 'subscription') return args;
+
+      // The source stream is started here rather than by graphql-ws, so that one that cannot start
+      // (an unknown task) is answered with an error message; graphql-js's subscribe() then maps this
+      // same stream to results.
+      const source = await createSourceEventStream(args);
+      if (!(Symbol.asyncIterator in source)) {
+        operations.ended(id);
+        return source.errors ? [...source.errors] : [new GraphQLError('The subscription did not start')];
+      }
+      // false only when the socket closed meanwhile: the stream has been returned, nothing is sent.
+      if (!operations.started(id, source[Symbol.asyncIterator]())) return [new GraphQLError('The connection closed')];
+      return { ...args, subscribeFieldResolver: () => source };
+    },
+
+    onNext(_ctx, _id, _payload, _args, result) {
+      return result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined;
+    },
+
+    onError(_ctx, _id, _payload, errors) {
+      return formatErrors(errors);
+    },
+
+    onComplete({ extra }, id) {
+      extra.operations?.ended(id);
+    },
+  };
+  return makeServer(options);
+}

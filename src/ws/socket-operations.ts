@@ -1,0 +1,103 @@
+import type { Logger } from '../../core/logger.js';
+
+/** An operation of one socket: its kind for the per-client limits, and its source stream once started. */
+interface Operation {
+  taskUpdated: boolean;
+  stream: AsyncIterator<unknown> | null;
+}
+
+/** Operations in use, per client across its sockets: what the per-client limits count. */
+export class ClientCounts {
+  private readonly counts = new Map<string, number>();
+
+  get(client: string): number {
+    return this.counts.get(client) ?? 0;
+  }
+
+  add(client: string, by: number): void {
+    const count = this.get(client) + by;
+    if (count > 0) this.counts.set(client, count);
+    else this.counts.delete(client); // the map holds only clients with something open
+  }
+}
+
+/**
+ * What one socket has started, from the moment graphql-ws hands an operation to onSubscribe until
+ * it ends (onComplete) or the socket closes. It is the service's own record, kept whatever
+ * graphql-ws keeps: every source stream a socket started is returned when the socket closes, and a
+ * stream that arrives after its operation ended or its socket closed is returned at once.
+ */
+export class SocketOperations {
+  private readonly operations = new Map<string, Operation>();
+  private closed = false;
+
+  constructor(
+    /** Whom the per-client limits count this socket's operations against (see tasks/caller.ts). */
+    readonly client: string,
+    private readonly perClient: { all: ClientCounts; taskUpdated: ClientCounts },
+    private readonly logger: Logger,
+  ) {}
+
+  /** Operations running on this socket, and on all the client's sockets. */
+  get running(): number {
+    return this.operations.size;
+  }
+
+  runningForClient(taskUpdated: boolean): number {
+    return (taskUpdated ? this.perClient.taskUpdated : this.perClient.all).get(this.client);
+  }
+
+  /** Whether `id` names an operation that has not ended on the server yet. */
+  has(id: string): boolean {
+    return this.operations.has(id);
+  }
+
+  begin(id: string, { taskUpdated }: { taskUpdated: boolean }): void {
+    this.operations.set(id, { taskUpdated, stream: null });
+    this.count({ taskUpdated }, 1);
+  }
+
+  /** The source stream of operation `id` has started: false when it had to be returned at once. */
+  started(id: string, stream: AsyncIterator<unknown>): boolean {
+    const operation = this.operations.get(id);
+    if (this.closed || !operation || operation.stream) {
+      this.release(stream);
+      return false;
+    }
+    operation.stream = stream;
+    return true;
+  }
+
+  /** graphql-ws is done with operation `id` (answered, ended, or completed by the client). */
+  ended(id: string): void {
+    const operation = this.operations.get(id);
+    if (!operation) return;
+    this.operations.delete(id);
+    this.count(operation, -1);
+    // graphql-ws returns the streams it iterates; this covers one it never took over.
+    if (operation.stream) this.release(operation.stream);
+  }
+
+  /** The socket has closed: every stream it started is returned. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.operations.keys()]) this.ended(id);
+  }
+
+  private count({ taskUpdated }: { taskUpdated: boolean }, by: number): void {
+    this.perClient.all.add(this.client, by);
+    if (taskUpdated) this.perClient.taskUpdated.add(this.client, by);
+  }
+
+  private release(stream: AsyncIterator<unknown>): void {
+    stream
+      .return?.()
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'ending a subscription failed',
+        ),
+      );
+  }
+}

@@ -1,0 +1,143 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CloseCode, handleProtocols, type Server as GraphqlWsServer } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../../core/logger.js';
+import { clientAddress } from '../http/client-address.js';
+import type { SocketExtra } from './graphql-ws-server.js';
+
+export interface WsTransportOptions {
+  httpServer: Server;
+  /** graphql-ws's protocol server, which this connects to sockets. */
+  server: GraphqlWsServer<SocketExtra>;
+  path: string;
+  /** A larger message closes the socket (1009), as a larger HTTP body is refused. */
+  maxMessageBytes: number;
+  /** Open sockets one address may hold; the next upgrade is answered 429. */
+  maxSocketsPerClient: number;
+  /** Every socket is pinged this often; one that has not answered the last ping is dropped. */
+  keepAliveMs: number;
+  logger: Logger;
+}
+
+export interface WsTransport {
+  /** Closes every socket with 1001 (going away), which graphql-ws clients retry elsewhere. */
+  close(): Promise<void>;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, message: string): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
+}
+
+/**
+ * The glue between ws and graphql-ws's server, as thin as graphql-ws's own `useServer` but for three
+ * things this service needs of it: sockets counted per client address (refused past the limit at
+ * the upgrade, before any work); one keep-alive sweep over all sockets instead of timers for each;
+ * and the socket's operations ended when it closes, whatever graphql-ws holds.
+ */
+export function createWsTransport({
+  httpServer,
+  server,
+  path,
+  maxMessageBytes,
+  maxSocketsPerClient,
+  keepAliveMs,
+  logger,
+}: WsTransportOptions): WsTransport {
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, handleProtocols });
+  const socketsOf = new Map<string, number>();
+
+  function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
+      refuseUpgrade(socket, 404, 'Not Found', `WebSockets are served on ${path}`);
+      return;
+    }
+    const address = clientAddress(request.socket.remoteAddress);
+    const open = socketsOf.get(address) ?? 0;
+    if (open >= maxSocketsPerClient) {
+      refuseUpgrade(
+        socket,
+        429,
+        'Too Many Requests',
+        `Too many WebSockets from this address: at most ${maxSocketsPerClient}`,
+      );
+      return;
+    }
+    // Without verifyClient, ws completes the handshake at once: the count cannot be raced.
+    wsServer.handleUpgrade(request, socket, head, (webSocket) => connected(webSocket, address));
+  }
+  httpServer.on('upgrade', onUpgrade);
+
+  function connected(socket: WebSocket, address: string) {
+    socketsOf.set(address, (socketsOf.get(address) ?? 0) + 1);
+    // ws has already closed the socket with the fitting code (1009 too large, 1002 a bad frame...).
+    socket.on('error', onSocketError);
+    socket.on('pong', answeredPing);
+    const extra: SocketExtra = { socket, address };
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise((resolve, reject) => {
+            // Nothing is sent to a socket that has closed, and that is no failure: its operations end.
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error && socket.readyState === socket.OPEN ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            handle(String(data)).catch((error: unknown) => {
+              // What graphql-ws's useServer does too: a message it could not handle closes with 4500.
+              logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'graphql-ws message failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      extra,
+    );
+    socket.once('close', (code, reason) => {
+      const left = (socketsOf.get(address) ?? 1) - 1;
+      if (left > 0) socketsOf.set(address, left);
+      else socketsOf.delete(address);
+      extra.operations?.close();
+      closed(code, String(reason)).catch((error: unknown) => logger.warn({ err: error }, 'graphql-ws close failed'));
+    });
+  }
+
+  // One sweep for all sockets rather than timers for each: a socket that has not answered the
+  // previous sweep's ping is dropped, the others are pinged again.
+  const awaitingPong = new WeakSet<WebSocket>();
+  const keepAlive = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, keepAliveMs);
+  function answeredPing(this: WebSocket) {
+    awaitingPong.delete(this);
+  }
+  function onSocketError(error: Error) {
+    logger.debug({ err: error.message }, 'WebSocket closed on a client error');
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    close() {
+      closing ??= (async () => {
+        clearInterval(keepAlive);
+        httpServer.off('upgrade', onUpgrade);
+        for (const socket of wsServer.clients) socket.close(1001, 'Going away');
+        await new Promise<void>((resolve, reject) => wsServer.close((error) => (error ? reject(error) : resolve())));
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { gql, watch, wsClient } from './support/graphql.js';
+import { useTestApi } from './support/test-api.js';
+import { within } from './support/wait.js';
+
+/**
+ * An operation is admitted as a whole before any of it runs: every creation's input is checked and
+ * the whole creation allowance taken in one step, so an answer never hides a task it created.
+ */
+describe('admitting an operation', () => {
+  const setup = useTestApi();
+
+  const valid = 'createSleepTask(input: { duration: 5 }) { id }';
+  const invalid = 'createSleepTask(input: { duration: 301 }) { id }';
+  const queued = async () => (await setup.stack.jobCounts()).wait ?? 0;
+
+  it('should refuse a mutation with one bad creation among good ones, creating nothing, over HTTP and graphql-ws', async () => {
+    const before = await queued();
+    const mutation = `mutation { a: ${valid} b: ${invalid} c: createCalculationTask(input: { numbers: [], operation: SUM }) { id } }`;
+    const response = await fetch(`${setup.api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: mutation }),
+    });
+    expect(response.status).toBe(400);
+    const { data, errors } = (await response.json()) as { data?: unknown; errors: any[] };
+    expect(data).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      message:
+        'Invalid input: b: input.duration: duration must be at most 300 seconds; c: input.numbers: numbers must hold at least 1 number',
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        problems: [
+          { field: 'input.duration', operationField: 'b', message: 'duration must be at most 300 seconds' },
+          { field: 'input.numbers', operationField: 'c', message: 'numbers must hold at least 1 number' },
+        ],
+      },
+    });
+
+    const client = wsClient(setup.api.url);
+    try {
+      const overWs = watch(client, mutation);
+      await within(overWs.ended, 5_000, 'the answer over graphql-ws');
+      expect(overWs.values).toEqual([]);
+      expect(overWs.error).toEqual([
+        expect.objectContaining({ message: errors[0].message, extensions: errors[0].extensions }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+    expect(await queued()).toBe(before);
+  });
+
+  it('should create exactly what its answers say when many requests of many creations race for the allowance', async () => {
+    // An allowance that does not refill while the test runs: exactly 600 creations.
+    const api = await setup.stack.startApi({ limits: { rateLimitCreates: 600, rateLimitWindowMs: 24 * 3_600_000 } });
+    const before = await queued();
+    const tenCreations = `mutation { ${Array.from({ length: 10 }, (_, i) => `t${i}: ${valid}`).join(' ')} }`;
+    const answers = await Promise.all(Array.from({ length: 80 }, () => gql(api.url, tenCreations)));
+    const created = answers.filter((answer) => !answer.errors);
+    const refused = answers.filter((answer) => answer.errors);
+    for (const answer of created) expect(Object.keys(answer.data!)).toHaveLength(10);
+    for (const answer of refused) {
+      expect(answer.data ?? null).toBeNull();
+      expect(answer.errors!.map((error) => error.extensions!.code)).toEqual(['RATE_LIMITED']);
+    }
+    expect(created.length).toBe(60);
+    expect((await queued()) - before).toBe(created.length * 10);
+  });
+});

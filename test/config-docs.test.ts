@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { variableNames } from '../core/config.js';
+import { startConfigSchema } from '../scripts/start-config.js';
+import { apiConfigSchema } from '../src/config.js';
+import { workerConfigSchema } from '../worker/config.js';
+import { projectDir } from './support/stack.js';
+
+const read = (file: string) => readFileSync(join(projectDir, file), 'utf8');
+
+/** Every variable a process reads: the configuration schemas are the only place they are named. */
+const variablesRead = [
+  ...new Set([apiConfigSchema, workerConfigSchema, startConfigSchema].flatMap((schema) => variableNames(schema))),
+].sort();
+
+/** `NAME=value` and `# NAME=value` lines: set, or shown commented out with their default. */
+function envExampleNames(text: string): string[] {
+  return [...text.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]!);
+}
+
+/** The names in the first column of README.md's configuration table (`NAME`, or `A`, `B` on one row). */
+function readmeTableNames(text: string): string[] {
+  const section = text.slice(text.indexOf('## Configuration'));
+  const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| variable')));
+  const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+  return rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
+}
+
+describe('the documented configuration', () => {
+  it.each([
+    ['.env.example', envExampleNames(read('.env.example'))],
+    ["README.md's table", readmeTableNames(read('README.md'))],
+  ])('should be what %s lists, no more and no less', (_where, names) => {
+    expect([...new Set(names)].sort()).toEqual(variablesRead);
+  });
+});
