@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { enqueueTask } from '../core/enqueue-task.js';
+import { MAX_PAGE_SIZE } from '../core/limits.js';
 import type { Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { TaskKind } from '../core/task-kinds/index.js';
@@ -16,7 +17,7 @@ import type { TaskPubSub } from './pubsub.js';
 import { rateLimited, type RateLimiter } from './rate-limiter.js';
 import { watchTask } from './task-watch.js';
 
-export const MAX_PAGE_SIZE = 100;
+export { MAX_PAGE_SIZE };
 
 /** Task ids are UUIDs: anything else is unknown without asking Redis. */
 const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
