@@ -32,6 +32,8 @@ export const apiConfigShape = {
   MAX_QUERY_DEPTH: integer(1, 1_000, defaults.maxDepth),
   MAX_ROOT_FIELDS: integer(1, 1_000, defaults.maxRootFields),
   MAX_QUERY_FIELDS: integer(1, 100_000, defaults.maxFields),
+  MAX_QUERY_COST: integer(1, 1_000_000_000, defaults.maxCost),
+  MAX_FIELD_ALIASES: integer(1, 1_000, defaults.maxAliasesPerField),
   MAX_QUERY_TOKENS: integer(100, 1_000_000, defaults.maxTokens),
   MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 100_000, defaults.maxSubscriptionsPerSocket),
   /** Seconds a new WebSocket has to send connection_init. */
@@ -78,6 +80,8 @@ export function abuseProtectionFrom(config: ApiConfig): AbuseProtection {
     maxDepth: config.MAX_QUERY_DEPTH,
     maxRootFields: config.MAX_ROOT_FIELDS,
     maxFields: config.MAX_QUERY_FIELDS,
+    maxCost: config.MAX_QUERY_COST,
+    maxAliasesPerField: config.MAX_FIELD_ALIASES,
     maxTokens: config.MAX_QUERY_TOKENS,
     maxSubscriptionsPerSocket: config.MAX_SUBSCRIPTIONS_PER_SOCKET,
     connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT * 1000,
