@@ -55,7 +55,8 @@ describe('read amplification', () => {
       body: JSON.stringify({ query: PROBE }),
     });
     const body = (await response.json()) as GraphQLResponse;
-    expect(Date.now() - started).toBeLessThan(500);
+    // At once: answering it took seconds of the event loop and tens of megabytes.
+    expect(Date.now() - started).toBeLessThan(1_000);
     expect(response.status).toBe(400);
     // No data at all: the request failed before execution started.
     expect(body).not.toHaveProperty('data');
@@ -75,7 +76,7 @@ describe('read amplification', () => {
       const started = Date.now();
       const refused = watch(client, PROBE);
       await within(refused.ended, 5_000, 'the refusal');
-      expect(Date.now() - started).toBeLessThan(500);
+      expect(Date.now() - started).toBeLessThan(1_000);
       expect(refused.values).toEqual([]);
       const errors = refused.error as { message: string; extensions?: Record<string, unknown> }[];
       expect(errors.map(costLimitOf)).toEqual(['maxCost', 'maxAliasesPerField']);
