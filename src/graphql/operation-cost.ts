@@ -94,6 +94,9 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   return measure.cost;
 }
 
+/** What a leaf field, an unknown fragment or a cycle adds below it; shared, and never changed. */
+const empty: Measure = { depth: 0, fieldsHere: 0, fields: 0, cost: 0, selected: new Map(), mostRepeated: null };
+
 const worse = (a: RepeatedField | null, b: RepeatedField | null) => (!a || (b && b.count > a.count) ? b : a);
 
 function mostSelected(selected: Map<string, number>): RepeatedField | null {
@@ -117,14 +120,6 @@ function measureDocument(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const nothing = (): Measure => ({
-    depth: 0,
-    fieldsHere: 0,
-    fields: 0,
-    cost: 0,
-    selected: new Map(),
-    mostRepeated: null,
-  });
   // null while a fragment is being measured: a cycle counts as nothing (NoFragmentCyclesRule reports it).
   const measured = new Map<string, Measure | null>();
 
@@ -139,9 +134,9 @@ function measureDocument(
 
   function measureFragment(name: string): Measure {
     const known = measured.get(name);
-    if (known !== undefined) return known ?? nothing();
+    if (known !== undefined) return known ?? empty;
     const fragment = fragments.get(name);
-    if (!fragment) return nothing(); // KnownFragmentNamesRule reports it
+    if (!fragment) return empty; // KnownFragmentNamesRule reports it
     measured.set(name, null);
     // Measured without the page of a connection above: a fragment's list of nodes counts as a full page.
     const measure = measureSelections(
@@ -159,7 +154,7 @@ function measureDocument(
     type: GraphQLNamedType | undefined,
     page: number | undefined,
   ): Measure {
-    const measure = nothing();
+    const measure: Measure = { ...empty, selected: new Map() };
     const add = (name: string, count: number) => measure.selected.set(name, (measure.selected.get(name) ?? 0) + count);
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -170,7 +165,7 @@ function measureDocument(
         const innerPage = bound && 'page' in bound ? bound.page(selection, definition) : undefined;
         const inner = selection.selectionSet
           ? measureSelections(selection.selectionSet, definition && getNamedType(definition.type), innerPage)
-          : nothing();
+          : empty;
         measure.depth = Math.max(measure.depth, 1 + inner.depth);
         measure.fieldsHere += 1;
         measure.fields += 1 + inner.fields;
