@@ -11,7 +11,7 @@ describe('abuse protection configuration', () => {
       maxRootFields: 10,
       maxFields: 500,
       maxTokens: 5000,
-      maxCost: 20_000,
+      maxCost: 25_000,
       maxAliasesPerField: 5,
       maxResponseBytes: 2_000_000,
       readBudget: 1_000_000,

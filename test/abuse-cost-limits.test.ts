@@ -183,4 +183,16 @@ describe('cost limits on one operation', () => {
     expect((await gql(strict.url, '{ workers { name } }')).errors).toBeUndefined();
     await strict.close();
   });
+
+  it('should apply the cost and alias limits given to createApi', async () => {
+    const strict = await setup.stack.startApi({ limits: { maxCost: 10, maxAliasesPerField: 1 } });
+    // Each of up to 100 workers with its name: 200.
+    const { errors } = await gql(strict.url, '{ workers { name } }');
+    expect(errors!.map(costLimitOf)).toEqual(['maxCost']);
+    expect(errors![0]!.extensions).toMatchObject({ costLimit: { limit: 'maxCost', max: 10, actual: 200 } });
+    const twice = await gql(strict.url, '{ tasks(first: 1) { totalCount count: totalCount } }');
+    expect(twice.errors!.map(costLimitOf)).toEqual(['maxAliasesPerField']);
+    expect((await gql(strict.url, '{ tasks(first: 2) { totalCount nodes { id } } }')).errors).toBeUndefined();
+    await strict.close();
+  });
 });

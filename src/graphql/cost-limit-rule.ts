@@ -1,17 +1,11 @@
-import {
-  GraphQLError,
-  Kind,
-  type ASTVisitor,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import { measureOperations } from './operation-cost.js';
 
 /**
  * Limits on the shape of one operation, checked before anything runs (over HTTP and graphql-ws
  * alike), so that a single small request cannot make the service do a lot of work: hundreds of
- * aliased mutations, or a selection nested (through introspection's `ofType`) as deep as it likes.
+ * aliased mutations, a selection nested (through introspection's `ofType`) as deep as it likes, or
+ * a few kilobytes of aliases over a page of tasks that would answer tens of megabytes.
  */
 export interface CostLimits {
   /** Nesting of fields; a root field is at depth 1. */
@@ -20,75 +14,44 @@ export interface CostLimits {
   maxRootFields: number;
   /** Fields in the whole operation, every fragment counted each time it is spread. */
   maxFields: number;
+  /**
+   * Each field times the sizes of the lists above it, its own included (list-bounds.ts says how long
+   * each list may be): the values the answer may hold.
+   */
+  maxCost: number;
+  /** Times one field may be selected in one selection set, under aliases or not, fragments included. */
+  maxAliasesPerField: number;
 }
-
-interface Measure {
-  depth: number;
-  rootFields: number;
-  fields: number;
-}
-
-const nothing: Measure = { depth: 0, rootFields: 0, fields: 0 };
 
 /**
- * One graphql-js validation rule for all three limits. Fragments are measured once each and
- * remembered, so a document whose fragments spread each other twice over (exponential when
- * expanded) is measured in linear time; numbers that grow past 2^53 only get less precise.
+ * One graphql-js validation rule for all the limits, measured by operation-cost.ts (linear in the
+ * document's size, once per document). It runs once per operation text, before variables are known:
+ * a page size given as a variable counts as the largest page.
+ *
+ * What the project's own operations cost (test/cost-limit-rule.test.ts keeps these figures): the
+ * dashboard's list of tasks, `first` a variable and so a full page, 12,405, of which 10,000 are the
+ * tasks' `numbers`; the tests' fullest list 12,305; the dashboard's workers 700; the playground's list
+ * of ten tasks with the workers 365; one task with all its fields 124 (100 of them its numbers); the
+ * standard introspection query 220 to 229, as introspection's lists count once. None selects a field
+ * more than twice in one selection set.
  */
 export function costLimitRule(limits: CostLimits): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
-    // null while a fragment is being measured: a cycle counts as nothing (NoFragmentCyclesRule reports it).
-    const measured = new Map<string, Measure | null>();
-
-    function measureFragment(name: string): Measure {
-      const known = measured.get(name);
-      if (known !== undefined) return known ?? nothing;
-      const fragment = fragments.get(name);
-      if (!fragment) return nothing; // KnownFragmentNamesRule reports it
-      measured.set(name, null);
-      const measure = measureSelections(fragment.selectionSet);
-      measured.set(name, measure);
-      return measure;
-    }
-
-    function measureSelections(selectionSet: SelectionSetNode): Measure {
-      let depth = 0;
-      let rootFields = 0;
-      let fields = 0;
-      for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          const inner = selection.selectionSet ? measureSelections(selection.selectionSet) : nothing;
-          depth = Math.max(depth, 1 + inner.depth);
-          rootFields += 1;
-          fields += 1 + inner.fields;
-        } else {
-          // Fragments add no level: their fields sit where they are spread.
-          const inner =
-            selection.kind === Kind.INLINE_FRAGMENT
-              ? measureSelections(selection.selectionSet)
-              : measureFragment(selection.name.value);
-          depth = Math.max(depth, inner.depth);
-          rootFields += inner.rootFields;
-          fields += inner.fields;
-        }
-      }
-      return { depth, rootFields, fields };
-    }
-
+    const measures = measureOperations(context.getSchema(), context.getDocument());
     return {
       OperationDefinition(operation) {
-        const measure = measureSelections(operation.selectionSet);
+        const measure = measures.get(operation);
+        if (!measure) return false;
         const name = operation.name ? `Operation "${operation.name.value}"` : 'The operation';
-        const report = (limit: keyof CostLimits, actual: number, what: string) =>
+        const report = (limit: keyof CostLimits, actual: number, what: string, detail: object = {}) =>
           context.reportError(
             new GraphQLError(`${name} ${what} (${actual}); the limit is ${limits[limit]}.`, {
               nodes: [operation],
               // The same code Apollo gives every validation error, so HTTP and graphql-ws answer alike.
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', costLimit: { limit, max: limits[limit], actual } },
+              extensions: {
+                code: 'GRAPHQL_VALIDATION_FAILED',
+                costLimit: { limit, max: limits[limit], actual, ...detail },
+              },
             }),
           );
         if (measure.rootFields > limits.maxRootFields) {
@@ -96,7 +59,15 @@ export function costLimitRule(limits: CostLimits): ValidationRule {
         }
         if (measure.depth > limits.maxDepth) report('maxDepth', measure.depth, 'is nested too deeply');
         if (measure.fields > limits.maxFields) report('maxFields', measure.fields, 'asks for too many fields');
-        // Measured once per operation; nothing below needs visiting again.
+        if (measure.cost > limits.maxCost) {
+          report('maxCost', measure.cost, 'costs too much, each field counted times the lists above it');
+        }
+        const repeated = measure.mostRepeated;
+        if (repeated && repeated.count > limits.maxAliasesPerField) {
+          const what = `selects the field "${repeated.field}" too many times in one selection set`;
+          report('maxAliasesPerField', repeated.count, what, { field: repeated.field });
+        }
+        // Measured once per document; nothing below needs visiting again.
         return false;
       },
     };

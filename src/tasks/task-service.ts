@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { enqueueTask } from '../../core/enqueue-task.js';
 import type { Keys } from '../../core/keys.js';
+import { MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
 import { taskKindNamed, type TaskKind } from '../../core/task-kinds/index.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
@@ -13,8 +14,6 @@ import type { Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
 import { TaskFeed } from './task-feed.js';
 import { watchTask } from './task-watch.js';
-
-export const MAX_PAGE_SIZE = 100;
 
 /** Task ids are UUIDs: anything else is unknown without asking Redis. */
 const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

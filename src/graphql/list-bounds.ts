@@ -1,0 +1,55 @@
+import { Kind, type FieldNode, type GraphQLField } from 'graphql';
+import { MAX_PAGE_SIZE } from '../../core/limits.js';
+import { MAX_NUMBERS } from '../../core/task-kinds/calculation-task.js';
+
+/**
+ * Workers the cost of `workers` is counted for. The list is as long as the worker processes alive
+ * now, which only whoever deploys the service decides: a deployment runs a few, and a hundred is
+ * more than any would need (each runs `WORKER_CONCURRENCY` tasks at once).
+ */
+export const MAX_WORKERS = 100;
+
+/**
+ * What a field tells the cost limit about list sizes: a list of at most `items` items (`'page'`: as
+ * many as the connection field above it asks for, `largest` when nothing above says), or, for a
+ * connection field, the size of the page its list will hold.
+ */
+export type ListBound =
+  | { items: number }
+  | { items: 'page'; largest: number }
+  | { page: (field: FieldNode, definition: GraphQLField<unknown, unknown>) => number };
+
+/**
+ * The page an argument such as `first` asks for: its value when the operation writes it, its default
+ * when it leaves it out, and `largest` when it is a variable, since a validation rule cannot see
+ * variables and a client may always send the largest.
+ */
+function pageArgument(
+  name: string,
+  largest: number,
+): (field: FieldNode, definition: GraphQLField<unknown, unknown>) => number {
+  return (field, definition) => {
+    const argument = field.arguments?.find((node) => node.name.value === name);
+    if (!argument) {
+      const fallback = definition.args.find((arg) => arg.name === name)?.defaultValue;
+      return typeof fallback === 'number' ? Math.min(fallback, largest) : largest;
+    }
+    // Past either end the list refuses to run, and reads nothing.
+    if (argument.value.kind === Kind.INT) return Math.max(0, Math.min(Number(argument.value.value), largest));
+    return largest;
+  };
+}
+
+/**
+ * The size of every list field of the schema, keyed by `Type.field`. A list field of ours missing
+ * here fails test/cost-limit-rule.test.ts. Introspection's lists (`__schema.types`, `fields`, ...) are
+ * not here: they are counted once, as the schema itself bounds them and the whole schema is small.
+ */
+export const listBounds: Readonly<Record<string, ListBound>> = {
+  'Query.tasks': { page: pageArgument('first', MAX_PAGE_SIZE) },
+  'TaskConnection.nodes': { items: 'page', largest: MAX_PAGE_SIZE },
+  'CalculationTask.numbers': { items: MAX_NUMBERS },
+  'Query.workers': { items: MAX_WORKERS },
+  // One name per kind of task: as few as the schema has create mutations, so counted once.
+  'Worker.taskNames': { items: 1 },
+};
