@@ -17,7 +17,8 @@ export async function enqueueTask<Input>(
   owner: string | null = null,
 ): Promise<TaskRecord> {
   const id = randomUUID();
-  const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlSeconds, owner });
+  const ttlMs = ttlSeconds * 1000;
+  const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlMs, owner });
   try {
     await queue.add(kind.name, input, {
       jobId: id,
@@ -25,7 +26,7 @@ export async function enqueueTask<Input>(
       ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
     });
   } catch (error) {
-    await store.remove(id).catch(() => undefined);
+    await store.remove(record).catch(() => undefined);
     throw error;
   }
   return record;

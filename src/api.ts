@@ -53,8 +53,11 @@ export interface Api {
   close(): Promise<void>;
 }
 
-/** Expired tasks are also forgotten when a list is read; this only frees memory when nobody reads. */
-const SWEEP_EVERY_MS = 10_000;
+/**
+ * Reads leave expired tasks out at once but never write; this forgets them, so a list's totalCount
+ * may count an expired task for about this long.
+ */
+const SWEEP_EVERY_MS = 1_000;
 
 export async function createApi({
   redis,

@@ -128,7 +128,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       failure = { error, message: messageOf(error) };
       outcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: failure.message };
     }
-    const state = await store.startAndFinish(taskId, randomUUID(), name, outcome);
+    const state = await store.startAndFinish({ id: taskId, name: job.name }, randomUUID(), name, outcome);
     const attempt = job.attemptsMade + 1;
     if (state !== 'ACTIVE') {
       logger.info({ taskId, task: job.name, state }, 'task skipped');
@@ -144,11 +144,13 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const taskId = job.id!;
     const log = logger.child({ taskId, task: job.name });
     const runId = randomUUID();
-    const state = await store.start(taskId, runId, name);
-    if (state !== 'ACTIVE') {
-      log.info({ state }, 'task skipped');
+    const started = await store.start({ id: taskId, name: job.name }, runId, name);
+    if (started.state !== 'ACTIVE') {
+      log.info({ state: started.state }, 'task skipped');
       return;
     }
+    // The record names the task's keys for the rest of the run, its owner included.
+    const task = started.record;
     const controller = new AbortController();
     const { signal } = controller;
     runs.set(taskId, controller);
@@ -160,11 +162,11 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     log.info({ attempt: job.attemptsMade + 1 }, 'task started');
 
     const steps = new RunSteps(
-      (step) => store.progress(taskId, runId, step),
+      (step) => store.progress(task, runId, step),
       () => controller.abort(new TaskCancelledError()),
     );
     // A last step the processor reported just before the end is recorded with it.
-    const finish = (outcome: RunOutcome) => store.finish(taskId, runId, outcome, steps.takeHeld());
+    const finish = (outcome: RunOutcome) => store.finish(task, runId, outcome, steps.takeHeld());
 
     try {
       const processor = processors[job.name];
@@ -237,7 +239,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     worker.on('failed', (job, error) => {
       const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
       if (!job?.id || willRetry) return;
-      store.abandon(job.id, error.message).then(
+      store.abandon({ id: job.id, name: job.name }, error.message).then(
         (abandoned) =>
           abandoned && logger.warn({ taskId: job.id, err: error.message }, 'task failed: given up by the queue'),
         (failure: Error) => logger.warn({ taskId: job.id, err: failure.message }, 'could not record a failure'),
