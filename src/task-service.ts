@@ -77,12 +77,11 @@ export function createTaskService({
 }: TaskServiceOptions): TaskService {
   const isTaskId = (id: string) => TASK_ID.test(id);
   const visibleTo = (caller: Caller) => (record: TaskRecord) => caller.owner === null || record.owner === caller.owner;
-  /** A task id the caller may act on: a task id, and with authentication on, one of its own tasks. */
-  const mayTouch = async (id: string, caller: Caller) => {
-    if (!isTaskId(id)) return false;
-    if (caller.owner === null) return true;
+  /** The task, when the caller may act on it: with authentication on, only one of its own tasks. */
+  const touchable = async (id: string, caller: Caller) => {
+    if (!isTaskId(id)) return null;
     const record = await store.get(id);
-    return record !== null && visibleTo(caller)(record);
+    return record && visibleTo(caller)(record) ? record : null;
   };
 
   /** BullMQ refuses to remove a job a worker holds; that worker then sees the task's state and stops. */
@@ -134,7 +133,8 @@ export function createTaskService({
     },
 
     async cancel(id, caller) {
-      const record = (await mayTouch(id, caller)) ? await store.cancel(id) : null;
+      const task = await touchable(id, caller);
+      const record = task ? await store.cancel(task) : null;
       if (!record) throw notFound(id);
       if (record.state === 'CANCELLED') await removeJob(id);
       logger.info({ taskId: id, state: record.state }, 'cancel asked');
@@ -142,7 +142,8 @@ export function createTaskService({
     },
 
     async remove(id, caller) {
-      if (!(await mayTouch(id, caller)) || !(await store.remove(id))) throw notFound(id);
+      const task = await touchable(id, caller);
+      if (!task || !(await store.remove(task))) throw notFound(id);
       await removeJob(id);
       logger.info({ taskId: id }, 'task deleted');
       return true;
