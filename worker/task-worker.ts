@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAME, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
@@ -8,6 +8,7 @@ import { closeRedis } from '../core/redis.js';
 import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { RunSteps } from './run-steps.js';
+import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
 import {
   TaskCancelledError,
   TaskTimeoutError,
@@ -106,6 +107,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
 
   function checkedInput(processor: TaskProcessor, job: Job): unknown {
+    const unreadable = unreadableData(job);
+    if (unreadable !== undefined) throw new UnrecoverableError(`job data could not be read: ${unreadable}`);
     const parsed = processor.kind.input.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
@@ -225,7 +228,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   );
 
   function createBullmqWorker(share: number): Worker {
-    const worker = new Worker(QUEUE_NAME, processJob, {
+    const worker = new TaskJobWorker(QUEUE_NAME, processJob, {
       connection: redis,
       prefix: keys.prefix,
       concurrency: share,
