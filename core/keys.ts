@@ -37,6 +37,9 @@ export type TaskKey = 'record' | 'expiry' | 'created' | 'taskChannel' | 'allTask
 /** How many list indexes one scope (all tasks, or one owner's) holds a task in: see taskIndexes. */
 export const INDEXES_PER_SCOPE = 2 + 2 * taskStates.length;
 
+/** Sets of task indexes kept at once (see taskIndexes in createKeys). */
+const MAX_KEPT_INDEX_SETS = 1_000;
+
 export interface Keys {
   prefix: string;
   task(id: string): string;
@@ -80,9 +83,19 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     ...taskStates.map((state) => indexIn(base, { name, state })),
   ];
 
-  const taskIndexes: Keys['taskIndexes'] = ({ name, owner }) => {
-    const all = scopeIndexes(indexBase(null), name);
-    return owner ? [...all, ...scopeIndexes(indexBase(owner), name)] : all;
+  // Every script call of a task passes its indexes: the same few lists over and over (one per kind
+  // and owner), kept instead of built each time. Bounded, as names and owners come from outside.
+  const indexesOf = new Map<string, readonly string[]>();
+  const taskIndexes = (name: string, owner: string | null): readonly string[] => {
+    const id = owner ? `${name}\0${owner}` : name;
+    let indexes = indexesOf.get(id);
+    if (!indexes) {
+      const all = scopeIndexes(indexBase(null), name);
+      indexes = owner ? [...all, ...scopeIndexes(indexBase(owner), name)] : all;
+      if (indexesOf.size >= MAX_KEPT_INDEX_SETS) indexesOf.clear();
+      indexesOf.set(id, indexes);
+    }
+    return indexes;
   };
 
   const taskKey = (id: string, key: Exclude<TaskKey, 'indexes'>) => {
@@ -108,9 +121,14 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     expiry: `${prefix}:expiry`,
     created: `${prefix}:created`,
     index: (filter) => indexIn(indexBase(filter.owner), filter),
-    taskIndexes,
+    taskIndexes: ({ name, owner }) => [...taskIndexes(name, owner)],
     taskKeys(task, layout) {
-      return layout.flatMap((key) => (key === 'indexes' ? taskIndexes(task) : [taskKey(task.id, key)]));
+      const list: string[] = [];
+      for (const key of layout) {
+        if (key === 'indexes') list.push(...taskIndexes(task.name, task.owner));
+        else list.push(taskKey(task.id, key));
+      }
+      return list;
     },
     workers: `${prefix}:workers`,
     worker: (name) => `${prefix}:worker:${name}`,
