@@ -18,6 +18,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist dist
+# The Lua scripts are read from beside the sources at start (core/lua-source.ts).
+COPY --from=build /app/core/scripts core/scripts
 COPY --from=build /app/client/dist client/dist
 USER node
 EXPOSE 4000

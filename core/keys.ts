@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { taskStates } from './task-state.js';
 
 /**
  * Every Redis key and channel of the service, BullMQ's included, starts with one prefix holding a
  * hash tag (`{tasks}` by default), so all of them live in one Redis Cluster slot and the Lua scripts
- * that touch several keys stay legal there.
+ * that touch several keys stay legal there. Every name is built here, and only here: the Lua scripts
+ * get theirs in KEYS (core/scripts/).
  */
 export const DEFAULT_PREFIX = '{tasks}';
 
@@ -19,12 +21,41 @@ export function hasHashTag(prefix: string): boolean {
   return /\{[^{}]+\}/.test(prefix);
 }
 
+/** Enough of a task to name every key it has: its id, its kind and its owner (null for none). */
+export interface TaskIdentity {
+  id: string;
+  name: string;
+  owner: string | null;
+}
+
+/**
+ * What a task's script takes in KEYS, by position: its record, the expiry set, the creation
+ * counter, its channels, and `indexes`, the whole set of its list indexes (see taskIndexes).
+ */
+export type TaskKey = 'record' | 'expiry' | 'created' | 'taskChannel' | 'allTasksChannel' | 'cancelChannel' | 'indexes';
+
+/** How many list indexes one scope (all tasks, or one owner's) holds a task in: see taskIndexes. */
+export const INDEXES_PER_SCOPE = 2 + 2 * taskStates.length;
+
+/** Sets of task indexes kept at once (see taskIndexes in createKeys). */
+const MAX_KEPT_INDEX_SETS = 1_000;
+
 export interface Keys {
   prefix: string;
   task(id: string): string;
   expiry: string;
-  /** The list index for a filter; with `ownerKey`, the owner's own (see ownerKey()). */
-  index(filter: { state?: string; name?: string; ownerKey?: string }): string;
+  /** The counter that orders the tasks created in the same millisecond. */
+  created: string;
+  /** The list index for a filter; with `owner`, the owner's own. */
+  index(filter: { state?: string | null; name?: string | null; owner?: string | null }): string;
+  /**
+   * Every list index a task can be in, whatever its state, in the order the scripts read them
+   * (core/scripts/includes/indexes.lua): all, by name, by state for each state of taskStates, by
+   * name and state for each; then the same again under the owner when the task has one.
+   */
+  taskIndexes(task: { name: string; owner: string | null }): string[];
+  /** The KEYS of a task's script, in the order its header gives (`layout`). */
+  taskKeys(task: TaskIdentity, layout: readonly TaskKey[]): string[];
   workers: string;
   worker(name: string): string;
   taskChannel(id: string): string;
@@ -35,17 +66,69 @@ export interface Keys {
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
-  return {
+  const indexBase = (owner: string | null | undefined) =>
+    owner ? `${prefix}:index:owner:${ownerKey(owner)}` : `${prefix}:index`;
+
+  const indexIn = (base: string, { state, name }: { state?: string | null; name?: string | null }) => {
+    if (name && state) return `${base}:name:${name}:state:${state}`;
+    if (name) return `${base}:name:${name}`;
+    if (state) return `${base}:state:${state}`;
+    return `${base}:all`;
+  };
+
+  const scopeIndexes = (base: string, name: string) => [
+    indexIn(base, {}),
+    indexIn(base, { name }),
+    ...taskStates.map((state) => indexIn(base, { state })),
+    ...taskStates.map((state) => indexIn(base, { name, state })),
+  ];
+
+  // Every script call of a task passes its indexes: the same few lists over and over (one per kind
+  // and owner), kept instead of built each time. Bounded, as names and owners come from outside.
+  const indexesOf = new Map<string, readonly string[]>();
+  const taskIndexes = (name: string, owner: string | null): readonly string[] => {
+    const id = owner ? `${name}\0${owner}` : name;
+    let indexes = indexesOf.get(id);
+    if (!indexes) {
+      const all = scopeIndexes(indexBase(null), name);
+      indexes = owner ? [...all, ...scopeIndexes(indexBase(owner), name)] : all;
+      if (indexesOf.size >= MAX_KEPT_INDEX_SETS) indexesOf.clear();
+      indexesOf.set(id, indexes);
+    }
+    return indexes;
+  };
+
+  const taskKey = (id: string, key: Exclude<TaskKey, 'indexes'>) => {
+    switch (key) {
+      case 'record':
+        return keys.task(id);
+      case 'expiry':
+        return keys.expiry;
+      case 'created':
+        return keys.created;
+      case 'taskChannel':
+        return keys.taskChannel(id);
+      case 'allTasksChannel':
+        return keys.allTasksChannel;
+      case 'cancelChannel':
+        return keys.cancelChannel;
+    }
+  };
+
+  const keys: Keys = {
     prefix,
     task: (id) => `${prefix}:task:${id}`,
     expiry: `${prefix}:expiry`,
-    // The index names are also built inside the Lua scripts (task-scripts.ts): keep both in step.
-    index: ({ state, name, ownerKey }) => {
-      const base = ownerKey ? `${prefix}:index:owner:${ownerKey}` : `${prefix}:index`;
-      if (name && state) return `${base}:name:${name}:state:${state}`;
-      if (name) return `${base}:name:${name}`;
-      if (state) return `${base}:state:${state}`;
-      return `${base}:all`;
+    created: `${prefix}:created`,
+    index: (filter) => indexIn(indexBase(filter.owner), filter),
+    taskIndexes: ({ name, owner }) => [...taskIndexes(name, owner)],
+    taskKeys(task, layout) {
+      const list: string[] = [];
+      for (const key of layout) {
+        if (key === 'indexes') list.push(...taskIndexes(task.name, task.owner));
+        else list.push(taskKey(task.id, key));
+      }
+      return list;
     },
     workers: `${prefix}:workers`,
     worker: (name) => `${prefix}:worker:${name}`,
@@ -54,4 +137,5 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     cancelChannel: `${prefix}:cancel`,
     rateLimit: (name, client) => `${prefix}:rate-limit:${name}:${client}`,
   };
+  return keys;
 }

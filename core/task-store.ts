@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import { ownerKey, type Keys } from './keys.js';
-import { createScript, type RunScript } from './redis-script.js';
-import { hashFromFlat, parseTaskHash, type TaskRecord } from './task-record.js';
-import { scriptSource, taskScripts, type TaskScriptName } from './task-scripts.js';
+import type { Keys, TaskIdentity } from './keys.js';
+import { defineScripts, scriptLayouts, type ScriptArgv, type ScriptName } from './redis-scripts.js';
+import { hashFromFlat, parseTaskHash, type TaskHash, type TaskRecord } from './task-record.js';
 import type { TaskState } from './task-state.js';
 
 /** How a run ended: a terminal state, or QUEUED to hand the task back for another attempt. */
@@ -32,42 +31,64 @@ export interface PageQuery {
 
 export class InvalidCursorError extends Error {}
 
+/** Enough of a task to name its keys. */
+export interface TaskRef {
+  id: string;
+  /** The task's kind, as the job's name and the record's `name`. */
+  name: string;
+  /** The owner (a token's subject); null for none; undefined when the caller does not know it (a worker): the store then learns it from Redis. */
+  owner?: string | null;
+}
+
+export type StartAnswer = { state: 'ACTIVE'; record: TaskRecord } | { state: Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
+
 /**
  * Reads and changes task records in Redis. Both sides use it: the API creates, cancels, deletes
  * and lists; the worker starts, steps and finishes. Holds no connection of its own.
+ *
+ * Every change is one Lua script (core/scripts/), given every key it touches. A method that takes
+ * a TaskRef names the task's list indexes from its name and owner; a record whose name or owner
+ * differ (an owner the caller did not know, a job renamed outside the service) is changed with the
+ * record's own, at the cost of one more call. A TaskRecord is a TaskRef.
  */
 export interface TaskStore {
+  /** `ttlMs`: how long the task is kept once finished, fixed when it is created. */
   create(task: {
     id: string;
     name: string;
     total: number;
     input: unknown;
-    ttlSeconds: number;
-    owner?: string | null;
+    ttlMs: number;
+    owner: string | null;
   }): Promise<TaskRecord>;
   /** null when the task is unknown or its time to live has run out. */
   get(id: string): Promise<TaskRecord | null>;
-  /** ACTIVE when the caller now owns the run; otherwise the reason to skip it. */
-  start(id: string, runId: string, worker: string): Promise<TaskState | 'MISSING'>;
+  /** The record when the caller now owns the run (state ACTIVE); otherwise the reason to skip it. */
+  start(task: TaskRef, runId: string, worker: string): Promise<StartAnswer>;
   /** false when the run must stop: cancelled, deleted or taken over. */
-  progress(id: string, runId: string, step: Step): Promise<boolean>;
+  progress(task: TaskRef, runId: string, step: Step): Promise<boolean>;
   /**
    * false when this run no longer owns the task. With `lastStep`, a step reported just before the
    * end is recorded first (its own event), or the task is cancelled instead (answers 'CANCELLED') if
    * a cancel was requested meanwhile.
    */
-  finish(id: string, runId: string, outcome: RunOutcome, lastStep?: Step | null): Promise<boolean | 'CANCELLED'>;
+  finish(task: TaskRef, runId: string, outcome: RunOutcome, lastStep?: Step | null): Promise<boolean | 'CANCELLED'>;
   /**
    * start and finish in one round trip, for a run that has already ended; answers as start does
    * (anything but ACTIVE means nothing was recorded and the outcome is dropped).
    */
-  startAndFinish(id: string, runId: string, worker: string, outcome: RunOutcome): Promise<TaskState | 'MISSING'>;
+  startAndFinish(task: TaskRef, runId: string, worker: string, outcome: RunOutcome): Promise<TaskState | 'MISSING'>;
   /** Fails a task still ACTIVE that no run will finish; false when it was not ACTIVE. */
-  abandon(id: string, error: string): Promise<boolean>;
+  abandon(task: TaskRef, error: string): Promise<boolean>;
   /** null for an unknown task. */
-  cancel(id: string): Promise<TaskRecord | null>;
-  remove(id: string): Promise<boolean>;
+  cancel(task: TaskRef): Promise<TaskRecord | null>;
+  remove(task: TaskRef): Promise<boolean>;
+  /**
+   * Reads only: tasks whose time to live has run out are left out, though the index may still hold
+   * them until the next sweepExpired; `totalCount` then counts those the page did not meet.
+   */
   page(query: PageQuery): Promise<TaskPage>;
+  /** Forgets up to `limit` tasks whose time to live has run out; answers how many. */
   sweepExpired(limit?: number): Promise<number>;
 }
 
@@ -80,6 +101,11 @@ function decodeCursor(cursor: string): string {
   if (!/^\d{15}:\d{6}:[\w-]{1,64}$/.test(member))
     throw new InvalidCursorError(`"${cursor}" is not a cursor of this list`);
   return member;
+}
+
+/** Index members are the records' sort keys: creation time, counter, id. */
+function idOfMember(member: string): string {
+  return member.slice(member.indexOf(':', member.indexOf(':') + 1) + 1);
 }
 
 /** state, result, error: as the finish scripts take an outcome. */
@@ -100,89 +126,137 @@ function recordFrom(flat: unknown): TaskRecord {
   return parseTaskHash(hashFromFlat(flat as string[]));
 }
 
-export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
-  const scripts = Object.fromEntries(
-    Object.keys(taskScripts).map((name) => [name, createScript(redis, scriptSource(name as TaskScriptName))]),
-  ) as Record<TaskScriptName, RunScript>;
+/** The record, unless the task is unknown or its time to live has run out by `now`. */
+function liveRecord(hash: TaskHash, now: number): TaskRecord | null {
+  if (!hash.id) return null;
+  const record = parseTaskHash(hash);
+  return record.expiresAt && record.expiresAt.getTime() <= now ? null : record;
+}
 
-  const run = (name: TaskScriptName, key: string, ...args: (string | number)[]) =>
-    scripts[name]([key], [keys.prefix, Date.now(), ...args]);
+/** The name and owner a script answered instead of changing a task (core/scripts/includes/ref.lua). */
+function wrongRef(answer: unknown): Omit<TaskIdentity, 'id'> | null {
+  if (!Array.isArray(answer) || answer.length !== 3 || answer[0] !== 'WRONG_REF') return null;
+  const [, name, owner] = answer as [string, string, string];
+  return { name, owner: owner === '' ? null : owner };
+}
+
+type TaskScriptName = Exclude<ScriptName, 'rateLimitTake'>;
+
+export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
+  const scripts = defineScripts(redis);
+
+  const call = <Name extends TaskScriptName>(name: Name, task: TaskIdentity, argv: ScriptArgv<Name>) =>
+    scripts[name](keys.taskKeys(task, scriptLayouts[name].keys), argv);
+  /** ARGV[1..3] of the scripts that check a ref: the time, and the name and owner of the keys. */
+  const refArgv = (task: TaskIdentity): [number, string, string] => [Date.now(), task.name, task.owner ?? ''];
+
+  /**
+   * Runs a script with the keys of `ref`, an owner the caller does not know taken as none (true of
+   * every task when authentication is off). A script given the keys of another name or owner than
+   * the record's changes nothing and answers the record's own: then it runs once more with those.
+   */
+  async function onTask(ref: TaskRef, run: (task: TaskIdentity) => Promise<unknown>): Promise<unknown> {
+    const answer = await run({ id: ref.id, name: ref.name, owner: ref.owner ?? null });
+    const own = wrongRef(answer);
+    if (!own) return answer;
+    const again = await run({ id: ref.id, ...own });
+    if (wrongRef(again)) throw new Error(`task ${ref.id} changed its name or owner while it was being changed`);
+    return again;
+  }
 
   return {
-    async create({ id, name, total, input, ttlSeconds, owner }) {
-      const args = [
-        id,
-        name,
-        ttlSeconds * 1000,
-        total,
-        JSON.stringify(input),
-        owner ?? '',
-        owner ? ownerKey(owner) : '',
-      ];
-      const flat = await run('create', keys.task(id), ...args);
-      return recordFrom(flat);
+    async create({ id, name, total, input, ttlMs, owner }) {
+      const task = { id, name, owner };
+      return recordFrom(await call('create', task, [...refArgv(task), id, ttlMs, total, JSON.stringify(input)]));
     },
 
     async get(id) {
-      const hash = await redis.hgetall(keys.task(id));
-      if (!hash.id) return null;
-      const record = parseTaskHash(hash);
-      if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return null;
-      return record;
+      return liveRecord(await redis.hgetall(keys.task(id)), Date.now());
     },
 
-    async start(id, runId, worker) {
-      return (await run('start', keys.task(id), runId, worker)) as TaskState | 'MISSING';
+    async start(ref, runId, worker) {
+      const answer = await onTask(ref, (task) => call('start', task, [...refArgv(task), runId, worker]));
+      if (Array.isArray(answer)) return { state: 'ACTIVE', record: recordFrom(answer) };
+      return { state: answer as Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
     },
 
-    async progress(id, runId, step) {
-      return (await run('progress', keys.task(id), runId, ...stepArgs(step))) === 'ACTIVE';
+    async progress({ id, name }, runId, step) {
+      // A step moves no index: its keys need neither the name nor the owner.
+      const answer = await call('progress', { id, name, owner: null }, [runId, ...stepArgs(step)]);
+      return answer === 'ACTIVE';
     },
 
-    async finish(id, runId, outcome, lastStep) {
-      const answer = await run('finish', keys.task(id), runId, ...outcomeArgs(outcome), ...stepArgs(lastStep));
+    async finish(ref, runId, outcome, lastStep) {
+      const answer = await onTask(ref, (task) =>
+        call('finish', task, [...refArgv(task), runId, ...outcomeArgs(outcome), ...stepArgs(lastStep)]),
+      );
       return answer === 'CANCELLED' ? answer : answer === 1;
     },
 
-    async startAndFinish(id, runId, worker, outcome) {
-      const state = await run('startAndFinish', keys.task(id), runId, worker, ...outcomeArgs(outcome));
-      return state as TaskState | 'MISSING';
+    async startAndFinish(ref, runId, worker, outcome) {
+      const answer = await onTask(ref, (task) =>
+        call('startAndFinish', task, [...refArgv(task), runId, worker, ...outcomeArgs(outcome)]),
+      );
+      return answer as TaskState | 'MISSING';
     },
 
-    async abandon(id, error) {
-      return (await run('abandon', keys.task(id), error)) === 1;
+    async abandon(ref, error) {
+      return (await onTask(ref, (task) => call('abandon', task, [...refArgv(task), error]))) === 1;
     },
 
-    async cancel(id) {
-      const flat = await run('cancel', keys.task(id));
+    async cancel(ref) {
+      const flat = await onTask(ref, (task) => call('cancel', task, refArgv(task)));
       return flat ? recordFrom(flat) : null;
     },
 
-    async remove(id) {
-      return (await run('remove', keys.task(id))) === 1;
+    async remove(ref) {
+      return (await onTask(ref, (task) => call('remove', task, refArgv(task)))) === 1;
     },
 
     async page({ first, after, state, name, owner }) {
       const start = after ? `(${decodeCursor(after)}` : '+';
-      const index = keys.index({
-        state: state ?? undefined,
-        name: name ?? undefined,
-        ownerKey: owner ? ownerKey(owner) : undefined,
-      });
-      const [count, ...flats] = (await run('page', index, start, first + 1)) as [number, ...string[][]];
-      const page = flats.slice(0, first);
-      // Index members are the records' sort keys; the last one on the page is the cursor.
-      const lastSortKey = page.length ? hashFromFlat(page.at(-1)!).sortKey : undefined;
+      const index = keys.index({ state, name, owner });
+      // The count and the members from one moment, then the records: one more member than the page
+      // tells whether another page follows.
+      const replies = await redis
+        .multi()
+        .zcard(index)
+        .zrange(index, start, '-', 'BYLEX', 'REV', 'LIMIT', 0, first + 1)
+        .exec();
+      if (!replies) throw new Error('the list read was aborted');
+      for (const [error] of replies) if (error) throw error;
+      const [[, count], [, members]] = replies as [[null, number], [null, string[]]];
+      const onPage = members.slice(0, first);
+      const hashes = await Promise.all(onPage.map((member) => redis.hgetall(keys.task(idOfMember(member)))));
+      const now = Date.now();
+      const records = hashes.map((hash) => liveRecord(hash, now)).filter((record) => record !== null);
       return {
-        records: page.map(recordFrom),
-        totalCount: count,
-        hasNextPage: flats.length > first,
-        endCursor: lastSortKey ? encodeCursor(lastSortKey) : null,
+        records,
+        // Tasks gone or expired since the last sweep are still in the index: those met here are not counted.
+        totalCount: count - (onPage.length - records.length),
+        hasNextPage: members.length > first,
+        // The last member read, not the last record shown: the next page starts after every member
+        // this one skipped.
+        endCursor: onPage.length ? encodeCursor(onPage.at(-1)!) : null,
       };
     },
 
     async sweepExpired(limit = 1000) {
-      return (await run('sweepExpired', keys.expiry, limit)) as number;
+      const now = Date.now();
+      const ids = await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit);
+      const owners = await Promise.all(ids.map((id) => redis.hmget(keys.task(id), 'name', 'owner')));
+      const forgotten = await Promise.all(
+        ids.map(async (id, i) => {
+          const [name, owner] = owners[i]!;
+          // A record deleted by hand leaves its expiry entry behind, and no name to find its indexes by.
+          if (!name) return (await redis.zrem(keys.expiry, id)) > 0;
+          const answer = await onTask({ id, name, owner }, (task) =>
+            call('forgetExpired', task, [now, task.name, task.owner ?? '', id]),
+          );
+          return answer === 1;
+        }),
+      );
+      return forgotten.filter(Boolean).length;
     },
   };
 }

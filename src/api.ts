@@ -12,7 +12,7 @@ import { createWorkerRegistry } from '../core/worker-registry.js';
 import { createAuthenticator } from './auth.js';
 import type { ApiConfig } from './config.js';
 import { createErrorFormatter } from './errors.js';
-import { createAdmission } from './graphql/admission.js';
+import { createAdmission, type Admission } from './graphql/admission.js';
 import type { Context } from './graphql/context.js';
 import { costLimitRule } from './graphql/cost-limit-rule.js';
 import { operationCost } from './graphql/operation-cost.js';
@@ -23,7 +23,7 @@ import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js'
 import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
 import { createStaticFiles } from './http/static-files.js';
-import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { createRateLimiter } from './rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
 import { createDocumentCache } from './ws/document-cache.js';
@@ -36,7 +36,10 @@ import { createWsTransport } from './ws/ws-transport.js';
  * them, in order, in its memoized close().
  */
 
-/** Forgetting expired tasks is the expiry path's alone (a read never writes): this often. */
+/**
+ * Reads leave expired tasks out at once but never write; this forgets them, so a list's totalCount
+ * may count an expired task for about this long.
+ */
 const SWEEP_EVERY_MS = 1_000;
 
 export interface TaskBackend {
@@ -45,8 +48,8 @@ export interface TaskBackend {
   redis: Redis;
   tasks: TaskService;
   schema: GraphQLSchema;
-  /** Query cost each client may spend over the rate-limit window. */
-  readBudget: RateLimiter;
+  /** Lets an operation run as a whole or not at all (graphql/admission.ts), for every transport. */
+  admission: Admission;
   close(): Promise<void>;
 }
 
@@ -91,13 +94,21 @@ export async function createTaskBackend(
     store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
   }, SWEEP_EVERY_MS);
 
+  const schema = await buildTaskSchema();
+  const admission = createAdmission({
+    schema,
+    tasks,
+    readBudget: createRateLimiter(redis, keys, 'read', { limit: readBudget, windowSeconds }),
+    costOf: (document, operationName) => operationCost(schema, document, operationName),
+  });
+
   let closing: Promise<void> | null = null;
   return {
     keys,
     redis,
     tasks,
-    schema: await buildTaskSchema(),
-    readBudget: createRateLimiter(redis, keys, 'read', { limit: readBudget, windowSeconds }),
+    schema,
+    admission,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
@@ -131,16 +142,10 @@ export async function createApi(
 ): Promise<Api> {
   const { logger } = backendOptions;
   const backend = await createTaskBackend(config, backendOptions);
-  const { schema, tasks } = backend;
+  const { schema, tasks, admission } = backend;
   const { limits } = config;
   const auth = createAuthenticator(config.auth);
   const validationRules = [costLimitRule(limits)];
-  const admission = createAdmission({
-    schema,
-    tasks,
-    readBudget: backend.readBudget,
-    costOf: (document, operationName) => operationCost(schema, document, operationName),
-  });
 
   const httpServer = createServer();
   const apollo = createApolloServer({

@@ -1,34 +1,14 @@
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../core/keys.js';
-import { createScript } from '../core/redis-script.js';
+import { defineScripts } from '../core/redis-scripts.js';
 
 /**
  * A token bucket per client, kept in Redis so that every API instance draws from the same one:
- * `limit` actions at once, refilled evenly over `windowSeconds` (one every window / limit). Written
- * as GCRA: the key holds one number, the time at which the bucket will be full again, so a client
- * costs one small key however high the limit; it expires when the bucket is full.
- *
- * KEYS[1] the client's bucket. ARGV: limit, window in milliseconds. The clock is Redis's own, so
- * instances whose clocks disagree still agree on every bucket. Answers { allowed (1 or 0),
- * milliseconds until the next action is allowed }.
+ * `limit` actions at once, refilled evenly over `windowSeconds` (one every window / limit). The
+ * script is GCRA with a weight (core/scripts/rate-limit-take.lua): a client costs one small key
+ * however high the limit, and the clock is Redis's own.
  */
-const takeScript = /* lua */ `
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local interval = window / limit
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local full = tonumber(redis.call('GET', KEYS[1]) or '0')
-if full < now then full = now end
-local after = full + interval
-if after - now > window then
-  return { 0, math.ceil(after - window - now) }
-end
-redis.call('SET', KEYS[1], string.format('%.3f', after), 'PX', math.ceil(after - now))
-return { 1, 0 }
-`;
-
 export interface RateLimit {
   /** Actions one client may take at once. */
   limit: number;
@@ -39,8 +19,11 @@ export interface RateLimit {
 export type RateLimitAnswer = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export interface RateLimiter {
-  /** Takes one action from the client's bucket, if there is one left. */
-  take(client: string): Promise<RateLimitAnswer>;
+  /**
+   * Takes `cost` actions from the client's bucket at once, or none: an operation made of several
+   * actions is admitted whole or not at all. A cost above the limit is never allowed.
+   */
+  take(client: string, cost?: number): Promise<RateLimitAnswer>;
 }
 
 export function createRateLimiter(
@@ -49,13 +32,15 @@ export function createRateLimiter(
   name: string,
   { limit, windowSeconds }: RateLimit,
 ): RateLimiter {
-  const run = createScript(redis, takeScript);
+  const scripts = defineScripts(redis);
   return {
-    async take(client) {
-      const [allowed, retryAfterMs] = (await run([keys.rateLimit(name, client)], [limit, windowSeconds * 1000])) as [
-        number,
-        number,
-      ];
+    async take(client, cost = 1) {
+      if (!Number.isInteger(cost) || cost < 1)
+        throw new RangeError(`a rate-limit cost is a whole number of actions, not ${cost}`);
+      const [allowed, retryAfterMs] = (await scripts.rateLimitTake(
+        [keys.rateLimit(name, client)],
+        [limit, windowSeconds * 1000, cost],
+      )) as [number, number];
       if (allowed === 1) return { allowed: true };
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAME, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
@@ -8,6 +8,7 @@ import { closeRedis } from '../core/redis.js';
 import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { RunSteps } from './run-steps.js';
+import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
 import {
   TaskCancelledError,
   TaskTimeoutError,
@@ -106,6 +107,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
 
   function checkedInput(processor: TaskProcessor, job: Job): unknown {
+    const unreadable = unreadableData(job);
+    if (unreadable !== undefined) throw new UnrecoverableError(`job data could not be read: ${unreadable}`);
     const parsed = processor.kind.input.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
@@ -128,7 +131,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       failure = { error, message: messageOf(error) };
       outcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: failure.message };
     }
-    const state = await store.startAndFinish(taskId, randomUUID(), name, outcome);
+    const state = await store.startAndFinish({ id: taskId, name: job.name }, randomUUID(), name, outcome);
     const attempt = job.attemptsMade + 1;
     if (state !== 'ACTIVE') {
       logger.info({ taskId, task: job.name, state }, 'task skipped');
@@ -144,11 +147,13 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const taskId = job.id!;
     const log = logger.child({ taskId, task: job.name });
     const runId = randomUUID();
-    const state = await store.start(taskId, runId, name);
-    if (state !== 'ACTIVE') {
-      log.info({ state }, 'task skipped');
+    const started = await store.start({ id: taskId, name: job.name }, runId, name);
+    if (started.state !== 'ACTIVE') {
+      log.info({ state: started.state }, 'task skipped');
       return;
     }
+    // The record names the task's keys for the rest of the run, its owner included.
+    const task = started.record;
     const controller = new AbortController();
     const { signal } = controller;
     runs.set(taskId, controller);
@@ -160,11 +165,11 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     log.info({ attempt: job.attemptsMade + 1 }, 'task started');
 
     const steps = new RunSteps(
-      (step) => store.progress(taskId, runId, step),
+      (step) => store.progress(task, runId, step),
       () => controller.abort(new TaskCancelledError()),
     );
     // A last step the processor reported just before the end is recorded with it.
-    const finish = (outcome: RunOutcome) => store.finish(taskId, runId, outcome, steps.takeHeld());
+    const finish = (outcome: RunOutcome) => store.finish(task, runId, outcome, steps.takeHeld());
 
     try {
       const processor = processors[job.name];
@@ -223,7 +228,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   );
 
   function createBullmqWorker(share: number): Worker {
-    const worker = new Worker(QUEUE_NAME, processJob, {
+    const worker = new TaskJobWorker(QUEUE_NAME, processJob, {
       connection: redis,
       prefix: keys.prefix,
       concurrency: share,
@@ -237,7 +242,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     worker.on('failed', (job, error) => {
       const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
       if (!job?.id || willRetry) return;
-      store.abandon(job.id, error.message).then(
+      store.abandon({ id: job.id, name: job.name }, error.message).then(
         (abandoned) =>
           abandoned && logger.warn({ taskId: job.id, err: error.message }, 'task failed: given up by the queue'),
         (failure: Error) => logger.warn({ taskId: job.id, err: failure.message }, 'could not record a failure'),

@@ -1,16 +1,14 @@
 /**
  * Peer (a) of the `create` suite: createSleepTask without GraphQL. A bare node:http handler that
- * reads the same JSON body, checks the input with the sleep kind's zod schema, takes one from the
- * same creation rate limit, enqueues with core/enqueue-task.ts (the same Redis work as the API's
- * TaskService.create) and answers the same JSON shape. It parses no GraphQL: the duration is read
- * from the document with a regular expression. The floor any GraphQL server pays on top of.
+ * reads the same JSON body and calls the API's own task service: admits the creation (its input
+ * checked, one taken from the same creation rate limit) and creates the task, the same Redis work
+ * as the API; then answers the same JSON shape. It parses no GraphQL: the duration is read from
+ * the document with a regular expression. The floor any GraphQL server pays on top of.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { runUntilSignal } from '../../core/entry-point.js';
-import { enqueueTask } from '../../core/enqueue-task.js';
 import type { Logger } from '../../core/logger.js';
 import { sleepTask } from '../../core/task-kinds/sleep-task.js';
-import { clientAddress } from '../../src/client-address.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 import { closeServer, listen } from './listen.js';
 
@@ -36,18 +34,14 @@ async function createSleepTask(context: TaskContext, req: IncomingMessage, res: 
   const query = typeof body === 'object' && body !== null && 'query' in body ? body.query : null;
   const match = typeof query === 'string' ? DURATION.exec(query) : null;
   if (!match) return send(res, 400, { errors: [{ message: 'not a createSleepTask mutation' }] });
-  const parsed = sleepTask.input.safeParse({ duration: Number(match[1]) });
-  if (!parsed.success) {
-    return send(res, 200, {
-      errors: [{ message: parsed.error.message, extensions: { code: 'BAD_USER_INPUT' } }],
-      data: null,
-    });
+  const input = { duration: Number(match[1]) };
+  const { tasks, caller } = context.contextFor(req.socket.remoteAddress);
+  try {
+    await tasks.admit([{ kind: sleepTask, input }], caller);
+  } catch (error) {
+    return send(res, 400, { errors: [{ message: (error as Error).message }] });
   }
-  const allowed = await context.createLimiter.take(clientAddress(req.socket.remoteAddress));
-  if (!allowed.allowed) return send(res, 200, { errors: [{ message: 'Too many tasks created' }], data: null });
-  const { store, queue, env } = context;
-  const record = await enqueueTask({ store, queue }, sleepTask, parsed.data, env.resultTtlSeconds, null);
-  context.logger.info({ taskId: record.id, task: sleepTask.name }, 'task queued');
+  const record = await tasks.create(sleepTask, input, caller);
   send(res, 200, { data: { createSleepTask: { id: record.id, state: record.state } } });
 }
 
@@ -69,7 +63,7 @@ await runUntilSignal(
         else res.destroy();
       });
     });
-    await listen(server, context.env);
+    await listen(server, context.config.http);
     return {
       stopDeadlineMs: 15_000,
       async close() {

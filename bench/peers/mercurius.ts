@@ -1,13 +1,15 @@
 /**
  * Peer (b) of the `create` suite: Mercurius on Fastify, serving the API's schema with the same
- * context (a TaskService built as src/api.ts builds it), set up for production: its JIT compiles
- * a query from its first repeat on (`jit: 1`), no GraphiQL, Fastify's logger off.
+ * context and the same admission of each operation (in its preExecution hook), set up for
+ * production: its JIT compiles a query from its first repeat on (`jit: 1`), no GraphiQL, Fastify's
+ * logger off.
  */
 import Fastify from 'fastify';
 import mercurius from 'mercurius';
 import { runUntilSignal } from '../../core/entry-point.js';
 import type { Logger } from '../../core/logger.js';
-import { createTaskContext, peerSchema } from './task-context.js';
+import type { Context } from '../../src/graphql/context.js';
+import { admit, createTaskContext } from './task-context.js';
 
 let logger: Logger | undefined;
 
@@ -17,16 +19,19 @@ await runUntilSignal(
     logger = context.logger;
     const app = Fastify({ logger: false });
     await app.register(mercurius, {
-      schema: await peerSchema(context),
+      schema: context.backend.schema,
       jit: 1,
       graphiql: false,
       context: (request) => context.contextFor(request.socket.remoteAddress),
+    });
+    app.graphql.addHook('preExecution', async (_schema, document, request, variables) => {
+      await admit(context, { document, variables, caller: (request as unknown as Context).caller });
     });
     app.get('/readyz', async (_request, reply) => {
       const ready = await context.ready();
       return reply.code(ready ? 200 : 503).send(ready ? 'ready' : 'Redis does not answer');
     });
-    await app.listen({ port: context.env.port, host: context.env.host });
+    await app.listen(context.config.http);
     return {
       stopDeadlineMs: 15_000,
       async close() {

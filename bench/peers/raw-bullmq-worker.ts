@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createKeys, QUEUE_NAME } from '../../core/keys.js';
-import { createScript } from '../../core/redis-script.js';
+import { defineLuaCommand } from '../../core/redis-scripts.js';
 import type { CalculationTaskInput } from '../../core/task-kinds/calculation-task.js';
 import { createTaskStore } from '../../core/task-store.js';
 import { calculate } from '../../worker/processors/calculation-task.js';
@@ -26,13 +26,13 @@ const store = createTaskStore(commands, createKeys(prefix!));
 async function record(job: Job<CalculationTaskInput>): Promise<void> {
   const { numbers, operation } = job.data;
   const result = { operation, value: calculate(numbers, operation), count: numbers.length };
-  await store.startAndFinish(job.id!, randomUUID(), 'raw', { state: 'COMPLETED', result });
+  await store.startAndFinish({ id: job.id!, name: job.name }, randomUUID(), 'raw', { state: 'COMPLETED', result });
 }
 
-const emptyScript = createScript(commands, 'return 1');
+const emptyScript = defineLuaCommand(commands, 'bench:empty', 'return 1', 1);
 const processors = {
   nothing: async () => undefined,
-  'round-trip': async (job: Job) => void (await emptyScript([job.id!], [])),
+  'round-trip': async (job: Job) => void (await emptyScript(job.id!)),
   records: record,
 };
 const processor = processors[mode as keyof typeof processors];

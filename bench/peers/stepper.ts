@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createKeys } from '../../core/keys.js';
+import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore } from '../../core/task-store.js';
 import type { StepperCommand, StepperReport } from './load-protocol.js';
 
@@ -20,7 +21,7 @@ async function start(command: Extract<StepperCommand, { type: 'start' }>) {
   const redis = new Redis(command.redisUrl);
   const store = createTaskStore(redis, createKeys(command.prefix));
   const runId = randomUUID();
-  for (const id of command.taskIds) await store.start(id, runId, 'bench-stepper');
+  for (const id of command.taskIds) await store.start({ id, name: sleepTask.name }, runId, 'bench-stepper');
   const current = new Map<string, number>();
   const ticksPerSecond = 1000 / TICK_MS;
   const perTick = (command.taskIds.length * command.perSecond) / ticksPerSecond;
@@ -43,7 +44,7 @@ async function start(command: Extract<StepperCommand, { type: 'start' }>) {
       const id = command.taskIds[cursor++ % command.taskIds.length]!;
       const next = (current.get(id) ?? 0) + 1;
       current.set(id, next);
-      batch.push(store.progress(id, runId, { current: next, total: 100_000 }));
+      batch.push(store.progress({ id, name: sleepTask.name }, runId, { current: next, total: 100_000 }));
       steps++;
     }
     Promise.all(batch).finally(() => (busy = false));

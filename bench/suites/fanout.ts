@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createKeys } from '../../core/keys.js';
+import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport } from '../peers/load-protocol.js';
 import { startPeer, type Peer } from '../peers/peer.js';
@@ -173,7 +174,7 @@ async function measure(server: Server, sockets: number, log: (line: string) => v
     if (server === 'service') {
       taskIds = await createTasks(url, TASKS);
       // Started before the sockets open: the one step afterwards is then exactly one event each.
-      for (const id of taskIds) await store.start(id, runId, 'bench');
+      for (const id of taskIds) await store.start({ id, name: sleepTask.name }, runId, 'bench');
     }
     // Warm the server's code paths up with a few sockets, closed again, before the first read.
     await closeLoad(await openLoad(url, mode, WARMUP_SOCKETS, taskIds));
@@ -185,7 +186,7 @@ async function measure(server: Server, sockets: number, log: (line: string) => v
     let afterEvents: number | null = null;
     let received: number | null = null;
     if (server === 'service') {
-      for (const id of taskIds) await store.progress(id, runId, { current: 1, total: 300 });
+      for (const id of taskIds) await store.progress({ id, name: sleepTask.name }, runId, { current: 1, total: 300 });
       const delivered = await Promise.all(
         load.peers.map(({ peer, sockets: share }) => {
           peer.send({ type: 'expect', current: 1, expected: share, timeoutMs: 60_000 });

@@ -13,6 +13,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createKeys } from '../../core/keys.js';
+import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport, StepperCommand, StepperReport } from '../peers/load-protocol.js';
 import { startPeer } from '../peers/peer.js';
@@ -151,7 +152,7 @@ function serviceSampler(store: TaskStore, watcher: ProgressWatcher, ids: string[
     current.set(id, step);
     const arrival = watcher.arrival(id, step);
     const sent = performance.now();
-    if (!(await store.progress(id, runId, { current: step, total: 100_000 })))
+    if (!(await store.progress({ id, name: sleepTask.name }, runId, { current: step, total: 100_000 })))
       throw new Error(`progress on ${id} refused`);
     const at = await arrival;
     return at === null ? null : at - sent;
@@ -229,7 +230,7 @@ export const latencySuite: Suite = {
     try {
       const ids = await createTasks(url, MEASURED_TASKS);
       const runId = randomUUID();
-      for (const id of ids) await store.start(id, runId, 'bench');
+      for (const id of ids) await store.start({ id, name: sleepTask.name }, runId, 'bench');
       await watcher.watch(ids);
       const payload = JSON.stringify(await redis.hgetall(createKeys(service.prefix).task(ids[0]!)));
       log(`payload ${payload.length} bytes (a task record as the Lua script publishes it)`);

@@ -21,7 +21,8 @@ async function fill(prefix: string, count: number) {
             name: sleepTask.name,
             total: 5,
             input: { duration: 5 },
-            ttlSeconds: 3600,
+            ttlMs: 3_600_000,
+            owner: null,
           }),
         ),
       );

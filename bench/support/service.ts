@@ -70,8 +70,11 @@ export function startProcess(
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
       REDIS_URL: redisUrl,
-      // Load generators all come from 127.0.0.1: the per-client creation limit would measure itself.
+      // Load generators all come from 127.0.0.1: the per-client limits would measure themselves.
       RATE_LIMIT_CREATES: '1000000',
+      READ_BUDGET: '1000000000',
+      MAX_SOCKETS_PER_CLIENT: '1000000',
+      MAX_SUBSCRIPTIONS_PER_CLIENT: '10000000',
       ...env,
     },
     stdio: ['ignore', 'ignore', inspectPort ? 'pipe' : 'inherit'],

@@ -29,7 +29,11 @@ export function createTaskBench(prefix: string): TaskBench {
     queue,
     async enqueue(kind, inputs, batch = 500) {
       for (let i = 0; i < inputs.length; i += batch) {
-        await Promise.all(inputs.slice(i, i + batch).map((input) => enqueueTask({ store, queue }, kind, input, { ttlMs: 3_600_000, owner: null })));
+        await Promise.all(
+          inputs
+            .slice(i, i + batch)
+            .map((input) => enqueueTask({ store, queue }, kind, input, { ttlMs: 3_600_000, owner: null })),
+        );
       }
     },
     async close() {

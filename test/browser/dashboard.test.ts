@@ -235,7 +235,7 @@ describe('the dashboard in Chromium', () => {
 
     // Meanwhile: one task is cancelled straight in Redis, a worker runs the other to its end.
     const store = createTaskStore(stack.redis, stack.keys);
-    await store.cancel(cancelled.id);
+    await store.cancel({ id: cancelled.id, name: cancelled.name });
     await stack.startWorker({ concurrency: 1 });
     await waitFor(async () => (await store.get(finishing.id))?.state === 'COMPLETED', { what: 'completion' });
     // Nothing could tell the page yet.

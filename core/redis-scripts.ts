@@ -1,0 +1,120 @@
+import type { Redis } from 'ioredis';
+import { INDEXES_PER_SCOPE, type TaskKey } from './keys.js';
+import { luaSource } from './lua-source.js';
+
+/** A key no task script takes: a rate-limit bucket (src/rate-limiter.ts). */
+type OtherKey = 'bucket';
+
+interface ScriptLayout {
+  /** core/scripts/<file>.lua */
+  file: string;
+  /**
+   * Its KEYS, in its header's order, by what they are (keys.taskKeys() builds a task's): `indexes`
+   * stands for the task's whole set of list indexes, one scope's worth or two (an owner's).
+   */
+  keys: readonly (TaskKey | OtherKey)[];
+  /** Its ARGV, in its header's order. */
+  argv: readonly string[];
+}
+
+const RUN_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'indexes'] as const;
+const CANCEL_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'cancelChannel', 'indexes'] as const;
+/** ARGV[1..3] of every script that moves a task between its indexes: see core/scripts/includes/ref.lua. */
+const REF_ARGV = ['now', 'name', 'owner'] as const;
+const OUTCOME_ARGV = ['state', 'result', 'error'] as const;
+
+/** Every script of the service, as its header declares it; a test holds the two together. */
+export const scriptLayouts = {
+  create: {
+    file: 'create',
+    keys: ['record', 'created', 'taskChannel', 'allTasksChannel', 'indexes'],
+    argv: [...REF_ARGV, 'id', 'ttlMs', 'total', 'input'],
+  },
+  start: { file: 'start', keys: RUN_KEYS, argv: [...REF_ARGV, 'runId', 'worker'] },
+  progress: {
+    file: 'progress',
+    keys: ['record', 'taskChannel', 'allTasksChannel'],
+    argv: ['runId', 'current', 'total', 'progress'],
+  },
+  finish: {
+    file: 'finish',
+    keys: RUN_KEYS,
+    argv: [...REF_ARGV, 'runId', ...OUTCOME_ARGV, 'current', 'total', 'progress'],
+  },
+  startAndFinish: { file: 'start-and-finish', keys: RUN_KEYS, argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV] },
+  abandon: { file: 'abandon', keys: RUN_KEYS, argv: [...REF_ARGV, 'error'] },
+  cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: REF_ARGV },
+  remove: { file: 'remove', keys: CANCEL_KEYS, argv: REF_ARGV },
+  forgetExpired: { file: 'forget-expired', keys: ['record', 'expiry', 'indexes'], argv: [...REF_ARGV, 'id'] },
+  rateLimitTake: { file: 'rate-limit-take', keys: ['bucket'], argv: ['limit', 'windowMs', 'cost'] },
+} as const satisfies Record<string, ScriptLayout>;
+
+export type ScriptName = keyof typeof scriptLayouts;
+
+type Arg = string | number;
+type ValuesFor<Names extends readonly string[]> = { -readonly [I in keyof Names]: Arg };
+/** A script's ARGV: one value for each entry its layout names. */
+export type ScriptArgv<Name extends ScriptName> = ValuesFor<(typeof scriptLayouts)[Name]['argv']>;
+
+export type Scripts = {
+  [Name in ScriptName]: (keys: readonly string[], argv: ScriptArgv<Name>) => Promise<unknown>;
+};
+
+/** The numbers of KEYS a script may be called with: its own, plus one or two scopes of indexes. */
+export function keyCounts(layout: ScriptLayout): number[] {
+  const fixed = layout.keys.filter((key) => key !== 'indexes').length;
+  return layout.keys.includes('indexes') ? [fixed + INDEXES_PER_SCOPE, fixed + 2 * INDEXES_PER_SCOPE] : [fixed];
+}
+
+export type RunCommand = (...args: Arg[]) => Promise<unknown>;
+
+/**
+ * Defines a Lua script as a command of the connection with ioredis' defineCommand, which sends it
+ * by its SHA and loads it again when Redis does not know it (NOSCRIPT, after a restart). With
+ * `numberOfKeys` left out, the caller passes the number of keys first.
+ */
+export function defineLuaCommand(redis: Redis, name: string, lua: string, numberOfKeys?: number): RunCommand {
+  redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+  // defineCommand adds a method of that name, which ioredis' types cannot know.
+  const command = (redis as unknown as Record<string, RunCommand | undefined>)[name];
+  if (!command) throw new Error(`ioredis did not define the command ${name}`);
+  return command.bind(redis);
+}
+
+const defined = new WeakMap<Redis, Scripts>();
+
+/**
+ * Every script of the service, defined on this connection once, each checked to get the number of
+ * keys its header declares.
+ */
+export function defineScripts(redis: Redis): Scripts {
+  let scripts = defined.get(redis);
+  if (!scripts) {
+    scripts = Object.fromEntries(
+      Object.entries(scriptLayouts).map(([name, layout]) => [name, defineScript(redis, name, layout)]),
+    ) as unknown as Scripts;
+    defined.set(redis, scripts);
+  }
+  return scripts;
+}
+
+function defineScript(
+  redis: Redis,
+  name: string,
+  layout: ScriptLayout,
+): (keys: readonly string[], argv: readonly Arg[]) => Promise<unknown> {
+  const counts = keyCounts(layout);
+  // A fixed number of keys is given to ioredis once; a task's indexes vary with its owner, so those
+  // scripts are told their count on each call.
+  const fixed = counts.length === 1 ? counts[0] : undefined;
+  const run = defineLuaCommand(redis, `task-service:${layout.file}`, luaSource(layout.file), fixed);
+  return (keys, argv) => {
+    if (!counts.includes(keys.length)) {
+      throw new Error(`${name} takes ${counts.join(' or ')} keys, not ${keys.length}`);
+    }
+    if (argv.length !== layout.argv.length) {
+      throw new Error(`${name} takes ${layout.argv.length} arguments, not ${argv.length}`);
+    }
+    return fixed === undefined ? run(keys.length, ...keys, ...argv) : run(...keys, ...argv);
+  };
+}

@@ -1,0 +1,48 @@
+--[[
+  Cancels a task. A queued task is cancelled at once; a running one is flagged and its worker told
+  on the cancel channel (the flag covers a missed message: the worker reads it at its next step).
+  A finished task is left as it is.
+
+  Input:
+    KEYS[1] the task's record (HASH)
+    KEYS[2] the expiry set (ZSET)
+    KEYS[3] the task's channel
+    KEYS[4] the all-tasks channel
+    KEYS[5] the cancel channel
+    KEYS[6..17] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[18..29] the owner's list indexes (ZSET), only for a task with an owner
+
+    ARGV[1] the time, in milliseconds
+    ARGV[2] the task's name the keys were built for
+    ARGV[3] the owner they were built for, '' for none
+
+  Output:
+    the record afterwards, as HGETALL answers it; nil for an unknown task;
+    { 'WRONG_REF', name, owner } when the keys are not the task's
+
+  Events:
+    the whole record on KEYS[3] (the task's channel) and KEYS[4] (all tasks) when a queued task is
+    cancelled; the task's id on KEYS[5] (the cancel channel) when it runs
+]]
+--- @include "includes/end-run"
+--- @include "includes/ref"
+
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 6 }
+local now = tonumber(ARGV[1])
+
+local state, name, owner, sortKey, id, ttl = unpack(redis.call('HMGET', at.record,
+  'state', 'name', 'owner', 'sortKey', 'id', 'ttl'))
+if not state then return nil end
+if state == 'QUEUED' or state == 'ACTIVE' then
+  local wrong = wrongRef(name, owner)
+  if wrong then return wrong end
+end
+if state == 'QUEUED' then
+  setTerminal(at, { state = state, sortKey = sortKey, id = id, ttl = ttl }, 'CANCELLED', now)
+  return publishChange(at)
+end
+if state == 'ACTIVE' then
+  redis.call('HSET', at.record, 'cancelRequested', '1')
+  redis.call('PUBLISH', KEYS[5], id)
+end
+return redis.call('HGETALL', at.record)

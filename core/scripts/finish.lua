@@ -1,0 +1,56 @@
+--[[
+  Ends a run: a terminal state, or QUEUED to hand the task back for another attempt. A last step
+  reported just before the end is recorded and published first, as progress.lua would, so that both
+  changes get their own sequence number and event; if a cancel was requested by then, the task is
+  cancelled instead, as progress would have told the worker to.
+
+  Input:
+    KEYS[1] the task's record (HASH)
+    KEYS[2] the expiry set (ZSET)
+    KEYS[3] the task's channel
+    KEYS[4] the all-tasks channel
+    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+
+    ARGV[1] the time, in milliseconds
+    ARGV[2] the task's name the keys were built for
+    ARGV[3] the owner they were built for, '' for none
+    ARGV[4] the run's id
+    ARGV[5] the state the run ends in: COMPLETED, FAILED, CANCELLED or QUEUED
+    ARGV[6] the result, as JSON ('' unless COMPLETED)
+    ARGV[7] the error ('' for none)
+    ARGV[8] the last step's steps done, '' when there is no last step
+    ARGV[9] the last step's steps in all, '' when there is none
+    ARGV[10] the last step's progress in percent, '' when there is none
+
+  Output:
+    1 when the run was ended; 0 when this run no longer owns the task; CANCELLED when a requested
+    cancel won over the last step; { 'WRONG_REF', name, owner } when the keys are not the task's
+
+  Events:
+    the whole record on KEYS[3] (the task's channel) and KEYS[4] (all tasks): the last step, if
+    any, then the end
+]]
+--- @include "includes/end-run"
+--- @include "includes/ref"
+
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 5 }
+local now = tonumber(ARGV[1])
+
+local task = readTask(at.record)
+if not task or task.runId ~= ARGV[4] then return 0 end
+local wrong = wrongRef(task.name, task.owner)
+if wrong then return wrong end
+if ARGV[8] ~= '' then
+  if task.cancelRequested == '1' then
+    setTerminal(at, task, 'CANCELLED', now)
+    publishChange(at)
+    return 'CANCELLED'
+  end
+  task.current = ARGV[8]
+  task.total = ARGV[9]
+  task.progress = ARGV[10]
+  publishTask(at, task)
+end
+endRun(at, task, task.state, ARGV[5], ARGV[6], ARGV[7], now)
+return 1

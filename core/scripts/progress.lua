@@ -1,0 +1,32 @@
+--[[
+  Records one step of a run. A step moves no index, so it needs neither the task's name nor its
+  owner.
+
+  Input:
+    KEYS[1] the task's record (HASH)
+    KEYS[2] the task's channel
+    KEYS[3] the all-tasks channel
+
+    ARGV[1] the run's id
+    ARGV[2] steps done
+    ARGV[3] steps in all
+    ARGV[4] progress, in percent
+
+  Output:
+    ACTIVE when the step was recorded; anything else tells the worker to stop: MISSING (deleted),
+    STALE (another run has taken the task over) or CANCEL_REQUESTED
+
+  Events:
+    the whole record on KEYS[2] (the task's channel) and KEYS[3] (all tasks), when it changed
+]]
+--- @include "includes/publish"
+
+local at = { record = KEYS[1], taskChannel = KEYS[2], allChannel = KEYS[3] }
+
+local state, runId, cancelRequested = unpack(redis.call('HMGET', at.record, 'state', 'runId', 'cancelRequested'))
+if not state then return 'MISSING' end
+if runId ~= ARGV[1] then return 'STALE' end
+if cancelRequested == '1' then return 'CANCEL_REQUESTED' end
+redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4])
+publishChange(at)
+return 'ACTIVE'

@@ -1,0 +1,60 @@
+--[[
+  For a run that ended before anything was recorded (a task kind that finishes at once): records
+  its start and its end together. Both changes get their own sequence number and event, in order,
+  as if start.lua and finish.lua had run one after the other; but the record is read once and
+  written once, and it never sits in the ACTIVE indexes, which nobody could see in between anyway.
+
+  Input:
+    KEYS[1] the task's record (HASH)
+    KEYS[2] the expiry set (ZSET)
+    KEYS[3] the task's channel
+    KEYS[4] the all-tasks channel
+    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+
+    ARGV[1] the time, in milliseconds
+    ARGV[2] the task's name the keys were built for
+    ARGV[3] the owner they were built for, '' for none
+    ARGV[4] the run's id
+    ARGV[5] the worker's name
+    ARGV[6] the state the run ended in: COMPLETED, FAILED, CANCELLED or QUEUED
+    ARGV[7] the result, as JSON ('' unless COMPLETED)
+    ARGV[8] the error ('' for none)
+
+  Output:
+    ACTIVE when the run was recorded; otherwise the state the task is in (CANCELLED, COMPLETED,
+    FAILED) or MISSING, and the outcome is dropped; { 'WRONG_REF', name, owner } when the keys are
+    not the task's
+
+  Events:
+    the whole record on KEYS[3] (the task's channel) and KEYS[4] (all tasks): the start, then the
+    end (or CANCELLED alone when a cancel was requested before the start)
+]]
+--- @include "includes/end-run"
+--- @include "includes/ref"
+
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 5 }
+local now = tonumber(ARGV[1])
+
+local task = readTask(at.record)
+if not task then return 'MISSING' end
+local fromState = task.state
+if isTerminal(fromState) then return fromState end
+local wrong = wrongRef(task.name, task.owner)
+if wrong then return wrong end
+if task.cancelRequested == '1' then
+  setTerminal(at, task, 'CANCELLED', now)
+  publishChange(at)
+  return 'CANCELLED'
+end
+-- started, as in start.lua
+task.state = 'ACTIVE'
+task.runId = ARGV[4]
+task.worker = ARGV[5]
+task.startedAt = ARGV[1]
+task.current = '0'
+task.progress = '0'
+task.attempts = tostring(tonumber(task.attempts) + 1)
+publishTask(at, task)
+endRun(at, task, fromState, ARGV[6], ARGV[7], ARGV[8], now)
+return 'ACTIVE'

@@ -1,0 +1,49 @@
+--[[
+  A worker calls it before it runs a task: makes the task ACTIVE under a new run, unless it was
+  cancelled, finished or deleted meanwhile.
+
+  Input:
+    KEYS[1] the task's record (HASH)
+    KEYS[2] the expiry set (ZSET)
+    KEYS[3] the task's channel
+    KEYS[4] the all-tasks channel
+    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+
+    ARGV[1] the time, in milliseconds
+    ARGV[2] the task's name the keys were built for
+    ARGV[3] the owner they were built for, '' for none
+    ARGV[4] the run's id
+    ARGV[5] the worker's name
+
+  Output:
+    the record, as HGETALL answers it, when the task is now ACTIVE under this run: run it;
+    otherwise the state it is in (CANCELLED, COMPLETED, FAILED) or MISSING: leave it;
+    { 'WRONG_REF', name, owner } when the keys are not the task's (includes/ref.lua)
+
+  Events:
+    the whole record on KEYS[3] (the task's channel) and KEYS[4] (all tasks), when it changed
+]]
+--- @include "includes/end-run"
+--- @include "includes/ref"
+
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 5 }
+local now = tonumber(ARGV[1])
+
+local state, cancelRequested, name, owner, sortKey, id, ttl = unpack(redis.call('HMGET', at.record,
+  'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl'))
+if not state then return 'MISSING' end
+if isTerminal(state) then return state end
+local wrong = wrongRef(name, owner)
+if wrong then return wrong end
+local task = { state = state, sortKey = sortKey, id = id, ttl = ttl }
+if cancelRequested == '1' then
+  setTerminal(at, task, 'CANCELLED', now)
+  publishChange(at)
+  return 'CANCELLED'
+end
+moveIndexes(at, sortKey, state, 'ACTIVE')
+redis.call('HSET', at.record, 'state', 'ACTIVE', 'runId', ARGV[4], 'worker', ARGV[5], 'startedAt', ARGV[1],
+  'current', '0', 'progress', '0')
+redis.call('HINCRBY', at.record, 'attempts', 1)
+return publishChange(at)

@@ -1,0 +1,58 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enqueueTask } from '../core/enqueue-task.js';
+import { QUEUE_NAME } from '../core/keys.js';
+import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
+import { createTaskQueue } from '../core/task-queue.js';
+import { createTaskStore } from '../core/task-store.js';
+import { createTestStack, type TestStack } from './support/stack.js';
+import { waitFor } from './support/wait.js';
+
+/**
+ * BullMQ keeps a job's data as JSON in one field of the job's hash. Data that does not parse (written
+ * by another producer, or damaged) must end its task FAILED, saying why, and the job with it.
+ */
+describe('a job whose stored data is not JSON', () => {
+  let stack: TestStack;
+
+  beforeEach(async () => {
+    stack = await createTestStack();
+  });
+
+  afterEach(() => stack.close());
+
+  type Deps = Parameters<typeof enqueueTask>[0];
+  it.each([
+    ['a kind with steps', (deps: Deps) => enqueueTask(deps, sleepTask, { duration: 1 }, { ttlMs: 3_600_000, owner: null })],
+    [
+      'an instant kind',
+      (deps: Deps) => enqueueTask(deps, calculationTask, { numbers: [1, 2], operation: 'SUM' }, { ttlMs: 3_600_000, owner: null }),
+    ],
+  ])('should fail the task of %s, once, and the job should not be fetched again', async (_what, enqueue) => {
+    const store = createTaskStore(stack.redis, stack.keys);
+    const queue = createTaskQueue(stack.redis, stack.keys.prefix);
+    try {
+      const task = await enqueue({ store, queue });
+      await stack.redis.hset(`${stack.keys.prefix}:${QUEUE_NAME}:${task.id}`, 'data', '{"duration": 1');
+      // Short locks and stall checks: a job left active would be back in the queue within a second.
+      await stack.startWorker({ stalled: { lockDurationMs: 500, checkEveryMs: 250, maxCount: 1 } });
+
+      const failed = await waitFor(
+        async () => {
+          const record = await store.get(task.id);
+          return record?.state === 'FAILED' && record;
+        },
+        { what: 'the task to fail', timeoutMs: 5_000 },
+      );
+      expect(failed.error).toMatch(/^job data could not be read: .*JSON/);
+      expect(failed.attempts).toBe(1);
+
+      await sleep(1_500); // several stall checks
+      expect(await store.get(task.id)).toMatchObject({ state: 'FAILED', attempts: 1, seq: failed.seq });
+      expect(await queue.getJob(task.id)).toBeUndefined();
+      expect(Object.values(await stack.jobCounts()).every((count) => count === 0)).toBe(true);
+    } finally {
+      await queue.close();
+    }
+  });
+});
