@@ -89,9 +89,11 @@ export function parseConfig<Schema extends z.ZodType>(schema: Schema, env: NodeJ
   const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
-    const name = issue.path.map(String).join(', ');
-    const got = issue.path.length === 1 ? ` (got ${JSON.stringify(values[String(issue.path[0])])})` : '';
-    return `  ${name}: ${issue.message}${got}`;
+    // An issue's path starts with the variable (then, for a list, the item); a check of several
+    // variables together names them all.
+    const names = issue.path.filter((part): part is string => typeof part === 'string' && part in values);
+    const got = names.length === 1 ? ` (got ${JSON.stringify(values[names[0]!])})` : '';
+    return `  ${names.join(', ')}: ${issue.message}${got}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

@@ -60,12 +60,16 @@ export function withHttpStatus(error: GraphQLError, status: number): GraphQLErro
   return new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions });
 }
 
-/** ioredis gives up on a command after its retries while Redis is away, or on a closed connection. */
+/**
+ * ioredis gives up on a command after its retries while Redis is away, or on a closed connection;
+ * the error may come wrapped, by a resolver's GraphQL error or by an operation's refusal.
+ */
 export function isRedisUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  const cause = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (!(cause instanceof Error)) return false;
   return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message)
+    cause.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(cause.message)
   );
 }
 
@@ -75,7 +79,7 @@ export function isRedisUnavailable(error: unknown): boolean {
  * error.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  if (isRedisUnavailable(unwrapResolverError(error))) {
+  if (isRedisUnavailable(unwrapResolverError(error)) || isRedisUnavailable(error)) {
     return {
       ...formatted,
       message: 'The task store (Redis) is not available right now; try again shortly',
@@ -95,7 +99,8 @@ export type ErrorFormatter = (errors: readonly unknown[]) => GraphQLFormattedErr
 export function createErrorFormatter({ includeStacktrace }: { includeStacktrace: boolean }): ErrorFormatter {
   const enrich = (error: unknown): GraphQLFormattedError => {
     const graphqlError = asGraphQLError(error);
-    const { http: _http, ...extensions } = graphqlError.extensions;
+    const extensions = { ...graphqlError.extensions };
+    delete extensions.http; // what Apollo answers over HTTP with; nothing for the client to read
     return {
       ...graphqlError.toJSON(),
       extensions: {

@@ -8,7 +8,7 @@ import { defineTaskKind } from '../core/task-kinds/task-kind.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { parseTaskHash, type TaskRecord } from '../core/task-record.js';
 import { createTaskStore } from '../core/task-store.js';
-import { processors } from '../worker/processors/index.js';
+import { taskProcessors } from '../worker/processors/index.js';
 import { defineProcessor } from '../worker/processors/task-processor.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
@@ -137,7 +137,7 @@ describe('faults', () => {
         return { runs: run };
       },
     });
-    await stack.startWorker({ processors: { ...processors, flaky_task: flaky } });
+    await stack.startWorker({ processors: [...taskProcessors, flaky] });
     const store = createTaskStore(stack.redis, stack.keys);
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     const subscriber = new Redis(REDIS_URL);
@@ -207,7 +207,7 @@ describe('faults', () => {
     const asked = Date.now();
     const { data, errors } = await gql(api.url, CREATE_SLEEP, { input: { duration: 1 } });
     expect(Date.now() - asked).toBeLessThan(5_000); // an answer, not a hang
-    expect(data).toBeNull();
+    expect(data ?? null).toBeNull();
     expect(errors![0]).toMatchObject({
       message: 'The task store (Redis) is not available right now; try again shortly',
       extensions: { code: 'SERVICE_UNAVAILABLE' },

@@ -122,7 +122,13 @@ describe('graphql-transport-ws', () => {
     });
     await waitFor(() => raw.messages.some((m) => m.id === 'x'), { what: 'the answer' });
     expect(raw.messages.filter((m) => m.id === 'x')).toEqual([
-      { id: 'x', type: 'error', payload: [{ message: 'Unable to identify operation' }] },
+      {
+        id: 'x',
+        type: 'error',
+        payload: [
+          { message: 'Unknown operation named "Other".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
+        ],
+      },
     ]);
     expect(raw.socket.readyState).toBe(WebSocket.OPEN);
     raw.socket.close(1000);

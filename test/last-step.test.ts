@@ -8,7 +8,7 @@ import { defineTaskKind } from '../core/task-kinds/task-kind.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { parseTaskHash, type TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
-import { processors } from '../worker/processors/index.js';
+import { taskProcessors } from '../worker/processors/index.js';
 import { defineProcessor } from '../worker/processors/task-processor.js';
 import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
 import { waitFor } from './support/wait.js';
@@ -58,7 +58,7 @@ describe('the last step of a run', () => {
         return { ok: true };
       },
     });
-    await stack.startWorker({ concurrency: 1, processors: { ...processors, last_step_task: processor } });
+    await stack.startWorker({ concurrency: 1, processors: [...taskProcessors, processor] });
     subscriber = new Redis(REDIS_URL);
     subscriber.on('message', (_channel: string, message: string) => {
       const record = parseTaskHash(JSON.parse(message) as Record<string, string>);

@@ -76,11 +76,31 @@ describe('the Lua scripts, as Redis runs them', () => {
       await stack.startWorker({ concurrency: 10 });
 
       // start, progress, finish (the last step with it); start-and-finish; a cancelled run.
-      const stepped = await enqueueTask({ store, queue }, sleepTask, { duration: 2 }, { ttlMs: 3_600_000, owner: null });
-      const instant = await enqueueTask({ store, queue }, calculationTask, { numbers: [1, 2], operation: 'SUM' }, { ttlMs: 3_600_000, owner: null });
-      const running = await enqueueTask({ store, queue }, sleepTask, { duration: 30 }, { ttlMs: 3_600_000, owner: null });
+      const stepped = await enqueueTask(
+        { store, queue },
+        sleepTask,
+        { duration: 2 },
+        { ttlMs: 3_600_000, owner: null },
+      );
+      const instant = await enqueueTask(
+        { store, queue },
+        calculationTask,
+        { numbers: [1, 2], operation: 'SUM' },
+        { ttlMs: 3_600_000, owner: null },
+      );
+      const running = await enqueueTask(
+        { store, queue },
+        sleepTask,
+        { duration: 30 },
+        { ttlMs: 3_600_000, owner: null },
+      );
       // An owned task: the worker knows its job, not its owner.
-      const owned = await enqueueTask({ store, queue }, sleepTask, { duration: 1 }, { ttlMs: 3_600_000, owner: 'alice' });
+      const owned = await enqueueTask(
+        { store, queue },
+        sleepTask,
+        { duration: 1 },
+        { ttlMs: 3_600_000, owner: 'alice' },
+      );
       ownedTask.id = owned.id;
       await stateOf(running.id, 'ACTIVE');
       await store.cancel(running);

@@ -23,10 +23,14 @@ describe('a job whose stored data is not JSON', () => {
 
   type Deps = Parameters<typeof enqueueTask>[0];
   it.each([
-    ['a kind with steps', (deps: Deps) => enqueueTask(deps, sleepTask, { duration: 1 }, { ttlMs: 3_600_000, owner: null })],
+    [
+      'a kind with steps',
+      (deps: Deps) => enqueueTask(deps, sleepTask, { duration: 1 }, { ttlMs: 3_600_000, owner: null }),
+    ],
     [
       'an instant kind',
-      (deps: Deps) => enqueueTask(deps, calculationTask, { numbers: [1, 2], operation: 'SUM' }, { ttlMs: 3_600_000, owner: null }),
+      (deps: Deps) =>
+        enqueueTask(deps, calculationTask, { numbers: [1, 2], operation: 'SUM' }, { ttlMs: 3_600_000, owner: null }),
     ],
   ])('should fail the task of %s, once, and the job should not be fetched again', async (_what, enqueue) => {
     const store = createTaskStore(stack.redis, stack.keys);

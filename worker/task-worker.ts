@@ -4,7 +4,6 @@ import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq'
 import type { Redis } from 'ioredis';
 import { QUEUE_NAME, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
-import { closeRedis } from '../core/redis.js';
 import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { RunSteps } from './run-steps.js';
@@ -17,23 +16,28 @@ import {
   type TaskProcessor,
 } from './processors/task-processor.js';
 
-export interface TaskWorkerOptions {
-  /** For BullMQ (blocking commands); owned by the worker from now on. */
+/** The connections a worker runs on; whoever made them closes them, after the worker. */
+export interface WorkerConnections {
+  /** For BullMQ (blocking commands). */
   redis: Redis;
   /**
    * For the task scripts and the worker record, auto-pipelined: the steps of many tasks that fall
-   * in the same tick go to Redis in one write. Owned by the worker from now on.
+   * in the same tick go to Redis in one write.
    */
   commands: Redis;
-  /** For the cancel channel; owned by the worker from now on. */
+  /** For the cancel channel. */
   subscriber: Redis;
+}
+
+export interface TaskWorkerOptions extends WorkerConnections {
   keys: Keys;
   name: string;
-  processors: Record<string, TaskProcessor>;
+  /** One processor per kind it runs. */
+  processors: readonly TaskProcessor[];
   /** Tasks run at once in this process. */
   concurrency: number;
-  /** Seconds after which a run fails. */
-  maxTimeoutSeconds: number;
+  /** How long a run may take before it fails. */
+  maxTimeoutMs: number;
   /** Milliseconds that close() waits for running tasks before handing them back to the queue. */
   shutdownTimeoutMs: number;
   /** How a task whose worker died is found and taken up again (BullMQ's lock and stall check). */
@@ -76,7 +80,11 @@ const TASKS_PER_FETCH_LOOP = 250;
  * (cancel channel) or at its next step (flag in the record).
  */
 export async function createTaskWorker(options: TaskWorkerOptions): Promise<TaskWorker> {
-  const { redis, commands, subscriber, keys, name, processors, concurrency, maxTimeoutSeconds, logger } = options;
+  const { redis, commands, subscriber, keys, name, concurrency, logger } = options;
+  const maxTimeoutSeconds = options.maxTimeoutMs / 1000;
+  // Job names come from Redis: a Map, so that `__proto__` is just a kind this worker does not run.
+  const processors = new Map(options.processors.map((processor) => [processor.kind.name, processor]));
+  const taskNames = [...processors.keys()];
   const store = createTaskStore(commands, keys);
   const registry = createWorkerRegistry(commands, keys);
   const runs = new Map<string, AbortController>();
@@ -84,7 +92,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
 
   const writeRecord = () =>
     registry
-      .write({ name, concurrency, startedAt, taskNames: Object.keys(processors), activeTasks: runs.size })
+      .write({ name, concurrency, startedAt, taskNames, activeTasks: runs.size })
       .catch((error: Error) => logger.debug({ err: error.message }, 'could not write the worker record'));
   let recordTimer: NodeJS.Timeout | null = null;
   const activeTasksChanged = () => {
@@ -95,9 +103,10 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   };
   const heartbeat = setInterval(writeRecord, HEARTBEAT_EVERY_MS);
 
-  subscriber.on('message', (channel: string, taskId: string) => {
+  const onCancel = (channel: string, taskId: string) => {
     if (channel === keys.cancelChannel) runs.get(taskId)?.abort(new TaskCancelledError());
-  });
+  };
+  subscriber.on('message', onCancel);
   await subscriber.subscribe(keys.cancelChannel);
 
   const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -115,7 +124,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   }
 
   function processJob(job: Job, token?: string): Promise<void> {
-    const processor = processors[job.name];
+    const processor = processors.get(job.name);
     return processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, token);
   }
 
@@ -158,10 +167,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const { signal } = controller;
     runs.set(taskId, controller);
     activeTasksChanged();
-    const timeout = setTimeout(
-      () => controller.abort(new TaskTimeoutError(maxTimeoutSeconds)),
-      maxTimeoutSeconds * 1000,
-    );
+    const timeout = setTimeout(() => controller.abort(new TaskTimeoutError(maxTimeoutSeconds)), options.maxTimeoutMs);
     log.info({ attempt: job.attemptsMade + 1 }, 'task started');
 
     const steps = new RunSteps(
@@ -172,7 +178,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const finish = (outcome: RunOutcome) => store.finish(task, runId, outcome, steps.takeHeld());
 
     try {
-      const processor = processors[job.name];
+      const processor = processors.get(job.name);
       if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
       const result = await processor.run(checkedInput(processor, job), {
         signal,
@@ -252,7 +258,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   await writeRecord();
-  logger.info({ worker: name, concurrency, tasks: Object.keys(processors) }, 'worker ready');
+  logger.info({ worker: name, concurrency, tasks: taskNames }, 'worker ready');
 
   let closing: Promise<void> | null = null;
   return {
@@ -282,8 +288,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         clearInterval(heartbeat);
         if (recordTimer) clearTimeout(recordTimer);
         await step('remove the worker record', () => registry.removeWorker(name));
-        await step('close the subscriber', () => closeRedis(subscriber));
-        await step('close Redis', () => Promise.all([closeRedis(commands), closeRedis(redis)]));
+        subscriber.off('message', onCancel);
+        await step('leave the cancel channel', () => subscriber.unsubscribe(keys.cancelChannel));
       })();
       return closing;
     },

@@ -47,14 +47,20 @@ export interface AdmissionOptions {
   costOf(document: DocumentNode, operationName: string | null | undefined): number;
 }
 
-const statusOf: Record<string, number> = { BAD_USER_INPUT: 400, RATE_LIMITED: 429 };
+/**
+ * Bad input is answered as a resolver's error would be, 200 (a browser logs any other status as a
+ * failed load: the dashboard shows the problem under its field instead).
+ */
+const statusOf: ReadonlyMap<unknown, number> = new Map([
+  ['BAD_USER_INPUT', 200],
+  ['RATE_LIMITED', 429],
+]);
 
-/** The HTTP status of a refusal: 400 for bad input, 429 past a limit, 503 while Redis is away. */
+/** The HTTP status of a refusal: 200 for bad input, 429 past a limit, 503 while Redis is away. */
 function refusal(error: unknown): GraphQLError {
   const graphqlError = asGraphQLError(error);
-  const code = graphqlError.extensions.code;
-  const status = typeof code === 'string' ? statusOf[code] : undefined;
-  return withHttpStatus(graphqlError, status ?? (isRedisUnavailable(error) ? 503 : 500));
+  const status = statusOf.get(graphqlError.extensions.code) ?? (isRedisUnavailable(error) ? 503 : 500);
+  return withHttpStatus(graphqlError, status);
 }
 
 export function createAdmission({ schema, tasks, readBudget, costOf }: AdmissionOptions): Admission {

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
 import {
   calculationTask,

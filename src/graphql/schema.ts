@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { assertObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { TaskResolver } from './task.resolver.js';

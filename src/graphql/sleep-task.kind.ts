@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { sleepTask, type SleepTaskInput } from '../../core/task-kinds/sleep-task.js';
 import type { Context } from './context.js';

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { TaskRecord } from '../../core/task-record.js';
 import { TaskState } from '../../core/task-state.js';

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Field, Float, ID, Int, InterfaceType, registerEnumType } from 'type-graphql';
 import { TaskState } from '../../core/task-state.js';
 import { DateTimeScalar } from './date-time.scalar.js';

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from './context.js';
 import { DateTimeScalar } from './date-time.scalar.js';

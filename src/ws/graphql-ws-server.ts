@@ -65,6 +65,14 @@ function closeReason(reason: string): string {
   return Buffer.byteLength(reason) <= 123 ? reason : `${Buffer.from(reason).subarray(0, 120).toString()}...`;
 }
 
+/** What graphql-js, and so Apollo over HTTP, answers when the operation to run is not clear. */
+function unknownOperation(operationName: string | null | undefined): GraphQLError {
+  const message = operationName
+    ? `Unknown operation named "${operationName}".`
+    : 'Must provide operation name if query contains multiple operations.';
+  return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+}
+
 function isTaskUpdated(operation: OperationDefinitionNode): boolean {
   const [field] = operation.selectionSet.selections;
   return operation.operation === 'subscription' && field?.kind === Kind.FIELD && field.name.value === 'taskUpdated';
@@ -121,7 +129,7 @@ export function createGraphqlWsServer({
       const prepared = documents.get(payload.query);
       if ('errors' in prepared) return prepared.errors;
       const operation = getOperationAST(prepared.document, payload.operationName);
-      if (!operation) return [new GraphQLError('Unable to identify operation')];
+      if (!operation) return [unknownOperation(payload.operationName)];
       const taskUpdated = isTaskUpdated(operation);
       if (operations.running >= limits.maxSubscriptionsPerSocket) {
         return tooMany('subscriptions on this connection', limits.maxSubscriptionsPerSocket, 'TOO_MANY_SUBSCRIPTIONS');

@@ -4,14 +4,14 @@ import { Redis } from 'ioredis';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createKeys, type Keys } from '../../core/keys.js';
 import { createLogger } from '../../core/logger.js';
-import { createRedis, waitForRedis } from '../../core/redis.js';
 import { createTaskQueue } from '../../core/task-queue.js';
 import { createApi } from '../../src/api.js';
 import { parseApiConfig, type ApiConfig } from '../../src/config.js';
 import type { Context } from '../../src/graphql/context.js';
-import { processors } from '../../worker/processors/index.js';
+import { parseWorkerConfig } from '../../worker/config.js';
 import type { TaskProcessor } from '../../worker/processors/task-processor.js';
-import { createTaskWorker, type StalledOptions, type TaskWorker } from '../../worker/task-worker.js';
+import type { StalledOptions, TaskWorker } from '../../worker/task-worker.js';
+import { createWorker } from '../../worker/worker.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const projectDir = join(import.meta.dirname, '..', '..');
@@ -64,7 +64,8 @@ export interface WorkerOptions {
   concurrency?: number;
   maxTimeoutSeconds?: number;
   name?: string;
-  processors?: Record<string, TaskProcessor>;
+  /** The kinds it runs; every kind of the service by default. */
+  processors?: readonly TaskProcessor[];
   /** Short values let a test see a dead worker's task taken up again within seconds. */
   stalled?: StalledOptions;
 }
@@ -111,25 +112,21 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
       concurrency = 50,
       maxTimeoutSeconds = 400,
       name = `test-worker-${randomUUID().slice(0, 8)}`,
-      processors: workerProcessors = processors,
+      processors,
       stalled = defaultStalled,
     }: WorkerOptions = {}) {
-      const workerRedis = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker' });
-      const commands = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker', autoPipelining: true });
-      const subscriber = createRedis(redisUrl, logger, { blocking: true, name: 'test-worker-cancel' });
-      const worker = await createTaskWorker({
-        redis: workerRedis,
-        commands,
-        subscriber,
-        keys,
-        name,
-        processors: workerProcessors,
-        concurrency,
-        maxTimeoutSeconds,
-        shutdownTimeoutMs: 2_000,
-        stalled,
-        logger,
-      });
+      const defaults = parseWorkerConfig({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keys.prefix, WORKER_NAME: name });
+      const config = {
+        ...defaults,
+        worker: {
+          ...defaults.worker,
+          concurrency,
+          maxTimeoutMs: maxTimeoutSeconds * 1000,
+          shutdownTimeoutMs: 2_000,
+          stalled,
+        },
+      };
+      const worker = await createWorker(config, { logger, processors });
       closers.push(() => worker.close());
       return worker;
     },

@@ -1,0 +1,70 @@
+import { createKeys } from '../core/keys.js';
+import type { Logger } from '../core/logger.js';
+import { closeRedis, createRedis, waitForRedis } from '../core/redis.js';
+import type { WorkerConfig } from './config.js';
+import { taskProcessors } from './processors/index.js';
+import type { TaskProcessor } from './processors/task-processor.js';
+import { createTaskWorker, type TaskWorker, type WorkerConnections } from './task-worker.js';
+
+/** A connection that does not close within this long (Redis away) is dropped. */
+const CLOSE_DEADLINE_MS = 2_000;
+
+export interface WorkerOptions {
+  logger: Logger;
+  /** The kinds it runs; every kind of the service by default. */
+  processors?: readonly TaskProcessor[];
+}
+
+async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): Promise<void> {
+  const timer = setTimeout(() => redis.disconnect(), CLOSE_DEADLINE_MS);
+  await closeRedis(redis);
+  clearTimeout(timer);
+}
+
+/**
+ * The composition root of the worker, which worker/main.ts and the tests build it with: its Redis
+ * connections, the task worker on them, and a close() that stops the worker, then closes them.
+ */
+export async function createWorker(
+  { redis: redisConfig, worker }: WorkerConfig,
+  { logger, processors = taskProcessors }: WorkerOptions,
+): Promise<TaskWorker> {
+  const connection = (name: string, autoPipelining = false) =>
+    createRedis(redisConfig.url, logger, { blocking: true, name: `${worker.name}-${name}`, autoPipelining });
+  const connections: WorkerConnections = {
+    redis: connection('bullmq'),
+    commands: connection('commands', true),
+    subscriber: connection('cancel'),
+  };
+  const closeConnections = () => Promise.all(Object.values(connections).map(closeWithin));
+  let taskWorker: TaskWorker;
+  try {
+    await Promise.all(Object.values(connections).map((redis) => waitForRedis(redis)));
+    taskWorker = await createTaskWorker({
+      ...connections,
+      keys: createKeys(redisConfig.keyPrefix),
+      name: worker.name,
+      processors,
+      concurrency: worker.concurrency,
+      maxTimeoutMs: worker.maxTimeoutMs,
+      shutdownTimeoutMs: worker.shutdownTimeoutMs,
+      stalled: worker.stalled,
+      logger,
+    });
+  } catch (error) {
+    await closeConnections();
+    throw error;
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    name: taskWorker.name,
+    close() {
+      closing ??= taskWorker
+        .close()
+        .finally(closeConnections)
+        .then(() => undefined);
+      return closing;
+    },
+  };
+}
