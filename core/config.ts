@@ -9,7 +9,7 @@ import { DEFAULT_PREFIX, hasHashTag } from './keys.js';
  * Only the entry points call `loadConfig`; everything else receives parts of that object.
  */
 
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
 export const integer = (min: number, max: number, fallback: number) =>

@@ -18,7 +18,7 @@ export interface Authenticator {
   ownerOf(authorization: unknown): Promise<string | null>;
 }
 
-export function unauthenticated(message: string): GraphQLError {
+function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 

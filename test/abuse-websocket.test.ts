@@ -244,3 +244,41 @@ describe('graphql-ws limits', () => {
     }
   });
 });
+
+describe('one address opening many sockets of many taskUpdated', () => {
+  it('should be held to its share, and /healthz should answer while changes flow to what it holds', async () => {
+    const stack = await createTestStack();
+    try {
+      const api = await stack.startApi();
+      const { maxTaskUpdatedPerClient } = parseApiConfig().limits;
+      const sockets = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const raw = rawSocket(api.url);
+          await raw.opened;
+          raw.socket.send(JSON.stringify({ type: 'connection_init' }));
+          await waitFor(() => raw.messages.some((m) => m.type === 'connection_ack'), { what: 'the ack' });
+          for (let i = 0; i < 100; i++) {
+            raw.socket.send(JSON.stringify({ type: 'subscribe', id: String(i), payload: { query: TASK_UPDATED } }));
+          }
+          return raw;
+        }),
+      );
+      const refused = () =>
+        sockets.reduce((sum, raw) => sum + raw.messages.filter((m) => m.type === 'error').length, 0);
+      await waitFor(() => refused() === 20 * 100 - maxTaskUpdatedPerClient, { what: 'all but its share refused' });
+
+      // Changes reach the subscriptions it holds, and the API stays responsive meanwhile.
+      for (let i = 0; i < 20; i++)
+        await gqlData(api.url, 'mutation { createSleepTask(input: { duration: 1 }) { id } }');
+      expect((await within(fetch(`${api.url}/healthz`), 5_000, '/healthz')).status).toBe(200);
+      const delivered = () =>
+        sockets.reduce((sum, raw) => sum + raw.messages.filter((m) => m.type === 'next').length, 0);
+      await waitFor(() => delivered() === 20 * maxTaskUpdatedPerClient, {
+        what: 'every change to every subscription held',
+      });
+      for (const raw of sockets) raw.socket.close();
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -60,3 +60,37 @@ describe('a job whose stored data is not JSON', () => {
     }
   });
 });
+
+describe('a job the service did not create', () => {
+  let stack: TestStack;
+
+  beforeEach(async () => {
+    stack = await createTestStack();
+  });
+
+  afterEach(() => stack.close());
+
+  it('should not take a job named after a property every object has for a kind, and go on running tasks', async () => {
+    const store = createTaskStore(stack.redis, stack.keys);
+    const queue = createTaskQueue(stack.redis, stack.keys.prefix);
+    try {
+      await stack.startWorker();
+      for (const name of ['__proto__', 'constructor', 'toString']) await queue.add(name, { duration: 1 });
+      await waitFor(async () => Object.values(await stack.jobCounts()).every((count) => count === 0), {
+        what: 'the strange jobs to be done with',
+      });
+      const task = await enqueueTask(
+        { store, queue },
+        calculationTask,
+        { numbers: [2, 3], operation: 'PRODUCT' },
+        {
+          ttlMs: 3_600_000,
+          owner: null,
+        },
+      );
+      await waitFor(async () => (await store.get(task.id))?.state === 'COMPLETED', { what: 'a real task after them' });
+    } finally {
+      await queue.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { defineTaskKind } from './task-kind.js';
 export const CalculationOperation = { SUM: 'SUM', PRODUCT: 'PRODUCT', AVERAGE: 'AVERAGE' } as const;
 export type CalculationOperation = (typeof CalculationOperation)[keyof typeof CalculationOperation];
 
-export const MIN_NUMBERS = 1;
+const MIN_NUMBERS = 1;
 export const MAX_NUMBERS = 100;
 
 export const calculationTaskInput = z.object({
@@ -15,7 +15,7 @@ export const calculationTaskInput = z.object({
   operation: z.enum(CalculationOperation, { error: 'operation must be SUM, PRODUCT or AVERAGE' }),
 });
 
-export const calculationTaskResult = z.object({
+const calculationTaskResult = z.object({
   operation: z.enum(CalculationOperation),
   /** Exact: whole decimal numbers of any size for SUM and PRODUCT, a decimal for AVERAGE. */
   value: z.string(),
@@ -23,7 +23,6 @@ export const calculationTaskResult = z.object({
 });
 
 export type CalculationTaskInput = z.infer<typeof calculationTaskInput>;
-export type CalculationTaskResult = z.infer<typeof calculationTaskResult>;
 
 /** Sums, multiplies or averages up to 100 integers, exactly. */
 export const calculationTask = defineTaskKind({

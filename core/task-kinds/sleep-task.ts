@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTaskKind } from './task-kind.js';
 
-export const MIN_SLEEP_SECONDS = 1;
+const MIN_SLEEP_SECONDS = 1;
 export const MAX_SLEEP_SECONDS = 300;
 
 export const sleepTaskInput = z.object({
@@ -11,10 +11,9 @@ export const sleepTaskInput = z.object({
     .max(MAX_SLEEP_SECONDS, { error: `duration must be at most ${MAX_SLEEP_SECONDS} seconds` }),
 });
 
-export const sleepTaskResult = z.object({ status: z.literal('ok') });
+const sleepTaskResult = z.object({ status: z.literal('ok') });
 
 export type SleepTaskInput = z.infer<typeof sleepTaskInput>;
-export type SleepTaskResult = z.infer<typeof sleepTaskResult>;
 
 /** Sleeps `duration` seconds, reporting one step per second. */
 export const sleepTask = defineTaskKind({

@@ -16,7 +16,7 @@ export const taskKindApis: readonly TaskKindApi[] = Object.values(apis);
 const byKind: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.kind.name, api]));
 const byMutation: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.createMutation, api]));
 
-export function taskKindApiOf(kindName: string): TaskKindApi | undefined {
+function taskKindApiOf(kindName: string): TaskKindApi | undefined {
   return byKind.get(kindName);
 }
 

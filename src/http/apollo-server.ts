@@ -64,8 +64,8 @@ export function createApolloServer({
       drainHttpServerPlugin(httpServer),
       // Its default loads Apollo Sandbox from a CDN; the project serves its own GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
-      // Its per-field hooks cost about a tenth of a mutation, for cache hints this schema never
-      // gives: every answer is uncacheable, and the HTTP handler says so itself (no-store).
+      // Its hooks run for every field, for cache hints this schema never gives: every answer is
+      // uncacheable, and the HTTP handler says so itself (no-store). BENCHMARKS.md has its cost.
       ApolloServerPluginCacheControlDisabled(),
       // Nothing leaves the machine, even with an APOLLO_KEY in the environment.
       ApolloServerPluginUsageReportingDisabled(),

@@ -14,7 +14,7 @@ const IDLE_CHECK_MS = 50;
  * close listener for every connection (WebSockets too, for as long as they live) and a listener for
  * every request, where Node's HTTP server tracks its connections already.
  */
-export async function drainHttpServer(server: Server, graceMs = GRACE_MS): Promise<void> {
+async function drainHttpServer(server: Server, graceMs = GRACE_MS): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

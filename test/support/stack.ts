@@ -70,9 +70,6 @@ export interface WorkerOptions {
   stalled?: StalledOptions;
 }
 
-/** The service's defaults (worker/config.ts): a dead worker's task is taken up within 10 to 15 s. */
-const defaultStalled: StalledOptions = { lockDurationMs: 10_000, checkEveryMs: 5_000, maxCount: 2 };
-
 /**
  * Real API instances and workers, under a key prefix of their own, on the shared Redis or on the one
  * at `redisUrl` (a test's own redis-server).
@@ -113,8 +110,10 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
       maxTimeoutSeconds = 400,
       name = `test-worker-${randomUUID().slice(0, 8)}`,
       processors,
-      stalled = defaultStalled,
+      stalled,
     }: WorkerOptions = {}) {
+      // The service's own defaults but for what the test sets (a dead worker's task is taken up
+      // within 10 to 15 s unless `stalled` says otherwise).
       const defaults = parseWorkerConfig({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keys.prefix, WORKER_NAME: name });
       const config = {
         ...defaults,
@@ -123,7 +122,7 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
           concurrency,
           maxTimeoutMs: maxTimeoutSeconds * 1000,
           shutdownTimeoutMs: 2_000,
-          stalled,
+          stalled: stalled ?? defaults.worker.stalled,
         },
       };
       const worker = await createWorker(config, { logger, processors });
