@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { gql, watch, wsClient } from './support/graphql.js';
+import { LIST_TASKS, TASK_UPDATED } from './support/operations.js';
+import { createTestStack } from './support/stack.js';
 import { useTestApi } from './support/test-api.js';
 import { within } from './support/wait.js';
+
+const valid = 'createSleepTask(input: { duration: 5 }) { id }';
 
 /**
  * An operation is admitted as a whole before any of it runs: every creation's input is checked and
@@ -10,7 +14,6 @@ import { within } from './support/wait.js';
 describe('admitting an operation', () => {
   const setup = useTestApi();
 
-  const valid = 'createSleepTask(input: { duration: 5 }) { id }';
   const invalid = 'createSleepTask(input: { duration: 301 }) { id }';
   const queued = async () => (await setup.stack.jobCounts()).wait ?? 0;
 
@@ -67,5 +70,72 @@ describe('admitting an operation', () => {
     }
     expect(created.length).toBe(60);
     expect((await queued()) - before).toBe(created.length * 10);
+  });
+});
+
+describe('the read budget', () => {
+  it('should let each client spend its budget of query cost, over HTTP and graphql-ws alike, then refuse with RATE_LIMITED', async () => {
+    const stack = await createTestStack();
+    try {
+      // LIST_TASKS costs 505; a budget of 1,200 over a day holds two of them.
+      const api = await stack.startApi({ limits: { readBudget: 1_200, rateLimitWindowMs: 24 * 3_600_000 } });
+      for (let i = 0; i < 2; i++) expect((await gql(api.url, LIST_TASKS)).errors).toBeUndefined();
+      const response = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: LIST_TASKS }),
+      });
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      const { errors } = (await response.json()) as {
+        errors: { message: string; extensions: Record<string, unknown> }[];
+      };
+      expect(errors[0]).toMatchObject({
+        message: expect.stringMatching(/^Too many reads: try again in \d+ s$/),
+        extensions: { code: 'RATE_LIMITED' },
+      });
+
+      const client = wsClient(api.url);
+      try {
+        const overWs = watch(client, TASK_UPDATED);
+        await within(overWs.ended, 5_000, 'the refusal over graphql-ws');
+        expect(overWs.error).toEqual([
+          expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+        ]);
+      } finally {
+        await client.dispose();
+      }
+      // Mutations are held by the creation limit, not by the read budget.
+      expect((await gql(api.url, `mutation { ${valid} }`)).errors).toBeUndefined();
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('the size of an answer', () => {
+  it('should replace an answer larger than MAX_RESPONSE_BYTES with an error saying so', async () => {
+    const stack = await createTestStack();
+    try {
+      const api = await stack.startApi({ limits: { maxResponseBytes: 2_000 } });
+      for (let i = 0; i < 20; i++) await gql(api.url, `mutation { ${valid} }`);
+      const response = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ tasks(first: 20) { nodes { id name state createdAt } } }' }),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        errors: [
+          {
+            message: 'The answer is larger than 2000 bytes: ask for fewer fields or a smaller page',
+            extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes: 2_000 },
+          },
+        ],
+      });
+      expect((await gql(api.url, '{ tasks(first: 2) { nodes { id } } }')).errors).toBeUndefined();
+    } finally {
+      await stack.close();
+    }
   });
 });

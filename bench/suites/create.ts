@@ -194,8 +194,10 @@ export const createSuite: Suite = {
     `prefix with no worker; each first takes ${FIRST_WARMUP_SECONDS} s of load that is not measured (V8 compiles ` +
     `its hot paths), then ${ROUNDS} rounds of the four in turn, each round starting with the next, each run ` +
     `${SECONDS} s after a ${WARMUP_SECONDS} s warm-up. Every answer is checked, the jobs and records counted, and ` +
-    'the keys deleted after each run. The bare handler is the floor (no GraphQL); Mercurius and Yoga serve the same ' +
-    "schema and TaskService. Each value is the median of its rounds, each ratio the median of the rounds' own " +
+    'the keys deleted after each run. The bare handler is the floor (no GraphQL: the task service called ' +
+    "directly); the API runs every request through Apollo's whole pipeline; Mercurius and Yoga serve the same " +
+    'schema and task service, with the same admission of each operation in their own hooks. ' +
+    "Each value is the median of its rounds, each ratio the median of the rounds' own " +
     "ratios (one run swings by 10 % or more here, and the machine's speed drifts from round to round, which a " +
     "ratio within one round cancels). Reported beside the rates: each server process's CPU time per mutation, " +
     'steadier than a rate on a shared machine where the load generator, Redis and the server compete for the ' +
@@ -252,6 +254,6 @@ export const createSuite: Suite = {
       goal: null,
       pairedRatio: pairedRatio(key, 'cpuPerMutation'),
     });
-    return [rate('bare', '>= 0.7'), rate('mercurius', '>= 1.0'), rate('yoga', null), cpu('bare'), cpu('mercurius')];
+    return [rate('bare', '>= 0.7'), rate('yoga', '>= 1.5'), rate('mercurius', null), cpu('bare'), cpu('mercurius')];
   },
 };

@@ -1,9 +1,10 @@
 import {
-  createSourceEventStream,
   getOperationAST,
   GraphQLError,
   Kind,
+  subscribe,
   type ExecutionArgs,
+  type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -24,9 +25,9 @@ export interface SocketExtra {
   socket: WebSocket;
   /** The client's address (http/client-address.ts); the upgrade request itself is not kept. */
   address: string;
-  /** Set once connection_init's token is accepted. */
-  context?: Context;
-  operations?: SocketOperations;
+  /** Set once connection_init's token is accepted (null until then). */
+  context: Context | null;
+  operations: SocketOperations | null;
 }
 
 export interface OperationLimits {
@@ -73,6 +74,10 @@ function unknownOperation(operationName: string | null | undefined): GraphQLErro
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
 }
 
+function isAsyncIterable(value: object): value is AsyncIterable<ExecutionResult> {
+  return Symbol.asyncIterator in value;
+}
+
 function isTaskUpdated(operation: OperationDefinitionNode): boolean {
   const [field] = operation.selectionSet.selections;
   return operation.operation === 'subscription' && field?.kind === Kind.FIELD && field.name.value === 'taskUpdated';
@@ -98,6 +103,8 @@ export function createGraphqlWsServer({
   logger,
 }: GraphqlWsOptions) {
   const perClient = { all: new ClientCounts(), taskUpdated: new ClientCounts() };
+  /** Subscriptions onSubscribe has started, until graphql-ws asks for them (with the same arguments). */
+  const started = new WeakMap<ExecutionArgs, AsyncIterator<ExecutionResult>>();
 
   const options: ServerOptions<Record<string, unknown> | undefined, SocketExtra> = {
     schema,
@@ -161,17 +168,26 @@ export function createGraphqlWsServer({
       }
       if (operation.operation !== 'subscription') return args;
 
-      // The source stream is started here rather than by graphql-ws, so that one that cannot start
-      // (an unknown task) is answered with an error message; graphql-js's subscribe() then maps this
-      // same stream to results.
-      const source = await createSourceEventStream(args);
-      if (!(Symbol.asyncIterator in source)) {
+      // The subscription is started here, by graphql-js's own subscribe(), rather than by graphql-ws,
+      // so that one that cannot start (an unknown task) is answered with an error message; the
+      // `subscribe` option below hands graphql-ws the stream it started.
+      const result = await subscribe(args);
+      if (!isAsyncIterable(result)) {
         operations.ended(id);
-        return source.errors ? [...source.errors] : [new GraphQLError('The subscription did not start')];
+        return result.errors ? [...result.errors] : [new GraphQLError('The subscription did not start')];
       }
+      const stream = result[Symbol.asyncIterator]();
       // false only when the socket closed meanwhile: the stream has been returned, nothing is sent.
-      if (!operations.started(id, source[Symbol.asyncIterator]())) return [new GraphQLError('The connection closed')];
-      return { ...args, subscribeFieldResolver: () => source };
+      if (!operations.started(id, stream)) return [new GraphQLError('The connection closed')];
+      started.set(args, stream);
+      return args;
+    },
+
+    subscribe(args) {
+      const stream = started.get(args);
+      if (!stream) throw new Error('a subscription reached graphql-ws without being started by onSubscribe');
+      started.delete(args);
+      return stream as AsyncGenerator<ExecutionResult>;
     },
 
     onNext(_ctx, _id, _payload, _args, result) {

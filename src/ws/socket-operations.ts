@@ -1,7 +1,8 @@
 import type { Logger } from '../../core/logger.js';
 
-/** An operation of one socket: its kind for the per-client limits, and its source stream once started. */
+/** An operation of one socket: its kind for the per-client limits, and its stream once started. */
 interface Operation {
+  id: string;
   taskUpdated: boolean;
   stream: AsyncIterator<unknown> | null;
 }
@@ -28,7 +29,9 @@ export class ClientCounts {
  * stream that arrives after its operation ended or its socket closed is returned at once.
  */
 export class SocketOperations {
-  private readonly operations = new Map<string, Operation>();
+  // A list rather than a Map: a socket has one operation or a few, and a Map's table costs more than
+  // a look along them (a socket holds at most MAX_SUBSCRIPTIONS_PER_SOCKET).
+  private readonly operations: Operation[] = [];
   private closed = false;
 
   constructor(
@@ -40,7 +43,7 @@ export class SocketOperations {
 
   /** Operations running on this socket, and on all the client's sockets. */
   get running(): number {
-    return this.operations.size;
+    return this.operations.length;
   }
 
   runningForClient(taskUpdated: boolean): number {
@@ -49,17 +52,17 @@ export class SocketOperations {
 
   /** Whether `id` names an operation that has not ended on the server yet. */
   has(id: string): boolean {
-    return this.operations.has(id);
+    return this.operations.some((operation) => operation.id === id);
   }
 
   begin(id: string, { taskUpdated }: { taskUpdated: boolean }): void {
-    this.operations.set(id, { taskUpdated, stream: null });
+    this.operations.push({ id, taskUpdated, stream: null });
     this.count({ taskUpdated }, 1);
   }
 
   /** The source stream of operation `id` has started: false when it had to be returned at once. */
   started(id: string, stream: AsyncIterator<unknown>): boolean {
-    const operation = this.operations.get(id);
+    const operation = this.operations.find((running) => running.id === id);
     if (this.closed || !operation || operation.stream) {
       this.release(stream);
       return false;
@@ -70,9 +73,9 @@ export class SocketOperations {
 
   /** graphql-ws is done with operation `id` (answered, ended, or completed by the client). */
   ended(id: string): void {
-    const operation = this.operations.get(id);
-    if (!operation) return;
-    this.operations.delete(id);
+    const at = this.operations.findIndex((operation) => operation.id === id);
+    if (at === -1) return;
+    const [operation] = this.operations.splice(at, 1) as [Operation];
     this.count(operation, -1);
     // graphql-ws returns the streams it iterates; this covers one it never took over.
     if (operation.stream) this.release(operation.stream);
@@ -82,7 +85,7 @@ export class SocketOperations {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const id of [...this.operations.keys()]) this.ended(id);
+    for (const { id } of [...this.operations]) this.ended(id);
   }
 
   private count({ taskUpdated }: { taskUpdated: boolean }, by: number): void {

@@ -1,7 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, handleProtocols, type Server as GraphqlWsServer } from 'graphql-ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  CloseCode,
+  handleProtocols,
+  type Server as GraphqlWsServer,
+  type WebSocket as GraphqlWsSocket,
+} from 'graphql-ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { clientAddress } from '../http/client-address.js';
 import type { SocketExtra } from './graphql-ws-server.js';
@@ -23,6 +28,57 @@ export interface WsTransportOptions {
 export interface WsTransport {
   /** Closes every socket with 1001 (going away), which graphql-ws clients retry elsewhere. */
   close(): Promise<void>;
+}
+
+/** One socket as graphql-ws's server sees it: what it sends, closes and hears. */
+class SocketAdapter implements GraphqlWsSocket {
+  // Every field from the start: one that came later would cost each socket a property array.
+  readonly extra: SocketExtra;
+  private handle: ((data: string) => Promise<void>) | null = null;
+  closed: ((code?: number, reason?: string) => Promise<void>) | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    address: string,
+    private readonly logger: Logger,
+  ) {
+    this.extra = { socket, address, context: null, operations: null };
+  }
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    const { socket } = this;
+    return new Promise((resolve, reject) => {
+      // Nothing is sent to a socket that has closed, and that is no failure: its operations end.
+      if (socket.readyState !== socket.OPEN) return resolve();
+      socket.send(data, (error) => (error && socket.readyState === socket.OPEN ? reject(error) : resolve()));
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onMessage(handle: (data: string) => Promise<void>): void {
+    this.handle = handle;
+  }
+
+  received(data: string): void {
+    this.handle?.(data).catch((error: unknown) => {
+      // What graphql-ws's useServer does too: a message it could not handle closes with 4500.
+      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'graphql-ws message failed');
+      this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+  }
+
+  /** The socket has closed: its operations end, whatever graphql-ws holds, then graphql-ws is told. */
+  ended(code: number, reason: string): void {
+    this.extra.operations?.close();
+    this.closed?.(code, reason).catch((error: unknown) => this.logger.warn({ err: error }, 'graphql-ws close failed'));
+  }
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string, message: string): void {
@@ -71,40 +127,31 @@ export function createWsTransport({
   }
   httpServer.on('upgrade', onUpgrade);
 
+  const adapters = new WeakMap<WebSocket, SocketAdapter>();
   function connected(socket: WebSocket, address: string) {
     socketsOf.set(address, (socketsOf.get(address) ?? 0) + 1);
+    const adapter = new SocketAdapter(socket, address, logger);
+    adapters.set(socket, adapter);
+    // Listeners shared by every socket (`this` is the socket): a socket holds no closures of its own.
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
     // ws has already closed the socket with the fitting code (1009 too large, 1002 a bad frame...).
     socket.on('error', onSocketError);
     socket.on('pong', answeredPing);
-    const extra: SocketExtra = { socket, address };
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise((resolve, reject) => {
-            // Nothing is sent to a socket that has closed, and that is no failure: its operations end.
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error && socket.readyState === socket.OPEN ? reject(error) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', (data) => {
-            handle(String(data)).catch((error: unknown) => {
-              // What graphql-ws's useServer does too: a message it could not handle closes with 4500.
-              logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'graphql-ws message failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
-      },
-      extra,
-    );
-    socket.once('close', (code, reason) => {
-      const left = (socketsOf.get(address) ?? 1) - 1;
-      if (left > 0) socketsOf.set(address, left);
-      else socketsOf.delete(address);
-      extra.operations?.close();
-      closed(code, String(reason)).catch((error: unknown) => logger.warn({ err: error }, 'graphql-ws close failed'));
-    });
+    adapter.closed = server.opened(adapter, adapter.extra);
+  }
+
+  function onSocketMessage(this: WebSocket, data: RawData) {
+    adapters.get(this)?.received(String(data));
+  }
+  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+    const adapter = adapters.get(this);
+    if (!adapter) return;
+    adapters.delete(this);
+    const left = (socketsOf.get(adapter.extra.address) ?? 1) - 1;
+    if (left > 0) socketsOf.set(adapter.extra.address, left);
+    else socketsOf.delete(adapter.extra.address);
+    adapter.ended(code, String(reason));
   }
 
   // One sweep for all sockets rather than timers for each: a socket that has not answered the
