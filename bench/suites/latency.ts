@@ -17,7 +17,7 @@ import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport, StepperCommand, StepperReport } from '../peers/load-protocol.js';
 import { startPeer } from '../peers/peer.js';
-import { redisUrl, startService } from '../support/service.js';
+import { benchPrefix, redisUrl, startService } from '../support/service.js';
 import type { Figure, Suite } from '../support/suite.js';
 
 const SAMPLES = 500;
@@ -161,7 +161,7 @@ function serviceSampler(store: TaskStore, watcher: ProgressWatcher, ids: string[
 
 /** The baseline: a raw PUBLISH to SUBSCRIBE round trip of the same payload on the same Redis. */
 async function openBaseline(payload: string) {
-  const channel = `{bench-${randomUUID()}}:latency-baseline`;
+  const channel = `${benchPrefix()}:latency-baseline`;
   const publisher = new Redis(redisUrl);
   const subscriber = new Redis(redisUrl);
   let onMessage: ((at: number) => void) | null = null;

@@ -19,9 +19,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A key prefix of the benchmark's own on the shared Redis, deleted by `clean`. */
+/**
+ * A key prefix of the benchmark's own on the shared Redis, deleted by `clean`: unique, and as short
+ * as the service's own default (`{tasks}`), since every script call sends its keys by name.
+ */
 export function benchPrefix(): string {
-  return `{bench-${randomUUID()}}`;
+  return `{b${randomUUID().slice(0, 6)}}`;
 }
 
 export async function clean(prefix: string): Promise<void> {
