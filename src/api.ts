@@ -23,7 +23,7 @@ import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js'
 import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
 import { createStaticFiles } from './http/static-files.js';
-import { createRateLimiter } from './rate-limiter.js';
+import { createRateLimiter } from './tasks/rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
 import { createDocumentCache } from './ws/document-cache.js';
@@ -64,6 +64,7 @@ export async function createTaskBackend(
   config: Pick<ApiConfig, 'redis' | 'tasks' | 'limits'>,
   { logger, name = 'api' }: BackendOptions,
 ): Promise<TaskBackend> {
+  const schema = await buildTaskSchema();
   const redis = createRedis(config.redis.url, logger, { name, autoPipelining: true });
   const subscriber = createRedis(config.redis.url, logger, { blocking: true, name: `${name}-subscriber` });
   const closeConnections = () => Promise.all([closeRedis(subscriber), closeRedis(redis)]);
@@ -94,7 +95,6 @@ export async function createTaskBackend(
     store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
   }, SWEEP_EVERY_MS);
 
-  const schema = await buildTaskSchema();
   const admission = createAdmission({
     schema,
     tasks,

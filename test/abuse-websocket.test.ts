@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiConfig } from '../src/config.js';
 import { gqlData, watch, wsClient, type Watch } from './support/graphql.js';
 import { TASK_UPDATED } from './support/operations.js';
-import { rawSocket } from './support/raw-socket.js';
+import { acknowledgedSocket, rawSocket } from './support/raw-socket.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -253,10 +253,7 @@ describe('one address opening many sockets of many taskUpdated', () => {
       const { maxTaskUpdatedPerClient } = parseApiConfig().limits;
       const sockets = await Promise.all(
         Array.from({ length: 20 }, async () => {
-          const raw = rawSocket(api.url);
-          await raw.opened;
-          raw.socket.send(JSON.stringify({ type: 'connection_init' }));
-          await waitFor(() => raw.messages.some((m) => m.type === 'connection_ack'), { what: 'the ack' });
+          const raw = await acknowledgedSocket(api.url);
           for (let i = 0; i < 100; i++) {
             raw.socket.send(JSON.stringify({ type: 'subscribe', id: String(i), payload: { query: TASK_UPDATED } }));
           }

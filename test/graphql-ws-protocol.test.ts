@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { gqlData } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS, type TaskData } from './support/operations.js';
-import { rawSocket, type RawSocket } from './support/raw-socket.js';
+import { acknowledgedSocket, rawSocket, type RawSocket } from './support/raw-socket.js';
 import { useTestApi } from './support/test-api.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -17,13 +17,7 @@ describe('graphql-transport-ws', () => {
 
   const send = (raw: RawSocket, message: object) => raw.socket.send(JSON.stringify(message));
 
-  async function acknowledged(): Promise<RawSocket> {
-    const raw = rawSocket(setup.api.url);
-    await raw.opened;
-    send(raw, { type: 'connection_init' });
-    await waitFor(() => raw.messages.some((m) => m.type === 'connection_ack'), { what: 'the ack' });
-    return raw;
-  }
+  const acknowledged = () => acknowledgedSocket(setup.api.url);
 
   async function closedWith(raw: RawSocket, code: number): Promise<void> {
     const closed = await within(raw.closed, 5_000, `the close (${code})`);

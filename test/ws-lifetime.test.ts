@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { gqlData } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS, TASK_UPDATED, type TaskData } from './support/operations.js';
-import { rawSocket, type RawSocket } from './support/raw-socket.js';
+import { acknowledgedSocket, type RawSocket } from './support/raw-socket.js';
 import { useTestApi } from './support/test-api.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -18,13 +18,7 @@ describe('what a socket opens', () => {
   const subscribers = async (channel: string) =>
     ((await setup.stack.redis.pubsub('NUMSUB', channel)) as [string, number])[1];
 
-  async function acknowledged(): Promise<RawSocket> {
-    const raw = rawSocket(setup.api.url);
-    await raw.opened;
-    send(raw, { type: 'connection_init' });
-    await waitFor(() => raw.messages.some((m) => m.type === 'connection_ack'), { what: 'the ack' });
-    return raw;
-  }
+  const acknowledged = () => acknowledgedSocket(setup.api.url);
 
   async function runningSleep(): Promise<string> {
     const { createSleepTask } = await gqlData<{ createSleepTask: TaskData }>(setup.api.url, CREATE_SLEEP, {

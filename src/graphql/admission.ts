@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { asGraphQLError, isRedisUnavailable, rateLimited, withHttpStatus } from '../errors.js';
-import type { RateLimiter } from '../rate-limiter.js';
+import type { RateLimiter } from '../tasks/rate-limiter.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { CreateRequest, TaskService } from '../tasks/task-service.js';
 import { taskKindCreatedBy } from './task-kinds.js';

@@ -9,7 +9,7 @@ import { isTaskState, type TaskState } from '../../core/task-state.js';
 import { InvalidCursorError, type TaskStore } from '../../core/task-store.js';
 import type { WorkerInfo, WorkerRegistry } from '../../core/worker-registry.js';
 import { badUserInput, notFound, rateLimited, zodIssues } from '../errors.js';
-import type { RateLimiter } from '../rate-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
 import { TaskFeed } from './task-feed.js';

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { waitFor } from './wait.js';
 
 export interface RawSocket {
   socket: WebSocket;
@@ -26,4 +27,13 @@ export function rawSocket(url: string, { autoPong = true, protocol = 'graphql-tr
     socket.once('close', (code, reason) => resolve({ code, reason: String(reason), afterMs: Date.now() - started })),
   );
   return { socket, messages, closed, opened };
+}
+
+/** A raw socket that has sent connection_init (with `payload`, if any) and been acknowledged. */
+export async function acknowledgedSocket(url: string, payload?: Record<string, unknown>): Promise<RawSocket> {
+  const raw = rawSocket(url);
+  await raw.opened;
+  raw.socket.send(JSON.stringify(payload ? { type: 'connection_init', payload } : { type: 'connection_init' }));
+  await waitFor(() => raw.messages.some((m) => m.type === 'connection_ack'), { what: 'the ack' });
+  return raw;
 }

@@ -1,7 +1,6 @@
-import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../core/keys.js';
-import { defineScripts } from '../core/redis-scripts.js';
+import type { Keys } from '../../core/keys.js';
+import { defineScripts } from '../../core/redis-scripts.js';
 
 /**
  * A token bucket per client, kept in Redis so that every API instance draws from the same one:
@@ -45,10 +44,4 @@ export function createRateLimiter(
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
     },
   };
-}
-
-export function rateLimited(what: string, retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Too many ${what}: try again in ${retryAfterSeconds} s`, {
-    extensions: { code: 'RATE_LIMITED', retryAfter: retryAfterSeconds },
-  });
 }
