@@ -61,7 +61,7 @@ export interface Keys {
   taskChannel(id: string): string;
   allTasksChannel: string;
   cancelChannel: string;
-  /** One client's bucket of a rate limit, such as `create` (see src/rate-limiter.ts). */
+  /** One client's bucket of a rate limit, such as `create` (see src/tasks/rate-limiter.ts). */
   rateLimit(name: string, client: string): string;
 }
 

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { INDEXES_PER_SCOPE, type TaskKey } from './keys.js';
 import { luaSource } from './lua-source.js';
 
-/** A key no task script takes: a rate-limit bucket (src/rate-limiter.ts). */
+/** A key no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts). */
 type OtherKey = 'bucket';
 
 interface ScriptLayout {
