@@ -251,7 +251,7 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
           // A record deleted by hand leaves its expiry entry behind, and no name to find its indexes by.
           if (!name) return (await redis.zrem(keys.expiry, id)) > 0;
           const answer = await onTask({ id, name, owner }, (task) =>
-            call('forgetExpired', task, [now, task.name, task.owner ?? '', id]),
+            call('forgetExpired', task, [...refArgv(task), id]),
           );
           return answer === 1;
         }),

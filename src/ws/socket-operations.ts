@@ -7,7 +7,7 @@ interface Operation {
   stream: AsyncIterator<unknown> | null;
 }
 
-/** Operations in use, per client across its sockets: what the per-client limits count. */
+/** Things a client has open (sockets, operations), counted per client: what the per-client limits read. */
 export class ClientCounts {
   private readonly counts = new Map<string, number>();
 

@@ -10,6 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { clientAddress } from '../http/client-address.js';
 import type { SocketExtra } from './graphql-ws-server.js';
+import { ClientCounts } from './socket-operations.js';
 
 export interface WsTransportOptions {
   httpServer: Server;
@@ -104,7 +105,7 @@ export function createWsTransport({
   logger,
 }: WsTransportOptions): WsTransport {
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, handleProtocols });
-  const socketsOf = new Map<string, number>();
+  const socketsOf = new ClientCounts();
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
@@ -112,7 +113,7 @@ export function createWsTransport({
       return;
     }
     const address = clientAddress(request.socket.remoteAddress);
-    const open = socketsOf.get(address) ?? 0;
+    const open = socketsOf.get(address);
     if (open >= maxSocketsPerClient) {
       refuseUpgrade(
         socket,
@@ -129,7 +130,7 @@ export function createWsTransport({
 
   const adapters = new WeakMap<WebSocket, SocketAdapter>();
   function connected(socket: WebSocket, address: string) {
-    socketsOf.set(address, (socketsOf.get(address) ?? 0) + 1);
+    socketsOf.add(address, 1);
     const adapter = new SocketAdapter(socket, address, logger);
     adapters.set(socket, adapter);
     // Listeners shared by every socket (`this` is the socket): a socket holds no closures of its own.
@@ -148,9 +149,7 @@ export function createWsTransport({
     const adapter = adapters.get(this);
     if (!adapter) return;
     adapters.delete(this);
-    const left = (socketsOf.get(adapter.extra.address) ?? 1) - 1;
-    if (left > 0) socketsOf.set(adapter.extra.address, left);
-    else socketsOf.delete(adapter.extra.address);
+    socketsOf.add(adapter.extra.address, -1);
     adapter.ended(code, String(reason));
   }
 
