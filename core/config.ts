@@ -12,22 +12,75 @@ import { DEFAULT_PREFIX, hasHashTag } from './keys.js';
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-export const integer = (min: number, max: number, fallback: number) =>
+/** A whole number from `min` to `max`, with no default. */
+export const wholeNumber = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a number' })
     .int({ error: 'must be a whole number' })
     .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` })
-    .default(fallback);
+    .max(max, { error: `must be at most ${max}` });
+
+export const integer = (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback);
 
 /** A whole number of seconds in the environment, milliseconds in the configuration. */
 export const seconds = (min: number, max: number, fallback: number) =>
   integer(min, max, fallback).transform((value) => value * 1000);
 
+/** `host:port`, as Redis Cluster seeds and Sentinels are named. */
+const HOST_PORT = /^(?<host>[\w.-]+|\[[\da-f:]+\]):(?<port>\d{1,5})$/i;
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** A comma-separated list of `host:port`, such as `10.0.0.1:6379,10.0.0.2:6379`; unset is none. */
+const hostPorts = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z.string().transform((item, context): HostPort => {
+          const match = HOST_PORT.exec(item);
+          const port = Number(match?.groups?.port);
+          if (!match || port < 1 || port > 65_535) {
+            context.addIssue({ code: 'custom', message: `must be comma-separated host:port, and "${item}" is not` });
+            return z.NEVER;
+          }
+          return { host: match.groups!.host!.replace(/^\[|\]$/g, ''), port };
+        }),
+      )
+      .min(1, { error: 'must name at least one host:port' }),
+  )
+  .optional();
+
+/**
+ * Partitions on a cluster when TASK_PARTITIONS is unset: 12 spread evenly over 1, 2, 3, 4, 6 or 12
+ * masters (on one Redis, or behind Sentinel, there is one).
+ */
+export const DEFAULT_CLUSTER_PARTITIONS = 12;
+/** More partitions than this would cost every list read and every worker too many calls. */
+export const MAX_PARTITIONS = 256;
+
 export const commonVariables = {
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
     .default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: hostPorts,
+  REDIS_SENTINELS: hostPorts,
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[\w.-]{1,200}$/, { error: 'must be a Sentinel master name' })
+    .optional(),
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  TASK_PARTITIONS: wholeNumber(1, MAX_PARTITIONS).optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .refine(hasHashTag, { error: 'must hold a Redis Cluster hash tag such as {tasks}' })
@@ -38,10 +91,50 @@ export const commonVariables = {
 
 type CommonVariables = z.infer<z.ZodObject<typeof commonVariables>>;
 
+/** Where Redis is: one server, a master behind Sentinel, or a Redis Cluster. */
+export type RedisTarget =
+  | { mode: 'single'; url: string }
+  | { mode: 'sentinel'; sentinels: HostPort[]; name: string }
+  | { mode: 'cluster'; nodes: HostPort[] };
+
 export interface RedisConfig {
-  url: string;
-  /** Prefix of every key and channel; holds a hash tag. */
+  target: RedisTarget;
+  /** Credentials for every mode (a URL's own win over these in single mode). */
+  username: string | undefined;
+  password: string | undefined;
+  /** Prefix of every key and channel; holds a hash tag, which each partition replaces with its own. */
   keyPrefix: string;
+  /** How many partitions tasks are spread over; the same in every process (checked at start). */
+  partitions: number;
+}
+
+/**
+ * The checks of several Redis variables together, for a schema's superRefine: one mode at a time,
+ * and a Sentinel name with the Sentinels.
+ */
+export function checkRedisVariables(variables: CommonVariables, context: z.RefinementCtx): void {
+  if (variables.REDIS_CLUSTER_NODES && variables.REDIS_SENTINELS) {
+    context.addIssue({
+      code: 'custom',
+      path: ['REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'],
+      message: 'set one or the other: a Redis Cluster or Redis behind Sentinel, not both',
+    });
+  }
+  if (Boolean(variables.REDIS_SENTINELS) !== Boolean(variables.REDIS_SENTINEL_NAME)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['REDIS_SENTINELS', 'REDIS_SENTINEL_NAME'],
+      message: 'Redis behind Sentinel needs both: the Sentinels and the name of the master they watch',
+    });
+  }
+}
+
+function redisTarget(variables: CommonVariables): RedisTarget {
+  if (variables.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: variables.REDIS_CLUSTER_NODES };
+  if (variables.REDIS_SENTINELS && variables.REDIS_SENTINEL_NAME) {
+    return { mode: 'sentinel', sentinels: variables.REDIS_SENTINELS, name: variables.REDIS_SENTINEL_NAME };
+  }
+  return { mode: 'single', url: variables.REDIS_URL };
 }
 
 export interface LogConfig {
@@ -52,8 +145,16 @@ export interface LogConfig {
 
 /** The nested parts every process has, from the common variables. */
 export function commonConfig(variables: CommonVariables): { redis: RedisConfig; log: LogConfig } {
+  const target = redisTarget(variables);
   return {
-    redis: { url: variables.REDIS_URL, keyPrefix: variables.REDIS_KEY_PREFIX },
+    redis: {
+      target,
+      username: variables.REDIS_USERNAME,
+      password: variables.REDIS_PASSWORD,
+      keyPrefix: variables.REDIS_KEY_PREFIX,
+      // Several per master on a cluster, whose masters then share the tasks; one shard has no use for more.
+      partitions: variables.TASK_PARTITIONS ?? (target.mode === 'cluster' ? DEFAULT_CLUSTER_PARTITIONS : 1),
+    },
     log: { level: variables.LOG_LEVEL, format: variables.LOG_FORMAT },
   };
 }

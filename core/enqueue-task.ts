@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import type { Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
 import type { TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
@@ -11,18 +11,27 @@ export interface EnqueueOptions {
   owner: string | null;
 }
 
+export interface TaskQueues {
+  store: TaskStore;
+  partitions: Partitions;
+  /** Each partition's queue, by its index. */
+  queues: readonly Queue[];
+}
+
 /**
- * Creates a task's record, then its job (the job id is the task id, its name the kind, its data the
- * input). The record comes first, so a worker never takes a job whose task it cannot find; a job
- * that cannot be added takes its record back with it. The input must have been checked.
+ * Creates a task's record in the next partition in turn, then its job in that partition's queue
+ * (the job id is the task id, its name the kind, its data the input). The record comes first, so a
+ * worker never takes a job whose task it cannot find; a job that cannot be added takes its record
+ * back with it. The input must have been checked.
  */
 export async function enqueueTask<Input>(
-  { store, queue }: { store: TaskStore; queue: Queue },
+  { store, partitions, queues }: TaskQueues,
   kind: TaskKind<Input>,
   input: Input,
   { ttlMs, owner }: EnqueueOptions,
 ): Promise<TaskRecord> {
-  const id = randomUUID();
+  const { id, partition } = partitions.newTask();
+  const queue = queues[partition.index]!;
   const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlMs, owner });
   try {
     await queue.add(kind.name, input, {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { taskStates } from './task-state.js';
 
 /**
- * Every Redis key and channel of the service, BullMQ's included, starts with one prefix holding a
- * hash tag (`{tasks}` by default), so all of them live in one Redis Cluster slot and the Lua scripts
- * that touch several keys stay legal there. Every name is built here, and only here: the Lua scripts
- * get theirs in KEYS (core/scripts/).
+ * Every Redis key and channel of the service, BullMQ's included, starts with a prefix holding a
+ * hash tag (`{tasks}` by default). Each partition of the tasks has a tag of its own
+ * (core/partitions.ts), so all of one partition's keys live in one Redis Cluster slot and the Lua
+ * scripts that touch several keys stay legal there. Every name is built here, and only here: the
+ * Lua scripts get theirs in KEYS (core/scripts/).
  */
 export const DEFAULT_PREFIX = '{tasks}';
 
@@ -58,9 +59,13 @@ export interface Keys {
   taskKeys(task: TaskIdentity, layout: readonly TaskKey[]): string[];
   workers: string;
   worker(name: string): string;
+  /** The partition count every process must agree on (core/partition-count.ts). */
+  partitionCount: string;
   taskChannel(id: string): string;
   allTasksChannel: string;
   cancelChannel: string;
+  /** A channel nothing publishes on, in the partition's slot (src/tasks/pubsub.ts). */
+  probeChannel: string;
   /** One client's bucket of a rate limit, such as `create` (see src/tasks/rate-limiter.ts). */
   rateLimit(name: string, client: string): string;
 }
@@ -132,9 +137,11 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     },
     workers: `${prefix}:workers`,
     worker: (name) => `${prefix}:worker:${name}`,
+    partitionCount: `${prefix}:partitions`,
     taskChannel: (id) => `${prefix}:events:task:${id}`,
     allTasksChannel: `${prefix}:events:all`,
     cancelChannel: `${prefix}:cancel`,
+    probeChannel: `${prefix}:events:probe`,
     rateLimit: (name, client) => `${prefix}:rate-limit:${name}:${client}`,
   };
   return keys;

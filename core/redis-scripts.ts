@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { INDEXES_PER_SCOPE, type TaskKey } from './keys.js';
 import { luaSource } from './lua-source.js';
+import type { RedisClient } from './redis.js';
 
 /** A key no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts). */
 type OtherKey = 'bucket';
@@ -73,7 +73,7 @@ export type RunCommand = (...args: Arg[]) => Promise<unknown>;
  * by its SHA and loads it again when Redis does not know it (NOSCRIPT, after a restart). With
  * `numberOfKeys` left out, the caller passes the number of keys first.
  */
-export function defineLuaCommand(redis: Redis, name: string, lua: string, numberOfKeys?: number): RunCommand {
+export function defineLuaCommand(redis: RedisClient, name: string, lua: string, numberOfKeys?: number): RunCommand {
   redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
   // defineCommand adds a method of that name, which ioredis' types cannot know.
   const command = (redis as unknown as Record<string, RunCommand | undefined>)[name];
@@ -81,13 +81,22 @@ export function defineLuaCommand(redis: Redis, name: string, lua: string, number
   return command.bind(redis);
 }
 
-const defined = new WeakMap<Redis, Scripts>();
+/**
+ * The text Redis runs for a script: its file with its includes, after the one definition the
+ * includes take from the loader: changes go out on sharded channels on a cluster
+ * (core/scripts/includes/publish.lua).
+ */
+export function scriptSource(file: string, { sharded }: { sharded: boolean }): string {
+  return `local PUBLISH_COMMAND = '${sharded ? 'SPUBLISH' : 'PUBLISH'}'\n${luaSource(file)}`;
+}
+
+const defined = new WeakMap<RedisClient, Scripts>();
 
 /**
  * Every script of the service, defined on this connection once, each checked to get the number of
  * keys its header declares.
  */
-export function defineScripts(redis: Redis): Scripts {
+export function defineScripts(redis: RedisClient): Scripts {
   let scripts = defined.get(redis);
   if (!scripts) {
     scripts = Object.fromEntries(
@@ -99,7 +108,7 @@ export function defineScripts(redis: Redis): Scripts {
 }
 
 function defineScript(
-  redis: Redis,
+  redis: RedisClient,
   name: string,
   layout: ScriptLayout,
 ): (keys: readonly string[], argv: readonly Arg[]) => Promise<unknown> {
@@ -107,7 +116,8 @@ function defineScript(
   // A fixed number of keys is given to ioredis once; a task's indexes vary with its owner, so those
   // scripts are told their count on each call.
   const fixed = counts.length === 1 ? counts[0] : undefined;
-  const run = defineLuaCommand(redis, `task-service:${layout.file}`, luaSource(layout.file), fixed);
+  const lua = scriptSource(layout.file, { sharded: redis.isCluster });
+  const run = defineLuaCommand(redis, `task-service:${layout.file}`, lua, fixed);
   return (keys, argv) => {
     if (!counts.includes(keys.length)) {
       throw new Error(`${name} takes ${counts.join(' or ')} keys, not ${keys.length}`);

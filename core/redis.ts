@@ -1,25 +1,85 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from './config.js';
 import type { Logger } from './logger.js';
 
+/** A connection to one Redis (alone or behind Sentinel) or to a Redis Cluster: the commands are the same. */
+export type RedisClient = Redis | Cluster;
+
+export interface ConnectionOptions {
+  /** Its name in CLIENT LIST. */
+  name?: string;
+  /**
+   * Blocking connections (BullMQ workers, subscribers) wait for Redis instead of failing commands,
+   * as BullMQ asks of its workers (`maxRetriesPerRequest: null`). Others fail a command at once while
+   * Redis is away, so that a request answers SERVICE_UNAVAILABLE instead of waiting.
+   */
+  blocking?: boolean;
+  /**
+   * Sends the commands issued in one tick in one write: the API's many concurrent requests then
+   * cost far fewer system calls, in the API and in Redis.
+   */
+  autoPipelining?: boolean;
+  /** A subscriber of sharded channels (SSUBSCRIBE): on a cluster, one connection per master. */
+  sharded?: boolean;
+}
+
+const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000); // milliseconds between reconnects
+
 /**
- * A Redis connection that reconnects by itself and logs its state changes once each.
- * `blocking` connections (BullMQ workers, subscribers) wait for Redis instead of failing commands.
- * `autoPipelining` sends the commands issued in one tick in one write: the API's many concurrent
- * requests then cost far fewer system calls, in the API and in Redis.
+ * After a failover the old master answers READONLY until it is told it is a replica: reconnect (and
+ * so ask Sentinel, or the cluster, again) and send the command once more.
+ */
+const reconnectOnError = (error: Error) => (error.message.startsWith('READONLY') ? 2 : false);
+
+/**
+ * A connection that reconnects by itself and logs its state changes once each, to wherever the
+ * configuration says Redis is.
  */
 export function createRedis(
-  url: string,
+  config: Pick<RedisConfig, 'target' | 'username' | 'password'>,
   logger: Logger,
-  { blocking = false, name = 'redis', autoPipelining = false } = {},
-): Redis {
+  { blocking = false, name = 'redis', autoPipelining = false, sharded = false }: ConnectionOptions = {},
+): RedisClient {
+  const credentials = {
+    ...(config.username !== undefined && { username: config.username }),
+    ...(config.password !== undefined && { password: config.password }),
+  };
   const options: RedisOptions = {
     connectionName: name,
     maxRetriesPerRequest: blocking ? null : 2,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000), // milliseconds between reconnects
-    lazyConnect: false,
+    // A command sent while Redis is away fails at once on the producers' connections.
+    enableOfflineQueue: blocking,
+    retryStrategy,
+    reconnectOnError,
     enableAutoPipelining: autoPipelining,
+    ...credentials,
   };
-  const redis = new Redis(url, options);
+  const { target } = config;
+  let redis: RedisClient;
+  if (target.mode === 'cluster') {
+    // The cluster keeps the offline queue and the reconnects; each node's connection the rest.
+    const clusterOptions: ClusterOptions = {
+      redisOptions: {
+        connectionName: name,
+        maxRetriesPerRequest: options.maxRetriesPerRequest,
+        reconnectOnError,
+        ...credentials,
+      },
+      enableOfflineQueue: blocking,
+      enableAutoPipelining: autoPipelining,
+      shardedSubscribers: sharded,
+      clusterRetryStrategy: retryStrategy,
+      // A moved slot (a failover) is asked for again soon, and the cluster's view refreshed often.
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 200,
+      slotsRefreshInterval: 2_000,
+    };
+    redis = new Cluster(target.nodes, clusterOptions);
+  } else if (target.mode === 'sentinel') {
+    redis = new Redis({ ...options, sentinels: target.sentinels, name: target.name, failoverDetector: true });
+  } else {
+    redis = new Redis(target.url, options);
+  }
   let down = false;
   redis.on('error', (error: Error) => {
     if (!down) logger.warn({ err: error.message, connection: name }, 'Redis connection error');
@@ -33,7 +93,7 @@ export function createRedis(
 }
 
 /** Resolves when the connection is ready, or rejects after `timeoutMs`. */
-export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function waitForRedis(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -49,7 +109,7 @@ export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<vo
 }
 
 /** quit() politely, disconnect() when Redis is not there to answer. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return;
   if (redis.status !== 'ready') {
     redis.disconnect();

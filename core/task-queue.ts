@@ -1,11 +1,20 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { QUEUE_NAME } from './keys.js';
+import type { Partitions } from './partitions.js';
 
 /**
  * BullMQ only runs the tasks: the task records (state, progress, result) live in our own hashes,
  * so a finished job is removed from BullMQ at once and expiry is ours alone (core/scripts/forget-expired.lua).
  * The job id is the task id; the job name is the task kind; the job data is the task input.
+ *
+ * One queue per partition, under the partition's prefix: a BullMQ queue lives in one slot, so on a
+ * Redis Cluster only queues with different hash tags spread over the masters.
  */
+export function createTaskQueues(connection: ConnectionOptions, partitions: Partitions): Queue[] {
+  return partitions.all.map(({ keys }) => createTaskQueue(connection, keys.prefix));
+}
+
+/** The queue under one partition's prefix. */
 export function createTaskQueue(connection: ConnectionOptions, prefix: string): Queue {
   return new Queue(QUEUE_NAME, {
     connection,

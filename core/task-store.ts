@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Keys, TaskIdentity } from './keys.js';
+import type { Partitions } from './partitions.js';
+import type { RedisClient } from './redis.js';
 import { defineScripts, scriptLayouts, type ScriptArgv, type ScriptName } from './redis-scripts.js';
 import { hashFromFlat, parseTaskHash, type TaskHash, type TaskRecord } from './task-record.js';
 import type { TaskState } from './task-state.js';
@@ -85,9 +86,12 @@ export interface TaskStore {
   remove(task: TaskRef): Promise<boolean>;
   /**
    * Reads only: tasks whose time to live has run out are left out, though the index may still hold
-   * them until the next sweepExpired; `totalCount` then counts those the page did not meet.
+   * them until the next sweepExpired; `totalCount` then counts those the page did not meet. The
+   * partitions' indexes are merged, newest first.
    */
   page(query: PageQuery): Promise<TaskPage>;
+  /** How many tasks of every owner are in this state (and of this kind), over every partition. */
+  count(filter: { state: TaskState; name?: string | null }): Promise<number>;
   /** Forgets up to `limit` tasks whose time to live has run out; answers how many. */
   sweepExpired(limit?: number): Promise<number>;
 }
@@ -103,7 +107,10 @@ function decodeCursor(cursor: string): string {
   return member;
 }
 
-/** Index members are the records' sort keys: creation time, counter, id. */
+/**
+ * Index members are the records' sort keys: creation time, counter, id. Their order as strings is
+ * their order in time, in every partition alike: a page of several partitions is their members merged.
+ */
 function idOfMember(member: string): string {
   return member.slice(member.indexOf(':', member.indexOf(':') + 1) + 1);
 }
@@ -142,11 +149,50 @@ function wrongRef(answer: unknown): Omit<TaskIdentity, 'id'> | null {
 
 type TaskScriptName = Exclude<ScriptName, 'rateLimitTake'>;
 
-export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
+const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+
+export function createTaskStore(redis: RedisClient, partitions: Partitions): TaskStore {
   const scripts = defineScripts(redis);
 
+  /** The keys of a task's partition; the callers have checked the id (a job's id is a task's). */
+  const keysOf = (id: string): Keys => {
+    const partition = partitions.ofTask(id);
+    if (!partition) throw new Error(`${id} is not a task id`);
+    return partition.keys;
+  };
+
   const call = <Name extends TaskScriptName>(name: Name, task: TaskIdentity, argv: ScriptArgv<Name>) =>
-    scripts[name](keys.taskKeys(task, scriptLayouts[name].keys), argv);
+    scripts[name](keysOf(task.id).taskKeys(task, scriptLayouts[name].keys), argv);
+
+  /** One partition's count of an index and its members from `start` down, read in one moment. */
+  async function readIndex(index: string, start: string, limit: number): Promise<{ count: number; members: string[] }> {
+    const replies = await redis
+      .multi()
+      .zcard(index)
+      .zrange(index, start, '-', 'BYLEX', 'REV', 'LIMIT', 0, limit)
+      .exec();
+    if (!replies) throw new Error('the list read was aborted');
+    for (const [error] of replies) if (error) throw error;
+    const [[, count], [, members]] = replies as [[null, number], [null, string[]]];
+    return { count, members };
+  }
+
+  /** Forgets up to `limit` tasks of one partition whose time to live has run out. */
+  async function sweepPartition(keys: Keys, limit: number): Promise<number> {
+    const now = Date.now();
+    const ids = await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit);
+    const owners = await Promise.all(ids.map((id) => redis.hmget(keys.task(id), 'name', 'owner')));
+    const forgotten = await Promise.all(
+      ids.map(async (id, i) => {
+        const [name, owner] = owners[i]!;
+        // A record deleted by hand leaves its expiry entry behind, and no name to find its indexes by.
+        if (!name) return (await redis.zrem(keys.expiry, id)) > 0;
+        const answer = await onTask({ id, name, owner }, (task) => call('forgetExpired', task, [...refArgv(task), id]));
+        return answer === 1;
+      }),
+    );
+    return forgotten.filter(Boolean).length;
+  }
   /** ARGV[1..3] of the scripts that check a ref: the time, and the name and owner of the keys. */
   const refArgv = (task: TaskIdentity): [number, string, string] => [Date.now(), task.name, task.owner ?? ''];
 
@@ -171,7 +217,9 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
     },
 
     async get(id) {
-      return liveRecord(await redis.hgetall(keys.task(id)), Date.now());
+      const partition = partitions.ofTask(id);
+      if (!partition) return null;
+      return liveRecord(await redis.hgetall(partition.keys.task(id)), Date.now());
     },
 
     async start(ref, runId, worker) {
@@ -215,19 +263,19 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
 
     async page({ first, after, state, name, owner }) {
       const start = after ? `(${decodeCursor(after)}` : '+';
-      const index = keys.index({ state, name, owner });
-      // The count and the members from one moment, then the records: one more member than the page
-      // tells whether another page follows.
-      const replies = await redis
-        .multi()
-        .zcard(index)
-        .zrange(index, start, '-', 'BYLEX', 'REV', 'LIMIT', 0, first + 1)
-        .exec();
-      if (!replies) throw new Error('the list read was aborted');
-      for (const [error] of replies) if (error) throw error;
-      const [[, count], [, members]] = replies as [[null, number], [null, string[]]];
+      // One more member than the page, from each partition, tells whether another page follows.
+      const reads = await Promise.all(
+        partitions.all.map(({ keys }) => readIndex(keys.index({ state, name, owner }), start, first + 1)),
+      );
+      const count = reads.reduce((sum, read) => sum + read.count, 0);
+      const members = reads.length === 1 ? reads[0]!.members : reads.flatMap((read) => read.members).sort(newestFirst);
       const onPage = members.slice(0, first);
-      const hashes = await Promise.all(onPage.map((member) => redis.hgetall(keys.task(idOfMember(member)))));
+      const hashes = await Promise.all(
+        onPage.map((member) => {
+          const id = idOfMember(member);
+          return redis.hgetall(keysOf(id).task(id));
+        }),
+      );
       const now = Date.now();
       const records = hashes.map((hash) => liveRecord(hash, now)).filter((record) => record !== null);
       return {
@@ -241,22 +289,14 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
       };
     },
 
+    async count({ state, name }) {
+      const counts = await Promise.all(partitions.all.map(({ keys }) => redis.zcard(keys.index({ state, name }))));
+      return counts.reduce((sum, count) => sum + count, 0);
+    },
+
     async sweepExpired(limit = 1000) {
-      const now = Date.now();
-      const ids = await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit);
-      const owners = await Promise.all(ids.map((id) => redis.hmget(keys.task(id), 'name', 'owner')));
-      const forgotten = await Promise.all(
-        ids.map(async (id, i) => {
-          const [name, owner] = owners[i]!;
-          // A record deleted by hand leaves its expiry entry behind, and no name to find its indexes by.
-          if (!name) return (await redis.zrem(keys.expiry, id)) > 0;
-          const answer = await onTask({ id, name, owner }, (task) =>
-            call('forgetExpired', task, [...refArgv(task), id]),
-          );
-          return answer === 1;
-        }),
-      );
-      return forgotten.filter(Boolean).length;
+      const swept = await Promise.all(partitions.all.map(({ keys }) => sweepPartition(keys, limit)));
+      return swept.reduce((sum, count) => sum + count, 0);
     },
   };
 }

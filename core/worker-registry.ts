@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 export interface WorkerInfo {
   name: string;
@@ -14,7 +14,8 @@ const WORKER_RECORD_TTL_MS = 15_000;
 
 /**
  * Each worker keeps a record with a time to live under its own key and its name in a sorted set
- * scored by the last write; the API lists the set (live names only) and reads the records.
+ * scored by the last write; the API lists the set (live names only) and reads the records. The keys
+ * are the service's own (Partitions.meta), in one slot, so one MGET reads every record.
  */
 export interface WorkerRegistry {
   write(info: WorkerInfo): Promise<void>;
@@ -22,7 +23,7 @@ export interface WorkerRegistry {
   list(): Promise<WorkerInfo[]>;
 }
 
-export function createWorkerRegistry(redis: Redis, keys: Keys): WorkerRegistry {
+export function createWorkerRegistry(redis: RedisClient, keys: Keys): WorkerRegistry {
   return {
     async write(info) {
       const now = Date.now();

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
-import type { Redis } from 'ioredis';
-import { createKeys, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
-import { closeRedis, createRedis, waitForRedis } from '../core/redis.js';
-import { createTaskQueue } from '../core/task-queue.js';
+import { checkPartitionCount } from '../core/partition-count.js';
+import { createPartitions, type Partitions } from '../core/partitions.js';
+import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../core/redis.js';
+import { createTaskQueues } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { createAuthenticator } from './auth.js';
@@ -43,9 +43,9 @@ import { createWsTransport } from './ws/ws-transport.js';
 const SWEEP_EVERY_MS = 1_000;
 
 export interface TaskBackend {
-  keys: Keys;
+  partitions: Partitions;
   /** The command connection, auto-pipelined: the commands of concurrent requests go out in one write. */
-  redis: Redis;
+  redis: RedisClient;
   tasks: TaskService;
   schema: GraphQLSchema;
   /** Lets an operation run as a whole or not at all (graphql/admission.ts), for every transport. */
@@ -65,30 +65,35 @@ export async function createTaskBackend(
   { logger, name = 'api' }: BackendOptions,
 ): Promise<TaskBackend> {
   const schema = await buildTaskSchema();
-  const redis = createRedis(config.redis.url, logger, { name, autoPipelining: true });
-  const subscriber = createRedis(config.redis.url, logger, { blocking: true, name: `${name}-subscriber` });
+  const redis = createRedis(config.redis, logger, { name, autoPipelining: true });
+  const subscriber = createRedis(config.redis, logger, { blocking: true, sharded: true, name: `${name}-subscriber` });
   const closeConnections = () => Promise.all([closeRedis(subscriber), closeRedis(redis)]);
+  const partitions = createPartitions(config.redis.keyPrefix, config.redis.partitions);
   try {
     await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
+    await checkPartitionCount(redis, partitions);
   } catch (error) {
     await closeConnections();
     throw error;
   }
-  const keys = createKeys(config.redis.keyPrefix);
-  const store = createTaskStore(redis, keys);
-  const queue = createTaskQueue(redis, keys.prefix);
-  queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
-  const pubsub = createPubSub({ publisher: redis, subscriber });
+  const store = createTaskStore(redis, partitions);
+  const queues = createTaskQueues(redis, partitions);
+  for (const queue of queues) queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  const pubsub = createPubSub({
+    publisher: redis,
+    subscriber,
+    probeChannels: partitions.all.map(({ keys }) => keys.probeChannel),
+  });
   const { rateLimitCreates, rateLimitWindowMs, readBudget } = config.limits;
   const windowSeconds = rateLimitWindowMs / 1000;
   const tasks = createTaskService({
     store,
-    queue,
-    registry: createWorkerRegistry(redis, keys),
+    partitions,
+    queues,
+    registry: createWorkerRegistry(redis, partitions.meta),
     pubsub,
-    keys,
     resultTtlMs: config.tasks.resultTtlMs,
-    createLimiter: createRateLimiter(redis, keys, 'create', { limit: rateLimitCreates, windowSeconds }),
+    createLimiter: createRateLimiter(redis, partitions, 'create', { limit: rateLimitCreates, windowSeconds }),
     logger,
   });
   const sweeper = setInterval(() => {
@@ -98,13 +103,13 @@ export async function createTaskBackend(
   const admission = createAdmission({
     schema,
     tasks,
-    readBudget: createRateLimiter(redis, keys, 'read', { limit: readBudget, windowSeconds }),
+    readBudget: createRateLimiter(redis, partitions, 'read', { limit: readBudget, windowSeconds }),
     costOf: (document, operationName) => operationCost(schema, document, operationName),
   });
 
   let closing: Promise<void> | null = null;
   return {
-    keys,
+    partitions,
     redis,
     tasks,
     schema,
@@ -112,13 +117,22 @@ export async function createTaskBackend(
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
-        await queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the queue failed'));
+        await Promise.all(
+          queues.map((queue) =>
+            queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing a queue failed')),
+          ),
+        );
         await pubsub.close();
         await closeConnections();
       })();
       return closing;
     },
   };
+}
+
+/** One command in each partition's slot: on a cluster, each reaches the master that serves it. */
+function reachEveryPartition({ redis, partitions }: TaskBackend): Promise<unknown> {
+  return Promise.all(partitions.all.map(({ keys }) => redis.exists(keys.expiry)));
 }
 
 export interface ApiOptions extends BackendOptions {
@@ -170,7 +184,7 @@ export async function createApi(
         graphql: createGraphqlHandler({ apollo, contextFor, maxResponseBytes: limits.maxResponseBytes }),
         staticFile: createStaticFiles(clientDir),
         healthz,
-        readyz: createReadyz(backend.redis),
+        readyz: createReadyz(() => reachEveryPartition(backend)),
       },
       { corsOrigins: config.http.corsOrigins, logger },
     ),

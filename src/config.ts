@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { commonConfig, commonVariables, integer, loadConfig, parseConfig, seconds } from '../core/config.js';
+import {
+  checkRedisVariables,
+  commonConfig,
+  commonVariables,
+  integer,
+  loadConfig,
+  parseConfig,
+  seconds,
+} from '../core/config.js';
 import type { AuthOptions } from './auth.js';
 import { isOrigin } from './http/cors.js';
 
@@ -68,7 +76,8 @@ const apiVariables = z
   .refine((variables) => !(variables.AUTH_JWT_SECRET && variables.AUTH_JWKS_URL), {
     path: ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'],
     error: 'set one or the other, not both',
-  });
+  })
+  .superRefine(checkRedisVariables);
 
 export const apiConfigSchema = apiVariables.transform((v) => ({
   ...commonConfig(v),

@@ -7,7 +7,13 @@ import { runEntryPoint } from './support/processes.js';
 describe('configuration', () => {
   it('should use the documented defaults, times in milliseconds', () => {
     expect(parseApiConfig({})).toMatchObject({
-      redis: { url: 'redis://127.0.0.1:6379', keyPrefix: '{tasks}' },
+      redis: {
+        target: { mode: 'single', url: 'redis://127.0.0.1:6379' },
+        keyPrefix: '{tasks}',
+        partitions: 1,
+        username: undefined,
+        password: undefined,
+      },
       http: { port: 4000, host: '0.0.0.0', corsOrigins: [] },
       tasks: { resultTtlMs: 3_600_000 },
       log: { level: 'info', format: undefined },
@@ -46,6 +52,52 @@ describe('configuration', () => {
     expect(() =>
       parseApiConfig({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://issuer.example.com/jwks.json' }),
     ).toThrow('AUTH_JWT_SECRET, AUTH_JWKS_URL: set one or the other, not both');
+  });
+
+  it('should read a Redis Cluster, or Sentinel, with its credentials, one mode at a time', () => {
+    const cluster = parseWorkerConfig({
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2.internal:7001,[::1]:7002',
+      REDIS_PASSWORD: 'secret',
+    });
+    expect(cluster.redis).toMatchObject({
+      target: {
+        mode: 'cluster',
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: 'redis-2.internal', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+      },
+      password: 'secret',
+      partitions: 12, // several per master by default on a cluster
+    });
+    expect(parseApiConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', TASK_PARTITIONS: '6' }).redis.partitions).toBe(6);
+    expect(
+      parseApiConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'tasks', REDIS_USERNAME: 'app' })
+        .redis,
+    ).toMatchObject({
+      target: {
+        mode: 'sentinel',
+        name: 'tasks',
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+      },
+      username: 'app',
+      partitions: 1,
+    });
+
+    expect(() =>
+      parseApiConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm' }),
+    ).toThrow('REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one or the other');
+    expect(() => parseWorkerConfig({ REDIS_SENTINELS: 'b:2' })).toThrow('REDIS_SENTINELS, REDIS_SENTINEL_NAME: ');
+    expect(() => parseApiConfig({ REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(
+      'REDIS_CLUSTER_NODES: must be comma-separated host:port, and "10.0.0.1" is not',
+    );
+    expect(() => parseApiConfig({ REDIS_CLUSTER_NODES: 'a:99999' })).toThrow('REDIS_CLUSTER_NODES');
+    expect(() => parseApiConfig({ TASK_PARTITIONS: '0' })).toThrow('TASK_PARTITIONS: must be at least 1');
+    expect(() => parseApiConfig({ TASK_PARTITIONS: '257' })).toThrow('TASK_PARTITIONS: must be at most 256');
   });
 
   it.each([

@@ -106,12 +106,17 @@ describe('events across processes', () => {
   it('should run as many tasks at once as its concurrency, when that takes several fetch loops', async () => {
     const concurrency = 600;
     await stack.startWorker({ concurrency });
-    const store = createTaskStore(stack.redis, stack.keys);
+    const store = createTaskStore(stack.redis, stack.partitions);
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     try {
       const tasks = await Promise.all(
         Array.from({ length: concurrency }, () =>
-          enqueueTask({ store, queue }, sleepTask, { duration: 2 }, { ttlMs: 3_600_000, owner: null }),
+          enqueueTask(
+            { store, partitions: stack.partitions, queues: [queue] },
+            sleepTask,
+            { duration: 2 },
+            { ttlMs: 3_600_000, owner: null },
+          ),
         ),
       );
       const finished = await waitFor(

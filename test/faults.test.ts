@@ -138,7 +138,7 @@ describe('faults', () => {
       },
     });
     await stack.startWorker({ processors: [...taskProcessors, flaky] });
-    const store = createTaskStore(stack.redis, stack.keys);
+    const store = createTaskStore(stack.redis, stack.partitions);
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     const subscriber = new Redis(REDIS_URL);
     try {
@@ -150,13 +150,13 @@ describe('faults', () => {
       await subscriber.subscribe(stack.keys.allTasksChannel);
 
       const recovers = await enqueueTask(
-        { store, queue },
+        { store, partitions: stack.partitions, queues: [queue] },
         flakyKind,
         { key: randomUUID(), failures: 2 },
         { ttlMs: 3_600_000, owner: null },
       );
       const fails = await enqueueTask(
-        { store, queue },
+        { store, partitions: stack.partitions, queues: [queue] },
         flakyKind,
         { key: randomUUID(), failures: 5 },
         { ttlMs: 3_600_000, owner: null },

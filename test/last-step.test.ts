@@ -43,7 +43,7 @@ describe('the last step of a run', () => {
 
   beforeEach(async () => {
     stack = await createTestStack();
-    store = createTaskStore(stack.redis, stack.keys);
+    store = createTaskStore(stack.redis, stack.partitions);
     const processor = defineProcessor({
       kind: lastStepKind,
       async run({ key, after }, { reportProgress }) {
@@ -77,7 +77,12 @@ describe('the last step of a run', () => {
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     try {
       const key = randomUUID();
-      const task = await enqueueTask({ store, queue }, lastStepKind, { key, after }, { ttlMs: 3_600_000, owner: null });
+      const task = await enqueueTask(
+        { store, partitions: stack.partitions, queues: [queue] },
+        lastStepKind,
+        { key, after },
+        { ttlMs: 3_600_000, owner: null },
+      );
       taskIds.set(key, task.id);
       const terminal = await waitFor(
         async () => {

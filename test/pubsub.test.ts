@@ -17,7 +17,7 @@ describe('the pub/sub adapter', () => {
   beforeAll(() => {
     publisher = new Redis(REDIS_URL);
     subscriber = new Redis(REDIS_URL);
-    pubsub = createPubSub({ publisher, subscriber });
+    pubsub = createPubSub({ publisher, subscriber, probeChannels: [] });
   });
 
   afterAll(async () => {

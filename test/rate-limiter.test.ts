@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKeys } from '../core/keys.js';
+import { createPartitions } from '../core/partitions.js';
 import { createRateLimiter } from '../src/tasks/rate-limiter.js';
 import { REDIS_URL } from './support/stack.js';
 
 describe('the rate limiter', () => {
   let redis: Redis;
-  const keys = createKeys(`{test-${randomUUID()}}`);
+  const partitions = createPartitions(`{test-${randomUUID()}}`, 1);
+  const keys = partitions.meta;
 
   beforeEach(() => {
     redis = new Redis(REDIS_URL);
@@ -21,7 +22,7 @@ describe('the rate limiter', () => {
 
   it('should take several actions at once, or none of them', async () => {
     // Five at once, one back every 60 / 5 = 12 s.
-    const limiter = createRateLimiter(redis, keys, 'create', { limit: 5, windowSeconds: 60 });
+    const limiter = createRateLimiter(redis, partitions, 'create', { limit: 5, windowSeconds: 60 });
     expect(await limiter.take('a', 3)).toEqual({ allowed: true });
     expect(await limiter.take('a', 3)).toEqual({ allowed: false, retryAfterSeconds: 12 });
     expect(await limiter.take('a', 2)).toEqual({ allowed: true }); // the refusal took nothing

@@ -2,8 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueTask } from '../core/enqueue-task.js';
-import { luaSource } from '../core/lua-source.js';
-import { scriptLayouts, type ScriptName } from '../core/redis-scripts.js';
+import { scriptLayouts, scriptSource, type ScriptName } from '../core/redis-scripts.js';
 import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import type { TaskState } from '../core/task-state.js';
@@ -24,7 +23,10 @@ interface ScriptCall {
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 const scriptsBySha = new Map(
-  Object.entries(scriptLayouts).map(([name, layout]) => [sha1(luaSource(layout.file)), name as ScriptName]),
+  Object.entries(scriptLayouts).map(([name, layout]) => [
+    sha1(scriptSource(layout.file, { sharded: false })),
+    name as ScriptName,
+  ]),
 );
 
 /**
@@ -65,7 +67,7 @@ describe('the Lua scripts, as Redis runs them', () => {
     own = await startOwnRedis();
     monitor = await monitorRedis(own.url);
     stack = await createTestStack({ redisUrl: own.url });
-    const store = createTaskStore(stack.redis, stack.keys);
+    const store = createTaskStore(stack.redis, stack.partitions);
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     const reader = new Redis(own.url);
     try {
@@ -77,26 +79,26 @@ describe('the Lua scripts, as Redis runs them', () => {
 
       // start, progress, finish (the last step with it); start-and-finish; a cancelled run.
       const stepped = await enqueueTask(
-        { store, queue },
+        { store, partitions: stack.partitions, queues: [queue] },
         sleepTask,
         { duration: 2 },
         { ttlMs: 3_600_000, owner: null },
       );
       const instant = await enqueueTask(
-        { store, queue },
+        { store, partitions: stack.partitions, queues: [queue] },
         calculationTask,
         { numbers: [1, 2], operation: 'SUM' },
         { ttlMs: 3_600_000, owner: null },
       );
       const running = await enqueueTask(
-        { store, queue },
+        { store, partitions: stack.partitions, queues: [queue] },
         sleepTask,
         { duration: 30 },
         { ttlMs: 3_600_000, owner: null },
       );
       // An owned task: the worker knows its job, not its owner.
       const owned = await enqueueTask(
-        { store, queue },
+        { store, partitions: stack.partitions, queues: [queue] },
         sleepTask,
         { duration: 1 },
         { ttlMs: 3_600_000, owner: 'alice' },
@@ -126,12 +128,15 @@ describe('the Lua scripts, as Redis runs them', () => {
       expect(await store.sweepExpired()).toBe(1);
 
       // The list read, on a connection of its own.
-      const readerStore: TaskStore = createTaskStore(reader, stack.keys);
+      const readerStore: TaskStore = createTaskStore(reader, stack.partitions);
       const readerAddress = /addr=(\S+)/.exec(String(await reader.client('INFO')))![1]!;
       const firstPage = await readerStore.page({ first: 2 });
       await readerStore.page({ first: 2, after: firstPage.endCursor, state: 'COMPLETED', owner: 'alice' });
 
-      await createRateLimiter(stack.redis, stack.keys, 'create', { limit: 5, windowSeconds: 60 }).take('client', 3);
+      await createRateLimiter(stack.redis, stack.partitions, 'create', { limit: 5, windowSeconds: 60 }).take(
+        'client',
+        3,
+      );
 
       const mark = `monitored-${randomUUID()}`;
       await stack.redis.echo(mark);

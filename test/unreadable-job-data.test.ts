@@ -33,10 +33,10 @@ describe('a job whose stored data is not JSON', () => {
         enqueueTask(deps, calculationTask, { numbers: [1, 2], operation: 'SUM' }, { ttlMs: 3_600_000, owner: null }),
     ],
   ])('should fail the task of %s, once, and the job should not be fetched again', async (_what, enqueue) => {
-    const store = createTaskStore(stack.redis, stack.keys);
+    const store = createTaskStore(stack.redis, stack.partitions);
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     try {
-      const task = await enqueue({ store, queue });
+      const task = await enqueue({ store, partitions: stack.partitions, queues: [queue] });
       await stack.redis.hset(`${stack.keys.prefix}:${QUEUE_NAME}:${task.id}`, 'data', '{"duration": 1');
       // Short locks and stall checks: a job left active would be back in the queue within a second.
       await stack.startWorker({ stalled: { lockDurationMs: 500, checkEveryMs: 250, maxCount: 1 } });
@@ -71,7 +71,7 @@ describe('a job the service did not create', () => {
   afterEach(() => stack.close());
 
   it('should not take a job named after a property every object has for a kind, and go on running tasks', async () => {
-    const store = createTaskStore(stack.redis, stack.keys);
+    const store = createTaskStore(stack.redis, stack.partitions);
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     try {
       await stack.startWorker();
@@ -80,7 +80,7 @@ describe('a job the service did not create', () => {
         what: 'the strange jobs to be done with',
       });
       const task = await enqueueTask(
-        { store, queue },
+        { store, partitions: stack.partitions, queues: [queue] },
         calculationTask,
         { numbers: [2, 3], operation: 'PRODUCT' },
         {

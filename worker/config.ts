@@ -1,31 +1,41 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonConfig, commonVariables, integer, loadConfig, parseConfig, seconds } from '../core/config.js';
+import {
+  checkRedisVariables,
+  commonConfig,
+  commonVariables,
+  integer,
+  loadConfig,
+  parseConfig,
+  seconds,
+} from '../core/config.js';
 import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 
 /** Every variable the worker reads, with its default; README.md and .env.example list the same. */
-const workerVariables = z.object({
-  ...commonVariables,
-  /** Sleeping tasks wait on timers, so one process runs many at once without holding a core. */
-  WORKER_CONCURRENCY: integer(1, 10_000, 100),
-  /** Seconds; the default leaves room above the longest sleep the API accepts. */
-  WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
-  /** Seconds a stopping worker lets running tasks go on before handing them back to the queue. */
-  SHUTDOWN_TIMEOUT: seconds(0, 3_600, 30),
-  /**
-   * Seconds a worker's hold on a running task lasts without renewal (renewed every half of it). A
-   * task whose worker died is taken up again once this has passed, at the next stall check.
-   */
-  WORKER_LOCK_DURATION: seconds(1, 600, 10),
-  /** Seconds between checks for tasks whose worker died. */
-  WORKER_STALLED_INTERVAL: seconds(1, 600, 5),
-  /** Times a task may lose its worker and be taken up again before it fails. */
-  WORKER_MAX_STALLED: integer(0, 100, 2),
-  WORKER_NAME: z
-    .string()
-    .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
-    .default(`worker@${hostname()}-${process.pid}`),
-});
+const workerVariables = z
+  .object({
+    ...commonVariables,
+    /** Sleeping tasks wait on timers, so one process runs many at once without holding a core. */
+    WORKER_CONCURRENCY: integer(1, 10_000, 100),
+    /** Seconds; the default leaves room above the longest sleep the API accepts. */
+    WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
+    /** Seconds a stopping worker lets running tasks go on before handing them back to the queue. */
+    SHUTDOWN_TIMEOUT: seconds(0, 3_600, 30),
+    /**
+     * Seconds a worker's hold on a running task lasts without renewal (renewed every half of it). A
+     * task whose worker died is taken up again once this has passed, at the next stall check.
+     */
+    WORKER_LOCK_DURATION: seconds(1, 600, 10),
+    /** Seconds between checks for tasks whose worker died. */
+    WORKER_STALLED_INTERVAL: seconds(1, 600, 5),
+    /** Times a task may lose its worker and be taken up again before it fails. */
+    WORKER_MAX_STALLED: integer(0, 100, 2),
+    WORKER_NAME: z
+      .string()
+      .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
+      .default(`worker@${hostname()}-${process.pid}`),
+  })
+  .superRefine(checkRedisVariables);
 
 export const workerConfigSchema = workerVariables.transform((v) => ({
   ...commonConfig(v),

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { QUEUE_NAME, type Keys } from '../core/keys.js';
+import type { Cluster } from 'ioredis';
+import { QUEUE_NAME } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
+import type { Partitions } from '../core/partitions.js';
+import type { RedisClient } from '../core/redis.js';
 import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { RunSteps } from './run-steps.js';
@@ -19,22 +21,23 @@ import {
 /** The connections a worker runs on; whoever made them closes them, after the worker. */
 export interface WorkerConnections {
   /** For BullMQ (blocking commands). */
-  redis: Redis;
+  redis: RedisClient;
   /**
    * For the task scripts and the worker record, auto-pipelined: the steps of many tasks that fall
    * in the same tick go to Redis in one write.
    */
-  commands: Redis;
-  /** For the cancel channel. */
-  subscriber: Redis;
+  commands: RedisClient;
+  /** For the cancel channels (sharded on a cluster). */
+  subscriber: RedisClient;
 }
 
 export interface TaskWorkerOptions extends WorkerConnections {
-  keys: Keys;
+  /** It serves every partition, each with an even share of its concurrency. */
+  partitions: Partitions;
   name: string;
   /** One processor per kind it runs. */
   processors: readonly TaskProcessor[];
-  /** Tasks run at once in this process. */
+  /** Tasks run at once in this process (at least one per partition). */
   concurrency: number;
   /** How long a run may take before it fails. */
   maxTimeoutMs: number;
@@ -80,13 +83,13 @@ const TASKS_PER_FETCH_LOOP = 250;
  * (cancel channel) or at its next step (flag in the record).
  */
 export async function createTaskWorker(options: TaskWorkerOptions): Promise<TaskWorker> {
-  const { redis, commands, subscriber, keys, name, concurrency, logger } = options;
+  const { redis, commands, subscriber, partitions, name, concurrency, logger } = options;
   const maxTimeoutSeconds = options.maxTimeoutMs / 1000;
   // Job names come from Redis: a Map, so that `__proto__` is just a kind this worker does not run.
   const processors = new Map(options.processors.map((processor) => [processor.kind.name, processor]));
   const taskNames = [...processors.keys()];
-  const store = createTaskStore(commands, keys);
-  const registry = createWorkerRegistry(commands, keys);
+  const store = createTaskStore(commands, partitions);
+  const registry = createWorkerRegistry(commands, partitions.meta);
   const runs = new Map<string, AbortController>();
   const startedAt = new Date();
 
@@ -103,11 +106,13 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   };
   const heartbeat = setInterval(writeRecord, HEARTBEAT_EVERY_MS);
 
+  const cancelChannels = partitions.all.map(({ keys }) => keys.cancelChannel);
+  const cancelChannel = new Set(cancelChannels);
   const onCancel = (channel: string, taskId: string) => {
-    if (channel === keys.cancelChannel) runs.get(taskId)?.abort(new TaskCancelledError());
+    if (cancelChannel.has(channel)) runs.get(taskId)?.abort(new TaskCancelledError());
   };
-  subscriber.on('message', onCancel);
-  await subscriber.subscribe(keys.cancelChannel);
+  const cancels = cancelSubscription(subscriber, cancelChannels, onCancel);
+  await cancels.subscribe();
 
   const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -228,15 +233,20 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   }
 
   const { stalled } = options;
-  const fetchLoops = Math.ceil(concurrency / TASKS_PER_FETCH_LOOP);
-  const workers = Array.from({ length: fetchLoops }, (_, loop) =>
-    createBullmqWorker(Math.floor((concurrency + loop) / fetchLoops)),
-  );
+  // Every partition's queue gets its share of the concurrency, so each is fetched from as much as
+  // the others: tasks are spread over the partitions evenly.
+  const workers = partitions.all.flatMap(({ keys }, index) => {
+    const share = evenShare(concurrency, partitions.count, index);
+    const fetchLoops = Math.ceil(share / TASKS_PER_FETCH_LOOP);
+    return Array.from({ length: fetchLoops }, (_, loop) =>
+      createBullmqWorker(keys.prefix, evenShare(share, fetchLoops, loop)),
+    );
+  });
 
-  function createBullmqWorker(share: number): Worker {
+  function createBullmqWorker(prefix: string, share: number): Worker {
     const worker = new TaskJobWorker(QUEUE_NAME, processJob, {
       connection: redis,
-      prefix: keys.prefix,
+      prefix,
       concurrency: share,
       lockDuration: stalled.lockDurationMs,
       stalledInterval: stalled.checkEveryMs,
@@ -288,10 +298,39 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         clearInterval(heartbeat);
         if (recordTimer) clearTimeout(recordTimer);
         await step('remove the worker record', () => registry.removeWorker(name));
-        subscriber.off('message', onCancel);
-        await step('leave the cancel channel', () => subscriber.unsubscribe(keys.cancelChannel));
+        await step('leave the cancel channels', () => cancels.unsubscribe());
       })();
       return closing;
+    },
+  };
+}
+
+/** Part `index` of `total` split over `parts`, at least one: the parts differ by one at most. */
+function evenShare(total: number, parts: number, index: number): number {
+  return Math.max(1, Math.floor((total + index) / parts));
+}
+
+/**
+ * The cancel channels, one per partition: classic channels on one Redis, sharded ones (each in its
+ * partition's slot, so SSUBSCRIBE one by one) on a cluster.
+ */
+function cancelSubscription(
+  subscriber: RedisClient,
+  channels: readonly string[],
+  onMessage: (channel: string, message: string) => void,
+) {
+  const cluster = subscriber.isCluster ? (subscriber as Cluster) : null;
+  const event = cluster ? 'smessage' : 'message';
+  return {
+    async subscribe() {
+      subscriber.on(event, onMessage);
+      if (cluster) await Promise.all(channels.map((channel) => cluster.ssubscribe(channel)));
+      else await subscriber.subscribe(...channels);
+    },
+    async unsubscribe() {
+      subscriber.off(event, onMessage);
+      if (cluster) await Promise.all(channels.map((channel) => cluster.sunsubscribe(channel)));
+      else await subscriber.unsubscribe(...channels);
     },
   };
 }

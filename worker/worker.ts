@@ -1,5 +1,6 @@
-import { createKeys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
+import { checkPartitionCount } from '../core/partition-count.js';
+import { createPartitions } from '../core/partitions.js';
 import { closeRedis, createRedis, waitForRedis } from '../core/redis.js';
 import type { WorkerConfig } from './config.js';
 import { taskProcessors } from './processors/index.js';
@@ -29,20 +30,22 @@ export async function createWorker(
   { redis: redisConfig, worker }: WorkerConfig,
   { logger, processors = taskProcessors }: WorkerOptions,
 ): Promise<TaskWorker> {
-  const connection = (name: string, autoPipelining = false) =>
-    createRedis(redisConfig.url, logger, { blocking: true, name: `${worker.name}-${name}`, autoPipelining });
+  const connection = (name: string, { autoPipelining = false, sharded = false } = {}) =>
+    createRedis(redisConfig, logger, { blocking: true, name: `${worker.name}-${name}`, autoPipelining, sharded });
   const connections: WorkerConnections = {
     redis: connection('bullmq'),
-    commands: connection('commands', true),
-    subscriber: connection('cancel'),
+    commands: connection('commands', { autoPipelining: true }),
+    subscriber: connection('cancel', { sharded: true }),
   };
+  const partitions = createPartitions(redisConfig.keyPrefix, redisConfig.partitions);
   const closeConnections = () => Promise.all(Object.values(connections).map(closeWithin));
   let taskWorker: TaskWorker;
   try {
     await Promise.all(Object.values(connections).map((redis) => waitForRedis(redis)));
+    await checkPartitionCount(connections.commands, partitions);
     taskWorker = await createTaskWorker({
       ...connections,
-      keys: createKeys(redisConfig.keyPrefix),
+      partitions,
       name: worker.name,
       processors,
       concurrency: worker.concurrency,

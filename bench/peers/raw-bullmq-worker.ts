@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createKeys, QUEUE_NAME } from '../../core/keys.js';
+import { QUEUE_NAME } from '../../core/keys.js';
+import { createPartitions } from '../../core/partitions.js';
 import { defineLuaCommand } from '../../core/redis-scripts.js';
 import type { CalculationTaskInput } from '../../core/task-kinds/calculation-task.js';
 import { createTaskStore } from '../../core/task-store.js';
@@ -21,7 +22,7 @@ const [url, prefix, concurrency, mode] = process.argv.slice(2);
 const connection = new Redis(url!, { maxRetriesPerRequest: null });
 // As the service's worker does: the record scripts on a connection of their own, auto-pipelined.
 const commands = new Redis(url!, { enableAutoPipelining: true });
-const store = createTaskStore(commands, createKeys(prefix!));
+const store = createTaskStore(commands, createPartitions(prefix!, 1));
 
 async function record(job: Job<CalculationTaskInput>): Promise<void> {
   const { numbers, operation } = job.data;

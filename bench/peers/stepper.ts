@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createKeys } from '../../core/keys.js';
+import { createPartitions } from '../../core/partitions.js';
 import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore } from '../../core/task-store.js';
 import type { StepperCommand, StepperReport } from './load-protocol.js';
@@ -19,7 +19,7 @@ function report(message: StepperReport) {
 
 async function start(command: Extract<StepperCommand, { type: 'start' }>) {
   const redis = new Redis(command.redisUrl);
-  const store = createTaskStore(redis, createKeys(command.prefix));
+  const store = createTaskStore(redis, createPartitions(command.prefix, 1));
   const runId = randomUUID();
   for (const id of command.taskIds) await store.start({ id, name: sleepTask.name }, runId, 'bench-stepper');
   const current = new Map<string, number>();

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { createKeys } from '../../core/keys.js';
+import { createPartitions } from '../../core/partitions.js';
 import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport } from '../peers/load-protocol.js';
@@ -169,7 +169,7 @@ async function measure(server: Server, sockets: number, log: (line: string) => v
     ensureOpenFiles(pid, sockets + SERVER_FD_MARGIN);
     await waitReady(url);
     let taskIds = Array.from({ length: TASKS }, (_, i) => `task-${i}`);
-    const store = createTaskStore(redis, createKeys(prefix));
+    const store = createTaskStore(redis, createPartitions(prefix, 1));
     const runId = randomUUID();
     if (server === 'service') {
       taskIds = await createTasks(url, TASKS);

@@ -13,6 +13,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createKeys } from '../../core/keys.js';
+import { createPartitions } from '../../core/partitions.js';
 import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport, StepperCommand, StepperReport } from '../peers/load-protocol.js';
@@ -222,7 +223,7 @@ export const latencySuite: Suite = {
     const [url] = service.urls;
     if (!url) throw new Error('no API url');
     const redis = new Redis(redisUrl);
-    const store = createTaskStore(redis, createKeys(service.prefix));
+    const store = createTaskStore(redis, createPartitions(service.prefix, 1));
     const watcher = new ProgressWatcher(url);
     const load = startPeer<LoadCommand, LoadReport>('ws-load.ts');
     const stepper = startPeer<StepperCommand, StepperReport>('stepper.ts');

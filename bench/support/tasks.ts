@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { enqueueTask } from '../../core/enqueue-task.js';
 import { createKeys, type Keys } from '../../core/keys.js';
+import { createPartitions } from '../../core/partitions.js';
 import { createTaskQueue } from '../../core/task-queue.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
@@ -20,7 +21,8 @@ export interface TaskBench {
 export function createTaskBench(prefix: string): TaskBench {
   const keys = createKeys(prefix);
   const redis = new Redis(redisUrl);
-  const store = createTaskStore(redis, keys);
+  const partitions = createPartitions(prefix, 1);
+  const store = createTaskStore(redis, partitions);
   const queue = createTaskQueue(redis, prefix);
   return {
     keys,
@@ -32,7 +34,9 @@ export function createTaskBench(prefix: string): TaskBench {
         await Promise.all(
           inputs
             .slice(i, i + batch)
-            .map((input) => enqueueTask({ store, queue }, kind, input, { ttlMs: 3_600_000, owner: null })),
+            .map((input) =>
+              enqueueTask({ store, partitions, queues: [queue] }, kind, input, { ttlMs: 3_600_000, owner: null }),
+            ),
         );
       }
     },

@@ -26,6 +26,7 @@
 ]]
 --- @include "includes/end-run"
 --- @include "includes/ref"
+--- @include "includes/publish"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 6 }
 local now = tonumber(ARGV[1])
@@ -43,6 +44,6 @@ if state == 'QUEUED' then
 end
 if state == 'ACTIVE' then
   redis.call('HSET', at.record, 'cancelRequested', '1')
-  redis.call('PUBLISH', KEYS[5], id)
+  publishTo(KEYS[5], id)
 end
 return redis.call('HGETALL', at.record)

@@ -25,6 +25,7 @@
 ]]
 --- @include "includes/end-run"
 --- @include "includes/ref"
+--- @include "includes/publish"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 6 }
 local now = tonumber(ARGV[1])
@@ -41,10 +42,10 @@ if not isTerminal(state) then
   publishChange(at)
   seq = seq + 1
   finalState = 'CANCELLED'
-  if state == 'ACTIVE' then redis.call('PUBLISH', KEYS[5], id) end
+  if state == 'ACTIVE' then publishTo(KEYS[5], id) end
 end
 for _, index in ipairs(allIndexes(at, finalState)) do redis.call('ZREM', index, sortKey) end
 redis.call('ZREM', at.expiry, id)
 redis.call('DEL', at.record)
-redis.call('PUBLISH', at.taskChannel, cjson.encode({ id = id, deleted = '1', seq = tostring(seq + 1) }))
+publishTo(at.taskChannel, cjson.encode({ id = id, deleted = '1', seq = tostring(seq + 1) }))
 return 1

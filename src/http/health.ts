@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { Redis } from 'ioredis';
 import { sendText } from './send.js';
 
 const READY_TIMEOUT_MS = 1_000;
@@ -9,14 +8,14 @@ export function healthz(res: ServerResponse): void {
   sendText(res, 200, 'ok');
 }
 
-/** `/readyz`: 200 while Redis answers within a second, else 503. */
-export function createReadyz(redis: Redis) {
+/** `/readyz`: 200 while `reachRedis` answers within a second (every partition's Redis), else 503. */
+export function createReadyz(reachRedis: () => Promise<unknown>) {
   return async function readyz(res: ServerResponse): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS);
     });
-    const ready = await Promise.race([redis.ping(), timeout]).then(
+    const ready = await Promise.race([reachRedis(), timeout]).then(
       () => true,
       () => false,
     );

@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
-import type { Keys } from '../../core/keys.js';
+import type { Partitions } from '../../core/partitions.js';
+import type { RedisClient } from '../../core/redis.js';
 import { defineScripts } from '../../core/redis-scripts.js';
 
 /**
  * A token bucket per client, kept in Redis so that every API instance draws from the same one:
  * `limit` actions at once, refilled evenly over `windowSeconds` (one every window / limit). The
  * script is GCRA with a weight (core/scripts/rate-limit-take.lua): a client costs one small key
- * however high the limit, and the clock is Redis's own.
+ * however high the limit, and the clock is Redis's own. Clients' keys spread over the partitions.
  */
 export interface RateLimit {
   /** Actions one client may take at once. */
@@ -26,8 +26,8 @@ export interface RateLimiter {
 }
 
 export function createRateLimiter(
-  redis: Redis,
-  keys: Keys,
+  redis: RedisClient,
+  partitions: Partitions,
   name: string,
   { limit, windowSeconds }: RateLimit,
 ): RateLimiter {
@@ -37,7 +37,7 @@ export function createRateLimiter(
       if (!Number.isInteger(cost) || cost < 1)
         throw new RangeError(`a rate-limit cost is a whole number of actions, not ${cost}`);
       const [allowed, retryAfterMs] = (await scripts.rateLimitTake(
-        [keys.rateLimit(name, client)],
+        [partitions.ofClient(client).keys.rateLimit(name, client)],
         [limit, windowSeconds * 1000, cost],
       )) as [number, number];
       if (allowed === 1) return { allowed: true };

@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import { enqueueTask } from '../../core/enqueue-task.js';
-import type { Keys } from '../../core/keys.js';
 import { MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
+import type { Partitions } from '../../core/partitions.js';
 import { taskKindNamed, type TaskKind } from '../../core/task-kinds/index.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
 import { isTaskState, type TaskState } from '../../core/task-state.js';
@@ -14,9 +14,6 @@ import type { Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
 import { TaskFeed } from './task-feed.js';
 import { watchTask } from './task-watch.js';
-
-/** Task ids are UUIDs: anything else is unknown without asking Redis. */
-const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TaskListQuery {
   first: number;
@@ -75,10 +72,11 @@ export interface TaskService {
 
 export interface TaskServiceOptions {
   store: TaskStore;
-  queue: Queue;
+  partitions: Partitions;
+  /** Each partition's queue, by its index. */
+  queues: readonly Queue[];
   registry: WorkerRegistry;
   pubsub: TaskPubSub;
-  keys: Keys;
   /** How long a finished task is kept; fixed per task when it is created. */
   resultTtlMs: number;
   /** Tasks each client may create; only valid input is counted, and nothing is enqueued past it. */
@@ -112,24 +110,27 @@ function checkedInput(kind: TaskKind, input: unknown, label?: string) {
 
 export function createTaskService({
   store,
-  queue,
+  partitions,
+  queues,
   registry,
   pubsub,
-  keys,
   resultTtlMs,
   createLimiter,
   logger,
 }: TaskServiceOptions): TaskService {
   /** The task with this id if the caller may see it, else null. */
   const visible = async (id: string, caller: Caller) => {
-    if (!TASK_ID.test(id)) return null;
+    // An id that names no partition is unknown without asking Redis.
+    if (!partitions.ofTask(id)) return null;
     const record = await store.get(id);
     return record && sees(caller, record) ? record : null;
   };
 
   /** BullMQ refuses to remove a job a worker holds; that worker then sees the task's state and stops. */
   const removeJob = (id: string) =>
-    queue.remove(id).catch((error: Error) => logger.debug({ taskId: id, err: error.message }, 'job not removed'));
+    queues[partitions.ofTask(id)!.index]!.remove(id).catch((error: Error) =>
+      logger.debug({ taskId: id, err: error.message }, 'job not removed'),
+    );
 
   return {
     async admit(creates, caller) {
@@ -146,7 +147,10 @@ export function createTaskService({
     async create(kind, rawInput, caller) {
       const { value: input, issues } = checkedInput(kind, rawInput);
       if (issues.length > 0) throw badUserInput('input', issues);
-      const record = await enqueueTask({ store, queue }, kind, input, { ttlMs: resultTtlMs, owner: caller.owner });
+      const record = await enqueueTask({ store, partitions, queues }, kind, input, {
+        ttlMs: resultTtlMs,
+        owner: caller.owner,
+      });
       logger.info({ taskId: record.id, task: kind.name }, 'task queued');
       return record;
     },
@@ -189,15 +193,17 @@ export function createTaskService({
     },
 
     async watch(id, caller) {
-      const changes = TASK_ID.test(id)
-        ? await watchTask(id, { pubsub, store, keys, visible: (record) => sees(caller, record) })
+      const partition = partitions.ofTask(id);
+      const changes = partition
+        ? await watchTask(id, { pubsub, store, keys: partition.keys, visible: (record) => sees(caller, record) })
         : null;
       if (!changes) throw notFound(id);
       return changes;
     },
 
     async watchAll(caller) {
-      const feed = new TaskFeed(pubsub.subscribe(keys.allTasksChannel, parseChange), (record) => sees(caller, record));
+      const channels = partitions.all.map(({ keys }) => keys.allTasksChannel);
+      const feed = new TaskFeed(pubsub.subscribe(channels, parseChange), (record) => sees(caller, record));
       try {
         await feed.ready;
       } catch (error) {

@@ -124,7 +124,7 @@ describe('the dashboard in Chromium', () => {
     await rowIn(id, 'CANCELLED')
       .waitFor({ timeout: 2_000 })
       .catch(() => undefined);
-    const stored = await createTaskStore(stack.redis, stack.keys).get(id);
+    const stored = await createTaskStore(stack.redis, stack.partitions).get(id);
     expect({ row: await row(id).getAttribute('data-state'), redis: stored?.state }).toEqual({
       row: 'CANCELLED',
       redis: 'CANCELLED',
@@ -234,7 +234,7 @@ describe('the dashboard in Chromium', () => {
     await badgeShows('reconnecting').waitFor({ timeout: 5_000 });
 
     // Meanwhile: one task is cancelled straight in Redis, a worker runs the other to its end.
-    const store = createTaskStore(stack.redis, stack.keys);
+    const store = createTaskStore(stack.redis, stack.partitions);
     await store.cancel({ id: cancelled.id, name: cancelled.name });
     await stack.startWorker({ concurrency: 1 });
     await waitFor(async () => (await store.get(finishing.id))?.state === 'COMPLETED', { what: 'completion' });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { createKeys, type Keys } from '../../core/keys.js';
+import type { Keys } from '../../core/keys.js';
 import { createLogger } from '../../core/logger.js';
-import { createTaskQueue } from '../../core/task-queue.js';
+import { createPartitions, type Partitions } from '../../core/partitions.js';
+import { createTaskQueues } from '../../core/task-queue.js';
 import { createApi } from '../../src/api.js';
 import { parseApiConfig, type ApiConfig } from '../../src/config.js';
 import type { Context } from '../../src/graphql/context.js';
@@ -44,7 +45,9 @@ export interface ApiOverrides extends DeepPartial<ApiConfig> {
 }
 
 export interface TestStack {
+  /** The keys of the service as a whole; with one partition, the partition's too. */
   keys: Keys;
+  partitions: Partitions;
   /** A connection of the test's own, to look at what the service wrote. */
   redis: Redis;
   /**
@@ -74,22 +77,24 @@ export interface WorkerOptions {
  * Real API instances and workers, under a key prefix of their own, on the shared Redis or on the one
  * at `redisUrl` (a test's own redis-server).
  */
-export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<TestStack> {
-  const keys = createKeys(`{test-${randomUUID()}}`);
+export async function createTestStack({ redisUrl = REDIS_URL, partitions: count = 1 } = {}): Promise<TestStack> {
+  const partitions = createPartitions(`{test-${randomUUID()}}`, count);
+  const keys = partitions.meta;
   const redis = new Redis(redisUrl);
   redis.on('error', () => undefined); // a test may stop its own Redis: reconnecting is expected
-  const queue = createTaskQueue(redis, keys.prefix);
-  queue.on('error', () => undefined);
+  const queues = createTaskQueues(redis, partitions);
+  for (const queue of queues) queue.on('error', () => undefined);
   const closers: (() => Promise<void>)[] = [];
+  const variables = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keys.prefix, TASK_PARTITIONS: String(count) };
 
   return {
     keys,
+    partitions,
     redis,
 
     async startApi({ plugins, ...overrides } = {}) {
       const defaults = parseApiConfig({
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: keys.prefix,
+        ...variables,
         PORT: '0',
         HOST: '127.0.0.1',
       });
@@ -114,7 +119,7 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
     }: WorkerOptions = {}) {
       // The service's own defaults but for what the test sets (a dead worker's task is taken up
       // within 10 to 15 s unless `stalled` says otherwise).
-      const defaults = parseWorkerConfig({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keys.prefix, WORKER_NAME: name });
+      const defaults = parseWorkerConfig({ ...variables, WORKER_NAME: name });
       const config = {
         ...defaults,
         worker: {
@@ -131,13 +136,19 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
     },
 
     async jobCounts() {
-      return queue.getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+      const counts = await Promise.all(
+        queues.map((queue) => queue.getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized')),
+      );
+      const sum: Record<string, number> = {};
+      for (const count of counts) for (const [state, n] of Object.entries(count)) sum[state] = (sum[state] ?? 0) + n;
+      return sum;
     },
 
     async close() {
       for (const close of closers.reverse()) await close();
-      await queue.close();
-      const stale = await redis.keys(`${keys.prefix}*`); // test prefixes hold a few keys only
+      await Promise.all(queues.map((queue) => queue.close()));
+      // Every partition's tag starts as the prefix's does: `{test-<uuid>` then `}` or `:<partition>`.
+      const stale = await redis.keys(`${keys.prefix.slice(0, -1)}*`); // test prefixes hold a few keys only
       if (stale.length) await redis.del(...stale);
       await redis.quit();
     },

@@ -1,13 +1,21 @@
 --[[
   Every change of a task is published whole, with its own sequence number, on the task's channel
   (at.taskChannel) and the all-tasks channel (at.allChannel).
+
+  PUBLISH_COMMAND is defined by the loader (core/redis-scripts.ts) before the script: SPUBLISH on a
+  Redis Cluster, whose classic PUBLISH is copied to every node, and PUBLISH elsewhere. The channels
+  are in the script's KEYS, in its partition's slot.
 ]]
 --- @include "record"
 
+local function publishTo(channel, message)
+  redis.call(PUBLISH_COMMAND, channel, message)
+end
+
 local function publish(at, task)
   local payload = cjson.encode(task)
-  redis.call('PUBLISH', at.taskChannel, payload)
-  redis.call('PUBLISH', at.allChannel, payload)
+  publishTo(at.taskChannel, payload)
+  publishTo(at.allChannel, payload)
 end
 
 -- Bumps the stored record's sequence number and publishes it; answers the record as HGETALL does.
