@@ -34,31 +34,34 @@ export interface HostPort {
   port: number;
 }
 
+/** A comma-separated list, its items trimmed and empty ones left out, each checked by `items`. */
+export const commaSeparated = <Items extends z.ZodType<unknown, string[]>>(items: Items) =>
+  z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(items);
+
 /** A comma-separated list of `host:port`, such as `10.0.0.1:6379,10.0.0.2:6379`; unset is none. */
-const hostPorts = z
-  .string()
-  .transform((list) =>
-    list
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(
-        z.string().transform((item, context): HostPort => {
-          const match = HOST_PORT.exec(item);
-          const port = Number(match?.groups?.port);
-          if (!match || port < 1 || port > 65_535) {
-            context.addIssue({ code: 'custom', message: `must be comma-separated host:port, and "${item}" is not` });
-            return z.NEVER;
-          }
-          return { host: match.groups!.host!.replace(/^\[|\]$/g, ''), port };
-        }),
-      )
-      .min(1, { error: 'must name at least one host:port' }),
-  )
-  .optional();
+const hostPorts = commaSeparated(
+  z
+    .array(
+      z.string().transform((item, context): HostPort => {
+        const match = HOST_PORT.exec(item);
+        const port = Number(match?.groups?.port);
+        if (!match || port < 1 || port > 65_535) {
+          context.addIssue({ code: 'custom', message: `must be comma-separated host:port, and "${item}" is not` });
+          return z.NEVER;
+        }
+        return { host: match.groups!.host!.replace(/^\[|\]$/g, ''), port };
+      }),
+    )
+    .min(1, { error: 'must name at least one host:port' }),
+).optional();
 
 /**
  * Partitions on a cluster when TASK_PARTITIONS is unset: 12 spread evenly over 1, 2, 3, 4, 6 or 12

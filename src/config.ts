@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   checkRedisVariables,
+  commaSeparated,
   commonConfig,
   commonVariables,
   integer,
@@ -11,23 +12,14 @@ import {
 import type { AuthOptions } from './auth.js';
 import { isOrigin } from './http/cors.js';
 
-const origins = z
-  .string()
-  .default('')
-  .transform((list) =>
-    list
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z.string().refine(isOrigin, {
-        error: (issue) =>
-          `must be comma-separated origins such as https://app.example.com, and ${JSON.stringify(issue.input)} is not one`,
-      }),
-    ),
-  );
+const origins = commaSeparated(
+  z.array(
+    z.string().refine(isOrigin, {
+      error: (issue) =>
+        `must be comma-separated origins such as https://app.example.com, and ${JSON.stringify(issue.input)} is not one`,
+    }),
+  ),
+).default([]);
 
 /** Every variable the API reads, with its default; README.md and .env.example list the same. */
 const apiVariables = z
