@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ask, baseNodeArgs, fieldsOf, freePorts, nodeProcess, role, tempDir, type NodeProcess } from './redis-nodes.js';
+import { ask, baseNodeArgs, fieldsOf, nodeProcess, role, tempDir, type NodeProcess } from './redis-nodes.js';
+import { freePorts } from './processes.js';
 import { waitFor } from './wait.js';
 
 const SLOTS = 16_384;

@@ -3,12 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oneTryRedis } from '../../core/redis.js';
-import { freePort } from './processes.js';
 import { waitFor } from './wait.js';
 
 /**
- * The pieces a test's own Redis deployments (a cluster, Sentinel) are made of: a temp dir, distinct
- * free ports, one redis-server process started and stopped, one command asked of one node.
+ * The pieces a test's own Redis deployments (a cluster, Sentinel) are made of: a temp dir,
+ * one redis-server process started and stopped, one command asked of one node.
  */
 
 /** Every option a test's node runs with: loopback only, no persistence, replicas in sync at once. */
@@ -28,13 +27,6 @@ export function logFile(dir: string, port: number): string {
 export function tempDir(name: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), `task-service-${name}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-/** `count` ports nothing listens on, all different. */
-export async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
 }
 
 /** One command on the node at `port`, over a connection of its own that never retries. */
