@@ -118,8 +118,8 @@ export async function closeRedis(redis: RedisClient): Promise<void> {
   await redis.quit().catch(() => redis.disconnect());
 }
 
-/** One try, no retries: whether a Redis answers at `url` right now. */
-export async function redisAnswers(url: string): Promise<boolean> {
+/** A connection for one question: it connects when told to, once, and never retries or queues. */
+export function oneTryRedis(url: string): Redis {
   const redis = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -127,6 +127,12 @@ export async function redisAnswers(url: string): Promise<boolean> {
     connectTimeout: 1_000,
   });
   redis.on('error', () => undefined);
+  return redis;
+}
+
+/** One try, no retries: whether a Redis answers at `url` right now. */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const redis = oneTryRedis(url);
   try {
     await redis.connect();
     return (await redis.ping()) === 'PONG';

@@ -14,6 +14,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `count` ports nothing listens on, all different. */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 export interface RunningProcess {
   child: ChildProcess;
   /** Everything printed so far, stdout and stderr together. */
