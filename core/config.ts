@@ -34,6 +34,13 @@ export const commonVariables = {
     .default(DEFAULT_PREFIX),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
+  // Accepted, not used yet: Redis Cluster, Sentinel, credentials and partitions (DESIGN.md, "Many machines").
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  TASK_PARTITIONS: z.string().optional(),
 };
 
 type CommonVariables = z.infer<z.ZodObject<typeof commonVariables>>;

@@ -25,6 +25,8 @@ const workerVariables = z.object({
     .string()
     .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
     .default(`worker@${hostname()}-${process.pid}`),
+  /** Accepted, not used yet: where the worker serves /healthz, /readyz and /metrics. */
+  METRICS_PORT: z.string().optional(),
 });
 
 export const workerConfigSchema = workerVariables.transform((v) => ({
