@@ -1,34 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { variableNames } from '../core/config.js';
 import { apiConfigSchema } from '../src/config.js';
 import { workerConfigSchema } from '../worker/config.js';
+import { expectRunnable, packageJson, readProjectFile as read } from './support/deploy-files.js';
 import { projectDir } from './support/stack.js';
 
 // No container engine runs here: these tests read the files and check that everything they run exists.
-
-const read = (file: string) => readFileSync(join(projectDir, file), 'utf8');
-const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-const buildConfig = JSON.parse(read('tsconfig.build.json')) as { include: string[] };
-
-/** `node dist/x/y.js` runs the compiled x/y.ts; `npm run s` (or `npm start`) a script of package.json. */
-function expectRunnable(command: string[]) {
-  const [program, ...args] = command;
-  if (program === 'node') {
-    const compiled = args.find((arg) => arg.endsWith('.js'))!;
-    expect(compiled).toMatch(/^dist\//);
-    const source = compiled.replace(/^dist\//, '').replace(/\.js$/, '.ts');
-    expect(existsSync(join(projectDir, source)), `${source} exists`).toBe(true);
-    expect(buildConfig.include).toContain(source.split('/')[0]);
-  } else if (program === 'npm') {
-    const script = args[0] === 'run' ? args[1]! : args[0]!;
-    expect(packageJson.scripts, `npm script ${script}`).toHaveProperty(script);
-  } else {
-    throw new Error(`unexpected program: ${command.join(' ')}`);
-  }
-}
 
 describe('docker-compose.yaml', () => {
   const compose = parse(read('docker-compose.yaml'), { merge: true }) as {

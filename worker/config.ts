@@ -8,6 +8,7 @@ import {
   loadConfig,
   parseConfig,
   seconds,
+  wholeNumber,
 } from '../core/config.js';
 import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 
@@ -34,6 +35,8 @@ const workerVariables = z
       .string()
       .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
       .default(`worker@${hostname()}-${process.pid}`),
+    /** Where the worker serves /healthz, /readyz and /metrics; unset: nowhere. */
+    METRICS_PORT: wholeNumber(1, 65_535).optional(),
   })
   .superRefine(checkRedisVariables);
 
