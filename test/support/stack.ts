@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Keys } from '../../core/keys.js';
 import { createLogger } from '../../core/logger.js';
 import { createPartitions, type Partitions } from '../../core/partitions.js';
+import { closeRedis, createRedis, type RedisClient } from '../../core/redis.js';
 import { createTaskQueues } from '../../core/task-queue.js';
 import { createApi } from '../../src/api.js';
 import { parseApiConfig, type ApiConfig } from '../../src/config.js';
@@ -49,7 +50,7 @@ export interface TestStack {
   keys: Keys;
   partitions: Partitions;
   /** A connection of the test's own, to look at what the service wrote. */
-  redis: Redis;
+  redis: RedisClient;
   /**
    * An API with the service's default configuration but for what the test sets, such as a low rate
    * limit or authentication on. `http.port` 0 (the default) takes a free one; a given port lets a
@@ -77,15 +78,24 @@ export interface WorkerOptions {
  * Real API instances and workers, under a key prefix of their own, on the shared Redis or on the one
  * at `redisUrl` (a test's own redis-server).
  */
-export async function createTestStack({ redisUrl = REDIS_URL, partitions: count = 1 } = {}): Promise<TestStack> {
+export async function createTestStack({
+  redisUrl = REDIS_URL,
+  partitions: count = 1,
+  redisVariables = { REDIS_URL: redisUrl },
+}: {
+  redisUrl?: string;
+  partitions?: number;
+  /** Where Redis is, as the service is told: a Redis Cluster's seeds or Sentinels instead of REDIS_URL. */
+  redisVariables?: Record<string, string>;
+} = {}): Promise<TestStack> {
   const partitions = createPartitions(`{test-${randomUUID()}}`, count);
   const keys = partitions.meta;
-  const redis = new Redis(redisUrl);
-  redis.on('error', () => undefined); // a test may stop its own Redis: reconnecting is expected
+  const variables = { ...redisVariables, REDIS_KEY_PREFIX: keys.prefix, TASK_PARTITIONS: String(count) };
+  // Waits for Redis rather than failing: a test may stop its own Redis, and reconnecting is expected.
+  const redis = createRedis(parseWorkerConfig(variables).redis, logger, { blocking: true, name: 'test' });
   const queues = createTaskQueues(redis, partitions);
   for (const queue of queues) queue.on('error', () => undefined);
   const closers: (() => Promise<void>)[] = [];
-  const variables = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keys.prefix, TASK_PARTITIONS: String(count) };
 
   return {
     keys,
@@ -148,9 +158,13 @@ export async function createTestStack({ redisUrl = REDIS_URL, partitions: count 
       for (const close of closers.reverse()) await close();
       await Promise.all(queues.map((queue) => queue.close()));
       // Every partition's tag starts as the prefix's does: `{test-<uuid>` then `}` or `:<partition>`.
-      const stale = await redis.keys(`${keys.prefix.slice(0, -1)}*`); // test prefixes hold a few keys only
-      if (stale.length) await redis.del(...stale);
-      await redis.quit();
+      // Test prefixes hold a few keys only; on a cluster, each master holds its own.
+      const pattern = `${keys.prefix.slice(0, -1)}*`;
+      const nodes = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+      for (const node of nodes) {
+        for (const key of await node.keys(pattern)) await node.del(key);
+      }
+      await closeRedis(redis);
     },
   };
 }
