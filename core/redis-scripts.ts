@@ -70,11 +70,11 @@ export type RunCommand = (...args: Arg[]) => Promise<unknown>;
 
 /**
  * Defines a Lua script as a command of the connection with ioredis' defineCommand, which sends it
- * by its SHA and loads it again when Redis does not know it (NOSCRIPT, after a restart). With
- * `numberOfKeys` left out, the caller passes the number of keys first.
+ * by its SHA and loads it again when Redis does not know it (NOSCRIPT, after a restart). The
+ * command takes its `numberOfKeys` keys first, then its arguments.
  */
-export function defineLuaCommand(redis: RedisClient, name: string, lua: string, numberOfKeys?: number): RunCommand {
-  redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+export function defineLuaCommand(redis: RedisClient, name: string, lua: string, numberOfKeys: number): RunCommand {
+  redis.defineCommand(name, { lua, numberOfKeys });
   // defineCommand adds a method of that name, which ioredis' types cannot know.
   const command = (redis as unknown as Record<string, RunCommand | undefined>)[name];
   if (!command) throw new Error(`ioredis did not define the command ${name}`);
@@ -113,18 +113,19 @@ function defineScript(
   layout: ScriptLayout,
 ): (keys: readonly string[], argv: readonly Arg[]) => Promise<unknown> {
   const counts = keyCounts(layout);
-  // A fixed number of keys is given to ioredis once; a task's indexes vary with its owner, so those
-  // scripts are told their count on each call.
-  const fixed = counts.length === 1 ? counts[0] : undefined;
   const lua = scriptSource(layout.file, { sharded: redis.isCluster });
-  const run = defineLuaCommand(redis, `task-service:${layout.file}`, lua, fixed);
+  // One command for each number of keys (a task's indexes vary with its owner), each told its count
+  // once: then the first argument is a key, which is what ioredis' auto-pipelining on a cluster
+  // groups commands by slot with.
+  const runs = new Map(
+    counts.map((count) => [count, defineLuaCommand(redis, `task-service:${layout.file}:${count}`, lua, count)]),
+  );
   return (keys, argv) => {
-    if (!counts.includes(keys.length)) {
-      throw new Error(`${name} takes ${counts.join(' or ')} keys, not ${keys.length}`);
-    }
+    const run = runs.get(keys.length);
+    if (!run) throw new Error(`${name} takes ${counts.join(' or ')} keys, not ${keys.length}`);
     if (argv.length !== layout.argv.length) {
       throw new Error(`${name} takes ${layout.argv.length} arguments, not ${argv.length}`);
     }
-    return fixed === undefined ? run(keys.length, ...keys, ...argv) : run(...keys, ...argv);
+    return run(...keys, ...argv);
   };
 }

@@ -70,8 +70,12 @@ export function createRedis(
       shardedSubscribers: sharded,
       clusterRetryStrategy: retryStrategy,
       // A moved slot (a failover) is asked for again soon, and the cluster's view refreshed often.
-      retryDelayOnFailover: 200,
-      retryDelayOnClusterDown: 200,
+      // Producers give up on a slot without a master after a few tries, about half a second: a
+      // request then answers SERVICE_UNAVAILABLE instead of waiting out the failover.
+      retryDelayOnFailover: blocking ? 200 : 100,
+      retryDelayOnClusterDown: blocking ? 200 : 100,
+      retryDelayOnTryAgain: blocking ? 200 : 100,
+      ...(!blocking && { maxRedirections: 5 }),
       slotsRefreshInterval: 2_000,
     };
     redis = new Cluster(target.nodes, clusterOptions);

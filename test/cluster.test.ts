@@ -1,0 +1,204 @@
+import calculateSlot from 'cluster-key-slot';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, gqlData, watch, wsClient, type Watch } from './support/graphql.js';
+import {
+  CREATE_CALCULATION,
+  CREATE_SLEEP,
+  GET_TASK,
+  LIST_TASKS,
+  TASK_PROGRESS,
+  WORKERS,
+  type TaskData,
+} from './support/operations.js';
+import { startRedisCluster, type ClusterMaster, type RedisCluster } from './support/redis-cluster.js';
+import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { waitFor, within } from './support/wait.js';
+
+const PARTITIONS = 12; // the default on a cluster: four a master here
+
+interface TaskList {
+  tasks: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: TaskData[] };
+}
+
+/** The master that serves a key's slot. */
+function masterOf(masters: ClusterMaster[], key: string): number {
+  const slot = calculateSlot(key);
+  return masters.find(({ slots }) => slots.some(([from, to]) => slot >= from && slot <= to))!.port;
+}
+
+/** Every node's answer to one command, on a connection of its own. */
+async function askEveryNode(cluster: RedisCluster, ...command: string[]): Promise<unknown[]> {
+  return Promise.all(
+    cluster.nodes.map(async (node) => {
+      const redis = new Redis(`redis://${node}`, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      redis.on('error', () => undefined);
+      try {
+        await redis.connect();
+        return await redis.call(command[0]!, ...command.slice(1));
+      } catch {
+        return null; // a node the test killed
+      } finally {
+        redis.disconnect();
+      }
+    }),
+  );
+}
+
+describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
+  let cluster: RedisCluster;
+  let stack: TestStack;
+  let creator: TestApi;
+  let watcher: TestApi;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    stack = await createTestStack({
+      partitions: PARTITIONS,
+      redisVariables: { REDIS_CLUSTER_NODES: cluster.nodes.join(',') },
+    });
+    [creator, watcher] = await Promise.all([stack.startApi(), stack.startApi()]);
+    await stack.startWorker();
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    await cluster?.stop();
+  });
+
+  const createSleep = async (api: TestApi, duration: number) =>
+    (await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration } })).createSleepTask;
+
+  it('should spread tasks over every master, run them with correct results, and list them across partitions', async () => {
+    const created: TaskData[] = [];
+    for (let i = 0; i < 2 * PARTITIONS; i++) {
+      const { createCalculationTask } = await gqlData<{ createCalculationTask: TaskData }>(
+        creator.url,
+        CREATE_CALCULATION,
+        { input: { numbers: [i, 2], operation: 'PRODUCT' } },
+      );
+      created.push(createCalculationTask);
+    }
+    const masters = await cluster.masters();
+    const tasksByMaster = new Map<number, number>();
+    for (const { id } of created) {
+      const master = masterOf(masters, stack.partitions.ofTask(id)!.keys.task(id));
+      tasksByMaster.set(master, (tasksByMaster.get(master) ?? 0) + 1);
+    }
+    expect([...tasksByMaster.values()]).toEqual([8, 8, 8]); // four partitions a master, two tasks each
+
+    await waitFor(
+      async () =>
+        (await gqlData<TaskList>(watcher.url, LIST_TASKS, { first: 100, state: 'COMPLETED' })).tasks.totalCount ===
+        created.length,
+      { what: 'every task completed', timeoutMs: 20_000 },
+    );
+    for (const [i, { id }] of created.entries()) {
+      const { task } = await gqlData<{ task: TaskData }>(watcher.url, GET_TASK, { id });
+      expect(task.result).toMatchObject({ value: String(i * 2), count: 2 });
+    }
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { tasks }: TaskList = await gqlData<TaskList>(watcher.url, LIST_TASKS, {
+        first: 5,
+        after,
+        name: 'calculation_task',
+      });
+      expect(tasks.totalCount).toBe(created.length);
+      seen.push(...tasks.nodes.map((node) => node.id));
+      if (!tasks.pageInfo.hasNextPage) break;
+      after = tasks.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(created.map(({ id }) => id).reverse());
+
+    const { workers } = await gqlData<{ workers: { name: string }[] }>(watcher.url, WORKERS);
+    expect(workers).toHaveLength(1);
+  }, 60_000);
+
+  it("should carry a task's changes to a watcher on another API over sharded channels only", async () => {
+    const client = wsClient(watcher.url);
+    try {
+      const task = await createSleep(creator, 2);
+      const progress = watch<{ taskProgress: TaskData }>(client, TASK_PROGRESS, { id: task.id });
+      await waitFor(() => progress.values.length > 0, { what: 'the snapshot' });
+
+      const channel = stack.partitions.ofTask(task.id)!.keys.taskChannel(task.id);
+      const owner = masterOf(await cluster.masters(), channel);
+      const shardChannels = await askEveryNode(cluster, 'PUBSUB', 'SHARDCHANNELS', '*');
+      const classicChannels = await askEveryNode(cluster, 'PUBSUB', 'CHANNELS', '*');
+      // Subscribed on the master of the task's slot, and no classic channel names a task anywhere.
+      expect(shardChannels[cluster.nodes.indexOf(`127.0.0.1:${owner}`)]).toContain(channel);
+      expect((classicChannels.flat() as string[]).filter((name) => name?.includes(':events:'))).toEqual([]);
+
+      await within(progress.ended, 15_000, 'the terminal state');
+      const steps = progress.values.map(({ taskProgress }) => `${taskProgress.state}:${taskProgress.current}`);
+      expect(steps.at(-1)).toBe('COMPLETED:2');
+      expect(steps).toContain('ACTIVE:1');
+    } finally {
+      await client.dispose();
+    }
+  }, 30_000);
+
+  it('should finish every running task when a master dies, fail mutations fast meanwhile, and carry watchers to the end', async () => {
+    const tasks = await Promise.all(Array.from({ length: PARTITIONS }, () => createSleep(creator, 6)));
+    const client = wsClient(watcher.url);
+    try {
+      const watches: Watch<{ taskProgress: TaskData }>[] = tasks.map(({ id }) => watch(client, TASK_PROGRESS, { id }));
+      await waitFor(() => watches.every((w) => w.values.at(-1)?.taskProgress.current === 1), {
+        what: 'every task one step in',
+        timeoutMs: 15_000,
+      });
+
+      const killed = await cluster.killMaster(0);
+      // While the dead master's slots have no master, a create there answers at once that Redis is
+      // away, and /readyz says the service cannot serve every partition.
+      const answers: { code: unknown; ms: number }[] = [];
+      let notReady = false;
+      const failover = cluster.waitForFailover(killed, 20_000);
+      let done = false;
+      void failover.finally(() => (done = true));
+      while (!done && answers.length < 40) {
+        const started = Date.now();
+        const { errors } = await gql(creator.url, CREATE_CALCULATION, { input: { numbers: [1], operation: 'SUM' } });
+        answers.push({ code: errors?.[0]?.extensions?.code ?? 'OK', ms: Date.now() - started });
+        if ((await fetch(`${creator.url}/readyz`)).status === 503) notReady = true;
+      }
+      await failover;
+      expect(answers.map(({ code }) => code)).toContain('SERVICE_UNAVAILABLE');
+      expect(answers.filter(({ code }) => code !== 'OK' && code !== 'SERVICE_UNAVAILABLE')).toEqual([]);
+      expect(Math.max(...answers.map(({ ms }) => ms))).toBeLessThan(3_000);
+      expect(notReady).toBe(true);
+
+      await waitFor(async () => (await fetch(`${creator.url}/readyz`)).status === 200, {
+        what: 'ready again after the failover',
+        timeoutMs: 15_000,
+      });
+      await waitFor(
+        async () =>
+          (await gql(creator.url, CREATE_CALCULATION, { input: { numbers: [1], operation: 'SUM' } })).errors ===
+          undefined,
+        { what: 'creates working again', timeoutMs: 10_000 },
+      );
+
+      // Every task ends COMPLETED (some taken up again by the worker), and each watcher sees it.
+      await within(Promise.all(watches.map((w) => w.ended)), 45_000, 'every watcher ended');
+      expect(watches.map((w) => w.values.at(-1)?.taskProgress.state)).toEqual(tasks.map(() => 'COMPLETED'));
+      for (const { id } of tasks) {
+        const { task } = await gqlData<{ task: TaskData }>(creator.url, GET_TASK, { id });
+        expect(task.state).toBe('COMPLETED');
+      }
+      for (const w of watches) {
+        const seqs = w.values.map(({ taskProgress }) => taskProgress.current);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b)); // never a step back
+      }
+    } finally {
+      await client.dispose();
+    }
+  }, 120_000);
+});
