@@ -155,7 +155,15 @@ describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
         timeoutMs: 15_000,
       });
 
-      const killed = await cluster.killMaster(0);
+      // Redis replicates asynchronously: what a replica has not received, a failover loses.
+      const [first] = await cluster.masters();
+      const master = new Redis(`redis://127.0.0.1:${first!.port}`);
+      try {
+        await waitFor(async () => (await master.call('WAIT', '1', '500')) === 1, { what: 'the replica in step' });
+      } finally {
+        master.disconnect();
+      }
+      const killed = await cluster.killMaster(first!.port);
       // While the dead master's slots have no master, a create there answers at once that Redis is
       // away, and /readyz says the service cannot serve every partition.
       const answers: { code: unknown; ms: number }[] = [];

@@ -1,0 +1,101 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, gqlData, watch, wsClient, type Watch } from './support/graphql.js';
+import { CREATE_CALCULATION, CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
+import { startRedisSentinel, type RedisSentinel } from './support/redis-sentinel.js';
+import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
+import { waitFor, within } from './support/wait.js';
+
+describe('the service on Redis behind Sentinel', () => {
+  let sentinel: RedisSentinel;
+  let stack: TestStack;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    sentinel = await startRedisSentinel();
+    stack = await createTestStack({
+      redisVariables: { REDIS_SENTINELS: sentinel.sentinels.join(','), REDIS_SENTINEL_NAME: sentinel.name },
+    });
+    api = await stack.startApi();
+    await stack.startWorker();
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    await sentinel?.stop();
+  });
+
+  const createSleep = async (duration: number) =>
+    (await gqlData<{ createSleepTask: TaskData }>(api.url, CREATE_SLEEP, { input: { duration } })).createSleepTask;
+
+  it.each([
+    ['a failover Sentinel is asked for', () => sentinel.failover()],
+    [
+      'the master killed',
+      async () => {
+        const killed = await sentinel.killMaster();
+        return { killed, failover: sentinel.waitForFailover(killed, 30_000) };
+      },
+    ],
+  ])(
+    'should finish every running task through %s, and carry its watchers to the end',
+    async (_what, switchMaster) => {
+      const before = await sentinel.masterPort();
+      const tasks = await Promise.all(Array.from({ length: 4 }, () => createSleep(5)));
+      const client = wsClient(api.url);
+      try {
+        const watches: Watch<{ taskProgress: TaskData }>[] = tasks.map(({ id }) =>
+          watch(client, TASK_PROGRESS, { id }),
+        );
+        await waitFor(() => watches.every((w) => w.values.at(-1)?.taskProgress.current === 1), {
+          what: 'every task one step in',
+          timeoutMs: 15_000,
+        });
+
+        // Redis replicates asynchronously: what its replica has not received, a failover loses. The
+        // tasks are on the replica before the switch (the one just before may have left it resyncing).
+        const master = new Redis(`redis://127.0.0.1:${before}`);
+        try {
+          await waitFor(async () => (await master.call('WAIT', '1', '500')) === 1, {
+            what: 'the replica in step with the master',
+            timeoutMs: 30_000,
+          });
+        } finally {
+          master.disconnect();
+        }
+        const switched = await switchMaster();
+        const failover = typeof switched === 'number' ? Promise.resolve(switched) : switched.failover;
+        // Mutations while there is no master answer at once, then work again on the new one.
+        let done = false;
+        void failover.finally(() => (done = true));
+        const answers: { code: unknown; ms: number }[] = [];
+        while (!done && answers.length < 40) {
+          const started = Date.now();
+          const { errors } = await gql(api.url, CREATE_CALCULATION, { input: { numbers: [1], operation: 'SUM' } });
+          answers.push({ code: errors?.[0]?.extensions?.code ?? 'OK', ms: Date.now() - started });
+        }
+        const after = await failover;
+        expect(after).not.toBe(before);
+        expect(answers.filter(({ code }) => code !== 'OK' && code !== 'SERVICE_UNAVAILABLE')).toEqual([]);
+        expect(Math.max(0, ...answers.map(({ ms }) => ms))).toBeLessThan(3_000);
+        await waitFor(
+          async () =>
+            (await gql(api.url, CREATE_CALCULATION, { input: { numbers: [1], operation: 'SUM' } })).errors ===
+            undefined,
+          { what: 'creates working on the new master', timeoutMs: 15_000 },
+        );
+        await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200, { what: 'ready again' });
+
+        await within(Promise.all(watches.map((w) => w.ended)), 45_000, 'every watcher ended');
+        expect(watches.map((w) => w.values.at(-1)?.taskProgress.state)).toEqual(tasks.map(() => 'COMPLETED'));
+        for (const { id } of tasks) {
+          const { task } = await gqlData<{ task: TaskData }>(api.url, GET_TASK, { id });
+          expect(task.state).toBe('COMPLETED');
+        }
+      } finally {
+        await client.dispose();
+      }
+    },
+    90_000,
+  );
+});
