@@ -18,7 +18,7 @@ import { costLimitRule } from './graphql/cost-limit-rule.js';
 import { operationCost } from './graphql/operation-cost.js';
 import { buildTaskSchema } from './graphql/schema.js';
 import { createApolloServer } from './http/apollo-server.js';
-import { clientAddress } from './http/client-address.js';
+import { createClientAddress } from './http/client-address.js';
 import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js';
 import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
@@ -173,9 +173,10 @@ export async function createApi(
     logger,
   });
   await apollo.start();
+  const clientOf = createClientAddress(config.http.trustedProxies);
   const contextFor = async (req: IncomingMessage): Promise<Context> => ({
     tasks,
-    caller: { client: clientAddress(req.socket.remoteAddress), owner: await auth.ownerOf(req.headers.authorization) },
+    caller: { client: clientOf(req), owner: await auth.ownerOf(req.headers.authorization) },
   });
   httpServer.on(
     'request',
@@ -205,6 +206,7 @@ export async function createApi(
     path: '/graphql',
     maxMessageBytes: MAX_BODY_BYTES,
     maxSocketsPerClient: limits.maxSocketsPerClient,
+    clientOf,
     keepAliveMs: config.ws.keepAliveMs,
     logger,
   });

@@ -10,6 +10,7 @@ import {
   seconds,
 } from '../core/config.js';
 import type { AuthOptions } from './auth.js';
+import { isProxyAddress } from './http/client-address.js';
 import { isOrigin } from './http/cors.js';
 
 const origins = commaSeparated(
@@ -17,6 +18,15 @@ const origins = commaSeparated(
     z.string().refine(isOrigin, {
       error: (issue) =>
         `must be comma-separated origins such as https://app.example.com, and ${JSON.stringify(issue.input)} is not one`,
+    }),
+  ),
+).default([]);
+
+const proxies = commaSeparated(
+  z.array(
+    z.string().refine(isProxyAddress, {
+      error: (issue) =>
+        `must be comma-separated addresses, CIDR blocks, loopback, linklocal or uniquelocal, and ${JSON.stringify(issue.input)} is not one`,
     }),
   ),
 ).default([]);
@@ -58,6 +68,8 @@ const apiVariables = z
     RATE_LIMIT_CREATES: integer(1, 1_000_000, 600),
     RATE_LIMIT_WINDOW: seconds(1, 24 * 3600, 60),
     CORS_ORIGINS: origins,
+    /** Reverse proxies whose X-Forwarded-For names the client, for the per-client limits. */
+    TRUST_PROXY: proxies,
     AUTH_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
@@ -73,7 +85,7 @@ const apiVariables = z
 
 export const apiConfigSchema = apiVariables.transform((v) => ({
   ...commonConfig(v),
-  http: { port: v.PORT, host: v.HOST, corsOrigins: v.CORS_ORIGINS },
+  http: { port: v.PORT, host: v.HOST, corsOrigins: v.CORS_ORIGINS, trustedProxies: v.TRUST_PROXY },
   tasks: { resultTtlMs: v.RESULT_TTL },
   limits: {
     maxDepth: v.MAX_QUERY_DEPTH,

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientAddress } from '../src/http/client-address.js';
 import { gql, gqlData, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
@@ -129,5 +130,59 @@ describe('the client address', () => {
     [undefined, 'unknown'],
   ])('should count %s as %s', (address, client) => {
     expect(clientAddress(address)).toBe(client);
+  });
+});
+
+describe('client addresses behind a trusted proxy', () => {
+  let stack: TestStack;
+
+  beforeEach(async () => {
+    stack = await createTestStack();
+  });
+
+  afterEach(() => stack.close());
+
+  /** One create as a proxy on this machine would forward it, saying whom it came from. */
+  async function createForwarded(url: string, forwardedFor: string) {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: CREATE_SLEEP, variables: sleep }),
+    });
+    return errorsOf((await response.json()) as GraphQLResponse).map((extensions) => extensions?.code);
+  }
+
+  it('should count each forwarded client on its own, and ignore the header from anyone untrusted', async () => {
+    const limits = { rateLimitCreates: 2, rateLimitWindowMs: 60_000, maxSocketsPerClient: 1 };
+    const trusting = await stack.startApi({ limits, http: { trustedProxies: ['loopback'] } });
+    for (const client of ['203.0.113.1', '203.0.113.2']) {
+      expect(await createForwarded(trusting.url, client)).toEqual([]);
+      expect(await createForwarded(trusting.url, `198.51.100.9, ${client}`)).toEqual([]); // the last hop is the proxy's word
+      expect(await createForwarded(trusting.url, client)).toEqual(['RATE_LIMITED']);
+    }
+
+    // A WebSocket's upgrade is counted the same way: one per forwarded client here.
+    const upgrade = (forwardedFor: string) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${trusting.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
+        socket.on('open', () => resolve(101));
+        socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        sockets.push(socket);
+      });
+    const sockets: WebSocket[] = [];
+    try {
+      expect(await upgrade('203.0.113.1')).toBe(101);
+      expect(await upgrade('203.0.113.2')).toBe(101);
+      expect(await upgrade('203.0.113.1')).toBe(429);
+    } finally {
+      for (const socket of sockets) socket.terminate();
+    }
+
+    // Without TRUST_PROXY a header is anyone's to send: every request counts as the socket's address.
+    const plain = await stack.startApi({ limits: { ...limits, rateLimitCreates: 1 } });
+    expect(await createForwarded(plain.url, '192.0.2.50')).toEqual([]);
+    expect(await createForwarded(plain.url, '192.0.2.51')).toEqual(['RATE_LIMITED']);
   });
 });

@@ -1,12 +1,35 @@
+import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
+import proxyAddr from 'proxy-addr';
 
 /**
- * Who a request comes from, for per-client limits: the socket's remote address. An IPv4 address
- * seen through an IPv6 socket counts as itself, and an IPv6 address as its /64 network, the
- * smallest block one subscriber usually gets (anyone holds billions of addresses inside it).
+ * Who a request comes from, for per-client limits (an HTTP request or a WebSocket's upgrade alike).
  *
- * Behind a reverse proxy every client shares the proxy's address; this reads no forwarding header,
- * since any client could send one.
+ * Behind a reverse proxy every client has the proxy's address: with `trustedProxies` (addresses,
+ * CIDR blocks, or proxy-addr's `loopback`, `linklocal` and `uniquelocal`), a request from one of them
+ * counts as the address the proxy puts in X-Forwarded-For, walking back past every trusted hop. A
+ * header from anyone else is ignored, since any client could send one.
+ */
+export function createClientAddress(trustedProxies: readonly string[]): (request: IncomingMessage) => string {
+  if (trustedProxies.length === 0) return (request) => clientAddress(request.socket.remoteAddress);
+  const trusted = proxyAddr.compile([...trustedProxies]);
+  return (request) => clientAddress(proxyAddr(request, trusted));
+}
+
+/** Whether proxy-addr understands a trusted-proxy entry (an address, a CIDR block or a preset). */
+export function isProxyAddress(entry: string): boolean {
+  try {
+    proxyAddr.compile(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An address as the limits count it: an IPv4 address seen through an IPv6 socket counts as itself,
+ * and an IPv6 address as its /64 network, the smallest block one subscriber usually gets (anyone
+ * holds billions of addresses inside it).
  */
 export function clientAddress(remoteAddress: string | undefined): string {
   if (!remoteAddress) return 'unknown';

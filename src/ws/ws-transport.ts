@@ -8,7 +8,6 @@ import {
 } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
-import { clientAddress } from '../http/client-address.js';
 import type { SocketExtra } from './graphql-ws-server.js';
 import { ClientCounts } from './socket-operations.js';
 
@@ -21,6 +20,8 @@ export interface WsTransportOptions {
   maxMessageBytes: number;
   /** Open sockets one address may hold; the next upgrade is answered 429. */
   maxSocketsPerClient: number;
+  /** Who an upgrade comes from (http/client-address.ts), as HTTP requests are counted. */
+  clientOf(request: IncomingMessage): string;
   /** Every socket is pinged this often; one that has not answered the last ping is dropped. */
   keepAliveMs: number;
   logger: Logger;
@@ -101,6 +102,7 @@ export function createWsTransport({
   path,
   maxMessageBytes,
   maxSocketsPerClient,
+  clientOf,
   keepAliveMs,
   logger,
 }: WsTransportOptions): WsTransport {
@@ -112,7 +114,7 @@ export function createWsTransport({
       refuseUpgrade(socket, 404, 'Not Found', `WebSockets are served on ${path}`);
       return;
     }
-    const address = clientAddress(request.socket.remoteAddress);
+    const address = clientOf(request);
     const open = socketsOf.get(address);
     if (open >= maxSocketsPerClient) {
       refuseUpgrade(
