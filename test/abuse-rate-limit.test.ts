@@ -167,6 +167,7 @@ describe('client addresses behind a trusted proxy', () => {
         const socket = new WebSocket(`${trusting.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
           headers: { 'x-forwarded-for': forwardedFor },
         });
+        socket.on('error', () => undefined); // a refused upgrade, terminated below
         socket.on('open', () => resolve(101));
         socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
         sockets.push(socket);
