@@ -5,12 +5,18 @@ import type { Logger } from './logger.js';
  * A Redis connection that reconnects by itself and logs its state changes once each.
  * `blocking` connections (BullMQ workers, subscribers) wait for Redis instead of failing commands.
  * `autoPipelining` sends the commands issued in one tick in one write: the API's many concurrent
- * requests then cost far fewer system calls, in the API and in Redis.
+ * requests then cost far fewer system calls, in the API and in Redis. `onReconnect` is called each
+ * time the connection is ready again after its first time (after an error or a close alike).
  */
 export function createRedis(
   url: string,
   logger: Logger,
-  { blocking = false, name = 'redis', autoPipelining = false } = {},
+  {
+    blocking = false,
+    name = 'redis',
+    autoPipelining = false,
+    onReconnect,
+  }: { blocking?: boolean; name?: string; autoPipelining?: boolean; onReconnect?: () => void } = {},
 ): Redis {
   const options: RedisOptions = {
     connectionName: name,
@@ -21,6 +27,7 @@ export function createRedis(
   };
   const redis = new Redis(url, options);
   let down = false;
+  let wasReady = false;
   redis.on('error', (error: Error) => {
     if (!down) logger.warn({ err: error.message, connection: name }, 'Redis connection error');
     down = true;
@@ -28,6 +35,8 @@ export function createRedis(
   redis.on('ready', () => {
     if (down) logger.info({ connection: name }, 'Redis connection back');
     down = false;
+    if (wasReady) onReconnect?.();
+    wasReady = true;
   });
   return redis;
 }
