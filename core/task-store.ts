@@ -90,6 +90,8 @@ export interface TaskStore {
   page(query: PageQuery): Promise<TaskPage>;
   /** Forgets up to `limit` tasks whose time to live has run out; answers how many. */
   sweepExpired(limit?: number): Promise<number>;
+  /** How many tasks of kind `name` are in `state` now, as the list index holds them (metrics read it). */
+  countTasks(state: TaskState, name: string): Promise<number>;
 }
 
 function encodeCursor(member: string): string {
@@ -257,6 +259,10 @@ export function createTaskStore(redis: Redis, keys: Keys): TaskStore {
         }),
       );
       return forgotten.filter(Boolean).length;
+    },
+
+    countTasks(state, name) {
+      return redis.zcard(keys.index({ state, name }));
     },
   };
 }

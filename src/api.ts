@@ -3,9 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import { createKeys, type Keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
+import { collectProcessMetrics, sendMetrics } from '../core/metrics.js';
 import { closeRedis, createRedis, waitForRedis } from '../core/redis.js';
+import { taskKinds } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
@@ -23,6 +26,8 @@ import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js'
 import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
 import { createStaticFiles } from './http/static-files.js';
+import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
+import { registerTaskGauges } from './metrics/task-gauges.js';
 import { createRateLimiter } from './tasks/rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
@@ -50,6 +55,8 @@ export interface TaskBackend {
   schema: GraphQLSchema;
   /** Lets an operation run as a whole or not at all (graphql/admission.ts), for every transport. */
   admission: Admission;
+  /** Its Prometheus registry, and what counts into it. */
+  metrics: ApiMetrics;
   close(): Promise<void>;
 }
 
@@ -65,19 +72,37 @@ export async function createTaskBackend(
   { logger, name = 'api' }: BackendOptions,
 ): Promise<TaskBackend> {
   const schema = await buildTaskSchema();
-  const redis = createRedis(config.redis.url, logger, { name, autoPipelining: true });
-  const subscriber = createRedis(config.redis.url, logger, { blocking: true, name: `${name}-subscriber` });
+  const register = new Registry();
+  collectProcessMetrics(register);
+  const kinds = taskKinds.map((kind) => kind.name);
+  const metrics = createApiMetrics(register, {
+    kinds,
+    subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}),
+    connections: ['commands', 'subscriber'],
+  });
+  const redis = createRedis(config.redis.url, logger, {
+    name,
+    autoPipelining: true,
+    onReconnect: () => metrics.redisReconnected('commands'),
+  });
+  const subscriber = createRedis(config.redis.url, logger, {
+    blocking: true,
+    name: `${name}-subscriber`,
+    onReconnect: () => metrics.redisReconnected('subscriber'),
+  });
   const closeConnections = () => Promise.all([closeRedis(subscriber), closeRedis(redis)]);
   try {
     await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
   } catch (error) {
     await closeConnections();
+    register.clear();
     throw error;
   }
   const keys = createKeys(config.redis.keyPrefix);
   const store = createTaskStore(redis, keys);
   const queue = createTaskQueue(redis, keys.prefix);
   queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  registerTaskGauges(register, { kinds, countTasks: (state, kind) => store.countTasks(state, kind), queue, logger });
   const pubsub = createPubSub({ publisher: redis, subscriber });
   const { rateLimitCreates, rateLimitWindowMs, readBudget } = config.limits;
   const windowSeconds = rateLimitWindowMs / 1000;
@@ -89,6 +114,7 @@ export async function createTaskBackend(
     keys,
     resultTtlMs: config.tasks.resultTtlMs,
     createLimiter: createRateLimiter(redis, keys, 'create', { limit: rateLimitCreates, windowSeconds }),
+    metrics,
     logger,
   });
   const sweeper = setInterval(() => {
@@ -109,12 +135,14 @@ export async function createTaskBackend(
     tasks,
     schema,
     admission,
+    metrics,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
         await queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing the queue failed'));
         await pubsub.close();
         await closeConnections();
+        register.clear();
       })();
       return closing;
     },
@@ -171,6 +199,7 @@ export async function createApi(
         staticFile: createStaticFiles(clientDir),
         healthz,
         readyz: createReadyz(backend.redis),
+        metrics: (res) => sendMetrics(backend.metrics.register, res),
       },
       { corsOrigins: config.http.corsOrigins, logger },
     ),
@@ -186,12 +215,14 @@ export async function createApi(
       formatErrors: createErrorFormatter(config.errors),
       limits,
       connectionInitTimeoutMs: config.ws.connectionInitTimeoutMs,
+      metrics: backend.metrics,
       logger,
     }),
     path: '/graphql',
     maxMessageBytes: MAX_BODY_BYTES,
     maxSocketsPerClient: limits.maxSocketsPerClient,
     keepAliveMs: config.ws.keepAliveMs,
+    metrics: backend.metrics,
     logger,
   });
   // The HTTP server's own errors; listen() reports those of its start.

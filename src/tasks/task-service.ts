@@ -5,10 +5,11 @@ import { MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
 import { taskKindNamed, type TaskKind } from '../../core/task-kinds/index.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
-import { isTaskState, type TaskState } from '../../core/task-state.js';
+import { isTaskState, isTerminal, type TaskState } from '../../core/task-state.js';
 import { InvalidCursorError, type TaskStore } from '../../core/task-store.js';
 import type { WorkerInfo, WorkerRegistry } from '../../core/worker-registry.js';
 import { badUserInput, notFound, rateLimited, zodIssues } from '../errors.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
@@ -83,6 +84,7 @@ export interface TaskServiceOptions {
   resultTtlMs: number;
   /** Tasks each client may create; only valid input is counted, and nothing is enqueued past it. */
   createLimiter: RateLimiter;
+  metrics: ApiMetrics;
   logger: Logger;
 }
 
@@ -118,6 +120,7 @@ export function createTaskService({
   keys,
   resultTtlMs,
   createLimiter,
+  metrics,
   logger,
 }: TaskServiceOptions): TaskService {
   /** The task with this id if the caller may see it, else null. */
@@ -147,6 +150,7 @@ export function createTaskService({
       const { value: input, issues } = checkedInput(kind, rawInput);
       if (issues.length > 0) throw badUserInput('input', issues);
       const record = await enqueueTask({ store, queue }, kind, input, { ttlMs: resultTtlMs, owner: caller.owner });
+      metrics.taskCreated(kind.name);
       logger.info({ taskId: record.id, task: kind.name }, 'task queued');
       return record;
     },
@@ -175,6 +179,7 @@ export function createTaskService({
       const found = await visible(id, caller);
       const record = found && (await store.cancel(found));
       if (!record) throw notFound(id);
+      if (record.state === 'CANCELLED' && found?.state === 'QUEUED') metrics.taskCancelled(record.name);
       if (record.state === 'CANCELLED') await removeJob(id);
       logger.info({ taskId: id, state: record.state }, 'cancel asked');
       return record;
@@ -183,6 +188,7 @@ export function createTaskService({
     async remove(id, caller) {
       const found = await visible(id, caller);
       if (!found || !(await store.remove(found))) throw notFound(id);
+      if (!isTerminal(found.state)) metrics.taskCancelled(found.name); // the script cancels it first
       await removeJob(id);
       logger.info({ taskId: id }, 'task deleted');
       return true;
@@ -190,14 +196,18 @@ export function createTaskService({
 
     async watch(id, caller) {
       const changes = TASK_ID.test(id)
-        ? await watchTask(id, { pubsub, store, keys, visible: (record) => sees(caller, record) })
+        ? await watchTask(id, { pubsub, store, keys, metrics, visible: (record) => sees(caller, record) })
         : null;
       if (!changes) throw notFound(id);
       return changes;
     },
 
     async watchAll(caller) {
-      const feed = new TaskFeed(pubsub.subscribe(keys.allTasksChannel, parseChange), (record) => sees(caller, record));
+      const feed = new TaskFeed(
+        pubsub.subscribe(keys.allTasksChannel, parseChange),
+        (record) => sees(caller, record),
+        metrics,
+      );
       try {
         await feed.ready;
       } catch (error) {
