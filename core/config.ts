@@ -12,13 +12,17 @@ import { DEFAULT_PREFIX, hasHashTag } from './keys.js';
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-export const integer = (min: number, max: number, fallback: number) =>
+const wholeNumber = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a number' })
     .int({ error: 'must be a whole number' })
     .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` })
-    .default(fallback);
+    .max(max, { error: `must be at most ${max}` });
+
+export const integer = (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback);
+
+/** A whole number that may be left unset (undefined): something that is off by default. */
+export const optionalInteger = (min: number, max: number) => wholeNumber(min, max).optional();
 
 /** A whole number of seconds in the environment, milliseconds in the configuration. */
 export const seconds = (min: number, max: number, fallback: number) =>

@@ -1,6 +1,14 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonConfig, commonVariables, integer, loadConfig, parseConfig, seconds } from '../core/config.js';
+import {
+  commonConfig,
+  commonVariables,
+  integer,
+  loadConfig,
+  optionalInteger,
+  parseConfig,
+  seconds,
+} from '../core/config.js';
 import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 
 /** Every variable the worker reads, with its default; README.md and .env.example list the same. */
@@ -25,6 +33,9 @@ const workerVariables = z.object({
     .string()
     .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
     .default(`worker@${hostname()}-${process.pid}`),
+  /** Where the worker serves /metrics, /healthz and /readyz (on HOST, as the API does); off when unset. */
+  METRICS_PORT: optionalInteger(1, 65_535),
+  HOST: z.string().min(1, { error: 'must not be empty' }).default('0.0.0.0'),
 });
 
 export const workerConfigSchema = workerVariables.transform((v) => ({
@@ -40,6 +51,7 @@ export const workerConfigSchema = workerVariables.transform((v) => ({
       maxCount: v.WORKER_MAX_STALLED,
     },
   },
+  metrics: { port: v.METRICS_PORT ?? null, host: v.HOST },
 }));
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
