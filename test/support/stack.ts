@@ -68,6 +68,8 @@ export interface WorkerOptions {
   processors?: readonly TaskProcessor[];
   /** Short values let a test see a dead worker's task taken up again within seconds. */
   stalled?: StalledOptions;
+  /** Serves /metrics, /healthz and /readyz on this port of 127.0.0.1 (METRICS_PORT); off by default. */
+  metricsPort?: number;
 }
 
 /**
@@ -111,10 +113,17 @@ export async function createTestStack({ redisUrl = REDIS_URL } = {}): Promise<Te
       name = `test-worker-${randomUUID().slice(0, 8)}`,
       processors,
       stalled,
+      metricsPort,
     }: WorkerOptions = {}) {
       // The service's own defaults but for what the test sets (a dead worker's task is taken up
       // within 10 to 15 s unless `stalled` says otherwise).
-      const defaults = parseWorkerConfig({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keys.prefix, WORKER_NAME: name });
+      const defaults = parseWorkerConfig({
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: keys.prefix,
+        WORKER_NAME: name,
+        HOST: '127.0.0.1',
+        METRICS_PORT: metricsPort?.toString(),
+      });
       const config = {
         ...defaults,
         worker: {
