@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   autoPipelining?: boolean;
   /** A subscriber of sharded channels (SSUBSCRIBE): on a cluster, one connection per master. */
   sharded?: boolean;
+  /** Called each time the connection is ready again after its first time (after an error or a close alike). */
+  onReconnect?: () => void;
 }
 
 const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000); // milliseconds between reconnects
@@ -38,7 +40,7 @@ const reconnectOnError = (error: Error) => (error.message.startsWith('READONLY')
 export function createRedis(
   config: Pick<RedisConfig, 'target' | 'username' | 'password'>,
   logger: Logger,
-  { blocking = false, name = 'redis', autoPipelining = false, sharded = false }: ConnectionOptions = {},
+  { blocking = false, name = 'redis', autoPipelining = false, sharded = false, onReconnect }: ConnectionOptions = {},
 ): RedisClient {
   const credentials = {
     ...(config.username !== undefined && { username: config.username }),
@@ -85,6 +87,7 @@ export function createRedis(
     redis = new Redis(target.url, options);
   }
   let down = false;
+  let wasReady = false;
   redis.on('error', (error: Error) => {
     if (!down) logger.warn({ err: error.message, connection: name }, 'Redis connection error');
     down = true;
@@ -92,6 +95,8 @@ export function createRedis(
   redis.on('ready', () => {
     if (down) logger.info({ connection: name }, 'Redis connection back');
     down = false;
+    if (wasReady) onReconnect?.();
+    wasReady = true;
   });
   return redis;
 }

@@ -25,6 +25,8 @@ export interface TaskRecord {
   cancelRequested: boolean;
   /** Who created it, when authentication is on (the token's subject); null otherwise. */
   owner: string | null;
+  /** A published change only: when Redis made it (its clock, in milliseconds); never stored. */
+  changedAt?: number;
 }
 
 /** The wire form of a change: the task's hash fields, or a marker that the task is gone. */
@@ -66,6 +68,7 @@ export function parseTaskHash(hash: TaskHash): TaskRecord {
     seq: Number(hash.seq ?? 0),
     cancelRequested: hash.cancelRequested === '1',
     owner: hash.owner || null,
+    changedAt: hash.changedAt ? Number(hash.changedAt) : undefined,
   };
 }
 

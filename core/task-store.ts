@@ -90,7 +90,10 @@ export interface TaskStore {
    * partitions' indexes are merged, newest first.
    */
   page(query: PageQuery): Promise<TaskPage>;
-  /** How many tasks of every owner are in this state (and of this kind), over every partition. */
+  /**
+   * How many tasks of every owner are in this state (and of this kind) now, as the list indexes of
+   * every partition hold them (the metrics read it).
+   */
   count(filter: { state: TaskState; name?: string | null }): Promise<number>;
   /** Forgets up to `limit` tasks whose time to live has run out; answers how many. */
   sweepExpired(limit?: number): Promise<number>;

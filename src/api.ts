@@ -7,6 +7,9 @@ import { checkPartitionCount } from '../core/partition-count.js';
 import { createPartitions, type Partitions } from '../core/partitions.js';
 import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../core/redis.js';
 import { createTaskQueues } from '../core/task-queue.js';
+import { Registry } from 'prom-client';
+import { collectProcessMetrics, sendMetrics } from '../core/metrics.js';
+import { taskKinds } from '../core/task-kinds/index.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { createAuthenticator } from './auth.js';
@@ -23,6 +26,8 @@ import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js'
 import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
 import { createStaticFiles } from './http/static-files.js';
+import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
+import { registerTaskGauges } from './metrics/task-gauges.js';
 import { createRateLimiter } from './tasks/rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
@@ -50,6 +55,8 @@ export interface TaskBackend {
   schema: GraphQLSchema;
   /** Lets an operation run as a whole or not at all (graphql/admission.ts), for every transport. */
   admission: Admission;
+  /** Its Prometheus registry, and what counts into it. */
+  metrics: ApiMetrics;
   close(): Promise<void>;
 }
 
@@ -65,8 +72,25 @@ export async function createTaskBackend(
   { logger, name = 'api' }: BackendOptions,
 ): Promise<TaskBackend> {
   const schema = await buildTaskSchema();
-  const redis = createRedis(config.redis, logger, { name, autoPipelining: true });
-  const subscriber = createRedis(config.redis, logger, { blocking: true, sharded: true, name: `${name}-subscriber` });
+  const register = new Registry();
+  collectProcessMetrics(register);
+  const kinds = taskKinds.map((kind) => kind.name);
+  const metrics = createApiMetrics(register, {
+    kinds,
+    subscriptionFields: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}),
+    connections: ['commands', 'subscriber'],
+  });
+  const redis = createRedis(config.redis, logger, {
+    name,
+    autoPipelining: true,
+    onReconnect: () => metrics.redisReconnected('commands'),
+  });
+  const subscriber = createRedis(config.redis, logger, {
+    blocking: true,
+    sharded: true,
+    name: `${name}-subscriber`,
+    onReconnect: () => metrics.redisReconnected('subscriber'),
+  });
   const closeConnections = () => Promise.all([closeRedis(subscriber), closeRedis(redis)]);
   const partitions = createPartitions(config.redis.keyPrefix, config.redis.partitions);
   try {
@@ -74,11 +98,18 @@ export async function createTaskBackend(
     await checkPartitionCount(redis, partitions);
   } catch (error) {
     await closeConnections();
+    register.clear();
     throw error;
   }
   const store = createTaskStore(redis, partitions);
   const queues = createTaskQueues(redis, partitions);
   for (const queue of queues) queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  registerTaskGauges(register, {
+    kinds,
+    countTasks: (state, kind) => store.count({ state, name: kind }),
+    queues,
+    logger,
+  });
   const pubsub = createPubSub({
     publisher: redis,
     subscriber,
@@ -94,6 +125,7 @@ export async function createTaskBackend(
     pubsub,
     resultTtlMs: config.tasks.resultTtlMs,
     createLimiter: createRateLimiter(redis, partitions, 'create', { limit: rateLimitCreates, windowSeconds }),
+    metrics,
     logger,
   });
   const sweeper = setInterval(() => {
@@ -114,6 +146,7 @@ export async function createTaskBackend(
     tasks,
     schema,
     admission,
+    metrics,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
@@ -124,6 +157,7 @@ export async function createTaskBackend(
         );
         await pubsub.close();
         await closeConnections();
+        register.clear();
       })();
       return closing;
     },
@@ -186,6 +220,7 @@ export async function createApi(
         staticFile: createStaticFiles(clientDir),
         healthz,
         readyz: createReadyz(() => reachEveryPartition(backend)),
+        metrics: (res) => sendMetrics(backend.metrics.register, res),
       },
       { corsOrigins: config.http.corsOrigins, logger },
     ),
@@ -201,6 +236,7 @@ export async function createApi(
       formatErrors: createErrorFormatter(config.errors),
       limits,
       connectionInitTimeoutMs: config.ws.connectionInitTimeoutMs,
+      metrics: backend.metrics,
       logger,
     }),
     path: '/graphql',
@@ -208,6 +244,7 @@ export async function createApi(
     maxSocketsPerClient: limits.maxSocketsPerClient,
     clientOf,
     keepAliveMs: config.ws.keepAliveMs,
+    metrics: backend.metrics,
     logger,
   });
   // The HTTP server's own errors; listen() reports those of its start.

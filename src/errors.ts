@@ -69,7 +69,11 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!(cause instanceof Error)) return false;
   return (
     cause.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(cause.message)
+    cause.name === 'ClusterAllFailedError' ||
+    /Connection is closed|ECONNREFUSED|Stream isn't writeable|Too many Cluster redirections/.test(cause.message) ||
+    // A failover in progress: a slot that moved (a command of an auto-pipelined batch ioredis did not
+    // redirect), a cluster or master that is down, a replica still loading or not yet promoted.
+    /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN) /.test(cause.message)
   );
 }
 

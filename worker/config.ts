@@ -35,8 +35,9 @@ const workerVariables = z
       .string()
       .regex(/^[\w.@-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, or . _ - @' })
       .default(`worker@${hostname()}-${process.pid}`),
-    /** Where the worker serves /healthz, /readyz and /metrics; unset: nowhere. */
+    /** Where the worker serves /metrics, /healthz and /readyz (on HOST, as the API does); off when unset. */
     METRICS_PORT: wholeNumber(1, 65_535).optional(),
+    HOST: z.string().min(1, { error: 'must not be empty' }).default('0.0.0.0'),
   })
   .superRefine(checkRedisVariables);
 
@@ -53,6 +54,7 @@ export const workerConfigSchema = workerVariables.transform((v) => ({
       maxCount: v.WORKER_MAX_STALLED,
     },
   },
+  metrics: { port: v.METRICS_PORT ?? null, host: v.HOST },
 }));
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

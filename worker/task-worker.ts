@@ -9,6 +9,7 @@ import type { RedisClient } from '../core/redis.js';
 import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { RunSteps } from './run-steps.js';
+import type { WorkerMetrics } from './worker-metrics.js';
 import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
 import {
   TaskCancelledError,
@@ -45,6 +46,7 @@ export interface TaskWorkerOptions extends WorkerConnections {
   shutdownTimeoutMs: number;
   /** How a task whose worker died is found and taken up again (BullMQ's lock and stall check). */
   stalled: StalledOptions;
+  metrics: WorkerMetrics;
   logger: Logger;
 }
 
@@ -88,7 +90,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   // Job names come from Redis: a Map, so that `__proto__` is just a kind this worker does not run.
   const processors = new Map(options.processors.map((processor) => [processor.kind.name, processor]));
   const taskNames = [...processors.keys()];
-  const store = createTaskStore(commands, partitions);
+  const store = options.metrics.countRunEnds(createTaskStore(commands, partitions));
   const registry = createWorkerRegistry(commands, partitions.meta);
   const runs = new Map<string, AbortController>();
   const startedAt = new Date();
@@ -130,7 +132,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
 
   function processJob(job: Job, token?: string): Promise<void> {
     const processor = processors.get(job.name);
-    return processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, token);
+    return options.metrics.running(processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, token));
   }
 
   /** An instant kind: run first, then record the start and the end in one script. */

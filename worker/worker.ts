@@ -1,11 +1,15 @@
 import type { Logger } from '../core/logger.js';
 import { checkPartitionCount } from '../core/partition-count.js';
 import { createPartitions } from '../core/partitions.js';
+import { Registry } from 'prom-client';
+import { collectProcessMetrics } from '../core/metrics.js';
 import { closeRedis, createRedis, waitForRedis } from '../core/redis.js';
 import type { WorkerConfig } from './config.js';
+import { createMetricsServer, type MetricsServer } from './metrics-server.js';
 import { taskProcessors } from './processors/index.js';
 import type { TaskProcessor } from './processors/task-processor.js';
 import { createTaskWorker, type TaskWorker, type WorkerConnections } from './task-worker.js';
+import { createWorkerMetrics } from './worker-metrics.js';
 
 /** A connection that does not close within this long (Redis away) is dropped. */
 const CLOSE_DEADLINE_MS = 2_000;
@@ -24,14 +28,28 @@ async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): P
 
 /**
  * The composition root of the worker, which worker/main.ts and the tests build it with: its Redis
- * connections, the task worker on them, and a close() that stops the worker, then closes them.
+ * connections, the task worker on them, its metrics (served when METRICS_PORT is set), and a
+ * close() that stops the worker, then closes them.
  */
 export async function createWorker(
-  { redis: redisConfig, worker }: WorkerConfig,
+  { redis: redisConfig, worker, metrics: metricsConfig }: WorkerConfig,
   { logger, processors = taskProcessors }: WorkerOptions,
 ): Promise<TaskWorker> {
+  const register = new Registry();
+  collectProcessMetrics(register);
+  const metrics = createWorkerMetrics(register, {
+    kinds: processors.map((processor) => processor.kind.name),
+    concurrency: worker.concurrency,
+    connections: ['bullmq', 'commands', 'cancel'],
+  });
   const connection = (name: string, { autoPipelining = false, sharded = false } = {}) =>
-    createRedis(redisConfig, logger, { blocking: true, name: `${worker.name}-${name}`, autoPipelining, sharded });
+    createRedis(redisConfig, logger, {
+      blocking: true,
+      name: `${worker.name}-${name}`,
+      autoPipelining,
+      sharded,
+      onReconnect: () => metrics.redisReconnected(name),
+    });
   const connections: WorkerConnections = {
     redis: connection('bullmq'),
     commands: connection('commands', { autoPipelining: true }),
@@ -39,8 +57,23 @@ export async function createWorker(
   };
   const partitions = createPartitions(redisConfig.keyPrefix, redisConfig.partitions);
   const closeConnections = () => Promise.all(Object.values(connections).map(closeWithin));
+  let server: MetricsServer | null = null;
+  const closeMetrics = async () => {
+    await server?.close();
+    register.clear();
+  };
   let taskWorker: TaskWorker;
   try {
+    if (metricsConfig.port !== null) {
+      const ready = () => Object.values(connections).every((redis) => redis.status === 'ready');
+      server = await createMetricsServer({
+        register,
+        host: metricsConfig.host,
+        port: metricsConfig.port,
+        ready,
+        logger,
+      });
+    }
     await Promise.all(Object.values(connections).map((redis) => waitForRedis(redis)));
     await checkPartitionCount(connections.commands, partitions);
     taskWorker = await createTaskWorker({
@@ -52,10 +85,12 @@ export async function createWorker(
       maxTimeoutMs: worker.maxTimeoutMs,
       shutdownTimeoutMs: worker.shutdownTimeoutMs,
       stalled: worker.stalled,
+      metrics,
       logger,
     });
   } catch (error) {
     await closeConnections();
+    await closeMetrics();
     throw error;
   }
 
@@ -66,6 +101,7 @@ export async function createWorker(
       closing ??= taskWorker
         .close()
         .finally(closeConnections)
+        .finally(closeMetrics)
         .then(() => undefined);
       return closing;
     },

@@ -11,11 +11,13 @@ export interface Routes {
   staticFile(res: ServerResponse, path: string): Promise<void>;
   healthz(res: ServerResponse): void;
   readyz(res: ServerResponse): Promise<void>;
+  /** Prometheus' scrape. */
+  metrics(res: ServerResponse): Promise<void>;
 }
 
 /**
  * The whole HTTP surface on a bare node:http server: GraphQL (with CORS), the playground for a
- * browser asking for /graphql, the dashboard's files and the health checks.
+ * browser asking for /graphql, the dashboard's files, the health checks and the metrics.
  */
 export function createRequestListener(
   routes: Routes,
@@ -32,6 +34,7 @@ export function createRequestListener(
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return routes.healthz(res);
     if (url.pathname === '/readyz') return routes.readyz(res);
+    if (url.pathname === '/metrics') return routes.metrics(res);
     if (url.pathname === '/graphql') {
       if (cors(req, res)) return;
       const wantsPage =

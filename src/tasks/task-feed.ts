@@ -1,4 +1,5 @@
 import type { TaskRecord } from '../../core/task-record.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { ChannelSubscription } from './pubsub.js';
 
 const DONE = { done: true, value: undefined } as const;
@@ -12,6 +13,7 @@ export class TaskFeed implements AsyncIterableIterator<TaskRecord> {
   constructor(
     private readonly changes: ChannelSubscription<TaskRecord | null>,
     private readonly sees: (record: TaskRecord) => boolean,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /** Resolves once Redis has confirmed the subscription. */
@@ -23,7 +25,10 @@ export class TaskFeed implements AsyncIterableIterator<TaskRecord> {
     for (;;) {
       const change = await this.changes.next();
       if (change.done) return DONE;
-      if (change.value && this.sees(change.value)) return { done: false, value: change.value };
+      if (change.value && this.sees(change.value)) {
+        this.metrics.changeDelivered(change.value);
+        return { done: false, value: change.value };
+      }
     }
   }
 

@@ -5,10 +5,11 @@ import type { Logger } from '../../core/logger.js';
 import type { Partitions } from '../../core/partitions.js';
 import { taskKindNamed, type TaskKind } from '../../core/task-kinds/index.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
-import { isTaskState, type TaskState } from '../../core/task-state.js';
+import { isTaskState, isTerminal, type TaskState } from '../../core/task-state.js';
 import { InvalidCursorError, type TaskStore } from '../../core/task-store.js';
 import type { WorkerInfo, WorkerRegistry } from '../../core/worker-registry.js';
 import { badUserInput, notFound, rateLimited, zodIssues } from '../errors.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
@@ -81,6 +82,7 @@ export interface TaskServiceOptions {
   resultTtlMs: number;
   /** Tasks each client may create; only valid input is counted, and nothing is enqueued past it. */
   createLimiter: RateLimiter;
+  metrics: ApiMetrics;
   logger: Logger;
 }
 
@@ -116,6 +118,7 @@ export function createTaskService({
   pubsub,
   resultTtlMs,
   createLimiter,
+  metrics,
   logger,
 }: TaskServiceOptions): TaskService {
   /** The task with this id if the caller may see it, else null. */
@@ -151,6 +154,7 @@ export function createTaskService({
         ttlMs: resultTtlMs,
         owner: caller.owner,
       });
+      metrics.taskCreated(kind.name);
       logger.info({ taskId: record.id, task: kind.name }, 'task queued');
       return record;
     },
@@ -179,6 +183,7 @@ export function createTaskService({
       const found = await visible(id, caller);
       const record = found && (await store.cancel(found));
       if (!record) throw notFound(id);
+      if (record.state === 'CANCELLED' && found?.state === 'QUEUED') metrics.taskCancelled(record.name);
       if (record.state === 'CANCELLED') await removeJob(id);
       logger.info({ taskId: id, state: record.state }, 'cancel asked');
       return record;
@@ -187,6 +192,7 @@ export function createTaskService({
     async remove(id, caller) {
       const found = await visible(id, caller);
       if (!found || !(await store.remove(found))) throw notFound(id);
+      if (!isTerminal(found.state)) metrics.taskCancelled(found.name); // the script cancels it first
       await removeJob(id);
       logger.info({ taskId: id }, 'task deleted');
       return true;
@@ -195,7 +201,13 @@ export function createTaskService({
     async watch(id, caller) {
       const partition = partitions.ofTask(id);
       const changes = partition
-        ? await watchTask(id, { pubsub, store, keys: partition.keys, visible: (record) => sees(caller, record) })
+        ? await watchTask(id, {
+            pubsub,
+            store,
+            keys: partition.keys,
+            metrics,
+            visible: (record) => sees(caller, record),
+          })
         : null;
       if (!changes) throw notFound(id);
       return changes;
@@ -203,7 +215,7 @@ export function createTaskService({
 
     async watchAll(caller) {
       const channels = partitions.all.map(({ keys }) => keys.allTasksChannel);
-      const feed = new TaskFeed(pubsub.subscribe(channels, parseChange), (record) => sees(caller, record));
+      const feed = new TaskFeed(pubsub.subscribe(channels, parseChange), (record) => sees(caller, record), metrics);
       try {
         await feed.ready;
       } catch (error) {

@@ -2,6 +2,7 @@ import type { Keys } from '../../core/keys.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
 import { isTerminal } from '../../core/task-state.js';
 import type { TaskStore } from '../../core/task-store.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { ChannelSubscription, ResubscribeListener, TaskPubSub } from './pubsub.js';
 
 /** A change of a watched task, or null when the task is gone (deleted or expired). */
@@ -26,10 +27,17 @@ export async function watchTask(
     pubsub,
     store,
     keys,
+    metrics,
     visible = () => true,
-  }: { pubsub: TaskPubSub; store: TaskStore; keys: Keys; visible?: (record: TaskRecord) => boolean },
+  }: {
+    pubsub: TaskPubSub;
+    store: TaskStore;
+    keys: Keys;
+    metrics: ApiMetrics;
+    visible?: (record: TaskRecord) => boolean;
+  },
 ): Promise<AsyncIterableIterator<TaskRecord> | null> {
-  const watch = new TaskWatch(id, pubsub, pubsub.subscribe(keys.taskChannel(id), parseChange), store);
+  const watch = new TaskWatch(id, pubsub, pubsub.subscribe(keys.taskChannel(id), parseChange), store, metrics);
   pubsub.onResubscribed(watch);
   let snapshot: TaskRecord | null;
   try {
@@ -64,6 +72,7 @@ class TaskWatch implements AsyncIterableIterator<TaskRecord>, ResubscribeListene
     private readonly pubsub: TaskPubSub,
     private readonly changes: ChannelSubscription<TaskChange>,
     private readonly store: TaskStore,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /** Reads the snapshot once Redis has confirmed the subscription; it is the first value. */
@@ -108,6 +117,7 @@ class TaskWatch implements AsyncIterableIterator<TaskRecord>, ResubscribeListene
     if (this.ended) return DONE;
     if (change.done || !change.value) return this.end(); // channel closed, or the task is gone
     if (change.value.seq <= this.lastSeq) return this.changes.next().then((next) => this.onChange(next));
+    this.metrics.changeDelivered(change.value); // a snapshot read after a reconnect has no changedAt
     return this.send(change.value);
   }
 

@@ -15,10 +15,12 @@ import type { Authenticator } from '../auth.js';
 import type { ErrorFormatter } from '../errors.js';
 import type { Admission } from '../graphql/admission.js';
 import type { Context } from '../graphql/context.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { DocumentCache } from './document-cache.js';
 import { ClientCounts, SocketOperations } from './socket-operations.js';
+import { subscriptionField } from './subscription-field.js';
 
 /** What the service keeps with each socket, as graphql-ws's `extra`. */
 export interface SocketExtra {
@@ -52,6 +54,7 @@ export interface GraphqlWsOptions {
   limits: OperationLimits;
   /** A socket that has not sent connection_init by then is closed (4408). */
   connectionInitTimeoutMs: number;
+  metrics: ApiMetrics;
   logger: Logger;
 }
 
@@ -100,6 +103,7 @@ export function createGraphqlWsServer({
   formatErrors,
   limits,
   connectionInitTimeoutMs,
+  metrics,
   logger,
 }: GraphqlWsOptions) {
   const perClient = { all: new ClientCounts(), taskUpdated: new ClientCounts() };
@@ -122,7 +126,7 @@ export function createGraphqlWsServer({
         return false;
       }
       extra.context = { tasks, caller };
-      extra.operations = new SocketOperations(limitKey(caller), perClient, logger);
+      extra.operations = new SocketOperations(limitKey(caller), perClient, logger, metrics);
       return true;
     },
 
@@ -178,7 +182,8 @@ export function createGraphqlWsServer({
       }
       const stream = result[Symbol.asyncIterator]();
       // false only when the socket closed meanwhile: the stream has been returned, nothing is sent.
-      if (!operations.started(id, stream)) return [new GraphQLError('The connection closed')];
+      const field = subscriptionField(prepared.document, operation);
+      if (!operations.started(id, stream, field)) return [new GraphQLError('The connection closed')];
       started.set(args, stream);
       return args;
     },

@@ -1,10 +1,13 @@
 import type { Logger } from '../../core/logger.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 
 /** An operation of one socket: its kind for the per-client limits, and its stream once started. */
 interface Operation {
   id: string;
   taskUpdated: boolean;
   stream: AsyncIterator<unknown> | null;
+  /** The subscription's root field, once its stream has started. */
+  field: string;
 }
 
 /** Things a client has open (sockets, operations), counted per client: what the per-client limits read. */
@@ -39,6 +42,7 @@ export class SocketOperations {
     readonly client: string,
     private readonly perClient: { all: ClientCounts; taskUpdated: ClientCounts },
     private readonly logger: Logger,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /** Operations running on this socket, and on all the client's sockets. */
@@ -56,18 +60,20 @@ export class SocketOperations {
   }
 
   begin(id: string, { taskUpdated }: { taskUpdated: boolean }): void {
-    this.operations.push({ id, taskUpdated, stream: null });
+    this.operations.push({ id, taskUpdated, stream: null, field: '' });
     this.count({ taskUpdated }, 1);
   }
 
-  /** The source stream of operation `id` has started: false when it had to be returned at once. */
-  started(id: string, stream: AsyncIterator<unknown>): boolean {
+  /** The source stream of subscription `id` (on `field`) has started: false when it had to be returned at once. */
+  started(id: string, stream: AsyncIterator<unknown>, field: string): boolean {
     const operation = this.operations.find((running) => running.id === id);
     if (this.closed || !operation || operation.stream) {
       this.release(stream);
       return false;
     }
     operation.stream = stream;
+    operation.field = field;
+    this.metrics.subscriptionStarted(field);
     return true;
   }
 
@@ -78,7 +84,10 @@ export class SocketOperations {
     const [operation] = this.operations.splice(at, 1) as [Operation];
     this.count(operation, -1);
     // graphql-ws returns the streams it iterates; this covers one it never took over.
-    if (operation.stream) this.release(operation.stream);
+    if (operation.stream) {
+      this.release(operation.stream);
+      this.metrics.subscriptionEnded(operation.field);
+    }
   }
 
   /** The socket has closed: every stream it started is returned. */

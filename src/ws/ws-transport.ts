@@ -8,6 +8,7 @@ import {
 } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { SocketExtra } from './graphql-ws-server.js';
 import { ClientCounts } from './socket-operations.js';
 
@@ -24,6 +25,7 @@ export interface WsTransportOptions {
   clientOf(request: IncomingMessage): string;
   /** Every socket is pinged this often; one that has not answered the last ping is dropped. */
   keepAliveMs: number;
+  metrics: ApiMetrics;
   logger: Logger;
 }
 
@@ -104,6 +106,7 @@ export function createWsTransport({
   maxSocketsPerClient,
   clientOf,
   keepAliveMs,
+  metrics,
   logger,
 }: WsTransportOptions): WsTransport {
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, handleProtocols });
@@ -133,6 +136,7 @@ export function createWsTransport({
   const adapters = new WeakMap<WebSocket, SocketAdapter>();
   function connected(socket: WebSocket, address: string) {
     socketsOf.add(address, 1);
+    metrics.socketOpened();
     const adapter = new SocketAdapter(socket, address, logger);
     adapters.set(socket, adapter);
     // Listeners shared by every socket (`this` is the socket): a socket holds no closures of its own.
@@ -152,6 +156,7 @@ export function createWsTransport({
     if (!adapter) return;
     adapters.delete(this);
     socketsOf.add(adapter.extra.address, -1);
+    metrics.socketClosed();
     adapter.ended(code, String(reason));
   }
 

@@ -72,6 +72,8 @@ export interface WorkerOptions {
   processors?: readonly TaskProcessor[];
   /** Short values let a test see a dead worker's task taken up again within seconds. */
   stalled?: StalledOptions;
+  /** Serves /metrics, /healthz and /readyz on this port of 127.0.0.1 (METRICS_PORT); off by default. */
+  metricsPort?: number;
 }
 
 /**
@@ -126,10 +128,16 @@ export async function createTestStack({
       name = `test-worker-${randomUUID().slice(0, 8)}`,
       processors,
       stalled,
+      metricsPort,
     }: WorkerOptions = {}) {
       // The service's own defaults but for what the test sets (a dead worker's task is taken up
       // within 10 to 15 s unless `stalled` says otherwise).
-      const defaults = parseWorkerConfig({ ...variables, WORKER_NAME: name });
+      const defaults = parseWorkerConfig({
+        ...variables,
+        WORKER_NAME: name,
+        HOST: '127.0.0.1',
+        METRICS_PORT: metricsPort?.toString(),
+      });
       const config = {
         ...defaults,
         worker: {

@@ -1,6 +1,7 @@
 --[[
   Every change of a task is published whole, with its own sequence number, on the task's channel
-  (at.taskChannel) and the all-tasks channel (at.allChannel).
+  (at.taskChannel) and the all-tasks channel (at.allChannel), with `changedAt`, Redis' own clock
+  in milliseconds, which is published only (the API measures how late a change reaches a subscriber).
 
   PUBLISH_COMMAND is defined by the loader (core/redis-scripts.ts) before the script: SPUBLISH on a
   Redis Cluster, whose classic PUBLISH is copied to every node, and PUBLISH elsewhere. The channels
@@ -13,7 +14,10 @@ local function publishTo(channel, message)
 end
 
 local function publish(at, task)
+  local now = redis.call('TIME')
+  task.changedAt = string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000))
   local payload = cjson.encode(task)
+  task.changedAt = nil
   publishTo(at.taskChannel, payload)
   publishTo(at.allChannel, payload)
 end

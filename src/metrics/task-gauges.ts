@@ -1,0 +1,75 @@
+import type { Queue } from 'bullmq';
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from '../../core/logger.js';
+import type { TaskState } from '../../core/task-state.js';
+
+/** BullMQ's states of a job that has not ended, as `getJobCounts` names them. */
+const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'active'] as const;
+
+export interface TaskGaugeOptions {
+  kinds: readonly string[];
+  /** How many tasks of a kind are in a state: the one read the gauges make, whatever the keys. */
+  countTasks(state: TaskState, kind: string): Promise<number>;
+  /** Every partition's queue: the jobs are summed over them. */
+  queues: readonly Pick<Queue, 'getJobCounts'>[];
+  logger: Logger;
+}
+
+/**
+ * The gauges read from Redis when Prometheus scrapes, the same on every API instance: tasks waiting
+ * to run (what workers are scaled on), tasks running, and BullMQ's jobs. A read that fails leaves
+ * the gauge without a value for that scrape rather than with an old one.
+ */
+export function registerTaskGauges(register: Registry, { kinds, countTasks, queues, logger }: TaskGaugeOptions): void {
+  const registers = [register];
+  const failed = (gauge: { reset(): void }, name: string, error: unknown) => {
+    gauge.reset();
+    logger.debug({ err: error instanceof Error ? error.message : String(error), metric: name }, 'metric not read');
+  };
+
+  const tasksIn = (name: string, help: string, state: TaskState) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        try {
+          const counts = await Promise.all(kinds.map((kind) => countTasks(state, kind)));
+          kinds.forEach((kind, i) => this.set({ kind }, counts[i]!));
+        } catch (error) {
+          failed(this, name, error);
+        }
+      },
+    });
+  tasksIn(
+    'task_service_backlog',
+    'Tasks waiting to run (QUEUED: waiting, delayed, prioritized or retrying), by kind, over every partition, read from Redis at each scrape.',
+    'QUEUED',
+  );
+  tasksIn(
+    'task_service_running_tasks',
+    'Tasks running (ACTIVE) on any worker, by kind, read from Redis at each scrape.',
+    'ACTIVE',
+  );
+
+  new Gauge({
+    name: 'task_service_queue_jobs',
+    help: "BullMQ's jobs that have not ended, by state, over every partition's queue, read from Redis at each scrape.",
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      try {
+        const counts = await Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES)));
+        for (const state of JOB_STATES) {
+          this.set(
+            { state },
+            counts.reduce((sum, count) => sum + (count[state] ?? 0), 0),
+          );
+        }
+      } catch (error) {
+        failed(this, 'task_service_queue_jobs', error);
+      }
+    },
+  });
+}

@@ -1,0 +1,83 @@
+import { Gauge, type Registry } from 'prom-client';
+import { createReconnectCounter, createTaskCounter } from '../core/metrics.js';
+import type { RunOutcome, TaskStore } from '../core/task-store.js';
+
+/** What a worker process counts; worker/worker.ts makes it, the task worker counts into it. */
+export interface WorkerMetrics {
+  readonly register: Registry;
+  /**
+   * The store, with every end of a run it records counted by kind and state: a run that ends
+   * COMPLETED, FAILED or CANCELLED, and a task given up by the queue (FAILED). A run handed back to
+   * the queue has not ended; a run whose task someone else changed first records nothing.
+   */
+  countRunEnds(store: TaskStore): TaskStore;
+  /** Counts `run` among the tasks this process runs, until it settles. */
+  running<T>(run: Promise<T>): Promise<T>;
+  redisReconnected(connection: string): void;
+}
+
+export interface WorkerMetricsOptions {
+  /** The kinds it runs, shown at 0 before their first run. */
+  kinds: readonly string[];
+  concurrency: number;
+  /** The worker's Redis connections, by role. */
+  connections: readonly string[];
+}
+
+export function createWorkerMetrics(
+  register: Registry,
+  { kinds, concurrency, connections }: WorkerMetricsOptions,
+): WorkerMetrics {
+  const registers = [register];
+  const ends = {
+    COMPLETED: createTaskCounter(register, 'completed', kinds),
+    FAILED: createTaskCounter(register, 'failed', kinds),
+    CANCELLED: createTaskCounter(register, 'cancelled', kinds),
+  };
+  const ended = (kind: string, state: RunOutcome['state']) => {
+    if (state !== 'QUEUED') ends[state].inc({ kind });
+  };
+  const reconnects = createReconnectCounter(register, connections);
+  const runningTasks = new Gauge({
+    name: 'task_service_worker_running_tasks',
+    help: 'Tasks this worker process is running.',
+    registers,
+  });
+  new Gauge({
+    name: 'task_service_worker_concurrency',
+    help: 'Tasks this worker process runs at once at most (WORKER_CONCURRENCY).',
+    registers,
+  }).set(concurrency);
+
+  return {
+    register,
+    countRunEnds: (store) => ({
+      ...store,
+      async finish(task, runId, outcome, lastStep) {
+        const answer = await store.finish(task, runId, outcome, lastStep);
+        // CANCELLED: a cancel asked for meanwhile won over the outcome.
+        if (answer) ended(task.name, answer === 'CANCELLED' ? answer : outcome.state);
+        return answer;
+      },
+      async startAndFinish(task, runId, worker, outcome) {
+        const state = await store.startAndFinish(task, runId, worker, outcome);
+        if (state === 'ACTIVE') ended(task.name, outcome.state);
+        return state;
+      },
+      async abandon(task, error) {
+        const abandoned = await store.abandon(task, error);
+        if (abandoned) ended(task.name, 'FAILED');
+        return abandoned;
+      },
+    }),
+    async running(run) {
+      runningTasks.inc();
+      try {
+        return await run;
+      } finally {
+        runningTasks.dec();
+      }
+    },
+    redisReconnected: (connection) => reconnects.inc({ connection }),
+  };
+}
