@@ -1,12 +1,10 @@
 import {
   getOperationAST,
   GraphQLError,
-  Kind,
   subscribe,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from 'graphql';
 import { CloseCode, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket } from 'ws';
@@ -81,11 +79,6 @@ function isAsyncIterable(value: object): value is AsyncIterable<ExecutionResult>
   return Symbol.asyncIterator in value;
 }
 
-function isTaskUpdated(operation: OperationDefinitionNode): boolean {
-  const [field] = operation.selectionSet.selections;
-  return operation.operation === 'subscription' && field?.kind === Kind.FIELD && field.name.value === 'taskUpdated';
-}
-
 /**
  * graphql-transport-ws through graphql-ws's own server (`makeServer`), extended by its hooks:
  * `onConnect` accepts the token or refuses the socket (4403); `onSubscribe` hands over the cached,
@@ -141,7 +134,9 @@ export function createGraphqlWsServer({
       if ('errors' in prepared) return prepared.errors;
       const operation = getOperationAST(prepared.document, payload.operationName);
       if (!operation) return [unknownOperation(payload.operationName)];
-      const taskUpdated = isTaskUpdated(operation);
+      // The field as the subscription asks for it, through any fragment it is spread from.
+      const field = operation.operation === 'subscription' ? subscriptionField(prepared.document, operation) : null;
+      const taskUpdated = field === 'taskUpdated';
       if (operations.running >= limits.maxSubscriptionsPerSocket) {
         return tooMany('subscriptions on this connection', limits.maxSubscriptionsPerSocket, 'TOO_MANY_SUBSCRIPTIONS');
       }
@@ -182,8 +177,7 @@ export function createGraphqlWsServer({
       }
       const stream = result[Symbol.asyncIterator]();
       // false only when the socket closed meanwhile: the stream has been returned, nothing is sent.
-      const field = subscriptionField(prepared.document, operation);
-      if (!operations.started(id, stream, field)) return [new GraphQLError('The connection closed')];
+      if (!operations.started(id, stream, field ?? 'unknown')) return [new GraphQLError('The connection closed')];
       started.set(args, stream);
       return args;
     },
