@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, gqlData, watch, wsClient, type Watch } from './support/graphql.js';
 import {
+  CANCEL_TASK,
   CREATE_CALCULATION,
   CREATE_SLEEP,
   GET_TASK,
@@ -11,6 +12,7 @@ import {
   WORKERS,
   type TaskData,
 } from './support/operations.js';
+import { createTaskStore } from '../core/task-store.js';
 import { startRedisCluster, type ClusterMaster, type RedisCluster } from './support/redis-cluster.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
@@ -144,6 +146,71 @@ describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
       await client.dispose();
     }
   }, 30_000);
+
+  it('should read a watched task again when its sharded subscriber comes back, so a change sent meanwhile is not lost', async () => {
+    // A task with a record and no job: nothing but this test changes it.
+    const store = createTaskStore(stack.redis, stack.partitions);
+    const { id, partition } = stack.partitions.newTask();
+    await store.create({ id, name: 'sleep_task', total: 5, input: { duration: 5 }, ttlMs: 60_000, owner: null });
+    const client = wsClient(watcher.url);
+    try {
+      const progress = watch<{ taskProgress: TaskData }>(client, TASK_PROGRESS, { id });
+      await waitFor(() => progress.values.length > 0, { what: 'the snapshot' });
+
+      // Cut the watching API's subscriber on the master of the task's slot, then change the task
+      // while it is away: only reading the task again after it is back can tell the watcher.
+      const owner = masterOf(await cluster.masters(), partition.keys.taskChannel(id));
+      const master = new Redis(`redis://127.0.0.1:${owner}`);
+      try {
+        const clients = String(await master.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+        const subscriber = clients
+          .split('\n')
+          .find((line) => line.includes(`name=ioredis-cluster(ssubscriber):${watcher.subscriberName}`));
+        expect(subscriber, clients).toBeDefined();
+        await master.call('CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(subscriber!)![1]!);
+      } finally {
+        master.disconnect();
+      }
+      await store.cancel({ id, name: 'sleep_task', owner: null });
+
+      await within(progress.ended, 15_000, 'the terminal state, read again');
+      expect(progress.values.map(({ taskProgress }) => taskProgress.state)).toEqual(['QUEUED', 'CANCELLED']);
+    } finally {
+      await client.dispose();
+    }
+  }, 30_000);
+
+  it('should cancel a running task through another API, forget expired tasks and limit creates per client', async () => {
+    const limited = await stack.startApi({ tasks: { resultTtlMs: 1_000 }, limits: { rateLimitCreates: 3 } });
+    const running = await createSleep(limited, 30);
+    await waitFor(
+      async () =>
+        (await gqlData<{ task: TaskData }>(watcher.url, GET_TASK, { id: running.id })).task.state === 'ACTIVE',
+      { what: 'the task running' },
+    );
+    await gqlData(watcher.url, CANCEL_TASK, { id: running.id });
+    await waitFor(
+      async () =>
+        (await gqlData<{ task: TaskData | null }>(watcher.url, GET_TASK, { id: running.id })).task?.state ===
+        'CANCELLED',
+      { what: 'the worker stopping it', timeoutMs: 3_000 },
+    );
+
+    const created = [];
+    for (let i = 0; i < 2; i++) created.push(await createSleep(limited, 1));
+    const { errors } = await gql(limited.url, CREATE_SLEEP, { input: { duration: 1 } });
+    expect(errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+
+    // Kept one second once finished, then forgotten from every partition they were created in.
+    for (const { id } of [running, ...created]) {
+      const record = stack.partitions.ofTask(id)!.keys.task(id);
+      await waitFor(async () => (await stack.redis.exists(record)) === 0, {
+        what: `task ${id} forgotten`,
+        timeoutMs: 15_000,
+      });
+    }
+    await limited.close();
+  }, 40_000);
 
   it('should finish every running task when a master dies, fail mutations fast meanwhile, and carry watchers to the end', async () => {
     const tasks = await Promise.all(Array.from({ length: PARTITIONS }, () => createSleep(creator, 6)));
