@@ -72,7 +72,8 @@ async function main(): Promise<number> {
   }
   const url = new URL(config.REDIS_URL);
   let redis: ChildProcess | null = null;
-  if (!(await redisAnswers(url.href))) {
+  const elsewhere = config.REDIS_CLUSTER_NODES ?? config.REDIS_SENTINELS;
+  if (!elsewhere && !(await redisAnswers(url.href))) {
     const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
     if (!isLocal(url) || config.START_REDIS === 'never') {
       say(`nothing answers at ${url.href}; start that Redis or set REDIS_URL`);
