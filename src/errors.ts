@@ -1,3 +1,4 @@
+import { isFailoverAnswer } from '../core/failover-errors.js';
 import { HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -71,9 +72,7 @@ export function isRedisUnavailable(error: unknown): boolean {
     cause.name === 'MaxRetriesPerRequestError' ||
     cause.name === 'ClusterAllFailedError' ||
     /Connection is closed|ECONNREFUSED|Stream isn't writeable|Too many Cluster redirections/.test(cause.message) ||
-    // A failover in progress: a slot that moved (a command of an auto-pipelined batch ioredis did not
-    // redirect), a cluster or master that is down, a replica still loading or not yet promoted.
-    /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN) /.test(cause.message)
+    isFailoverAnswer(cause)
   );
 }
 

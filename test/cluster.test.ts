@@ -270,7 +270,10 @@ describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
 
       // Every task ends COMPLETED (some taken up again by the worker), and each watcher sees it.
       await within(Promise.all(watches.map((w) => w.ended)), 45_000, 'every watcher ended');
-      expect(watches.map((w) => w.values.at(-1)?.taskProgress.state)).toEqual(tasks.map(() => 'COMPLETED'));
+      const ends = watches.map((w) => w.values.at(-1)?.taskProgress);
+      expect(ends.map((end) => (end?.state === 'COMPLETED' ? end.state : `${end?.state}: ${end?.error}`))).toEqual(
+        tasks.map(() => 'COMPLETED'),
+      );
       for (const { id } of tasks) {
         const { task } = await gqlData<{ task: TaskData }>(creator.url, GET_TASK, { id });
         expect(task.state).toBe('COMPLETED');

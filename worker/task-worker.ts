@@ -8,6 +8,7 @@ import type { Partitions } from '../core/partitions.js';
 import type { RedisClient } from '../core/redis.js';
 import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
+import { retryingDuringFailover } from './failover-retry.js';
 import { RunSteps } from './run-steps.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
@@ -90,7 +91,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   // Job names come from Redis: a Map, so that `__proto__` is just a kind this worker does not run.
   const processors = new Map(options.processors.map((processor) => [processor.kind.name, processor]));
   const taskNames = [...processors.keys()];
-  const store = options.metrics.countRunEnds(createTaskStore(commands, partitions));
+  const store = options.metrics.countRunEnds(retryingDuringFailover(createTaskStore(commands, partitions), logger));
   const registry = createWorkerRegistry(commands, partitions.meta);
   const runs = new Map<string, AbortController>();
   const startedAt = new Date();
