@@ -10,7 +10,10 @@ registerEnumType(TaskState, { name: 'TaskState', description: 'Where a task is i
   resolveType: (task: { typeName: string }) => task.typeName,
 })
 export abstract class Task {
-  @Field(() => ID, { description: 'Random and unguessable (a UUID).' })
+  @Field(() => ID, {
+    description:
+      'Random and unguessable: a UUID, after its partition when tasks are spread over several (`p3-<uuid>`).',
+  })
   id!: string;
 
   @Field(() => String, { description: 'The kind of task: sleep_task or calculation_task.' })
