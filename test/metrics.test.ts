@@ -251,6 +251,27 @@ describe('Prometheus metrics', () => {
     await scrapeUntil(api.url, (metrics) => once(metrics, ['commands', 'subscriber']), 'API reconnects');
   });
 
+  it('should read Redis once a second at most, however often /metrics is asked for', async () => {
+    own = await startOwnRedis();
+    await stack.close(); // on a Redis of its own, whose command counts are this test's alone
+    stack = await createTestStack({ redisUrl: own.url, partitions: 4 });
+    const api = await stack.startApi();
+    const zcards = async () => {
+      const stats = String(await stack.redis.info('commandstats'));
+      return Number(/cmdstat_zcard:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    };
+    const before = await zcards();
+    const started = Date.now();
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${api.url}/metrics`)));
+      expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    }
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    // Each read: the waiting and the running tasks of each kind in each of the 4 partitions.
+    const perRead = 2 * 2 * 4;
+    expect(await zcards()).toBeLessThanOrEqual(before + perRead * (seconds + 1));
+  });
+
   it('should read METRICS_PORT as a port, off when unset', () => {
     expect(parseWorkerConfig({}).metrics.port).toBeNull();
     expect(parseWorkerConfig({ METRICS_PORT: '9100' }).metrics).toEqual({ port: 9100, host: '0.0.0.0' });

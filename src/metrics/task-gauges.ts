@@ -16,6 +16,26 @@ export interface TaskGaugeOptions {
 }
 
 /**
+ * How long one read from Redis answers every scrape: /metrics needs no token, and each read costs a
+ * few commands per kind and partition, so scrapes at any rate cost Redis one read a second at most.
+ */
+const READ_EVERY_MS = 1_000;
+
+/** `read`, answered from its last call for READ_EVERY_MS; calls meanwhile share the one in flight. */
+function sharedFor<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= READ_EVERY_MS) {
+      const value = read();
+      last = { at: now, value };
+      value.catch(() => (last = null)); // a failed read is not kept
+    }
+    return last.value;
+  };
+}
+
+/**
  * The gauges read from Redis when Prometheus scrapes, the same on every API instance: tasks waiting
  * to run (what workers are scaled on), tasks running, and BullMQ's jobs. A read that fails leaves
  * the gauge without a value for that scrape rather than with an old one.
@@ -27,21 +47,23 @@ export function registerTaskGauges(register: Registry, { kinds, countTasks, queu
     logger.debug({ err: error instanceof Error ? error.message : String(error), metric: name }, 'metric not read');
   };
 
-  const tasksIn = (name: string, help: string, state: TaskState) =>
-    new Gauge({
+  const tasksIn = (name: string, help: string, state: TaskState) => {
+    const read = sharedFor(() => Promise.all(kinds.map((kind) => countTasks(state, kind))));
+    return new Gauge({
       name,
       help,
       labelNames: ['kind'],
       registers,
       async collect() {
         try {
-          const counts = await Promise.all(kinds.map((kind) => countTasks(state, kind)));
+          const counts = await read();
           kinds.forEach((kind, i) => this.set({ kind }, counts[i]!));
         } catch (error) {
           failed(this, name, error);
         }
       },
     });
+  };
   tasksIn(
     'task_service_backlog',
     'Tasks waiting to run (QUEUED: waiting, delayed, prioritized or retrying), by kind, over every partition, read from Redis at each scrape.',
@@ -53,6 +75,7 @@ export function registerTaskGauges(register: Registry, { kinds, countTasks, queu
     'ACTIVE',
   );
 
+  const readJobs = sharedFor(() => Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES))));
   new Gauge({
     name: 'task_service_queue_jobs',
     help: "BullMQ's jobs that have not ended, by state, over every partition's queue, read from Redis at each scrape.",
@@ -60,7 +83,7 @@ export function registerTaskGauges(register: Registry, { kinds, countTasks, queu
     registers,
     async collect() {
       try {
-        const counts = await Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES)));
+        const counts = await readJobs();
         for (const state of JOB_STATES) {
           this.set(
             { state },
