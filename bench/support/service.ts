@@ -1,23 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { projectRoot } from '../../core/project-root.js';
+import { freePort } from '../../testbed/ports.js';
+
+export { freePort };
 
 export const root = projectRoot(import.meta.url);
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A key prefix of the benchmark's own on the shared Redis, deleted by `clean`: unique, and as short
