@@ -114,12 +114,25 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  apis?: number;
+  workers?: number;
+  /** More environment: another Redis (REDIS_URL, REDIS_CLUSTER_NODES), the worker's concurrency. */
+  env?: Record<string, string>;
+  /**
+   * Whether stop() deletes the prefix's keys from the shared Redis (REDIS_URL); a suite that runs the
+   * service on a Redis of its own, removed afterwards, has nothing to delete there.
+   */
+  deleteKeys?: boolean;
+}
+
 /** API instances and workers of the service, in processes of their own, under a fresh prefix. */
 export async function startService({
   apis = 1,
   workers = 0,
   env = {},
-}: { apis?: number; workers?: number; env?: Record<string, string> } = {}): Promise<RunningService> {
+  deleteKeys = true,
+}: ServiceOptions = {}): Promise<RunningService> {
   const prefix = benchPrefix();
   const ports = await Promise.all(Array.from({ length: apis }, freePort));
   const apiProcesses = ports.map((port) =>
@@ -130,7 +143,12 @@ export async function startService({
   );
   const children = [...apiProcesses, ...workerProcesses];
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
-  await Promise.all(urls.map((url) => waitReady(url)));
+  try {
+    await Promise.all(urls.map((url) => waitReady(url)));
+  } catch (error) {
+    await Promise.all(children.map(stopProcess));
+    throw error;
+  }
   return {
     prefix,
     urls,
@@ -138,7 +156,7 @@ export async function startService({
     workerPids: workerProcesses.map((child) => child.pid!),
     async stop() {
       await Promise.all(children.map(stopProcess));
-      await clean(prefix);
+      if (deleteKeys) await clean(prefix);
     },
   };
 }
