@@ -32,6 +32,11 @@ const IDLE_SECONDS = 3;
 const ROUNDS = 3;
 const CONCURRENCY = 100; // the service's default WORKER_CONCURRENCY, as in the drain suite
 const GOAL = '<= 1.3';
+/**
+ * The service's partitions on the cluster: its default, or BENCH_CLUSTER_PARTITIONS (to see what the
+ * count costs: each partition is a BullMQ queue, and a worker runs a BullMQ worker for each).
+ */
+const CLUSTER_PARTITIONS = Number(process.env.BENCH_CLUSTER_PARTITIONS ?? DEFAULT_CLUSTER_PARTITIONS);
 /** Each change is published on its task's channel and on the all-tasks channel. */
 const PUBLISHES_PER_CHANGE = 2;
 const numbers = Array.from({ length: 10 }, (_, i) => i + 1);
@@ -99,8 +104,8 @@ async function startCluster(): Promise<Deployment> {
     const nodes = cluster.nodes.map((node) => Number(node.split(':')[1]));
     return {
       mode: 'cluster',
-      env: { REDIS_CLUSTER_NODES: cluster.nodes.join(',') },
-      partitions: DEFAULT_CLUSTER_PARTITIONS,
+      env: { REDIS_CLUSTER_NODES: cluster.nodes.join(','), TASK_PARTITIONS: String(CLUSTER_PARTITIONS) },
+      partitions: CLUSTER_PARTITIONS,
       nodes,
       masters,
       pids: await serverPids(nodes),
@@ -461,9 +466,10 @@ export const clusterSuite: Suite = {
     'What a Redis Cluster costs per task against a single Redis, in one run; on 2 cores no speed-up can ' +
     'show, so the figures are CPU time per task. The suite starts both itself, fresh, with the same settings ' +
     '(no persistence): a cluster of 3 masters with a replica each on free loopback ports, and one ' +
-    'redis-server; the service runs on each in processes of its own with its default partitions (12 on the ' +
-    `cluster, 1 on one Redis). (a) create: ${CREATES} createSleepTask mutations over HTTP from the create ` +
-    `suite's load generator (${CONNECTIONS} connections), no worker; (b) drain: ${DRAINS} calculation tasks ` +
+    'redis-server; the service runs on each in processes of its own, with its default partition count on ' +
+    `one Redis (1) and ${CLUSTER_PARTITIONS} partitions on the cluster (its default is ` +
+    `${DEFAULT_CLUSTER_PARTITIONS}; BENCH_CLUSTER_PARTITIONS sets another). (a) create: ${CREATES} ` +
+    `createSleepTask mutations over HTTP from the create suite's load generator (${CONNECTIONS} connections), no worker; (b) drain: ${DRAINS} calculation tasks ` +
     `enqueued into the paused queues, then drained by one worker process at concurrency ${CONCURRENCY}. Each ` +
     `phase first watches both deployments doing nothing for ${IDLE_SECONDS} s, then runs each once, not ` +
     `counted (${WARMUP_SECONDS} s of creates, ${WARMUP_DRAINS} tasks drained), then ${ROUNDS} rounds of both ` +
@@ -485,7 +491,7 @@ export const clusterSuite: Suite = {
       const [single, cluster] = deployments as [Deployment, Deployment];
       const both = { single, cluster };
       log(
-        `cluster: masters on ${cluster.masters.join(', ')}, ${cluster.nodes.length} nodes; ` +
+        `cluster: ${CLUSTER_PARTITIONS} partitions, masters on ${cluster.masters.join(', ')}, ${cluster.nodes.length} nodes; ` +
           `single Redis on ${single.nodes[0]}`,
       );
       const creates = await withTargets(both, { apis: 1, workers: 0 }, async (targets) => {
