@@ -1,6 +1,7 @@
 /**
  * The `create` suite's load generator, in a process of its own: a warm-up run (none for 0 seconds),
- * then a measured run, of one POST request over keep-alive connections, with autocannon. Every
+ * then a measured run (for a number of seconds, or of requests), of one POST request over keep-alive
+ * connections, with autocannon. Every
  * answer's body is checked (a created task and no GraphQL error); answers that fail count as
  * mismatches. Prints one JSON line: { warmup, measured }. Arguments: a JSON object of LoadOptions.
  */
@@ -13,6 +14,8 @@ export interface LoadOptions {
   connections: number;
   warmupSeconds: number;
   seconds: number;
+  /** With it, the measured run sends this many requests, however long they take, instead of running `seconds`. */
+  amount?: number;
 }
 
 export interface LoadResult {
@@ -47,6 +50,8 @@ interface AutocannonOptions {
   connections: number;
   pipelining: number;
   duration: number;
+  amount?: number;
+  sampleInt?: number;
   verifyBody(body: string): boolean;
 }
 
@@ -54,14 +59,14 @@ type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-/** What every answer must look like: the task, queued, and nothing else. */
-const CREATED = /^\{"data":\{"createSleepTask":\{"id":"[0-9a-f-]{36}","state":"QUEUED"\}\}\}$/;
+/** What every answer must look like: the task (its id naming its partition when there are several), queued, and nothing else. */
+const CREATED = /^\{"data":\{"createSleepTask":\{"id":"(p\d{1,3}-)?[0-9a-f-]{36}","state":"QUEUED"\}\}\}$/;
 
 export function isCreated(body: string): boolean {
   return CREATED.test(body.trim());
 }
 
-async function run(options: LoadOptions, seconds: number): Promise<LoadResult> {
+async function run(options: LoadOptions, seconds: number, amount?: number): Promise<LoadResult> {
   const result = await autocannon({
     url: options.url,
     method: 'POST',
@@ -70,6 +75,9 @@ async function run(options: LoadOptions, seconds: number): Promise<LoadResult> {
     connections: options.connections,
     pipelining: 1,
     duration: seconds,
+    // A run of a number of requests ends at autocannon's next sample after the last answer: sampled
+    // every 10 ms rather than every second, its duration is the requests' own.
+    ...(amount !== undefined && { amount, sampleInt: 10 }),
     verifyBody: isCreated,
   });
   return {
@@ -92,6 +100,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     options.warmupSeconds > 0
       ? await run(options, options.warmupSeconds)
       : { duration: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, mismatches: 0, p50: 0, p99: 0 };
-  const measured = await run(options, options.seconds);
+  const measured = await run(options, options.seconds, options.amount);
   process.stdout.write(`${JSON.stringify({ warmup, measured })}\n`);
 }

@@ -23,7 +23,7 @@ import {
 import { processCpuMicros } from '../support/usage.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 
-const CONNECTIONS = 50;
+export const CONNECTIONS = 50;
 /** Each server's first load, not measured: V8 compiles its hot paths. */
 const FIRST_WARMUP_SECONDS = 3;
 /** Before each measured run: the connections opened and the server under load. */
@@ -32,7 +32,7 @@ const SECONDS = 4;
 /** Rounds of all four targets in turn; each value is the median of its rounds. */
 const ROUNDS = 7;
 const MUTATION = 'mutation { createSleepTask(input: { duration: 5 }) { id state } }';
-const BODY = JSON.stringify({ query: MUTATION });
+export const BODY = JSON.stringify({ query: MUTATION });
 
 interface Target {
   key: 'ours' | 'bare' | 'mercurius' | 'yoga';
@@ -82,7 +82,7 @@ const targets: Target[] = [
 ];
 
 /** One mutation by hand, before any load: the answer must be a created task. */
-async function checkSample(url: string): Promise<void> {
+export async function checkSample(url: string): Promise<void> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -94,7 +94,8 @@ async function checkSample(url: string): Promise<void> {
   }
 }
 
-function load(options: LoadOptions): Promise<{ warmup: LoadResult; measured: LoadResult }> {
+/** One load generator process: its warm-up run, then its measured run. */
+export function load(options: LoadOptions): Promise<{ warmup: LoadResult; measured: LoadResult }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/peers/load.ts', JSON.stringify(options)], {
       cwd: root,

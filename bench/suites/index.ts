@@ -1,4 +1,5 @@
 import type { Suite } from '../support/suite.js';
+import { clusterSuite } from './cluster.js';
 import { createSuite } from './create.js';
 import { drainSuite } from './drain.js';
 import { fanoutSuite } from './fanout.js';
@@ -7,4 +8,12 @@ import { listingSuite } from './listing.js';
 import { workerSuite } from './worker.js';
 
 /** Every suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [createSuite, latencySuite, fanoutSuite, workerSuite, drainSuite, listingSuite];
+export const suites: Suite[] = [
+  createSuite,
+  latencySuite,
+  fanoutSuite,
+  workerSuite,
+  drainSuite,
+  listingSuite,
+  clusterSuite,
+];

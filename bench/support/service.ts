@@ -1,23 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { projectRoot } from '../../core/project-root.js';
+import { freePort } from '../../testbed/ports.js';
+
+export { freePort };
 
 export const root = projectRoot(import.meta.url);
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A key prefix of the benchmark's own on the shared Redis, deleted by `clean`: unique, and as short
@@ -122,12 +114,25 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  apis?: number;
+  workers?: number;
+  /** More environment: another Redis (REDIS_URL, REDIS_CLUSTER_NODES), the worker's concurrency. */
+  env?: Record<string, string>;
+  /**
+   * Whether stop() deletes the prefix's keys from the shared Redis (REDIS_URL); a suite that runs the
+   * service on a Redis of its own, removed afterwards, has nothing to delete there.
+   */
+  deleteKeys?: boolean;
+}
+
 /** API instances and workers of the service, in processes of their own, under a fresh prefix. */
 export async function startService({
   apis = 1,
   workers = 0,
   env = {},
-}: { apis?: number; workers?: number; env?: Record<string, string> } = {}): Promise<RunningService> {
+  deleteKeys = true,
+}: ServiceOptions = {}): Promise<RunningService> {
   const prefix = benchPrefix();
   const ports = await Promise.all(Array.from({ length: apis }, freePort));
   const apiProcesses = ports.map((port) =>
@@ -138,7 +143,12 @@ export async function startService({
   );
   const children = [...apiProcesses, ...workerProcesses];
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
-  await Promise.all(urls.map((url) => waitReady(url)));
+  try {
+    await Promise.all(urls.map((url) => waitReady(url)));
+  } catch (error) {
+    await Promise.all(children.map(stopProcess));
+    throw error;
+  }
   return {
     prefix,
     urls,
@@ -146,7 +156,7 @@ export async function startService({
     workerPids: workerProcesses.map((child) => child.pid!),
     async stop() {
       await Promise.all(children.map(stopProcess));
-      await clean(prefix);
+      if (deleteKeys) await clean(prefix);
     },
   };
 }

@@ -1,14 +1,68 @@
 import { Redis } from 'ioredis';
 import { enqueueTask } from '../../core/enqueue-task.js';
 import { createKeys, type Keys } from '../../core/keys.js';
-import { createPartitions } from '../../core/partitions.js';
-import { createTaskQueue } from '../../core/task-queue.js';
+import { createPartitions, type Partitions } from '../../core/partitions.js';
+import type { RedisClient } from '../../core/redis.js';
+import { createTaskQueues } from '../../core/task-queue.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
 import type { Queue } from 'bullmq';
 import { redisUrl } from './service.js';
 
-/** The benchmark's own handle on a prefix: enqueue as the API does, and watch every change. */
+/**
+ * The benchmark's own handle on the tasks of a prefix spread over `count` partitions, on one Redis
+ * or a Redis Cluster: enqueue as the API does, pause and resume every partition's queue, count.
+ */
+export interface PartitionedTasks {
+  partitions: Partitions;
+  store: TaskStore;
+  /** Each partition's queue, by its index. */
+  queues: Queue[];
+  enqueue<Input>(kind: TaskKind<Input>, inputs: Input[], batch?: number): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Jobs waiting, running or delayed, over every partition's queue. */
+  pendingJobs(): Promise<number>;
+  /** Task records over every partition's index: all of them, or those in one state. */
+  countTasks(state?: string): Promise<number>;
+  /** Closes the queues; the connection is the caller's. */
+  closeQueues(): Promise<void>;
+}
+
+export function partitionedTasks(redis: RedisClient, prefix: string, count: number): PartitionedTasks {
+  const partitions = createPartitions(prefix, count);
+  const store = createTaskStore(redis, partitions);
+  const queues = createTaskQueues(redis, partitions);
+  const sum = (counts: number[]) => counts.reduce((total, n) => total + n, 0);
+  return {
+    partitions,
+    store,
+    queues,
+    async enqueue(kind, inputs, batch = 500) {
+      for (let i = 0; i < inputs.length; i += batch) {
+        await Promise.all(
+          inputs
+            .slice(i, i + batch)
+            .map((input) => enqueueTask({ store, partitions, queues }, kind, input, { ttlMs: 3_600_000, owner: null })),
+        );
+      }
+    },
+    pause: () => Promise.all(queues.map((queue) => queue.pause())).then(() => undefined),
+    resume: () => Promise.all(queues.map((queue) => queue.resume())).then(() => undefined),
+    async pendingJobs() {
+      const counts = await Promise.all(
+        queues.map((queue) => queue.getJobCounts('wait', 'active', 'prioritized', 'delayed')),
+      );
+      return sum(counts.flatMap((byState) => Object.values(byState)));
+    },
+    async countTasks(state) {
+      return sum(await Promise.all(partitions.all.map(({ keys }) => redis.zcard(keys.index({ state })))));
+    },
+    closeQueues: () => Promise.all(queues.map((queue) => queue.close())).then(() => undefined),
+  };
+}
+
+/** The benchmark's own handle on a prefix of the shared Redis, in one partition: enqueue as the API does. */
 export interface TaskBench {
   keys: Keys;
   redis: Redis;
@@ -19,29 +73,16 @@ export interface TaskBench {
 }
 
 export function createTaskBench(prefix: string): TaskBench {
-  const keys = createKeys(prefix);
   const redis = new Redis(redisUrl);
-  const partitions = createPartitions(prefix, 1);
-  const store = createTaskStore(redis, partitions);
-  const queue = createTaskQueue(redis, prefix);
+  const tasks = partitionedTasks(redis, prefix, 1);
   return {
-    keys,
+    keys: tasks.partitions.all[0]!.keys,
     redis,
-    store,
-    queue,
-    async enqueue(kind, inputs, batch = 500) {
-      for (let i = 0; i < inputs.length; i += batch) {
-        await Promise.all(
-          inputs
-            .slice(i, i + batch)
-            .map((input) =>
-              enqueueTask({ store, partitions, queues: [queue] }, kind, input, { ttlMs: 3_600_000, owner: null }),
-            ),
-        );
-      }
-    },
+    store: tasks.store,
+    queue: tasks.queues[0]!,
+    enqueue: tasks.enqueue,
     async close() {
-      await queue.close();
+      await tasks.closeQueues();
       await redis.quit();
     },
   };

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { oneTryRedis } from '../core/redis.js';
+import { waitFor } from './wait.js';
+
+/**
+ * The pieces a test's own Redis deployments (a cluster, Sentinel) are made of: a temp dir,
+ * one redis-server process started and stopped, one command asked of one node.
+ */
+
+/** Every option a test's node runs with: loopback only, no persistence, replicas in sync at once. */
+export function baseNodeArgs(port: number, dir: string): string[] {
+  return [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--logfile', logFile(dir, port)],
+    ...['--appendonly', 'no', '--save', ''],
+    // Diskless sync waits 5 s by default for more replicas to share one transfer: a test has one.
+    ...['--repl-diskless-sync-delay', '0'],
+  ];
+}
+
+export function logFile(dir: string, port: number): string {
+  return join(dir, `redis-${port}.log`);
+}
+
+export function tempDir(name: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `task-service-${name}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** One command on the node at `port`, over a connection of its own that never retries. */
+export async function ask(port: number, command: string, ...args: (string | number)[]): Promise<unknown> {
+  const redis = oneTryRedis(`redis://127.0.0.1:${port}`);
+  try {
+    await redis.connect();
+    return await redis.call(command, ...args);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The `field:value` lines of an answer such as INFO's or CLUSTER INFO's, as a map. */
+export async function fieldsOf(port: number, command: string, ...args: string[]): Promise<Map<string, string>> {
+  const fields = new Map<string, string>();
+  for (const line of String(await ask(port, command, ...args)).split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+/** ROLE's first word: master, slave or sentinel; and for a replica whether its link is up. */
+export async function role(port: number): Promise<{ role: string; masterPort?: number; linked?: boolean }> {
+  const answer = (await ask(port, 'ROLE')) as unknown[];
+  if (answer[0] !== 'slave') return { role: String(answer[0]) };
+  return { role: 'slave', masterPort: Number(answer[2]), linked: answer[3] === 'connected' };
+}
+
+/** A redis-server (or sentinel) process, started by `start` and again by each `start` after a stop. */
+export interface NodeProcess {
+  port: number;
+  running(): boolean;
+  start(): Promise<void>;
+  /** SIGKILL by default: nodes of a test keep nothing worth a clean shutdown. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function nodeProcess(port: number, dir: string, args: string[]): NodeProcess {
+  let child: ChildProcess | null = null;
+  let failed: Error | null = null; // redis-server not on the PATH, say
+  const running = () => !failed && child !== null && child.exitCode === null && child.signalCode === null;
+  return {
+    port,
+    running,
+    async start() {
+      if (running()) return;
+      failed = null;
+      child = spawn('redis-server', args, { stdio: 'ignore' }).on('error', (error) => (failed = error));
+      const state = await waitFor(
+        async () => (running() ? (await ask(port, 'PING')) === 'PONG' && 'answers' : 'exited'),
+        { what: `redis-server on port ${port}` },
+      );
+      if (state === 'exited') {
+        if (failed) throw failed;
+        const log = existsSync(logFile(dir, port)) ? readFileSync(logFile(dir, port), 'utf8').slice(-2_000) : '';
+        throw new Error(`redis-server on port ${port} exited at start:\n${log}`);
+      }
+    },
+    async stop(signal = 'SIGKILL') {
+      const stopping = child;
+      if (!stopping || !running()) return;
+      const exited = new Promise((resolve) => stopping.once('exit', resolve));
+      stopping.kill(signal);
+      await exited;
+    },
+  };
+}
