@@ -38,9 +38,10 @@ async function timed(
 }
 
 const cell = (value: number, width: number) => value.toFixed(1).padStart(width);
+const say = (line: string) => process.stdout.write(`${line}\n`);
 try {
-  console.log('µs per channel. sharded: the Cluster, every channel in one slot; classic: SUBSCRIBE on one connection');
-  console.log('channels   subscribe: sharded  classic  ratio   unsubscribe: sharded  classic  ratio');
+  say('µs per channel. sharded: the Cluster, every channel in one slot; classic: SUBSCRIBE on one connection');
+  say('channels   subscribe: sharded  classic  ratio   unsubscribe: sharded  classic  ratio');
   for (const n of [5_000, 10_000, 20_000, 40_000]) {
     const channels = Array.from({ length: n }, (_, i) => `{partition}:events:task:${n}:${i}`);
     const [on, off] = await timed(
@@ -53,7 +54,7 @@ try {
       (channel) => plain.unsubscribe(channel),
       channels,
     );
-    console.log(
+    say(
       `${String(n).padStart(8)}   ${cell(on, 18)}  ${cell(classicOn, 7)}  ${cell(on / classicOn, 4)}×` +
         `   ${cell(off, 20)}  ${cell(classicOff, 7)}  ${cell(off / classicOff, 4)}×`,
     );
