@@ -71,14 +71,16 @@ export function createRedis(
       enableAutoPipelining: autoPipelining,
       shardedSubscribers: sharded,
       clusterRetryStrategy: retryStrategy,
-      // A moved slot (a failover) is asked for again soon, and the cluster's view refreshed often.
+      // A moved slot (a failover) is asked for again soon. The cluster's view is refreshed on every
+      // MOVED and lost node anyway; the periodic refresh (ioredis' default, 5 s) is only a backstop,
+      // and it costs each Cluster client milliseconds of CPU (BENCHMARKS.md, the cluster suite).
       // Producers give up on a slot without a master after a few tries, about half a second: a
       // request then answers SERVICE_UNAVAILABLE instead of waiting out the failover.
       retryDelayOnFailover: blocking ? 200 : 100,
       retryDelayOnClusterDown: blocking ? 200 : 100,
       retryDelayOnTryAgain: blocking ? 200 : 100,
       ...(!blocking && { maxRedirections: 5 }),
-      slotsRefreshInterval: 2_000,
+      slotsRefreshInterval: 5_000,
     };
     redis = new Cluster(target.nodes, clusterOptions);
   } else if (target.mode === 'sentinel') {
