@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { onBuildWarning } from './build-warnings.js';
 
 const root = import.meta.dirname;
 
@@ -11,9 +12,11 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // GraphiQL's editor (monaco) is large by nature; it loads only on the playground page.
+    // GraphiQL's editor (monaco) is large by nature; the playground page imports it lazily, and the
+    // dashboard page never.
     chunkSizeWarningLimit: 5_000,
     rollupOptions: {
+      onwarn: onBuildWarning,
       input: { dashboard: resolve(root, 'index.html'), playground: resolve(root, 'playground.html') },
     },
   },
