@@ -73,6 +73,12 @@ describe('Dockerfile', () => {
     expect(finalStage).toContain('COPY --from=build /app/dist dist');
   });
 
+  it('should build and run on Node.js 24, the line CI tests and package.json admits', () => {
+    for (const stage of stages) expect(/^FROM node:(\d+)-/.exec(stage)?.[1], stage).toBe('24');
+    expect(/^node24_version=(\d+)\.\d+\.\d+$/m.exec(read('.ci/run'))?.[1]).toBe('24');
+    expect(packageJson.engines.node.split('||').map((range) => range.trim())).toContain('>=24');
+  });
+
   it('should run as a user that is not root', () => {
     const user = finalStage.filter((line) => line.startsWith('USER ')).at(-1);
     expect(user).toBeDefined();

@@ -12,7 +12,10 @@ import { projectDir } from './stack.js';
 
 export const readProjectFile = (file: string) => readFileSync(join(projectDir, file), 'utf8');
 
-export const packageJson = JSON.parse(readProjectFile('package.json')) as { scripts: Record<string, string> };
+export const packageJson = JSON.parse(readProjectFile('package.json')) as {
+  scripts: Record<string, string>;
+  engines: { node: string };
+};
 const buildConfig = JSON.parse(readProjectFile('tsconfig.build.json')) as { include: string[] };
 
 /** `node dist/x/y.js` runs the compiled x/y.ts; `npm run s` (or `npm start`) a script of package.json. */
