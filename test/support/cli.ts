@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectDir } from './stack.js';
 import { waitFor } from './wait.js';
@@ -53,34 +54,36 @@ export interface Terminal {
 }
 
 /**
- * A command in a real terminal: a tmux server of its own (`-L`), one window of `columns` x `rows`.
- * The shell prints `EXIT=<code>` after it, and the window stays until close().
+ * A command in a real terminal: a tmux server of its own (its socket in a temporary folder), one
+ * window of `columns` x `rows`. The shell prints `EXIT=<code>` after it, and the window stays until
+ * close().
  */
 export function inTerminal(command: string, { columns = 100, rows = 12 } = {}): Terminal {
-  const socket = `task-service-test-${randomUUID()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'task-service-tmux-'));
+  const socket = join(dir, 'socket');
   const tmux = (...args: string[]) => {
-    const result = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', timeout: 10_000 });
+    const result = spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', timeout: 10_000 });
     if (result.error) throw result.error;
     if (result.status !== 0) throw new Error(`tmux ${args[0]} failed: ${result.stderr}`);
     return result.stdout;
   };
-  tmux(
-    'new-session',
-    '-d',
-    '-x',
-    String(columns),
-    '-y',
-    String(rows),
-    `cd ${JSON.stringify(projectDir)} && ${command}; echo EXIT=$?; sleep 600`,
-  );
+  const close = () => {
+    spawnSync('tmux', ['-S', socket, 'kill-server'], { timeout: 10_000 });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const window = ['-x', String(columns), '-y', String(rows)];
+  try {
+    tmux('new-session', '-d', ...window, `cd ${JSON.stringify(projectDir)} && ${command}; echo EXIT=$?; sleep 600`);
+  } catch (error) {
+    close();
+    throw error;
+  }
   return {
     screen: () =>
       tmux('capture-pane', '-p')
         .split('\n')
         .map((line) => line.trimEnd()),
-    close() {
-      spawnSync('tmux', ['-L', socket, 'kill-server'], { timeout: 10_000 });
-    },
+    close,
   };
 }
 
