@@ -1,20 +1,33 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-/** Typed documents for the client from schema.graphql and the operations in client/src (`npm run codegen`). */
+const typedDocuments = {
+  preset: 'client',
+  presetConfig: { fragmentMasking: false },
+  config: {
+    useTypeImports: true,
+    enumsAsTypes: true,
+    scalars: { DateTime: 'string' },
+    strictScalars: true,
+  },
+} as const;
+
+/**
+ * Typed documents from schema.graphql and the operations of each client (`npm run codegen`): the
+ * dashboard's in client/src, the command line's in cli/.
+ */
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: ['client/src/**/*.{ts,tsx}', '!client/src/graphql/generated/**'],
   ignoreNoDocuments: false,
   generates: {
     'client/src/graphql/generated/': {
-      preset: 'client',
-      presetConfig: { fragmentMasking: false },
-      config: {
-        useTypeImports: true,
-        enumsAsTypes: true,
-        scalars: { DateTime: 'string' },
-        strictScalars: true,
-      },
+      ...typedDocuments,
+      documents: ['client/src/**/*.{ts,tsx}', '!client/src/graphql/generated/**'],
+    },
+    // Node's own module resolution wants the extension in relative imports.
+    'cli/graphql/generated/': {
+      ...typedDocuments,
+      documents: ['cli/**/*.ts', '!cli/graphql/generated/**'],
+      config: { ...typedDocuments.config, importExtension: '.js' },
     },
   },
 };

@@ -1,0 +1,189 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usageError } from './errors.js';
+import type { CalculationOperation, TaskState } from './graphql/generated/graphql.js';
+
+export type Command =
+  | { name: 'help' }
+  | { name: 'create-sleep'; duration: number; watch: boolean }
+  | { name: 'create-calculation'; operation: CalculationOperation; numbers: number[]; watch: boolean }
+  | { name: 'watch'; ids: string[] }
+  | { name: 'list'; state?: TaskState; kind?: string; first?: number; after?: string }
+  | { name: 'cancel'; id: string }
+  | { name: 'delete'; id: string }
+  | { name: 'workers' };
+
+export interface ParsedArgs {
+  command: Command;
+  url?: string;
+  token?: string;
+  json: boolean;
+}
+
+const options = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  watch: { type: 'boolean', short: 'w' },
+  state: { type: 'string' },
+  kind: { type: 'string' },
+  first: { type: 'string' },
+  after: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+type OptionName = keyof typeof options;
+
+/** The options only some commands take; the rest apply to every command. */
+const commandOptions: Partial<Record<OptionName, string>> = {
+  watch: 'create',
+  state: 'list',
+  kind: 'list',
+  first: 'list',
+  after: 'list',
+};
+
+const taskStates = { QUEUED: true, ACTIVE: true, COMPLETED: true, FAILED: true, CANCELLED: true } satisfies Record<
+  TaskState,
+  true
+>;
+const operations = { SUM: true, PRODUCT: true, AVERAGE: true } satisfies Record<CalculationOperation, true>;
+
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+
+/** A GraphQL Int: the server checks its range for the field, the command line only that it is one. */
+function int(text: string, what: string): number {
+  const value = /^[+-]?\d{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(value) || value < INT_MIN || value > INT_MAX) {
+    throw usageError(`${what} must be a whole number from ${INT_MIN} to ${INT_MAX}, not "${text}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(text: string, values: Record<T, true>, what: string): T {
+  const upper = text.toUpperCase();
+  if (upper in values) return upper as T;
+  throw usageError(`${what} must be one of ${Object.keys(values).join(', ').toLowerCase()}, not "${text}"`);
+}
+
+function exactly(positionals: readonly string[], count: number, usage: string): void {
+  if (positionals.length !== count) throw usageError(`usage: task-service ${usage}`);
+}
+
+/**
+ * A negative number given as an argument (`create calculation sum -1 2`) would read as an option:
+ * it goes through parseArgs as a placeholder and is put back after.
+ */
+const PLACEHOLDER = '\u0000';
+
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  const negatives: string[] = [];
+  const args = argv.map((arg) => {
+    if (!/^-\d/.test(arg)) return arg;
+    negatives.push(arg);
+    return `${PLACEHOLDER}${negatives.length - 1}`;
+  });
+  const restore = (value: string) =>
+    value.startsWith(PLACEHOLDER) ? (negatives[Number(value.slice(1))] ?? value) : value;
+
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // parseArgs' messages name the option and say what is wrong with it.
+    throw usageError(error instanceof Error ? error.message.replaceAll(PLACEHOLDER, '') : String(error));
+  }
+  const values = Object.fromEntries(
+    Object.entries(parsed.values).map(([name, value]) => [name, typeof value === 'string' ? restore(value) : value]),
+  ) as typeof parsed.values;
+  const [name, ...positionals] = parsed.positionals.map(restore);
+  const common = { url: values.url, token: values.token, json: values.json ?? false };
+
+  if (values.help || name === undefined || name === 'help') return { ...common, command: { name: 'help' } };
+  for (const [option, owner] of Object.entries(commandOptions)) {
+    if (values[option as OptionName] !== undefined && owner !== name) {
+      throw usageError(`--${option} is an option of \`${owner}\` only`);
+    }
+  }
+  return { ...common, command: commandOf(name, positionals, values) };
+}
+
+function commandOf(
+  name: string,
+  positionals: readonly string[],
+  values: { watch?: boolean; state?: string; kind?: string; first?: string; after?: string },
+): Command {
+  switch (name) {
+    case 'create': {
+      const [kind, ...rest] = positionals;
+      const watch = values.watch ?? false;
+      if (kind === 'sleep' || kind === 'sleep_task') {
+        exactly(rest, 1, 'create sleep SECONDS [--watch]');
+        return { name: 'create-sleep', duration: int(rest[0]!, 'SECONDS'), watch };
+      }
+      if (kind === 'calculation' || kind === 'calculation_task') {
+        const [operation, ...numbers] = rest;
+        if (operation === undefined)
+          throw usageError('usage: task-service create calculation sum|product|average N...');
+        return {
+          name: 'create-calculation',
+          operation: oneOf(operation, operations, 'the operation'),
+          numbers: numbers.map((number) => int(number, 'each number')),
+          watch,
+        };
+      }
+      throw usageError(
+        kind === undefined
+          ? 'usage: task-service create sleep SECONDS | create calculation OPERATION N...'
+          : `unknown kind of task "${kind}": sleep or calculation`,
+      );
+    }
+    case 'watch':
+      if (positionals.length === 0) throw usageError('usage: task-service watch ID...');
+      return { name: 'watch', ids: [...positionals] };
+    case 'list':
+      exactly(positionals, 0, 'list [--state STATE] [--kind KIND] [--first N] [--after CURSOR]');
+      return {
+        name: 'list',
+        state: values.state === undefined ? undefined : oneOf(values.state, taskStates, '--state'),
+        // The kinds' names are `<kind>_task`; either is taken.
+        kind: values.kind === undefined || values.kind.endsWith('_task') ? values.kind : `${values.kind}_task`,
+        first: values.first === undefined ? undefined : int(values.first, '--first'),
+        after: values.after,
+      };
+    case 'cancel':
+    case 'delete':
+      exactly(positionals, 1, `${name} ID`);
+      return { name, id: positionals[0]! };
+    case 'workers':
+      exactly(positionals, 0, 'workers');
+      return { name: 'workers' };
+    default:
+      throw usageError(`unknown command "${name}"`);
+  }
+}
+
+export const usage = `Usage: task-service COMMAND [OPTIONS]
+
+Commands:
+  create sleep SECONDS [--watch]                 start a sleep task
+  create calculation sum|product|average N... [--watch]
+                                                 start a calculation task
+  watch ID...                                    follow tasks with a progress bar each, to their end
+  list [--state S] [--kind K] [--first N] [--after CURSOR]
+                                                 tasks, newest first (state: queued, active,
+                                                 completed, failed, cancelled; kind: sleep, calculation)
+  cancel ID                                      cancel a task
+  delete ID                                      forget a task (cancelling it first if it runs)
+  workers                                        the workers alive now
+
+Options:
+  --url URL      the API (TASK_SERVICE_URL; default http://localhost:4000)
+  --token TOKEN  a bearer token, when the API asks for one (TASK_SERVICE_TOKEN)
+  --json         one JSON document per result or change, for scripts
+  -w, --watch    with create: follow the new task to its end
+  -h, --help     this text
+
+Exit codes: 0 completed (or done), 1 failed or cancelled, 2 bad usage or input,
+3 the API cannot be reached or cannot serve now, 130 interrupted.
+`;

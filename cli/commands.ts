@@ -1,0 +1,84 @@
+import type { Command } from './args.js';
+import type { ApiClient } from './api-client.js';
+import { ExitCode, type ExitCodeValue } from './errors.js';
+import { percent, taskTable, workerTable, type CliTask } from './format.js';
+import {
+  CancelTaskMutation,
+  CreateCalculationTaskMutation,
+  CreateSleepTaskMutation,
+  DeleteTaskMutation,
+  TasksQuery,
+  WorkersQuery,
+} from './graphql/operations.js';
+import { watchTasks } from './watch.js';
+import { jsonView, lineView, terminalView, type Output } from './watch-view.js';
+
+export interface CommandContext {
+  api: ApiClient;
+  output: Output;
+  json: boolean;
+}
+
+type RunnableCommand = Exclude<Command, { name: 'help' }>;
+
+/** Runs one command against the API; answers its exit code, or throws a CliError. */
+export async function runCommand(command: RunnableCommand, context: CommandContext): Promise<ExitCodeValue> {
+  const { api, output, json } = context;
+  const print = (text: string, value: unknown) => output.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
+
+  switch (command.name) {
+    case 'create-sleep':
+    case 'create-calculation': {
+      const task: CliTask =
+        command.name === 'create-sleep'
+          ? (await api.request(CreateSleepTaskMutation, { input: { duration: command.duration } })).createSleepTask
+          : (
+              await api.request(CreateCalculationTaskMutation, {
+                input: { operation: command.operation, numbers: command.numbers },
+              })
+            ).createCalculationTask;
+      print(`created ${task.name} ${task.id} (${task.state.toLowerCase()}, ${percent(task)})`, task);
+      return command.watch ? watch([task.id], context) : ExitCode.ok;
+    }
+    case 'watch':
+      return watch(command.ids, context);
+    case 'list': {
+      const { tasks } = await api.request(TasksQuery, {
+        first: command.first,
+        after: command.after,
+        state: command.state,
+        name: command.kind,
+      });
+      const more = tasks.pageInfo.hasNextPage ? `; the next page: --after ${tasks.pageInfo.endCursor}` : '';
+      const summary = `${tasks.nodes.length} of ${tasks.totalCount} task${tasks.totalCount === 1 ? '' : 's'}${more}`;
+      print(tasks.nodes.length > 0 ? `${taskTable(tasks.nodes)}\n${summary}` : summary, tasks);
+      return ExitCode.ok;
+    }
+    case 'cancel': {
+      const { cancelTask: task } = await api.request(CancelTaskMutation, { id: command.id });
+      const text =
+        task.state === 'CANCELLED'
+          ? `cancelled ${task.id}`
+          : task.state === 'ACTIVE'
+            ? `cancelling ${task.id}: it stops within a second`
+            : `${task.id} had already ended: ${task.state.toLowerCase()}`;
+      print(text, task);
+      return ExitCode.ok;
+    }
+    case 'delete': {
+      await api.request(DeleteTaskMutation, { id: command.id });
+      print(`deleted ${command.id}`, { id: command.id, deleted: true });
+      return ExitCode.ok;
+    }
+    case 'workers': {
+      const { workers } = await api.request(WorkersQuery, {});
+      print(workers.length > 0 ? workerTable(workers) : 'no workers are running', workers);
+      return ExitCode.ok;
+    }
+  }
+}
+
+function watch(ids: readonly string[], { api, output, json }: CommandContext): Promise<ExitCodeValue> {
+  const view = json ? jsonView(output) : output.stdout.isTTY ? terminalView(output) : lineView(output);
+  return watchTasks(api, ids, view);
+}

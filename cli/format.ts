@@ -1,0 +1,96 @@
+import type { CliTaskFragment, CliWorkersQuery } from './graphql/generated/graphql.js';
+
+export type CliTask = CliTaskFragment;
+export type CliWorker = CliWorkersQuery['workers'][number];
+
+const TERMINAL_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+export function isTerminal(task: Pick<CliTask, 'state'>): boolean {
+  return TERMINAL_STATES.has(task.state);
+}
+
+/** The start of an id, enough to tell tasks apart on a screen; the whole id is printed where it is created. */
+export function shortId(id: string): string {
+  return id.length > 13 ? id.slice(0, 13) : id;
+}
+
+export function percent(task: Pick<CliTask, 'progress'>): string {
+  return `${Math.floor(task.progress)}%`;
+}
+
+/** One line per change when the output is not a terminal: `ID NAME STATE 30% 3/10`. */
+export function progressLine(task: CliTask): string {
+  return `${task.id} ${task.name} ${task.state} ${percent(task)} ${task.current}/${task.total}`;
+}
+
+/** What a task ended with: its result, its error, or that it was cancelled. */
+export function outcome(task: CliTask): string {
+  switch (task.state) {
+    case 'COMPLETED':
+      return `completed: ${resultText(task)}`;
+    case 'FAILED':
+      return `failed: ${task.error ?? 'no reason given'}`;
+    case 'CANCELLED':
+      return 'cancelled';
+    default:
+      return `${task.state.toLowerCase()} (${percent(task)})`;
+  }
+}
+
+export function resultText(task: CliTask): string {
+  if (task.__typename === 'SleepTask') return task.result?.status ?? '';
+  if (!task.result) return '';
+  const { operation, value, count } = task.result;
+  return `${value} (${operation.toLowerCase()} of ${count} number${count === 1 ? '' : 's'})`;
+}
+
+/** `1h 2m 3s`, `4m 0s`, `12s`. */
+export function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  if (h > 0) return `${h}h ${m}m ${s}s`;
+  if (m > 0) return `${m}m ${s}s`;
+  return `${s}s`;
+}
+
+/** `2026-01-31 12:00:03` from an ISO-8601 time in UTC. */
+function time(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').slice(0, 19) : '-';
+}
+
+/** Columns padded to their widest cell; the last one is left as it is. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function taskTable(tasks: readonly CliTask[]): string {
+  const rows = tasks.map((task) => [
+    task.id,
+    task.name,
+    task.state,
+    `${percent(task)} ${task.current}/${task.total}`,
+    time(task.createdAt),
+    time(task.finishedAt),
+    task.state === 'COMPLETED' ? resultText(task) : (task.error ?? ''),
+  ]);
+  return table([['ID', 'KIND', 'STATE', 'PROGRESS', 'CREATED (UTC)', 'FINISHED (UTC)', 'RESULT'], ...rows]);
+}
+
+export function workerTable(workers: readonly CliWorker[]): string {
+  const rows = workers.map((worker) => [
+    worker.name,
+    `${worker.activeTasks}/${worker.concurrency}`,
+    duration(worker.uptime),
+    worker.taskNames.join(', '),
+  ]);
+  return table([['NAME', 'ACTIVE', 'UPTIME', 'KINDS'], ...rows]);
+}

@@ -1,0 +1,101 @@
+import { graphql } from './generated/index.js';
+
+/** What the command line prints of a task: everything but a calculation's numbers (up to 100 each). */
+export const CliTaskFields = graphql(`
+  fragment CliTask on Task {
+    __typename
+    id
+    name
+    state
+    progress
+    current
+    total
+    worker
+    attempts
+    error
+    createdAt
+    startedAt
+    finishedAt
+    expiresAt
+    ... on SleepTask {
+      duration
+      result {
+        status
+      }
+    }
+    ... on CalculationTask {
+      operation
+      result {
+        operation
+        value
+        count
+      }
+    }
+  }
+`);
+
+export const CreateSleepTaskMutation = graphql(`
+  mutation CliCreateSleepTask($input: CreateSleepTaskInput!) {
+    createSleepTask(input: $input) {
+      ...CliTask
+    }
+  }
+`);
+
+export const CreateCalculationTaskMutation = graphql(`
+  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!) {
+    createCalculationTask(input: $input) {
+      ...CliTask
+    }
+  }
+`);
+
+export const TasksQuery = graphql(`
+  query CliTasks($first: Int, $after: String, $state: TaskState, $name: String) {
+    tasks(first: $first, after: $after, state: $state, name: $name) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...CliTask
+      }
+    }
+  }
+`);
+
+export const WorkersQuery = graphql(`
+  query CliWorkers {
+    workers {
+      name
+      concurrency
+      startedAt
+      uptime
+      taskNames
+      activeTasks
+    }
+  }
+`);
+
+export const CancelTaskMutation = graphql(`
+  mutation CliCancelTask($id: ID!) {
+    cancelTask(id: $id) {
+      ...CliTask
+    }
+  }
+`);
+
+export const DeleteTaskMutation = graphql(`
+  mutation CliDeleteTask($id: ID!) {
+    deleteTask(id: $id)
+  }
+`);
+
+export const TaskProgressSubscription = graphql(`
+  subscription CliTaskProgress($id: ID!) {
+    taskProgress(id: $id) {
+      ...CliTask
+    }
+  }
+`);

@@ -1,0 +1,98 @@
+import cliProgress from 'cli-progress';
+import { describeError, type CliError } from './errors.js';
+import { outcome, progressLine, shortId, type CliTask } from './format.js';
+
+export interface Output {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+}
+
+/** How the watch of one task ended: the task in its last state, or why it could not be followed. */
+export type WatchEnd = { task: CliTask } | { error: CliError };
+
+/** What the person or script watching sees of the tasks followed. */
+export interface WatchView {
+  /** A task as it is now: the first snapshot, then each change. */
+  update(task: CliTask): void;
+  /** The watch of a task is over. */
+  end(id: string, end: WatchEnd): void;
+  /** Every watch is over, or was interrupted: the screen is left as it ends. */
+  close(): void;
+}
+
+/** On a terminal: a bar per task, redrawn in place, then what each task ended with. */
+export function terminalView({ stdout, stderr }: Output): WatchView {
+  const multibar = new cliProgress.MultiBar({
+    stream: stdout,
+    format: '{label} |{bar}| {percentage}% | {steps} | {state}',
+    barsize: 30,
+    barCompleteChar: '\u2588',
+    barIncompleteChar: '\u2591',
+    hideCursor: true,
+    clearOnComplete: false,
+    autopadding: true,
+  });
+  const bars = new Map<string, cliProgress.SingleBar>();
+  const endings: { id: string; end: WatchEnd }[] = [];
+  let closed = false;
+  return {
+    update(task) {
+      const payload = {
+        label: `${task.name} ${shortId(task.id)}`,
+        steps: `${task.current}/${task.total}`,
+        state: task.state,
+      };
+      const bar = bars.get(task.id);
+      if (bar) bar.update(task.progress, payload);
+      else bars.set(task.id, multibar.create(100, task.progress, payload));
+    },
+    end(id, end) {
+      endings.push({ id, end });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      // Lines written while the bars are drawn would be drawn over: each ending comes after them.
+      if (bars.size > 0) multibar.stop();
+      // In the order of the bars above them; tasks that never had one last.
+      const order = [...bars.keys()];
+      const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+      for (const { id, end } of endings.sort((a, b) => rank(a.id) - rank(b.id))) {
+        if ('task' in end) stdout.write(`${end.task.name} ${shortId(id)} ${outcome(end.task)}\n`);
+        else stderr.write(`task-service: ${shortId(id)}: ${describeError(end.error)}\n`);
+      }
+    },
+  };
+}
+
+/** Not on a terminal: a line for each change, then a line for what each task ended with. */
+export function lineView({ stdout, stderr }: Output): WatchView {
+  const last = new Map<string, string>();
+  return {
+    update(task) {
+      const line = progressLine(task);
+      // After a reconnect the server sends the task again: a line only for what changed.
+      if (last.get(task.id) === line) return;
+      last.set(task.id, line);
+      stdout.write(`${line}\n`);
+    },
+    end(id, end) {
+      if ('task' in end) stdout.write(`${id} ${outcome(end.task)}\n`);
+      else stderr.write(`task-service: ${id}: ${describeError(end.error)}\n`);
+    },
+    close() {},
+  };
+}
+
+/** --json: each change as one JSON document on a line of its own; errors likewise on stderr. */
+export function jsonView({ stdout, stderr }: Output): WatchView {
+  return {
+    update(task) {
+      stdout.write(`${JSON.stringify(task)}\n`);
+    },
+    end(id, end) {
+      if ('error' in end) stderr.write(`${JSON.stringify({ id, error: end.error })}\n`);
+    },
+    close() {},
+  };
+}

@@ -1,0 +1,301 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromGraphQLErrors } from '../cli/errors.js';
+import { inTerminal, runCli, startCli, terminalEnd } from './support/cli.js';
+import { gqlData } from './support/graphql.js';
+import { freePort } from './support/processes.js';
+import { createTestStack, projectDir, type TestApi, type TestStack } from './support/stack.js';
+import { waitFor, within } from './support/wait.js';
+
+const PROGRESS_LINE = /^(\S+) sleep_task (QUEUED|ACTIVE|COMPLETED) (\d+)% (\d+)\/(\d+)$/;
+/** Where the browser tests keep their screenshots, and this one the terminal's last screen (git-ignored). */
+const screenshotDir = join(projectDir, 'test-results');
+const BAR_LINE = /\|[\u2588\u2591]{30}\|/;
+
+async function createSleep(url: string, duration: number): Promise<string> {
+  const data = await gqlData(url, 'mutation($d: Int!) { createSleepTask(input: { duration: $d }) { id } }', {
+    d: duration,
+  });
+  return data.createSleepTask.id;
+}
+
+describe('the command line', () => {
+  let stack: TestStack;
+  let api: TestApi;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await createTestStack();
+    api = await stack.startApi();
+    await stack.startWorker();
+    env = { TASK_SERVICE_URL: api.url };
+  });
+  afterAll(() => stack.close());
+
+  it('should follow a task it created with a plain line per change through a pipe, and exit 0', async () => {
+    const { code, stdout, stderr } = await runCli(['create', 'sleep', '2', '--watch'], env);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    const id = /^created sleep_task (\S+) \(queued, 0%\)$/.exec(lines[0]!)?.[1];
+    expect(id).toBeDefined();
+    const changes = lines.slice(1, -1).map((line) => PROGRESS_LINE.exec(line));
+    expect(changes.every((match) => match?.[1] === id)).toBe(true);
+    const steps = changes.map((match) => Number(match![4]));
+    expect(steps).toEqual([...steps].sort((a, b) => a - b)); // in order, none twice
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(changes.at(-1)![2]).toBe('COMPLETED');
+    expect(lines.at(-1)).toBe(`${id} completed: ok`);
+    expect(stdout).not.toContain('\u001b['); // no cursor movements outside a terminal
+  });
+
+  it('should print one JSON document per change with --json', async () => {
+    const { code, stdout } = await runCli(
+      ['create', 'calculation', 'product', '2', '3', '-7', '--watch', '--json'],
+      env,
+    );
+    expect(code).toBe(0);
+    const documents = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(documents[0]).toMatchObject({ __typename: 'CalculationTask', state: 'QUEUED', operation: 'PRODUCT' });
+    expect(documents.at(-1)).toMatchObject({
+      id: documents[0].id,
+      state: 'COMPLETED',
+      progress: 100,
+      result: { operation: 'PRODUCT', value: '-42', count: 3 },
+    });
+  });
+
+  it("should exit 2 and print the server's field error for input it refuses", async () => {
+    const count = async () => (await gqlData(api.url, '{ tasks { totalCount } }')).tasks.totalCount as number;
+    const before = await count();
+    const { code, stdout, stderr } = await runCli(['create', 'sleep', '0'], env);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('the server refused the input (BAD_USER_INPUT):');
+    expect(stderr).toMatch(/^ {2}input\.duration: .*at least 1/m);
+
+    const json = await runCli(['create', 'sleep', '301', '--json'], env);
+    expect(json.code).toBe(2);
+    const { error } = JSON.parse(json.stderr);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'input.duration' }] });
+    expect(await count()).toBe(before);
+  });
+
+  it('should exit 2 on bad usage, before asking the server anything', async () => {
+    const unreachable = { TASK_SERVICE_URL: `http://127.0.0.1:${await freePort()}` };
+    const usages = [
+      ['frobnicate'],
+      ['create', 'sleep', 'ten'],
+      ['create', 'nap', '10'],
+      ['create', 'calculation', 'median', '1'],
+      ['list', '--frob'],
+      ['list', '--state', 'sleeping'],
+      ['cancel'],
+      ['workers', '--watch'],
+      [],
+    ];
+    const runs = await Promise.all(usages.map((args) => runCli(args, unreachable)));
+    expect(runs.map(({ code }) => code)).toEqual(usages.map(() => 2));
+    for (const { stderr } of runs) expect(stderr).not.toBe('');
+    const bad = await runCli(['list'], { TASK_SERVICE_URL: 'ftp://example.com' });
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--url (or TASK_SERVICE_URL)') });
+    const help = await runCli(['--help'], unreachable);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: task-service');
+  });
+
+  it('should exit 3 when nothing listens at the URL, over HTTP and over WebSocket', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const list = await runCli(['list', '--url', url], {});
+    expect(list.code).toBe(3);
+    expect(list.stderr).toContain('nothing is listening at 127.0.0.1');
+    const watch = await runCli(['watch', 'some-id', '--url', url], {});
+    expect(watch.code).toBe(3);
+    expect(watch.stderr).toContain('cannot reach ws://127.0.0.1');
+  });
+
+  it('should exit 3 when what answers is not the task service, or a proxy with no API behind it', async () => {
+    let status = 404;
+    const server = createServer((_request, response) => {
+      response.writeHead(status, { 'content-type': 'text/plain' }).end('no');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await runCli(['workers', '--url', url], {})).toMatchObject({
+        code: 3,
+        stderr: expect.stringContaining('answered 404 text/plain: not the task service'),
+      });
+      status = 503;
+      expect(await runCli(['workers', '--url', url], {})).toMatchObject({
+        code: 3,
+        stderr: expect.stringContaining('answered 503: the API is not available right now'),
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('should list tasks by state and kind, show the workers, cancel and delete', async () => {
+    const done = JSON.parse(
+      (await runCli(['create', 'calculation', 'sum', '1', '2', '--watch', '--json'], env)).stdout.split('\n')[1]!,
+    );
+    const listed = await runCli(
+      ['list', '--state', 'completed', '--kind', 'calculation', '--first', '5', '--json'],
+      env,
+    );
+    expect(listed.code).toBe(0);
+    const page = JSON.parse(listed.stdout);
+    expect(page.nodes.map((task: { id: string }) => task.id)).toContain(done.id);
+    expect(page.nodes.every((task: any) => task.state === 'COMPLETED' && task.name === 'calculation_task')).toBe(true);
+
+    const table = await runCli(['list', '--kind', 'calculation_task'], env);
+    expect(table.stdout).toMatch(
+      new RegExp(`^${done.id} +calculation_task +COMPLETED +100% 1/1 .* 3 \\(sum of 2 numbers\\)$`, 'm'),
+    );
+    expect(table.stdout).toMatch(/^\d+ of \d+ tasks/m);
+
+    const workers = await runCli(['workers'], env);
+    expect(workers.code).toBe(0);
+    expect(workers.stdout).toMatch(/^NAME +ACTIVE +UPTIME +KINDS$/m);
+    expect(workers.stdout).toMatch(/^test-worker-\S+ +\d+\/50 /m);
+
+    const id = await createSleep(api.url, 30);
+    const cancel = await runCli(['cancel', id], env);
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toMatch(new RegExp(`^(cancelled|cancelling) ${id}`));
+    expect((await runCli(['delete', id], env)).stdout).toBe(`deleted ${id}\n`);
+    const again = await runCli(['delete', id], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`No task with id "${id}"`);
+  });
+
+  it('should exit 1 when the task it watches is cancelled meanwhile', async () => {
+    const id = await createSleep(api.url, 30);
+    const watch = startCli(['watch', id], env);
+    await waitFor(() => watch.stdout().includes(' ACTIVE '), { what: 'the watch to show the task running' });
+    await gqlData(api.url, 'mutation($id: ID!) { cancelTask(id: $id) { id } }', { id });
+    expect(await within(watch.exited, 10_000, 'the watch to end')).toBe(1);
+    expect(watch.stdout()).toMatch(new RegExp(`^${id} sleep_task CANCELLED .*\\n${id} cancelled\\n$`, 'm'));
+  });
+
+  it('should exit 2 watching an unknown id, and 130 on Ctrl-C', async () => {
+    const unknown = await runCli(['watch', '00000000-0000-4000-8000-000000000000'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('No task with id');
+
+    const id = await createSleep(api.url, 30);
+    const watch = startCli(['watch', id, '--json'], env);
+    await waitFor(() => watch.stdout().includes('"ACTIVE"'), { what: 'the watch to show the task running' });
+    watch.child.kill('SIGINT');
+    expect(await within(watch.exited, 5_000, 'the watch to stop')).toBe(130);
+    await gqlData(api.url, 'mutation($id: ID!) { deleteTask(id: $id) }', { id });
+  });
+
+  it('should retry a closed socket a few times, then exit 3', async () => {
+    const doomed = await stack.startApi();
+    const id = await createSleep(doomed.url, 60);
+    const watch = startCli(['watch', id], { TASK_SERVICE_URL: doomed.url });
+    await waitFor(() => watch.stdout().includes(' ACTIVE '), { what: 'the watch to show the task running' });
+    const closedAt = Date.now();
+    await doomed.close();
+    expect(await within(watch.exited, 20_000, 'the watch to give up')).toBe(3);
+    expect(Date.now() - closedAt).toBeGreaterThan(2_000); // it tried again before giving up
+    expect(watch.stderr()).toMatch(/cannot reach|closed/);
+    await gqlData(api.url, 'mutation($id: ID!) { deleteTask(id: $id) }', { id });
+  });
+
+  it('should run as `npx task-service` in the project, from its own package.json bin', () => {
+    // --offline: were it not found in the project, npx could not fetch another package by the name.
+    const result = spawnSync('npx', ['--offline', '--yes=false', 'task-service', '--help'], {
+      cwd: projectDir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.stdout, result.stderr).toContain('Usage: task-service');
+    expect(result.status).toBe(0);
+  }, 60_000);
+
+  it('should redraw a progress bar in place on a terminal and end with the result', async () => {
+    const terminal = inTerminal(
+      `${JSON.stringify(process.execPath)} bin/task-service.js create sleep 3 --watch --url ${api.url}`,
+    );
+    try {
+      const { code, screens, screen } = await terminalEnd(terminal);
+      // As a person saw it, to look at.
+      mkdirSync(screenshotDir, { recursive: true });
+      writeFileSync(join(screenshotDir, 'cli-terminal.txt'), `${screen.join('\n').trimEnd()}\n`);
+      expect(code).toBe(0);
+      const bars = screen.filter((line) => BAR_LINE.test(line));
+      expect(bars).toHaveLength(1); // one line, drawn over, not one per step
+      expect(bars[0]).toMatch(/^sleep_task \S+ \|\u2588{30}\| 100% \| 3\/3 \| COMPLETED$/);
+      const barRow = screen.indexOf(bars[0]!);
+      expect(screen[barRow - 1]).toMatch(/^created sleep_task \S+ \(queued, 0%\)$/);
+      expect(screen[barRow + 1]).toMatch(/^sleep_task \S+ completed: ok$/);
+      // Seen meanwhile on the same row: the bar part way.
+      expect(screens.some((seen) => /\| +(33|66)% \| [12]\/3 \| ACTIVE$/.test(seen[barRow] ?? ''))).toBe(true);
+    } finally {
+      terminal.close();
+    }
+  });
+});
+
+describe("the command line's exit codes for the server's errors", () => {
+  it.each([
+    ['BAD_USER_INPUT', 2],
+    ['NOT_FOUND', 2],
+    ['UNAUTHENTICATED', 2],
+    ['SERVICE_UNAVAILABLE', 3],
+    ['RATE_LIMITED', 1],
+    ['INTERNAL_SERVER_ERROR', 1],
+  ])('should exit with the code for %s', (code, exitCode) => {
+    expect(fromGraphQLErrors([{ message: 'no', extensions: { code } }]).exitCode).toBe(exitCode);
+  });
+});
+
+describe('the command line with authentication on', () => {
+  const secret = 'a-secret-of-the-cli-test-at-least-32-characters';
+  let stack: TestStack;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    stack = await createTestStack();
+    api = await stack.startApi({ auth: { jwtSecret: secret } });
+    await stack.startWorker({ maxTimeoutSeconds: 1 });
+  });
+  afterAll(() => stack.close());
+
+  const token = () =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
+
+  it('should send the token over HTTP and in connection_init, and exit 1 on a failed task', async () => {
+    // The worker gives up after 1 s: a sleep of 2 fails, with the reason.
+    const { code, stdout } = await runCli(['create', 'sleep', '2', '--watch'], {
+      TASK_SERVICE_URL: api.url,
+      TASK_SERVICE_TOKEN: await token(),
+    });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^\S+ failed: .+$/m);
+  });
+
+  it('should exit 2 without a token or with a bad one', async () => {
+    const missing = await runCli(['list', '--url', api.url], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('bearer token is required');
+    const bad = await runCli(['watch', 'some-id', '--url', api.url, '--token', 'not-a-token'], {});
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('the API refused the connection: Forbidden');
+  });
+});
