@@ -71,6 +71,40 @@ export const DEFAULT_CLUSTER_PARTITIONS = 12;
 /** More partitions than this would cost every list read and every worker too many calls. */
 export const MAX_PARTITIONS = 256;
 
+const otlpProtocols = ['http/protobuf', 'http/json', 'grpc'] as const;
+export type OtlpProtocol = (typeof otlpProtocols)[number];
+const otlpProtocol = z.enum(otlpProtocols, { error: `must be one of ${otlpProtocols.join(', ')}` }).optional();
+const otlpEndpoint = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional();
+// What OpenTelemetry's Node SDK knows (its jaeger_remote and xray samplers are not part of it).
+const samplers = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+/**
+ * OpenTelemetry's own variables, as its specification names them. Its SDK reads them itself (and
+ * the rest of its OTEL_* variables, headers and timeouts among them); the service reads the
+ * endpoints, to start tracing only when one is set, and the protocol, to pick the exporter. The
+ * others are here so that a bad value stops the process at start rather than being passed over.
+ */
+const traceVariables = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint,
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
+  OTEL_SERVICE_NAME: z.string().min(1).max(200, { error: 'must be at most 200 characters' }).optional(),
+  OTEL_TRACES_SAMPLER: z.enum(samplers, { error: `must be one of ${samplers.join(', ')}` }).optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number({ error: 'must be a number' })
+    .min(0, { error: 'must be from 0 to 1' })
+    .max(1, { error: 'must be from 0 to 1' })
+    .optional(),
+};
+
 export const commonVariables = {
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
@@ -90,6 +124,7 @@ export const commonVariables = {
     .default(DEFAULT_PREFIX),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
+  ...traceVariables,
 };
 
 type CommonVariables = z.infer<z.ZodObject<typeof commonVariables>>;
@@ -140,6 +175,20 @@ function redisTarget(variables: CommonVariables): RedisTarget {
   return { mode: 'single', url: variables.REDIS_URL };
 }
 
+/** Traces, when an OTLP endpoint is set; the SDK reads the rest of its variables itself. */
+export interface TracesConfig {
+  /** Which OTLP exporter sends the spans. */
+  protocol: OtlpProtocol;
+}
+
+function tracesConfig(variables: CommonVariables): TracesConfig | null {
+  if (!variables.OTEL_EXPORTER_OTLP_ENDPOINT && !variables.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return null;
+  return {
+    // The specification's default, and the signal's own setting before the general one.
+    protocol: variables.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? variables.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+  };
+}
+
 export interface LogConfig {
   level: LogLevel;
   /** Unset: pretty in a terminal, JSON otherwise. */
@@ -147,7 +196,12 @@ export interface LogConfig {
 }
 
 /** The nested parts every process has, from the common variables. */
-export function commonConfig(variables: CommonVariables): { redis: RedisConfig; log: LogConfig } {
+export function commonConfig(variables: CommonVariables): {
+  redis: RedisConfig;
+  log: LogConfig;
+  /** null: no endpoint, no traces (the SDK is not even loaded). */
+  traces: TracesConfig | null;
+} {
   const target = redisTarget(variables);
   return {
     redis: {
@@ -159,6 +213,7 @@ export function commonConfig(variables: CommonVariables): { redis: RedisConfig; 
       partitions: variables.TASK_PARTITIONS ?? (target.mode === 'cluster' ? DEFAULT_CLUSTER_PARTITIONS : 1),
     },
     log: { level: variables.LOG_LEVEL, format: variables.LOG_FORMAT },
+    traces: tracesConfig(variables),
   };
 }
 

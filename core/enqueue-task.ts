@@ -3,6 +3,7 @@ import type { Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
 import type { TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
+import { inSpan } from './tracing.js';
 
 export interface EnqueueOptions {
   /** How long the task is kept once finished. */
@@ -32,16 +33,19 @@ export async function enqueueTask<Input>(
 ): Promise<TaskRecord> {
   const { id, partition } = partitions.newTask();
   const queue = queues[partition.index]!;
-  const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlMs, owner });
-  try {
-    await queue.add(kind.name, input, {
-      jobId: id,
-      attempts: kind.retry?.attempts ?? 1,
-      ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
-    });
-  } catch (error) {
-    await store.remove(record).catch(() => undefined);
-    throw error;
-  }
-  return record;
+  // The trace's link from the operation to the worker: BullMQ's `add` under it carries it on.
+  return inSpan(`enqueue ${kind.name}`, { attributes: { 'task.id': id, 'task.kind': kind.name } }, async () => {
+    const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlMs, owner });
+    try {
+      await queue.add(kind.name, input, {
+        jobId: id,
+        attempts: kind.retry?.attempts ?? 1,
+        ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
+      });
+    } catch (error) {
+      await store.remove(record).catch(() => undefined);
+      throw error;
+    }
+    return record;
+  });
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { traceFields } from './tracing.js';
 
 export type { Logger };
 
@@ -13,6 +14,8 @@ export function createLogger({ name, level, pretty }: LoggerOptions): Logger {
   return pino({
     name,
     level,
+    // Each line written inside a span carries its trace id, to go from a log line to its trace.
+    mixin: traceFields,
     ...(pretty && {
       transport: {
         target: 'pino-pretty',

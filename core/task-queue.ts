@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type Telemetry } from 'bullmq';
 import { QUEUE_NAME } from './keys.js';
 import type { Partitions } from './partitions.js';
 
@@ -10,15 +10,20 @@ import type { Partitions } from './partitions.js';
  * One queue per partition, under the partition's prefix: a BullMQ queue lives in one slot, so on a
  * Redis Cluster only queues with different hash tags spread over the masters.
  */
-export function createTaskQueues(connection: ConnectionOptions, partitions: Partitions): Queue[] {
-  return partitions.all.map(({ keys }) => createTaskQueue(connection, keys.prefix));
+export function createTaskQueues(
+  connection: ConnectionOptions,
+  partitions: Partitions,
+  telemetry?: Telemetry,
+): Queue[] {
+  return partitions.all.map(({ keys }) => createTaskQueue(connection, keys.prefix, telemetry));
 }
 
-/** The queue under one partition's prefix. */
-export function createTaskQueue(connection: ConnectionOptions, prefix: string): Queue {
+/** The queue under one partition's prefix; with `telemetry` (core/bullmq-telemetry.ts) when traces are on. */
+export function createTaskQueue(connection: ConnectionOptions, prefix: string, telemetry?: Telemetry): Queue {
   return new Queue(QUEUE_NAME, {
     connection,
     prefix,
+    ...(telemetry && { telemetry }),
     defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
   });
 }

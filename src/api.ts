@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { checkPartitionCount } from '../core/partition-count.js';
 import { createPartitions, type Partitions } from '../core/partitions.js';
 import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../core/redis.js';
+import { createBullmqTelemetry } from '../core/bullmq-telemetry.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import { Registry } from 'prom-client';
 import { collectProcessMetrics, sendMetrics } from '../core/metrics.js';
@@ -23,6 +24,7 @@ import { buildTaskSchema } from './graphql/schema.js';
 import { createApolloServer } from './http/apollo-server.js';
 import { createClientAddress } from './http/client-address.js';
 import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js';
+import { operationSpanPlugin } from './http/operation-span-plugin.js';
 import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
 import { createStaticFiles } from './http/static-files.js';
@@ -68,7 +70,7 @@ export interface BackendOptions {
 
 /** Everything of the service but its transports: Redis, the task store and queue, pub/sub, the task service. */
 export async function createTaskBackend(
-  config: Pick<ApiConfig, 'redis' | 'tasks' | 'limits'>,
+  config: Pick<ApiConfig, 'redis' | 'tasks' | 'limits' | 'traces'>,
   { logger, name = 'api' }: BackendOptions,
 ): Promise<TaskBackend> {
   const schema = await buildTaskSchema();
@@ -102,7 +104,7 @@ export async function createTaskBackend(
     throw error;
   }
   const store = createTaskStore(redis, partitions);
-  const queues = createTaskQueues(redis, partitions);
+  const queues = createTaskQueues(redis, partitions, config.traces ? createBullmqTelemetry() : undefined);
   for (const queue of queues) queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
   registerTaskGauges(register, {
     kinds,
@@ -203,7 +205,7 @@ export async function createApi(
     maxTokens: limits.maxTokens,
     admission,
     includeStacktrace: config.errors.includeStacktrace,
-    plugins,
+    plugins: config.traces ? [operationSpanPlugin(), ...(plugins ?? [])] : plugins,
     logger,
   });
   await apollo.start();
@@ -237,6 +239,7 @@ export async function createApi(
       limits,
       connectionInitTimeoutMs: config.ws.connectionInitTimeoutMs,
       metrics: backend.metrics,
+      traces: config.traces !== null,
       logger,
     }),
     path: '/graphql',

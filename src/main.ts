@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { runUntilSignal } from '../core/entry-point.js';
 import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
 import { projectRoot } from '../core/project-root.js';
-import { createApi } from './api.js';
 import { loadApiConfig } from './config.js';
 
 let logger: Logger | undefined;
@@ -11,10 +10,22 @@ await runUntilSignal(
   async () => {
     const config = loadApiConfig(process.env);
     logger = createLogger({ name: 'api', level: config.log.level, pretty: wantsPrettyLogs(config.log.format) });
+    // The SDK starts before the API is loaded, so that node:http is instrumented before it serves;
+    // with no endpoint set it is not loaded at all.
+    const tracing =
+      config.traces &&
+      (await import('../core/tracing-sdk.js')).startTracing(config.traces, {
+        serviceName: 'task-service-api',
+        httpPaths: ['/graphql'],
+      });
+    const { createApi } = await import('./api.js');
     const api = await createApi(config, { logger, clientDir: join(projectRoot(import.meta.url), 'client', 'dist') });
     const url = await api.listen();
     logger.info(`dashboard at ${url}/ and playground at ${url}/graphql`);
-    return { close: () => api.close(), stopDeadlineMs: 15_000 };
+    return {
+      close: () => api.close().finally(() => tracing?.close()),
+      stopDeadlineMs: 15_000,
+    };
   },
   { logger: () => logger },
 );

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gqlData } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, WORKERS, type TaskData } from './support/operations.js';
+import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { projectDir, REDIS_URL } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
@@ -11,8 +12,10 @@ import { Redis } from 'ioredis';
 describe('the compiled service', () => {
   const prefix = `{test-${randomUUID()}}`;
   const started: RunningProcess[] = [];
+  let receiver: OtlpReceiver | undefined;
 
   afterAll(async () => {
+    await receiver?.close();
     for (const running of started) if (running.child.exitCode === null) process.kill(-running.child.pid!, 'SIGKILL');
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}*`);
@@ -24,7 +27,17 @@ describe('the compiled service', () => {
     // The browser bundle is built once for the whole suite (global setup); this compiles the service.
     execFileSync('npm', ['run', 'build:server'], { cwd: projectDir, stdio: 'pipe' });
     const port = await freePort();
-    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', WORKER_NAME: 'compiled' };
+    receiver = await startOtlpReceiver();
+    const env = {
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WORKER_NAME: 'compiled',
+      // Traced too: instrumentation-http must see node:http without tsx's loader as well.
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    };
     const api = startEntryPoint('dist/src/main.js', env);
     const worker = startEntryPoint('dist/worker/main.js', env);
     started.push(api, worker);
@@ -53,5 +66,12 @@ describe('the compiled service', () => {
     api.child.kill('SIGTERM');
     expect(await within(api.exited, 10_000, 'the API exit')).toBe(0);
     expect(api.output()).toContain('"msg":"stopped"');
+
+    // Both sent their spans as they stopped: the task's trace, from its request to its attempt.
+    const enqueue = receiver.spans().find((span) => span.attributes['task.id'] === task.id);
+    const trace = receiver.spans().filter((span) => span.traceId === enqueue?.traceId);
+    expect(trace.map(({ service, name }) => `${service} ${name}`)).toEqual(
+      expect.arrayContaining(['task-service-api POST /graphql', 'task-service-worker attempt sleep_task']),
+    );
   });
 });

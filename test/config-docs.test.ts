@@ -19,11 +19,13 @@ function envExampleNames(text: string): string[] {
   return [...text.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]!);
 }
 
-/** The names in the first column of README.md's configuration table (`NAME`, or `A`, `B` on one row). */
+/**
+ * The names in the first column of README.md's configuration tables (`NAME`, or `A`, `B` on one
+ * row): the one under Configuration, and those of a part of their own (Traces).
+ */
 function readmeTableNames(text: string): string[] {
-  const section = text.slice(text.indexOf('## Configuration'));
-  const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| variable')));
-  const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+  const tables = text.split(/\n\n/).filter((block) => block.startsWith('| variable'));
+  const rows = tables.flatMap((table) => table.split('\n').filter((line) => line.startsWith('| `')));
   return rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
 }
 

@@ -54,6 +54,31 @@ describe('configuration', () => {
     ).toThrow('AUTH_JWT_SECRET, AUTH_JWKS_URL: set one or the other, not both');
   });
 
+  it("should turn traces on with an OTLP endpoint, and check OpenTelemetry's variables", () => {
+    expect(parseApiConfig({}).traces).toBeNull();
+    expect(parseWorkerConfig({ OTEL_SERVICE_NAME: 'tasks', OTEL_TRACES_SAMPLER: 'always_on' }).traces).toBeNull();
+    expect(parseApiConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).traces).toEqual({
+      protocol: 'http/protobuf',
+    });
+    expect(
+      parseWorkerConfig({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example.com/v1/traces',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      }).traces,
+    ).toEqual({ protocol: 'http/json' });
+    expect(() => parseApiConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:// or https:// URL (got "collector:4318")',
+    );
+    expect(() => parseWorkerConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http' })).toThrow(
+      'OTEL_EXPORTER_OTLP_PROTOCOL: must be one of http/protobuf, http/json, grpc (got "http")',
+    );
+    expect(() => parseApiConfig({ OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow('OTEL_TRACES_SAMPLER: must be one of');
+    expect(() => parseApiConfig({ OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(
+      'OTEL_TRACES_SAMPLER_ARG: must be from 0 to 1 (got "2")',
+    );
+  });
+
   it('should read a Redis Cluster, or Sentinel, with its credentials, one mode at a time', () => {
     const cluster = parseWorkerConfig({
       REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2.internal:7001,[::1]:7002',

@@ -2,7 +2,6 @@ import { runUntilSignal } from '../core/entry-point.js';
 import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
 import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 import { loadWorkerConfig } from './config.js';
-import { createWorker } from './worker.js';
 
 let logger: Logger | undefined;
 
@@ -15,9 +14,17 @@ await runUntilSignal(
         `WORKER_MAX_TIMEOUT is ${config.worker.maxTimeoutMs / 1000} s but the API accepts sleeps of up to ${MAX_SLEEP_SECONDS} s: longer ones will fail`,
       );
     }
+    // The SDK starts before the worker is loaded; with no endpoint set it is not loaded at all.
+    const tracing =
+      config.traces &&
+      (await import('../core/tracing-sdk.js')).startTracing(config.traces, { serviceName: 'task-service-worker' });
+    const { createWorker } = await import('./worker.js');
     const worker = await createWorker(config, { logger });
     // Running tasks get SHUTDOWN_TIMEOUT, then a little more to be handed back and to close Redis.
-    return { close: () => worker.close(), stopDeadlineMs: config.worker.shutdownTimeoutMs + 15_000 };
+    return {
+      close: () => worker.close().finally(() => tracing?.close()),
+      stopDeadlineMs: config.worker.shutdownTimeoutMs + 15_000,
+    };
   },
   { logger: () => logger },
 );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Telemetry, type Worker } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { QUEUE_NAME } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
@@ -10,6 +10,7 @@ import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
 import { RunSteps } from './run-steps.js';
+import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
 import {
@@ -48,6 +49,8 @@ export interface TaskWorkerOptions extends WorkerConnections {
   /** How a task whose worker died is found and taken up again (BullMQ's lock and stall check). */
   stalled: StalledOptions;
   metrics: WorkerMetrics;
+  /** BullMQ's telemetry (core/bullmq-telemetry.ts), when traces are on. */
+  telemetry?: Telemetry;
   logger: Logger;
 }
 
@@ -133,7 +136,11 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
 
   function processJob(job: Job, token?: string): Promise<void> {
     const processor = processors.get(job.name);
-    return options.metrics.running(processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, token));
+    return options.metrics.running(
+      inAttemptSpan(job, (attempt) =>
+        processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, attempt, token),
+      ),
+    );
   }
 
   /** An instant kind: run first, then record the start and the end in one script. */
@@ -142,7 +149,9 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     let outcome: RunOutcome;
     let failure: { error: unknown; message: string } | null = null;
     try {
-      const result = await processor.run(checkedInput(processor, job), instantRunContext(maxTimeoutSeconds, logger));
+      const input = checkedInput(processor, job);
+      const runContext = instantRunContext(maxTimeoutSeconds, logger);
+      const result = await inRunSpan(job, runContext.signal, () => processor.run(input, runContext));
       outcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
     } catch (error) {
       failure = { error, message: messageOf(error) };
@@ -160,7 +169,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     }
   }
 
-  async function runWithSteps(job: Job, token?: string): Promise<void> {
+  async function runWithSteps(job: Job, attempt: AttemptSpan, token?: string): Promise<void> {
     const taskId = job.id!;
     const log = logger.child({ taskId, task: job.name });
     const runId = randomUUID();
@@ -188,16 +197,19 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     try {
       const processor = processors.get(job.name);
       if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
-      const result = await processor.run(checkedInput(processor, job), {
-        signal,
-        maxTimeoutSeconds,
-        logger: log,
-        async reportProgress(current, total) {
-          signal.throwIfAborted();
-          await steps.report({ current, total });
-          signal.throwIfAborted();
-        },
-      });
+      const input = checkedInput(processor, job);
+      const result = await inRunSpan(job, signal, () =>
+        processor.run(input, {
+          signal,
+          maxTimeoutSeconds,
+          logger: log,
+          async reportProgress(current, total) {
+            signal.throwIfAborted();
+            await steps.report({ current, total });
+            signal.throwIfAborted();
+          },
+        }),
+      );
       const outcome: RunOutcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
       // A last step that went out by itself: the end waits for it, and a cancel it met wins, as it
       // would have had the processor been told.
@@ -225,6 +237,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       const cause = error instanceof Error && error.name === 'AbortError' ? reason : error;
       const message = messageOf(cause);
       const retry = willRetry(job, error);
+      attempt.failed(cause);
       await finish({ state: retry ? 'QUEUED' : 'FAILED', error: message });
       log.warn({ err: message, retry }, 'task failed');
       throw error;
@@ -254,6 +267,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       lockDuration: stalled.lockDurationMs,
       stalledInterval: stalled.checkEveryMs,
       maxStalledCount: stalled.maxCount,
+      ...(options.telemetry && { telemetry: options.telemetry }),
     });
     worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
     // BullMQ fails a job whose workers died too often (stalled) without running our processor; the

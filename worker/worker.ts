@@ -1,3 +1,4 @@
+import { createBullmqTelemetry } from '../core/bullmq-telemetry.js';
 import type { Logger } from '../core/logger.js';
 import { checkPartitionCount } from '../core/partition-count.js';
 import { createPartitions } from '../core/partitions.js';
@@ -32,7 +33,7 @@ async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): P
  * close() that stops the worker, then closes them.
  */
 export async function createWorker(
-  { redis: redisConfig, worker, metrics: metricsConfig }: WorkerConfig,
+  { redis: redisConfig, worker, metrics: metricsConfig, traces }: WorkerConfig,
   { logger, processors = taskProcessors }: WorkerOptions,
 ): Promise<TaskWorker> {
   const register = new Registry();
@@ -86,6 +87,7 @@ export async function createWorker(
       shutdownTimeoutMs: worker.shutdownTimeoutMs,
       stalled: worker.stalled,
       metrics,
+      ...(traces && { telemetry: createBullmqTelemetry() }),
       logger,
     });
   } catch (error) {

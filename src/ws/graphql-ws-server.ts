@@ -19,6 +19,7 @@ import type { TaskService } from '../tasks/task-service.js';
 import type { DocumentCache } from './document-cache.js';
 import { ClientCounts, SocketOperations } from './socket-operations.js';
 import { subscriptionField } from './subscription-field.js';
+import { tracedOperations } from './traced-operations.js';
 
 /** What the service keeps with each socket, as graphql-ws's `extra`. */
 export interface SocketExtra {
@@ -53,6 +54,8 @@ export interface GraphqlWsOptions {
   /** A socket that has not sent connection_init by then is closed (4408). */
   connectionInitTimeoutMs: number;
   metrics: ApiMetrics;
+  /** A span for each operation (traces on). */
+  traces?: boolean;
   logger: Logger;
 }
 
@@ -97,6 +100,7 @@ export function createGraphqlWsServer({
   limits,
   connectionInitTimeoutMs,
   metrics,
+  traces = false,
   logger,
 }: GraphqlWsOptions) {
   const perClient = { all: new ClientCounts(), taskUpdated: new ClientCounts() };
@@ -201,5 +205,5 @@ export function createGraphqlWsServer({
       extra.operations?.ended(id);
     },
   };
-  return makeServer(options);
+  return makeServer(traces ? tracedOperations(options) : options);
 }
