@@ -45,7 +45,8 @@ import { createWsTransport } from './ws/ws-transport.js';
 
 /**
  * Reads leave expired tasks out at once but never write; this forgets them, so a list's totalCount
- * may count an expired task for about this long.
+ * may count an expired task for about this long. The same timer samples the backlog for the history
+ * as each minute begins.
  */
 const SWEEP_EVERY_MS = 1_000;
 

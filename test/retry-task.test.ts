@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gql, gqlData } from './support/graphql.js';
 import {
@@ -11,15 +10,11 @@ import {
   type TaskData,
 } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
+import { signedToken } from './support/tokens.js';
 import { waitFor } from './support/wait.js';
 
 const secret = 'a-secret-of-the-retry-tests-at-least-32-characters';
-const token = (subject: string) =>
-  new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(subject)
-    .setExpirationTime('5m')
-    .sign(new TextEncoder().encode(secret));
+const token = (subject: string) => signedToken(secret, subject);
 
 /** GraphQL over HTTP with a bearer token (or none). */
 async function as(bearer: string | null, url: string, query: string, variables: Record<string, unknown> = {}) {

@@ -1,19 +1,24 @@
 import { useApolloClient } from '@apollo/client/react';
 import { useState } from 'react';
+import type { Auth } from '../graphql/auth';
 import type { Connection } from '../graphql/connection';
 import type { TaskFieldsFragment } from '../graphql/generated/graphql';
 import { ConnectionBadge } from './ConnectionBadge';
 import { CalculationTaskForm, SleepTaskForm } from './CreateTaskForms';
+import { HistoryCharts } from './HistoryCharts';
+import { SignInBox, SignOutButton } from './SignIn';
 import { TaskDetail } from './TaskDetail';
 import { addToList, type TaskFilters } from './task-list';
 import { TaskTable } from './TaskTable';
 import { WorkersTable } from './WorkersTable';
 
-export function App({ connection }: { connection: Connection }) {
+export function App({ connection, auth }: { connection: Connection; auth: Auth }) {
   const client = useApolloClient();
   const [filters, setFilters] = useState<TaskFilters>({ state: null, name: null });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  /** Tasks seen ending: the history is read again after each. */
+  const [ends, setEnds] = useState(0);
 
   const created = (task: TaskFieldsFragment) => {
     addToList(client.cache, filters, task);
@@ -26,6 +31,7 @@ export function App({ connection }: { connection: Connection }) {
         <h1>Task service</h1>
         <ConnectionBadge connection={connection} />
         <nav>
+          <SignOutButton auth={auth} />
           <a href="/graphql">Playground</a>
         </nav>
       </header>
@@ -35,20 +41,32 @@ export function App({ connection }: { connection: Connection }) {
           <CalculationTaskForm onCreated={created} />
         </div>
         <div className="panels">
+          <HistoryCharts ends={ends} />
           <TaskTable
             filters={filters}
             onFiltersChange={setFilters}
             selectedId={selectedId}
             onSelect={setSelectedId}
             onAnnounce={setAnnouncement}
+            onTaskEnded={() => setEnds((count) => count + 1)}
+            onRetried={created}
           />
-          {selectedId && <TaskDetail key={selectedId} id={selectedId} onClose={() => setSelectedId(null)} />}
+          {selectedId && (
+            <TaskDetail
+              key={selectedId}
+              id={selectedId}
+              onClose={() => setSelectedId(null)}
+              onSelect={setSelectedId}
+              onRetried={created}
+            />
+          )}
           <WorkersTable />
         </div>
       </main>
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      <SignInBox auth={auth} />
     </>
   );
 }
