@@ -6,7 +6,7 @@ import type { TaskFieldsFragment } from '../graphql/generated/graphql';
 import { ConnectionBadge } from './ConnectionBadge';
 import { CalculationTaskForm, SleepTaskForm } from './CreateTaskForms';
 import { HistoryCharts } from './HistoryCharts';
-import { SignInBox, SignOutButton } from './SignIn';
+import { SignInBox, SignOutButton, useAuthState } from './SignIn';
 import { TaskDetail } from './TaskDetail';
 import { addToList, type TaskFilters } from './task-list';
 import { TaskTable } from './TaskTable';
@@ -19,6 +19,8 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
   const [announcement, setAnnouncement] = useState('');
   /** Tasks seen ending: the history is read again after each. */
   const [ends, setEnds] = useState(0);
+  // While the sign-in box is up, the page behind it can be neither reached nor polled.
+  const signingIn = useAuthState(auth).status !== 'open';
 
   const created = (task: TaskFieldsFragment) => {
     addToList(client.cache, filters, task);
@@ -27,7 +29,7 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
 
   return (
     <>
-      <header>
+      <header inert={signingIn}>
         <h1>Task service</h1>
         <ConnectionBadge connection={connection} />
         <nav>
@@ -35,13 +37,13 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
           <a href="/graphql">Playground</a>
         </nav>
       </header>
-      <main>
+      <main inert={signingIn}>
         <div className="forms">
           <SleepTaskForm onCreated={created} />
           <CalculationTaskForm onCreated={created} />
         </div>
         <div className="panels">
-          <HistoryCharts ends={ends} />
+          <HistoryCharts ends={ends} paused={signingIn} />
           <TaskTable
             filters={filters}
             onFiltersChange={setFilters}

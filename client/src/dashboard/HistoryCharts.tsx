@@ -169,12 +169,13 @@ function BacklogChart({ minutes }: { minutes: readonly Minute[] }) {
 
 /**
  * The last hour of the service: tasks completed and failed per minute, and the backlog. `ends`
- * grows by one whenever the page sees a task end, which reads the history again shortly after.
+ * grows by one whenever the page sees a task end, which reads the history again shortly after;
+ * `paused` stops the reads on a timer (while the service waits for a token).
  */
-export function HistoryCharts({ ends }: { ends: number }) {
+export function HistoryCharts({ ends, paused }: { ends: number; paused: boolean }) {
   const { data, error, refetch } = useQuery(TaskHistoryQuery, {
     variables: { minutes: 60 },
-    pollInterval: REFRESH_MS,
+    pollInterval: paused ? 0 : REFRESH_MS,
   });
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
