@@ -10,6 +10,8 @@ export interface EnqueueOptions {
   ttlMs: number;
   /** Its owner (a token's subject), or null. */
   owner: string | null;
+  /** The task it retries, if it is a retry. */
+  retryOf?: string | null;
 }
 
 export interface TaskQueues {
@@ -29,13 +31,14 @@ export async function enqueueTask<Input>(
   { store, partitions, queues }: TaskQueues,
   kind: TaskKind<Input>,
   input: Input,
-  { ttlMs, owner }: EnqueueOptions,
+  { ttlMs, owner, retryOf }: EnqueueOptions,
 ): Promise<TaskRecord> {
   const { id, partition } = partitions.newTask();
   const queue = queues[partition.index]!;
   // The trace's link from the operation to the worker: BullMQ's `add` under it carries it on.
   return inSpan(`enqueue ${kind.name}`, { attributes: { 'task.id': id, 'task.kind': kind.name } }, async () => {
-    const record = await store.create({ id, name: kind.name, total: kind.totalSteps(input), input, ttlMs, owner });
+    const total = kind.totalSteps(input);
+    const record = await store.create({ id, name: kind.name, total, input, ttlMs, owner, retryOf });
     try {
       await queue.add(kind.name, input, {
         jobId: id,

@@ -31,9 +31,27 @@ export interface TaskIdentity {
 
 /**
  * What a task's script takes in KEYS, by position: its record, the expiry set, the creation
- * counter, its channels, and `indexes`, the whole set of its list indexes (see taskIndexes).
+ * counter, its channels, its timeline, the history bucket of the minute the script runs in, and
+ * `indexes`, the whole set of its list indexes (see taskIndexes).
  */
-export type TaskKey = 'record' | 'expiry' | 'created' | 'taskChannel' | 'allTasksChannel' | 'cancelChannel' | 'indexes';
+export type TaskKey =
+  | 'record'
+  | 'expiry'
+  | 'created'
+  | 'taskChannel'
+  | 'allTasksChannel'
+  | 'cancelChannel'
+  | 'timeline'
+  | 'history'
+  | 'indexes';
+
+/** The history keeps one bucket a minute (see Keys.history). */
+export const MINUTE_MS = 60_000;
+
+/** The minute a time in milliseconds falls in, as history buckets are named: minutes since 1970. */
+export function minuteOf(ms: number): number {
+  return Math.floor(ms / MINUTE_MS);
+}
 
 /** How many list indexes one scope (all tasks, or one owner's) holds a task in: see taskIndexes. */
 export const INDEXES_PER_SCOPE = 2 + 2 * taskStates.length;
@@ -55,8 +73,18 @@ export interface Keys {
    * name and state for each; then the same again under the owner when the task has one.
    */
   taskIndexes(task: { name: string; owner: string | null }): string[];
-  /** The KEYS of a task's script, in the order its header gives (`layout`). */
-  taskKeys(task: TaskIdentity, layout: readonly TaskKey[]): string[];
+  /**
+   * The KEYS of a task's script, in the order its header gives (`layout`); `now`, the time the
+   * script is given, names the history bucket of a layout that has one.
+   */
+  taskKeys(task: TaskIdentity, layout: readonly TaskKey[], now?: number): string[];
+  /** A task's timeline: the list of its changes (core/scripts/includes/timeline.lua). */
+  timeline(id: string): string;
+  /**
+   * The partition's history bucket of one minute (minuteOf): a hash of the tasks that ended in it
+   * and of the backlog sampled at its start (core/scripts/includes/history.lua).
+   */
+  history(minute: number): string;
   workers: string;
   worker(name: string): string;
   /** The partition count every process must agree on (core/partition-count.ts). */
@@ -103,7 +131,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     return indexes;
   };
 
-  const taskKey = (id: string, key: Exclude<TaskKey, 'indexes'>) => {
+  const taskKey = (id: string, key: Exclude<TaskKey, 'indexes'>, now: number | undefined) => {
     switch (key) {
       case 'record':
         return keys.task(id);
@@ -117,6 +145,11 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
         return keys.allTasksChannel;
       case 'cancelChannel':
         return keys.cancelChannel;
+      case 'timeline':
+        return keys.timeline(id);
+      case 'history':
+        if (now === undefined) throw new Error('the history key needs the time the script runs at');
+        return keys.history(minuteOf(now));
     }
   };
 
@@ -127,14 +160,16 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     created: `${prefix}:created`,
     index: (filter) => indexIn(indexBase(filter.owner), filter),
     taskIndexes: ({ name, owner }) => [...taskIndexes(name, owner)],
-    taskKeys(task, layout) {
+    taskKeys(task, layout, now) {
       const list: string[] = [];
       for (const key of layout) {
         if (key === 'indexes') list.push(...taskIndexes(task.name, task.owner));
-        else list.push(taskKey(task.id, key));
+        else list.push(taskKey(task.id, key, now));
       }
       return list;
     },
+    timeline: (id) => `${prefix}:timeline:${id}`,
+    history: (minute) => `${prefix}:history:${minute}`,
     workers: `${prefix}:workers`,
     worker: (name) => `${prefix}:worker:${name}`,
     partitionCount: `${prefix}:partitions`,

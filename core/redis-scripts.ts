@@ -17,8 +17,18 @@ interface ScriptLayout {
   argv: readonly string[];
 }
 
-const RUN_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'indexes'] as const;
-const CANCEL_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'cancelChannel', 'indexes'] as const;
+const START_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'timeline', 'indexes'] as const;
+/** A run's end may complete or fail the task, which the history of its minute counts. */
+const END_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'timeline', 'history', 'indexes'] as const;
+const CANCEL_KEYS = [
+  'record',
+  'expiry',
+  'taskChannel',
+  'allTasksChannel',
+  'cancelChannel',
+  'timeline',
+  'indexes',
+] as const;
 /** ARGV[1..3] of every script that moves a task between its indexes: see core/scripts/includes/ref.lua. */
 const REF_ARGV = ['now', 'name', 'owner'] as const;
 const OUTCOME_ARGV = ['state', 'result', 'error'] as const;
@@ -27,25 +37,29 @@ const OUTCOME_ARGV = ['state', 'result', 'error'] as const;
 export const scriptLayouts = {
   create: {
     file: 'create',
-    keys: ['record', 'created', 'taskChannel', 'allTasksChannel', 'indexes'],
-    argv: [...REF_ARGV, 'id', 'ttlMs', 'total', 'input'],
+    keys: ['record', 'created', 'taskChannel', 'allTasksChannel', 'timeline', 'indexes'],
+    argv: [...REF_ARGV, 'id', 'ttlMs', 'total', 'input', 'retryOf'],
   },
-  start: { file: 'start', keys: RUN_KEYS, argv: [...REF_ARGV, 'runId', 'worker'] },
+  start: { file: 'start', keys: START_KEYS, argv: [...REF_ARGV, 'runId', 'worker'] },
   progress: {
     file: 'progress',
-    keys: ['record', 'taskChannel', 'allTasksChannel'],
-    argv: ['runId', 'current', 'total', 'progress'],
+    keys: ['record', 'taskChannel', 'allTasksChannel', 'timeline'],
+    argv: ['runId', 'current', 'total', 'progress', 'now'],
   },
   finish: {
     file: 'finish',
-    keys: RUN_KEYS,
+    keys: END_KEYS,
     argv: [...REF_ARGV, 'runId', ...OUTCOME_ARGV, 'current', 'total', 'progress'],
   },
-  startAndFinish: { file: 'start-and-finish', keys: RUN_KEYS, argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV] },
-  abandon: { file: 'abandon', keys: RUN_KEYS, argv: [...REF_ARGV, 'error'] },
+  startAndFinish: { file: 'start-and-finish', keys: END_KEYS, argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV] },
+  abandon: { file: 'abandon', keys: END_KEYS, argv: [...REF_ARGV, 'error'] },
   cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: REF_ARGV },
   remove: { file: 'remove', keys: CANCEL_KEYS, argv: REF_ARGV },
-  forgetExpired: { file: 'forget-expired', keys: ['record', 'expiry', 'indexes'], argv: [...REF_ARGV, 'id'] },
+  forgetExpired: {
+    file: 'forget-expired',
+    keys: ['record', 'expiry', 'timeline', 'indexes'],
+    argv: [...REF_ARGV, 'id'],
+  },
   rateLimitTake: { file: 'rate-limit-take', keys: ['bucket'], argv: ['limit', 'windowMs', 'cost'] },
 } as const satisfies Record<string, ScriptLayout>;
 

@@ -25,6 +25,8 @@ export interface TaskRecord {
   cancelRequested: boolean;
   /** Who created it, when authentication is on (the token's subject); null otherwise. */
   owner: string | null;
+  /** The task this one was created to retry (retryTask), or null. */
+  retryOf: string | null;
   /** A published change only: when Redis made it (its clock, in milliseconds); never stored. */
   changedAt?: number;
 }
@@ -68,6 +70,7 @@ export function parseTaskHash(hash: TaskHash): TaskRecord {
     seq: Number(hash.seq ?? 0),
     cancelRequested: hash.cancelRequested === '1',
     owner: hash.owner || null,
+    retryOf: hash.retryOf || null,
     changedAt: hash.changedAt ? Number(hash.changedAt) : undefined,
   };
 }

@@ -3,7 +3,7 @@ import type { Partitions } from './partitions.js';
 import type { RedisClient } from './redis.js';
 import { defineScripts, scriptLayouts, type ScriptArgv, type ScriptName } from './redis-scripts.js';
 import { hashFromFlat, parseTaskHash, type TaskHash, type TaskRecord } from './task-record.js';
-import type { TaskState } from './task-state.js';
+import { isTaskState, type TaskState } from './task-state.js';
 
 /** How a run ended: a terminal state, or QUEUED to hand the task back for another attempt. */
 export type RunOutcome =
@@ -41,6 +41,21 @@ export interface TaskRef {
   owner?: string | null;
 }
 
+/** One change in a task's timeline (core/scripts/includes/timeline.lua), oldest first. */
+export interface TaskEvent {
+  /** The record's sequence number (version) with this change. */
+  seq: number;
+  at: Date;
+  /** The state the change left the task in. */
+  state: TaskState;
+  current: number | null;
+  total: number | null;
+  /** The run it belongs to (1 for the first), when it belongs to one. */
+  attempt: number | null;
+  /** The worker that started a run, or the error that ended it. */
+  message: string | null;
+}
+
 export type StartAnswer = { state: 'ACTIVE'; record: TaskRecord } | { state: Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
 
 /**
@@ -61,9 +76,13 @@ export interface TaskStore {
     input: unknown;
     ttlMs: number;
     owner: string | null;
+    /** The task this one retries (its `retryOf`). */
+    retryOf?: string | null;
   }): Promise<TaskRecord>;
   /** null when the task is unknown or its time to live has run out. */
   get(id: string): Promise<TaskRecord | null>;
+  /** The task's timeline, oldest first, as it is now; empty for an unknown task. */
+  timeline(id: string): Promise<TaskEvent[]>;
   /** The record when the caller now owns the run (state ACTIVE); otherwise the reason to skip it. */
   start(task: TaskRef, runId: string, worker: string): Promise<StartAnswer>;
   /** false when the run must stop: cancelled, deleted or taken over. */
@@ -132,6 +151,30 @@ function stepArgs(step: Step | null | undefined): [number, number, number] | [''
   return [current, total, total > 0 ? (current / total) * 100 : 0];
 }
 
+const optionalNumber = (value: unknown) => (typeof value === 'string' && value !== '' ? Number(value) : null);
+
+/** An entry of a timeline as a script wrote it; null for one that is not (written by hand). */
+function eventFrom(entry: string): TaskEvent | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(entry);
+  } catch {
+    return null;
+  }
+  if (!parsed || typeof parsed !== 'object') return null;
+  const { seq, at, state, current, total, attempt, message } = parsed as Record<string, unknown>;
+  if (typeof at !== 'string' || typeof state !== 'string' || !isTaskState(state)) return null;
+  return {
+    seq: optionalNumber(seq) ?? 0,
+    at: new Date(Number(at)),
+    state,
+    current: optionalNumber(current),
+    total: optionalNumber(total),
+    attempt: optionalNumber(attempt),
+    message: typeof message === 'string' ? message : null,
+  };
+}
+
 function recordFrom(flat: unknown): TaskRecord {
   return parseTaskHash(hashFromFlat(flat as string[]));
 }
@@ -164,8 +207,11 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
     return partition.keys;
   };
 
-  const call = <Name extends TaskScriptName>(name: Name, task: TaskIdentity, argv: ScriptArgv<Name>) =>
-    scripts[name](keysOf(task.id).taskKeys(task, scriptLayouts[name].keys), argv);
+  // A script's history bucket is the minute of the time it is given: its first argument (refArgv).
+  const call = <Name extends TaskScriptName>(name: Name, task: TaskIdentity, argv: ScriptArgv<Name>) => {
+    const now = typeof argv[0] === 'number' ? argv[0] : undefined;
+    return scripts[name](keysOf(task.id).taskKeys(task, scriptLayouts[name].keys, now), argv);
+  };
 
   /** One partition's count of an index and its members from `start` down, read in one moment. */
   async function readIndex(index: string, start: string, limit: number): Promise<{ count: number; members: string[] }> {
@@ -214,15 +260,30 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
   }
 
   return {
-    async create({ id, name, total, input, ttlMs, owner }) {
+    async create({ id, name, total, input, ttlMs, owner, retryOf }) {
       const task = { id, name, owner };
-      return recordFrom(await call('create', task, [...refArgv(task), id, ttlMs, total, JSON.stringify(input)]));
+      const argv = [
+        ...refArgv(task),
+        id,
+        ttlMs,
+        total,
+        JSON.stringify(input),
+        retryOf ?? '',
+      ] satisfies ScriptArgv<'create'>;
+      return recordFrom(await call('create', task, argv));
     },
 
     async get(id) {
       const partition = partitions.ofTask(id);
       if (!partition) return null;
       return liveRecord(await redis.hgetall(partition.keys.task(id)), Date.now());
+    },
+
+    async timeline(id) {
+      const partition = partitions.ofTask(id);
+      if (!partition) return [];
+      const entries = await redis.lrange(partition.keys.timeline(id), 0, -1);
+      return entries.map(eventFrom).filter((event) => event !== null);
     },
 
     async start(ref, runId, worker) {
@@ -233,7 +294,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
 
     async progress({ id, name }, runId, step) {
       // A step moves no index: its keys need neither the name nor the owner.
-      const answer = await call('progress', { id, name, owner: null }, [runId, ...stepArgs(step)]);
+      const answer = await call('progress', { id, name, owner: null }, [runId, ...stepArgs(step), Date.now()]);
       return answer === 'ACTIVE';
     },
 

@@ -32,7 +32,9 @@ import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
 import { registerTaskGauges } from './metrics/task-gauges.js';
 import { createRateLimiter } from './tasks/rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
+import { createTaskHistory } from './tasks/task-history.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
+import { createWorkerFeed } from './tasks/worker-feed.js';
 import { createDocumentCache } from './ws/document-cache.js';
 import { createGraphqlWsServer } from './ws/graphql-ws-server.js';
 import { createWsTransport } from './ws/ws-transport.js';
@@ -45,7 +47,8 @@ import { createWsTransport } from './ws/ws-transport.js';
 
 /**
  * Reads leave expired tasks out at once but never write; this forgets them, so a list's totalCount
- * may count an expired task for about this long.
+ * may count an expired task for about this long. The same timer samples the backlog for the history
+ * as each minute begins.
  */
 const SWEEP_EVERY_MS = 1_000;
 
@@ -119,11 +122,16 @@ export async function createTaskBackend(
   });
   const { rateLimitCreates, rateLimitWindowMs, readBudget } = config.limits;
   const windowSeconds = rateLimitWindowMs / 1000;
+  const registry = createWorkerRegistry(redis, partitions.meta);
+  const workerFeed = createWorkerFeed({ list: () => registry.list(), logger });
+  const history = createTaskHistory(redis, partitions);
   const tasks = createTaskService({
     store,
     partitions,
     queues,
-    registry: createWorkerRegistry(redis, partitions.meta),
+    registry,
+    workerFeed,
+    history,
     pubsub,
     resultTtlMs: config.tasks.resultTtlMs,
     createLimiter: createRateLimiter(redis, partitions, 'create', { limit: rateLimitCreates, windowSeconds }),
@@ -132,6 +140,7 @@ export async function createTaskBackend(
   });
   const sweeper = setInterval(() => {
     store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
+    history.sampleBacklog().catch((error: Error) => logger.debug({ err: error.message }, 'backlog not sampled'));
   }, SWEEP_EVERY_MS);
 
   const admission = createAdmission({
@@ -152,6 +161,7 @@ export async function createTaskBackend(
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        workerFeed.close();
         await Promise.all(
           queues.map((queue) =>
             queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing a queue failed')),

@@ -7,8 +7,10 @@
     KEYS[2] the expiry set (ZSET)
     KEYS[3] the task's channel
     KEYS[4] the all-tasks channel
-    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[5] the task's timeline (LIST), see includes/timeline.lua
+    KEYS[6] the history bucket of the minute ARGV[1] falls in (HASH), see includes/history.lua
+    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -25,15 +27,17 @@
 --- @include "includes/end-run"
 --- @include "includes/ref"
 
-local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 5 }
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
+  history = KEYS[6], indexes = 7 }
 local now = tonumber(ARGV[1])
 
-local state, name, owner, sortKey, id, ttl = unpack(redis.call('HMGET', at.record,
-  'state', 'name', 'owner', 'sortKey', 'id', 'ttl'))
+local state, name, owner, sortKey, id, ttl, attempts = unpack(redis.call('HMGET', at.record,
+  'state', 'name', 'owner', 'sortKey', 'id', 'ttl', 'attempts'))
 if state ~= 'ACTIVE' then return 0 end
 local wrong = wrongRef(name, owner)
 if wrong then return wrong end
-setTerminal(at, { state = state, sortKey = sortKey, id = id, ttl = ttl }, 'FAILED', now)
+setTerminal(at, { state = state, sortKey = sortKey, id = id, ttl = ttl, attempts = attempts }, 'FAILED', now, ARGV[4])
+countEnd(at, 'FAILED', now)
 redis.call('HSET', at.record, 'error', ARGV[4])
 publishChange(at)
 return 1

@@ -9,8 +9,10 @@
     KEYS[2] the expiry set (ZSET)
     KEYS[3] the task's channel
     KEYS[4] the all-tasks channel
-    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[5] the task's timeline (LIST), see includes/timeline.lua
+    KEYS[6] the history bucket of the minute ARGV[1] falls in (HASH), see includes/history.lua
+    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -34,7 +36,8 @@
 --- @include "includes/end-run"
 --- @include "includes/ref"
 
-local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 5 }
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
+  history = KEYS[6], indexes = 7 }
 local now = tonumber(ARGV[1])
 
 local task = readTask(at.record)
@@ -47,10 +50,12 @@ if ARGV[8] ~= '' then
     publishChange(at)
     return 'CANCELLED'
   end
+  local previous = task.current
   task.current = ARGV[8]
   task.total = ARGV[9]
   task.progress = ARGV[10]
   publishTask(at, task)
+  addStep(at, now, task.seq, previous, task.current, task.total, task.attempts)
 end
 endRun(at, task, task.state, ARGV[5], ARGV[6], ARGV[7], now)
 return 1

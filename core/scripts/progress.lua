@@ -1,16 +1,18 @@
 --[[
-  Records one step of a run. A step moves no index, so it needs neither the task's name nor its
-  owner.
+  Records one step of a run, and puts it in the task's timeline if includes/timeline.lua keeps it.
+  A step moves no index, so it needs neither the task's name nor its owner.
 
   Input:
     KEYS[1] the task's record (HASH)
     KEYS[2] the task's channel
     KEYS[3] the all-tasks channel
+    KEYS[4] the task's timeline (LIST), see includes/timeline.lua
 
     ARGV[1] the run's id
     ARGV[2] steps done
     ARGV[3] steps in all
     ARGV[4] progress, in percent
+    ARGV[5] the time, in milliseconds
 
   Output:
     ACTIVE when the step was recorded; anything else tells the worker to stop: MISSING (deleted),
@@ -20,13 +22,16 @@
     the whole record on KEYS[2] (the task's channel) and KEYS[3] (all tasks), when it changed
 ]]
 --- @include "includes/publish"
+--- @include "includes/timeline"
 
-local at = { record = KEYS[1], taskChannel = KEYS[2], allChannel = KEYS[3] }
+local at = { record = KEYS[1], taskChannel = KEYS[2], allChannel = KEYS[3], timeline = KEYS[4] }
 
-local state, runId, cancelRequested = unpack(redis.call('HMGET', at.record, 'state', 'runId', 'cancelRequested'))
+local state, runId, cancelRequested, previous, attempts, seq = unpack(redis.call('HMGET', at.record,
+  'state', 'runId', 'cancelRequested', 'current', 'attempts', 'seq'))
 if not state then return 'MISSING' end
 if runId ~= ARGV[1] then return 'STALE' end
 if cancelRequested == '1' then return 'CANCEL_REQUESTED' end
 redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4])
+addStep(at, tonumber(ARGV[5]), tonumber(seq) + 1, previous, ARGV[2], ARGV[3], attempts)
 publishChange(at)
 return 'ACTIVE'

@@ -9,8 +9,10 @@
     KEYS[2] the expiry set (ZSET)
     KEYS[3] the task's channel
     KEYS[4] the all-tasks channel
-    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[5] the task's timeline (LIST), see includes/timeline.lua
+    KEYS[6] the history bucket of the minute ARGV[1] falls in (HASH), see includes/history.lua
+    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -33,7 +35,8 @@
 --- @include "includes/end-run"
 --- @include "includes/ref"
 
-local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 5 }
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
+  history = KEYS[6], indexes = 7 }
 local now = tonumber(ARGV[1])
 
 local task = readTask(at.record)
@@ -56,5 +59,7 @@ task.current = '0'
 task.progress = '0'
 task.attempts = tostring(tonumber(task.attempts) + 1)
 publishTask(at, task)
+addEvent(at, now, task.seq,
+  { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts, message = 'started on ' .. ARGV[5] })
 endRun(at, task, fromState, ARGV[6], ARGV[7], ARGV[8], now)
 return 'ACTIVE'

@@ -7,8 +7,9 @@
     KEYS[2] the expiry set (ZSET)
     KEYS[3] the task's channel
     KEYS[4] the all-tasks channel
-    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[5] the task's timeline (LIST), see includes/timeline.lua
+    KEYS[6..17] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[18..29] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -27,11 +28,12 @@
 --- @include "includes/end-run"
 --- @include "includes/ref"
 
-local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], indexes = 5 }
+local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
+  indexes = 6 }
 local now = tonumber(ARGV[1])
 
-local state, cancelRequested, name, owner, sortKey, id, ttl = unpack(redis.call('HMGET', at.record,
-  'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl'))
+local state, cancelRequested, name, owner, sortKey, id, ttl, seq, total = unpack(redis.call('HMGET', at.record,
+  'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl', 'seq', 'total'))
 if not state then return 'MISSING' end
 if isTerminal(state) then return state end
 local wrong = wrongRef(name, owner)
@@ -45,5 +47,7 @@ end
 moveIndexes(at, sortKey, state, 'ACTIVE')
 redis.call('HSET', at.record, 'state', 'ACTIVE', 'runId', ARGV[4], 'worker', ARGV[5], 'startedAt', ARGV[1],
   'current', '0', 'progress', '0')
-redis.call('HINCRBY', at.record, 'attempts', 1)
+local attempt = redis.call('HINCRBY', at.record, 'attempts', 1)
+addEvent(at, now, tonumber(seq) + 1,
+  { state = 'ACTIVE', current = '0', total = total, attempt = tostring(attempt), message = 'started on ' .. ARGV[5] })
 return publishChange(at)

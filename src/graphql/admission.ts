@@ -19,6 +19,7 @@ import type { RateLimiter } from '../tasks/rate-limiter.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { CreateRequest, TaskService } from '../tasks/task-service.js';
 import { taskKindCreatedBy } from './task-kinds.js';
+import { RETRY_MUTATION } from './task.resolver.js';
 
 export interface OperationRequest {
   document: DocumentNode;
@@ -53,10 +54,11 @@ export interface AdmissionOptions {
  */
 const statusOf: ReadonlyMap<unknown, number> = new Map([
   ['BAD_USER_INPUT', 200],
+  ['NOT_FOUND', 200],
   ['RATE_LIMITED', 429],
 ]);
 
-/** The HTTP status of a refusal: 200 for bad input, 429 past a limit, 503 while Redis is away. */
+/** The HTTP status of a refusal: 200 for bad input (an unknown task to retry too), 429 past a limit, 503 while Redis is away. */
 function refusal(error: unknown): GraphQLError {
   const graphqlError = asGraphQLError(error);
   const status = statusOf.get(graphqlError.extensions.code) ?? (isRedisUnavailable(error) ? 503 : 500);
@@ -86,10 +88,12 @@ export function createAdmission({ schema, tasks, readBudget, costOf }: Admission
       if (responseKeys.has(responseKey)) continue;
       responseKeys.add(responseKey);
       const api = taskKindCreatedBy(field.name.value);
-      const definition = api && mutationType?.getFields()[field.name.value];
-      if (!api || !definition) continue;
-      const { input } = getArgumentValues(definition, field, coerced.coerced);
-      creates.push({ kind: api.kind, input, label: responseKey });
+      const retries = field.name.value === RETRY_MUTATION;
+      const definition = (api || retries) && mutationType?.getFields()[field.name.value];
+      if (!definition) continue;
+      const { input, id } = getArgumentValues(definition, field, coerced.coerced);
+      // A retry creates a task too: its own task is checked, and it takes its share of the allowance.
+      creates.push(api ? { kind: api.kind, input, label: responseKey } : { retryOf: String(id), label: responseKey });
     }
     return creates;
   }

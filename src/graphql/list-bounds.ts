@@ -1,6 +1,7 @@
 import { Kind, type FieldNode, type GraphQLField } from 'graphql';
-import { MAX_PAGE_SIZE } from '../../core/limits.js';
+import { MAX_PAGE_SIZE, TIMELINE_LENGTH } from '../../core/limits.js';
 import { MAX_NUMBERS } from '../../core/task-kinds/calculation-task.js';
+import { HISTORY_MINUTES } from '../tasks/task-history.js';
 
 /**
  * Workers the cost of `workers` is counted for. The list is as long as the worker processes alive
@@ -50,6 +51,12 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   'TaskConnection.nodes': { items: 'page', largest: MAX_PAGE_SIZE },
   'CalculationTask.numbers': { items: MAX_NUMBERS },
   'Query.workers': { items: MAX_WORKERS },
+  'Subscription.workersChanged': { items: MAX_WORKERS },
+  'Query.taskHistory': { items: HISTORY_MINUTES },
+  // Asked for on a page of tasks, a timeline costs the page a hundred times over: one task's, or a few.
+  'Task.timeline': { items: TIMELINE_LENGTH },
+  'SleepTask.timeline': { items: TIMELINE_LENGTH },
+  'CalculationTask.timeline': { items: TIMELINE_LENGTH },
   // One name per kind of task: as few as the schema has create mutations, so counted once.
   'Worker.taskNames': { items: 1 },
 };

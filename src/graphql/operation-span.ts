@@ -41,5 +41,9 @@ export function tasksWithin(tasks: TaskService, span: Span): TaskService {
     watch: under(tasks.watch),
     watchAll: under(tasks.watchAll),
     workers: under(tasks.workers),
+    retry: under(tasks.retry),
+    timeline: under(tasks.timeline),
+    history: under(tasks.history),
+    watchWorkers: under(tasks.watchWorkers),
   };
 }

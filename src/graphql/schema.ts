@@ -1,5 +1,7 @@
 import { assertObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { HistoryResolver } from './history.resolver.js';
+import { TaskTimelineResolver } from './task-timeline.resolver.js';
 import { TaskResolver } from './task.resolver.js';
 import { taskKindApis } from './task-kinds.js';
 import { WorkerResolver } from './worker.resolver.js';
@@ -19,7 +21,13 @@ const unused: PubSub = {
 
 export async function buildTaskSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [TaskResolver, WorkerResolver, ...taskKindApis.map((api) => api.resolver)] as [Function, ...Function[]],
+    resolvers: [
+      TaskResolver,
+      TaskTimelineResolver,
+      HistoryResolver,
+      WorkerResolver,
+      ...taskKindApis.map((api) => api.resolver),
+    ] as [Function, ...Function[]],
     // Task kinds appear in no field's type by name, only through the Task interface.
     orphanedTypes: taskKindApis.map((api) => api.objectType),
     pubSub: unused,

@@ -22,6 +22,7 @@ export function viewOf(api: TaskKindApi, record: TaskRecord): TaskView {
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
     expiresAt: record.expiresAt,
+    retryOf: record.retryOf,
   } satisfies Task;
   return { ...common, ...api.fields(record), typeName: api.typeName };
 }

@@ -28,6 +28,9 @@ class TaskConnection {
   totalCount!: number;
 }
 
+/** The mutation that creates a task from another (admission.ts counts it as a creation). */
+export const RETRY_MUTATION = 'retryTask';
+
 @Resolver()
 export class TaskResolver {
   @Query(() => Task, { nullable: true, description: 'null when the task is unknown or has expired.' })
@@ -58,6 +61,15 @@ export class TaskResolver {
   })
   async cancelTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView> {
     return toTaskView(await tasks.cancel(id, caller));
+  }
+
+  @Mutation(() => Task, {
+    name: RETRY_MUTATION,
+    description:
+      'Creates a task of the same kind and input as a FAILED or CANCELLED one, whose `retryOf` names it. BAD_USER_INPUT for a task that has not ended or has completed.',
+  })
+  async retryTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView> {
+    return toTaskView(await tasks.retry(id, caller));
   }
 
   @Mutation(() => Boolean, { description: 'Forgets a task, cancelling it first if it has not finished.' })

@@ -2,6 +2,7 @@ import 'reflect-metadata'; // type-graphql's decorators read it as the module lo
 import { Field, Float, ID, Int, InterfaceType, registerEnumType } from 'type-graphql';
 import { TaskState } from '../../core/task-state.js';
 import { DateTimeScalar } from './date-time.scalar.js';
+import { TaskEvent } from './task-event.type.js';
 
 registerEnumType(TaskState, { name: 'TaskState', description: 'Where a task is in its life.' });
 
@@ -56,4 +57,14 @@ export abstract class Task {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When a finished task will be forgotten.' })
   expiresAt!: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'The task this one retries (retryTask), or null.' })
+  retryOf!: string | null;
+
+  /** Read when asked for, by TaskTimelineResolver. */
+  @Field(() => [TaskEvent], {
+    description:
+      'Its changes, oldest first: queued, each run started and ended, its steps (about 40 a run at most, spread evenly), cancelled. The newest 100 are kept.',
+  })
+  timeline?: TaskEvent[];
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { LiveWorker } from '../tasks/worker-feed.js';
 import type { Context } from './context.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 
@@ -29,5 +30,14 @@ export class WorkerResolver {
   @Query(() => [Worker])
   workers(@Ctx() { tasks }: Context): Promise<Worker[]> {
     return tasks.workers();
+  }
+
+  @Subscription(() => [Worker], {
+    description:
+      'The live workers now, then the whole list again each time it changes: a worker starts or stops, or runs more or fewer tasks.',
+    subscribe: ({ context }) => (context as Context).tasks.watchWorkers(),
+  })
+  workersChanged(@Root() workers: LiveWorker[]): Worker[] {
+    return workers;
   }
 }

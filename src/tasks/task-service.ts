@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { LRUCache } from 'lru-cache';
 import { enqueueTask } from '../../core/enqueue-task.js';
 import { MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
@@ -6,15 +7,19 @@ import type { Partitions } from '../../core/partitions.js';
 import { taskKindNamed, type TaskKind } from '../../core/task-kinds/index.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
 import { isTaskState, isTerminal, type TaskState } from '../../core/task-state.js';
-import { InvalidCursorError, type TaskStore } from '../../core/task-store.js';
-import type { WorkerInfo, WorkerRegistry } from '../../core/worker-registry.js';
+import { InvalidCursorError, type TaskEvent, type TaskStore } from '../../core/task-store.js';
+import type { WorkerRegistry } from '../../core/worker-registry.js';
 import { badUserInput, notFound, rateLimited, zodIssues } from '../errors.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
 import { TaskFeed } from './task-feed.js';
+import { HISTORY_MINUTES, type HistoryMinute, type TaskHistory } from './task-history.js';
 import { watchTask } from './task-watch.js';
+import { liveWorkers, type LiveWorker, type WorkerFeed } from './worker-feed.js';
+
+export type { LiveWorker };
 
 export interface TaskListQuery {
   first: number;
@@ -30,18 +35,16 @@ export interface TaskList {
   endCursor: string | null;
 }
 
-export interface LiveWorker extends WorkerInfo {
-  /** Seconds since it started. */
-  uptime: number;
-}
-
-/** One task an operation asks to create: its kind and its input as the client sent it. */
-export interface CreateRequest {
-  kind: TaskKind;
-  input: unknown;
+/**
+ * One task an operation asks to create: its kind and its input as the client sent it, or the id of
+ * a task to retry (retryTask), whose kind and input are that task's.
+ */
+export type CreateRequest = (
+  { kind: TaskKind; input: unknown; retryOf?: undefined } | { retryOf: string; kind?: undefined; input?: undefined }
+) & {
   /** Where it stands in the operation (its response key), to name it in an error. */
   label?: string;
-}
+};
 
 /**
  * What the service does with tasks, apart from any transport: it checks input, keeps each caller
@@ -60,7 +63,19 @@ export interface TaskService {
   admit(creates: readonly CreateRequest[], caller: Caller): Promise<void>;
   /** Creates a task whose creation was admitted. */
   create(kind: TaskKind, input: unknown, caller: Caller): Promise<TaskRecord>;
+  /**
+   * Creates a task of the same kind and input as a FAILED or CANCELLED one, its `retryOf`; admitted
+   * as a creation. NOT_FOUND when unknown, BAD_USER_INPUT when it has not ended or has completed.
+   */
+  retry(id: string, caller: Caller): Promise<TaskRecord>;
   get(id: string, caller: Caller): Promise<TaskRecord | null>;
+  /**
+   * The timeline of a task the caller has read (and so may see): its changes, oldest first, up to
+   * the version read, so that a record and its timeline always agree.
+   */
+  timeline(task: TaskRecord | { id: string; version: number }): Promise<TaskEvent[]>;
+  /** The service's last `minutes` minutes (1 to HISTORY_MINUTES), oldest first. */
+  history(minutes: number): Promise<HistoryMinute[]>;
   list(query: TaskListQuery, caller: Caller): Promise<TaskList>;
   cancel(id: string, caller: Caller): Promise<TaskRecord>;
   remove(id: string, caller: Caller): Promise<true>;
@@ -69,6 +84,8 @@ export interface TaskService {
   /** Every change of every task the caller sees, once Redis has confirmed the subscription. */
   watchAll(caller: Caller): Promise<AsyncIterableIterator<TaskRecord>>;
   workers(): Promise<LiveWorker[]>;
+  /** The live workers now, then the list each time it changes. */
+  watchWorkers(): Promise<AsyncIterableIterator<LiveWorker[]>>;
 }
 
 export interface TaskServiceOptions {
@@ -77,6 +94,9 @@ export interface TaskServiceOptions {
   /** Each partition's queue, by its index. */
   queues: readonly Queue[];
   registry: WorkerRegistry;
+  /** The registry read once a second for every watcher of the workers. */
+  workerFeed: WorkerFeed;
+  history: TaskHistory;
   pubsub: TaskPubSub;
   /** How long a finished task is kept; fixed per task when it is created. */
   resultTtlMs: number;
@@ -110,11 +130,31 @@ function checkedInput(kind: TaskKind, input: unknown, label?: string) {
   return { value: undefined, issues };
 }
 
+/** Why a task cannot be retried, or null when it can: only a failed or cancelled task is. */
+function notRetryable(record: TaskRecord): string | null {
+  if (record.state === 'FAILED' || record.state === 'CANCELLED') return null;
+  if (record.state === 'COMPLETED') return 'has completed: only a failed or cancelled task is retried';
+  return `has not ended (it is ${record.state}): only a failed or cancelled task is retried`;
+}
+
+/**
+ * Timelines of the tasks read lately, by id and version: a timeline changes only with its task's
+ * version, so every subscriber that asks for it with the same change shares one read. Kept for
+ * seconds, and bounded by the characters they hold (a timeline holds 100 entries at most).
+ */
+const TIMELINES_KEPT = { maxSize: 4_000_000, ttl: 10_000 };
+
+/** About what a timeline holds in memory, in characters: what the cache of timelines is bounded by. */
+const timelineSize = (events: readonly TaskEvent[]) =>
+  events.reduce((size, event) => size + 100 + (event.message?.length ?? 0), 1);
+
 export function createTaskService({
   store,
   partitions,
   queues,
   registry,
+  workerFeed,
+  history,
   pubsub,
   resultTtlMs,
   createLimiter,
@@ -129,6 +169,19 @@ export function createTaskService({
     return record && sees(caller, record) ? record : null;
   };
 
+  /** The task to retry, if the caller may see it and it may be retried; else the error to answer. */
+  const retryable = async (id: string, caller: Caller, label?: string) => {
+    const record = await visible(id, caller);
+    if (!record) throw notFound(id);
+    const reason = notRetryable(record);
+    if (reason) throw badUserInput('id', [{ path: [], message: `task ${id} ${reason}`, label }]);
+    return record;
+  };
+
+  const timelines = new LRUCache<string, TaskEvent[]>({ ...TIMELINES_KEPT, sizeCalculation: timelineSize });
+  /** Reads under way, shared by whoever asks meanwhile: as many as the requests being answered. */
+  const readingTimelines = new Map<string, Promise<TaskEvent[]>>();
+
   /** BullMQ refuses to remove a job a worker holds; that worker then sees the task's state and stops. */
   const removeJob = (id: string) =>
     queues[partitions.ofTask(id)!.index]!.remove(id).catch((error: Error) =>
@@ -138,8 +191,12 @@ export function createTaskService({
   return {
     async admit(creates, caller) {
       if (creates.length === 0) return;
-      const issues = creates.flatMap(({ kind, input, label }) => checkedInput(kind, input, label).issues);
+      const issues = creates.flatMap(({ kind, input, label }) => (kind ? checkedInput(kind, input, label).issues : []));
       if (issues.length > 0) throw badUserInput('input', issues);
+      // Each retry is checked before any token is taken: an operation with one that cannot run runs none.
+      await Promise.all(
+        creates.map(({ retryOf, label }) => retryOf !== undefined && retryable(retryOf, caller, label)),
+      );
       const allowed = await createLimiter.take(caller.client, creates.length);
       if (!allowed.allowed) {
         logger.debug({ client: caller.client, tasks: creates.length }, 'task creation rate limited');
@@ -159,7 +216,48 @@ export function createTaskService({
       return record;
     },
 
+    async retry(id, caller) {
+      const old = await retryable(id, caller);
+      const kind = taskKindNamed(old.name);
+      if (!kind) throw new Error(`task ${id} has an unknown kind: ${old.name}`);
+      const { value: input, issues } = checkedInput(kind, old.input);
+      if (issues.length > 0) throw new Error(`task ${id} holds input its kind no longer takes`);
+      const record = await enqueueTask({ store, partitions, queues }, kind, input, {
+        ttlMs: resultTtlMs,
+        owner: caller.owner,
+        retryOf: old.id,
+      });
+      metrics.taskCreated(kind.name);
+      logger.info({ taskId: record.id, task: kind.name, retryOf: old.id }, 'task queued again');
+      return record;
+    },
+
     get: visible,
+
+    async timeline(task) {
+      const version = 'seq' in task ? task.seq : task.version;
+      const key = `${task.id}:${version}`;
+      const kept = timelines.get(key);
+      if (kept) return kept;
+      let read = readingTimelines.get(key);
+      if (!read) {
+        const events = store.timeline(task.id).then((all) => all.filter((event) => event.seq <= version));
+        read = events.finally(() => readingTimelines.delete(key));
+        readingTimelines.set(key, read);
+        read.then(
+          (events) => timelines.set(key, events),
+          () => undefined,
+        ); // a failed read is not kept
+      }
+      return read;
+    },
+
+    async history(minutes) {
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > HISTORY_MINUTES) {
+        throw badUserInput('minutes', [{ path: [], message: `must be between 1 and ${HISTORY_MINUTES}` }]);
+      }
+      return history.read(minutes);
+    },
 
     async list({ first, after, state, name }, caller) {
       if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
@@ -226,11 +324,9 @@ export function createTaskService({
     },
 
     async workers() {
-      const now = Date.now();
-      return (await registry.list()).map((worker) => ({
-        ...worker,
-        uptime: Math.floor((now - worker.startedAt.getTime()) / 1000),
-      }));
+      return liveWorkers(await registry.list());
     },
+
+    watchWorkers: () => workerFeed.watch(),
   };
 }

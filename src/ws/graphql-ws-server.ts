@@ -17,7 +17,7 @@ import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { DocumentCache } from './document-cache.js';
-import { ClientCounts, SocketOperations } from './socket-operations.js';
+import { ClientCounts, SocketOperations, type Feed, type PerClientCounts } from './socket-operations.js';
 import { subscriptionField } from './subscription-field.js';
 import { tracedOperations } from './traced-operations.js';
 
@@ -36,9 +36,14 @@ export interface OperationLimits {
   maxSubscriptionsPerSocket: number;
   /** The same over all of one client's sockets. */
   maxSubscriptionsPerClient: number;
-  /** taskUpdated subscriptions over all of one client's sockets. */
+  /**
+   * taskUpdated subscriptions over all of one client's sockets; and as many workersChanged, counted
+   * apart (each sends every subscriber every change of the service as a whole).
+   */
   maxTaskUpdatedPerClient: number;
 }
+
+const feeds: ReadonlySet<string> = new Set<Feed>(['taskUpdated', 'workersChanged']);
 
 export interface GraphqlWsOptions {
   schema: GraphQLSchema;
@@ -103,7 +108,11 @@ export function createGraphqlWsServer({
   traces = false,
   logger,
 }: GraphqlWsOptions) {
-  const perClient = { all: new ClientCounts(), taskUpdated: new ClientCounts() };
+  const perClient: PerClientCounts = {
+    all: new ClientCounts(),
+    taskUpdated: new ClientCounts(),
+    workersChanged: new ClientCounts(),
+  };
   /** Subscriptions onSubscribe has started, until graphql-ws asks for them (with the same arguments). */
   const started = new WeakMap<ExecutionArgs, AsyncIterator<ExecutionResult>>();
 
@@ -140,23 +149,23 @@ export function createGraphqlWsServer({
       if (!operation) return [unknownOperation(payload.operationName)];
       // The field as the subscription asks for it, through any fragment it is spread from.
       const field = operation.operation === 'subscription' ? subscriptionField(prepared.document, operation) : null;
-      const taskUpdated = field === 'taskUpdated';
+      const feed = field !== null && feeds.has(field) ? (field as Feed) : null;
       if (operations.running >= limits.maxSubscriptionsPerSocket) {
         return tooMany('subscriptions on this connection', limits.maxSubscriptionsPerSocket, 'TOO_MANY_SUBSCRIPTIONS');
       }
-      if (operations.runningForClient(false) >= limits.maxSubscriptionsPerClient) {
+      if (operations.runningForClient(null) >= limits.maxSubscriptionsPerClient) {
         return tooMany('subscriptions for this client', limits.maxSubscriptionsPerClient, 'TOO_MANY_SUBSCRIPTIONS');
       }
-      if (taskUpdated && operations.runningForClient(true) >= limits.maxTaskUpdatedPerClient) {
+      if (feed && operations.runningForClient(feed) >= limits.maxTaskUpdatedPerClient) {
         return tooMany(
-          'taskUpdated subscriptions for this client',
+          `${feed} subscriptions for this client`,
           limits.maxTaskUpdatedPerClient,
           'TOO_MANY_SUBSCRIPTIONS',
         );
       }
 
       // Counted from here, while it is admitted and set up, so that what waits counts too.
-      operations.begin(id, { taskUpdated });
+      operations.begin(id, { feed });
       const args: ExecutionArgs = {
         schema,
         document: prepared.document,

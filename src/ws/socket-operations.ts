@@ -1,10 +1,19 @@
 import type { Logger } from '../../core/logger.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 
+/**
+ * The subscriptions that send each of their subscribers every change of the service as a whole
+ * (of every task, of the workers list), which each have a per-client limit of their own.
+ */
+export type Feed = 'taskUpdated' | 'workersChanged';
+
+/** What the per-client limits count: every operation of a client, and those of each feed apart. */
+export type PerClientCounts = { all: ClientCounts } & Record<Feed, ClientCounts>;
+
 /** An operation of one socket: its kind for the per-client limits, and its stream once started. */
 interface Operation {
   id: string;
-  taskUpdated: boolean;
+  feed: Feed | null;
   stream: AsyncIterator<unknown> | null;
   /** The subscription's root field, once its stream has started. */
   field: string;
@@ -40,7 +49,7 @@ export class SocketOperations {
   constructor(
     /** Whom the per-client limits count this socket's operations against (see tasks/caller.ts). */
     readonly client: string,
-    private readonly perClient: { all: ClientCounts; taskUpdated: ClientCounts },
+    private readonly perClient: PerClientCounts,
     private readonly logger: Logger,
     private readonly metrics: ApiMetrics,
   ) {}
@@ -50,8 +59,9 @@ export class SocketOperations {
     return this.operations.length;
   }
 
-  runningForClient(taskUpdated: boolean): number {
-    return (taskUpdated ? this.perClient.taskUpdated : this.perClient.all).get(this.client);
+  /** All of the client's operations, or those of one feed. */
+  runningForClient(feed: Feed | null): number {
+    return this.perClient[feed ?? 'all'].get(this.client);
   }
 
   /** Whether `id` names an operation that has not ended on the server yet. */
@@ -59,9 +69,9 @@ export class SocketOperations {
     return this.operations.some((operation) => operation.id === id);
   }
 
-  begin(id: string, { taskUpdated }: { taskUpdated: boolean }): void {
-    this.operations.push({ id, taskUpdated, stream: null, field: '' });
-    this.count({ taskUpdated }, 1);
+  begin(id: string, { feed }: { feed: Feed | null }): void {
+    this.operations.push({ id, feed, stream: null, field: '' });
+    this.count({ feed }, 1);
   }
 
   /** The source stream of subscription `id` (on `field`) has started: false when it had to be returned at once. */
@@ -97,9 +107,9 @@ export class SocketOperations {
     for (const { id } of [...this.operations]) this.ended(id);
   }
 
-  private count({ taskUpdated }: { taskUpdated: boolean }, by: number): void {
+  private count({ feed }: { feed: Feed | null }, by: number): void {
     this.perClient.all.add(this.client, by);
-    if (taskUpdated) this.perClient.taskUpdated.add(this.client, by);
+    if (feed) this.perClient[feed].add(this.client, by);
   }
 
   private release(stream: AsyncIterator<unknown>): void {

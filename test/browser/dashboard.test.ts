@@ -211,7 +211,7 @@ describe('the dashboard in Chromium', () => {
     });
 
     const task = await createSleep(30);
-    // The list is polled every two seconds; the worker writes its count a moment after a start.
+    // The list is pushed when it changes; the worker writes its count a moment after a start.
     await waitFor(async () => (await cells.nth(4).textContent()) === '1', { timeoutMs: 6_000, what: 'active 1' });
     // Cancelled, so that closing the worker does not wait for it.
     await gqlData(api.url, CANCEL_TASK, { id: task.id });

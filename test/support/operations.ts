@@ -26,6 +26,28 @@ export const DELETE_TASK = `mutation ($id: ID!) { deleteTask(id: $id) }`;
 export const TASK_PROGRESS = `subscription ($id: ID!) { taskProgress(id: $id) { ${TASK_FIELDS} } }`;
 export const TASK_UPDATED = `subscription { taskUpdated { ${TASK_FIELDS} } }`;
 export const WORKERS = `{ workers { name concurrency startedAt uptime taskNames activeTasks } }`;
+export const RETRY_TASK = `mutation ($id: ID!) { retryTask(id: $id) { ${TASK_FIELDS} retryOf } }`;
+export const GET_TIMELINE = `query ($id: ID!) {
+  task(id: $id) { id state retryOf timeline { at state current total attempt message } }
+}`;
+export const TASK_HISTORY = `query ($minutes: Int) { taskHistory(minutes: $minutes) { at completed failed backlog } }`;
+export const WORKERS_CHANGED = `subscription { workersChanged { name concurrency startedAt uptime taskNames activeTasks } }`;
+
+export interface TaskEventData {
+  at: string;
+  state: string;
+  current: number | null;
+  total: number | null;
+  attempt: number | null;
+  message: string | null;
+}
+
+export interface TaskMinuteData {
+  at: string;
+  completed: number;
+  failed: number;
+  backlog: number | null;
+}
 
 export interface TaskData {
   id: string;
@@ -46,4 +68,5 @@ export interface TaskData {
   numbers?: number[];
   operation?: string;
   result?: Record<string, unknown> | null;
+  retryOf?: string | null;
 }

@@ -1,19 +1,26 @@
 import { useApolloClient } from '@apollo/client/react';
 import { useState } from 'react';
+import type { Auth } from '../graphql/auth';
 import type { Connection } from '../graphql/connection';
 import type { TaskFieldsFragment } from '../graphql/generated/graphql';
 import { ConnectionBadge } from './ConnectionBadge';
 import { CalculationTaskForm, SleepTaskForm } from './CreateTaskForms';
+import { HistoryCharts } from './HistoryCharts';
+import { SignInBox, SignOutButton, useAuthState } from './SignIn';
 import { TaskDetail } from './TaskDetail';
 import { addToList, type TaskFilters } from './task-list';
 import { TaskTable } from './TaskTable';
 import { WorkersTable } from './WorkersTable';
 
-export function App({ connection }: { connection: Connection }) {
+export function App({ connection, auth }: { connection: Connection; auth: Auth }) {
   const client = useApolloClient();
   const [filters, setFilters] = useState<TaskFilters>({ state: null, name: null });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  /** Tasks seen ending: the history is read again after each. */
+  const [ends, setEnds] = useState(0);
+  // While the sign-in box is up, the page behind it can be neither reached nor polled.
+  const signingIn = useAuthState(auth).status !== 'open';
 
   const created = (task: TaskFieldsFragment) => {
     addToList(client.cache, filters, task);
@@ -22,33 +29,46 @@ export function App({ connection }: { connection: Connection }) {
 
   return (
     <>
-      <header>
+      <header inert={signingIn}>
         <h1>Task service</h1>
         <ConnectionBadge connection={connection} />
         <nav>
+          <SignOutButton auth={auth} />
           <a href="/graphql">Playground</a>
         </nav>
       </header>
-      <main>
+      <main inert={signingIn}>
         <div className="forms">
           <SleepTaskForm onCreated={created} />
           <CalculationTaskForm onCreated={created} />
         </div>
         <div className="panels">
+          <HistoryCharts ends={ends} paused={signingIn} />
           <TaskTable
             filters={filters}
             onFiltersChange={setFilters}
             selectedId={selectedId}
             onSelect={setSelectedId}
             onAnnounce={setAnnouncement}
+            onTaskEnded={() => setEnds((count) => count + 1)}
+            onRetried={created}
           />
-          {selectedId && <TaskDetail key={selectedId} id={selectedId} onClose={() => setSelectedId(null)} />}
+          {selectedId && (
+            <TaskDetail
+              key={selectedId}
+              id={selectedId}
+              onClose={() => setSelectedId(null)}
+              onSelect={setSelectedId}
+              onRetried={created}
+            />
+          )}
           <WorkersTable />
         </div>
       </main>
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
+      <SignInBox auth={auth} />
     </>
   );
 }

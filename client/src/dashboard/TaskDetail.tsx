@@ -1,14 +1,44 @@
-import { useTaskProgress } from '../graphql/use-task-progress';
+import { useSubscription } from '@apollo/client/react';
+import { useState } from 'react';
+import type { TaskFieldsFragment } from '../graphql/generated/graphql';
+import { TaskDetailSubscription } from '../graphql/operations';
 import { ProgressBar } from './ProgressBar';
+import { RetryButton } from './RetryButton';
 import { kindLabels, outcome, percent, shortId, time } from './task-format';
+import { Timeline } from './Timeline';
 
-/** One task followed live through `taskProgress`, from its snapshot to its terminal state. */
-export function TaskDetail({ id, onClose }: { id: string; onClose(): void }) {
-  const { task, ended, error } = useTaskProgress(id);
+interface TaskDetailProps {
+  id: string;
+  onClose(): void;
+  /** Opens another task (the one this retries, or its retry). */
+  onSelect(id: string): void;
+  onRetried(task: TaskFieldsFragment): void;
+}
+
+/**
+ * One task followed live through `taskProgress`, from its snapshot to its terminal state, with its
+ * timeline (sent with every change) and, once it has failed or been cancelled, a Retry.
+ */
+export function TaskDetail({ id, onClose, onSelect, onRetried }: TaskDetailProps) {
+  const [ended, setEnded] = useState(false);
+  const { data, error } = useSubscription(TaskDetailSubscription, {
+    variables: { id },
+    onComplete: () => setEnded(true),
+  });
+  const task = data?.taskProgress ?? null;
   return (
     <section aria-labelledby="detail-title" className="card detail">
       <div className="section-head">
         <h2 id="detail-title">Task {shortId(id)}</h2>
+        {task && (
+          <RetryButton
+            task={task}
+            onRetried={(retry) => {
+              onRetried(retry);
+              onSelect(retry.id);
+            }}
+          />
+        )}
         <button type="button" onClick={onClose}>
           Close
         </button>
@@ -45,6 +75,16 @@ export function TaskDetail({ id, onClose }: { id: string; onClose(): void }) {
                 </dd>
               </>
             )}
+            {task.retryOf && (
+              <>
+                <dt>Retry of</dt>
+                <dd>
+                  <button type="button" className="link" onClick={() => onSelect(task.retryOf!)} title={task.retryOf}>
+                    {shortId(task.retryOf)}
+                  </button>
+                </dd>
+              </>
+            )}
             <dt>Worker</dt>
             <dd>{task.worker ?? 'none yet'}</dd>
             <dt>Attempts</dt>
@@ -60,6 +100,7 @@ export function TaskDetail({ id, onClose }: { id: string; onClose(): void }) {
             <dt>{task.state === 'FAILED' ? 'Error' : 'Result'}</dt>
             <dd className="outcome">{outcome(task)}</dd>
           </dl>
+          <Timeline events={task.timeline} />
         </>
       )}
     </section>

@@ -2,6 +2,7 @@ import { useApolloClient, useMutation, useQuery, useSubscription } from '@apollo
 import type { TaskFieldsFragment, TaskState } from '../graphql/generated/graphql';
 import { CancelTaskMutation, DeleteTaskMutation, TasksQuery, TaskUpdatedSubscription } from '../graphql/operations';
 import { ProgressBar } from './ProgressBar';
+import { RetryButton } from './RetryButton';
 import { addToList, matches, PAGE_SIZE, tasksVariables, type TaskFilters } from './task-list';
 import { isFinished, kindLabels, outcome, shortId, time } from './task-format';
 import { useNow } from './use-now';
@@ -15,6 +16,9 @@ interface TaskTableProps {
   onSelect(id: string): void;
   /** Announced to screen readers: one line per finished task. */
   onAnnounce(message: string): void;
+  /** A task of the list has reached a terminal state (its event arrived). */
+  onTaskEnded(): void;
+  onRetried(task: TaskFieldsFragment): void;
 }
 
 /** Cancel while the task can still run, Delete once it has finished. */
@@ -45,7 +49,15 @@ function TaskActions({ task }: { task: TaskFieldsFragment }) {
   );
 }
 
-export function TaskTable({ filters, onFiltersChange, selectedId, onSelect, onAnnounce }: TaskTableProps) {
+export function TaskTable({
+  filters,
+  onFiltersChange,
+  selectedId,
+  onSelect,
+  onAnnounce,
+  onTaskEnded,
+  onRetried,
+}: TaskTableProps) {
   const client = useApolloClient();
   const now = useNow();
   const { data, error, fetchMore, loading } = useQuery(TasksQuery, {
@@ -57,7 +69,9 @@ export function TaskTable({ filters, onFiltersChange, selectedId, onSelect, onAn
       const task = event.data?.taskUpdated;
       if (!task) return;
       addToList(client.cache, filters, task);
-      if (isFinished(task)) onAnnounce(`${kindLabels[task.name] ?? task.name} task ${shortId(task.id)}: ${task.state}`);
+      if (!isFinished(task)) return;
+      onAnnounce(`${kindLabels[task.name] ?? task.name} task ${shortId(task.id)}: ${task.state}`);
+      onTaskEnded();
     },
   });
 
@@ -146,9 +160,14 @@ export function TaskTable({ filters, onFiltersChange, selectedId, onSelect, onAn
                 </td>
                 <td className="wide-only">{time(task.startedAt)}</td>
                 <td className="wide-only">{time(task.finishedAt)}</td>
-                <td className={task.state === 'FAILED' ? 'outcome failed' : 'outcome'}>{outcome(task)}</td>
+                <td className={task.state === 'FAILED' ? 'outcome failed' : 'outcome'} title={outcome(task)}>
+                  <span className="clamp">{outcome(task)}</span>
+                </td>
                 <td>
-                  <TaskActions task={task} />
+                  <div className="row-actions">
+                    <RetryButton task={task} onRetried={onRetried} />
+                    <TaskActions task={task} />
+                  </div>
                 </td>
               </tr>
             ))}

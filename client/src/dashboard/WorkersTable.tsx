@@ -1,9 +1,8 @@
-import { useQuery } from '@apollo/client/react';
-import { WorkersQuery } from '../graphql/operations';
+import { useSubscription } from '@apollo/client/react';
+import { useState } from 'react';
+import { WorkersChangedSubscription } from '../graphql/operations';
 import { kindLabels } from './task-format';
-
-/** Workers have no events of their own: their list is read again every two seconds. */
-const REFRESH_MS = 2_000;
+import { useNow } from './use-now';
 
 function duration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -12,8 +11,15 @@ function duration(seconds: number): string {
   return h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
 }
 
+/**
+ * The live workers, pushed by `workersChanged` whenever the list changes (a worker starts or stops,
+ * or runs more or fewer tasks); uptimes count on from the last list between pushes.
+ */
 export function WorkersTable() {
-  const { data, error } = useQuery(WorkersQuery, { pollInterval: REFRESH_MS });
+  const now = useNow();
+  const [receivedAt, setReceivedAt] = useState(() => Date.now());
+  const { data, error } = useSubscription(WorkersChangedSubscription, { onData: () => setReceivedAt(Date.now()) });
+  const sinceReceived = Math.max(0, Math.floor((now - receivedAt) / 1000));
   return (
     <section aria-labelledby="workers-title" className="card">
       <h2 id="workers-title">Workers</h2>
@@ -30,16 +36,16 @@ export function WorkersTable() {
             </tr>
           </thead>
           <tbody>
-            {data?.workers.map((worker) => (
+            {data?.workersChanged.map((worker) => (
               <tr key={worker.name} data-worker={worker.name}>
                 <td>{worker.name}</td>
                 <td>{worker.concurrency}</td>
-                <td>{duration(worker.uptime)}</td>
+                <td>{duration(worker.uptime + sinceReceived)}</td>
                 <td>{worker.taskNames.map((name) => kindLabels[name] ?? name).join(', ')}</td>
                 <td>{worker.activeTasks}</td>
               </tr>
             ))}
-            {data?.workers.length === 0 && (
+            {data?.workersChanged.length === 0 && (
               <tr>
                 <td colSpan={5} className="muted">
                   No worker is running: start one with npm run start:worker.

@@ -1,6 +1,8 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { isSubscriptionOperation } from '@apollo/client/utilities';
+import type { Auth } from './auth';
+import { authLink } from './auth-link';
 import type { Connection } from './connection';
 import type { TasksQuery } from './generated/graphql';
 import { newestTaskLink } from './newest-task-link';
@@ -8,11 +10,11 @@ import { newestTaskLink } from './newest-task-link';
 type TaskConnection = TasksQuery['tasks'];
 
 /**
- * Queries and mutations over HTTP, subscriptions over the graphql-ws connection. Tasks are
- * normalised by id, so every event of a subscription updates each row that shows the task, and
- * only ever with a newer copy (newest-task-link.ts).
+ * Queries and mutations over HTTP, subscriptions over the graphql-ws connection, both with the
+ * signed-in token when there is one. Tasks are normalised by id, so every event of a subscription
+ * updates each row that shows the task, and only ever with a newer copy (newest-task-link.ts).
  */
-export function createApolloClient(connection: Connection): ApolloClient {
+export function createApolloClient(connection: Connection, auth: Auth): ApolloClient {
   const cache = new InMemoryCache({
     possibleTypes: { Task: ['SleepTask', 'CalculationTask'] },
     typePolicies: {
@@ -37,11 +39,18 @@ export function createApolloClient(connection: Connection): ApolloClient {
       ApolloLink.split(
         ({ query }) => isSubscriptionOperation(query),
         new GraphQLWsLink(connection.ws),
-        new HttpLink({ uri: '/graphql' }),
+        ApolloLink.from([authLink(auth), new HttpLink({ uri: '/graphql' })]),
       ),
     ]),
   });
   // After the API was away, read again everything on screen: changes made meanwhile were not pushed.
   connection.onReconnected(() => void client.refetchQueries({ include: 'active' }));
+  // Signed in or out: what was read as someone else (or refused) is dropped, and read again.
+  let token = auth.token();
+  auth.onChange(() => {
+    if (auth.token() === token) return;
+    token = auth.token();
+    void client.resetStore().catch(() => undefined); // a refusal shows in the sign-in box
+  });
   return client;
 }

@@ -1,4 +1,5 @@
-import { createClient, type Client } from 'graphql-ws';
+import { CloseCode, createClient, type Client } from 'graphql-ws';
+import type { Auth } from './auth';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -13,13 +14,24 @@ export interface Connection {
 
 const MAX_RETRY_WAIT_MS = 3_000;
 
+/** What graphql-ws gives its `closed` listeners: a CloseEvent in a browser. */
+function closeOf(event: unknown): { code: number; reason: string } | null {
+  if (!event || typeof event !== 'object' || !('code' in event)) return null;
+  const { code, reason } = event as { code: unknown; reason?: unknown };
+  return typeof code === 'number' ? { code, reason: typeof reason === 'string' ? reason : '' } : null;
+}
+
 /**
  * One graphql-ws socket to the API, kept open and retried forever (the API may restart or move),
- * with its state for the page to show.
+ * with its state for the page to show. It sends the signed-in token in connection_init; a socket
+ * the service refuses for its token (4403) waits for another token before it tries again.
  */
-export function createConnection(url: string): Connection {
+export function createConnection(url: string, auth: Auth): Connection {
   let state: ConnectionState = 'connecting';
   let everConnected = false;
+  /** The token the socket being opened sent, and whether the service refused it. */
+  let sentToken: string | null = null;
+  let refused = false;
   const changeListeners = new Set<(state: ConnectionState) => void>();
   const reconnectListeners = new Set<() => void>();
   const set = (next: ConnectionState) => {
@@ -32,16 +44,34 @@ export function createConnection(url: string): Connection {
     lazy: false,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
-    retryWait: (retries) =>
-      new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** retries, MAX_RETRY_WAIT_MS))),
+    connectionParams: () => {
+      sentToken = auth.token();
+      return sentToken ? { authorization: `Bearer ${sentToken}` } : {};
+    },
+    retryWait: async (retries) => {
+      // Refused for its token: the same token would be refused again.
+      if (refused && auth.token() === sentToken) await auth.tokenChanged();
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** retries, MAX_RETRY_WAIT_MS)));
+    },
     on: {
       connected: () => {
+        refused = false;
+        auth.accepted(sentToken);
         set('connected');
         if (everConnected) reconnectListeners.forEach((listener) => listener());
         everConnected = true;
       },
-      closed: () => set(everConnected ? 'reconnecting' : 'connecting'),
+      closed: (event) => {
+        const close = closeOf(event);
+        refused = close?.code === CloseCode.Forbidden;
+        if (refused) auth.refused(close!.reason.replace(/^Forbidden: /, ''), sentToken);
+        set(everConnected ? 'reconnecting' : 'connecting');
+      },
     },
+  });
+  // Signed out, or in as someone else: the socket open with the old token is closed, and opened again.
+  auth.onChange(() => {
+    if (auth.token() !== sentToken && state === 'connected') ws.terminate();
   });
 
   return {

@@ -51,15 +51,28 @@ export const TasksQuery = graphql(`
   }
 `);
 
-export const WorkersQuery = graphql(`
-  query Workers {
-    workers {
+/** The live workers, pushed: the list now, then again each time it changes. */
+export const WorkersChangedSubscription = graphql(`
+  subscription WorkersChanged {
+    workersChanged {
       name
       concurrency
       startedAt
       uptime
       taskNames
       activeTasks
+    }
+  }
+`);
+
+/** The last hour by the minute: tasks completed and failed, and the backlog. */
+export const TaskHistoryQuery = graphql(`
+  query TaskHistory($minutes: Int) {
+    taskHistory(minutes: $minutes) {
+      at
+      completed
+      failed
+      backlog
     }
   }
 `);
@@ -88,6 +101,15 @@ export const CancelTaskMutation = graphql(`
   }
 `);
 
+export const RetryTaskMutation = graphql(`
+  mutation RetryTask($id: ID!) {
+    retryTask(id: $id) {
+      ...TaskFields
+      retryOf
+    }
+  }
+`);
+
 export const DeleteTaskMutation = graphql(`
   mutation DeleteTask($id: ID!) {
     deleteTask(id: $id)
@@ -98,6 +120,24 @@ export const TaskProgressSubscription = graphql(`
   subscription TaskProgress($id: ID!) {
     taskProgress(id: $id) {
       ...TaskFields
+    }
+  }
+`);
+
+/** One task followed for its detail view: every field, what it retries, and its timeline. */
+export const TaskDetailSubscription = graphql(`
+  subscription TaskDetail($id: ID!) {
+    taskProgress(id: $id) {
+      ...TaskFields
+      retryOf
+      timeline {
+        at
+        state
+        current
+        total
+        attempt
+        message
+      }
     }
   }
 `);

@@ -1,21 +1,28 @@
 --[[
   The ends of a task: a terminal state, or a run handed back to the queue. `task` holds at least the
-  record's state, sortKey, id and ttl; `at` names the record (at.record), the expiry set
-  (at.expiry) and where the task's indexes start in KEYS (at.indexes).
+  record's state, sortKey, id and ttl (and its attempts, when the end names its run); `at` names the
+  record (at.record), the expiry set (at.expiry), the timeline (at.timeline), where the task's
+  indexes start in KEYS (at.indexes), and for endRun the history bucket (at.history).
 ]]
 --- @include "indexes"
 --- @include "publish"
+--- @include "timeline"
+--- @include "history"
 
 local function formatTime(ms) return string.format('%d', ms) end
 
--- A terminal state starts the task's time to live (its ttl was fixed when it was created). The
--- caller publishes the change.
-local function setTerminal(at, task, state, now)
+-- A terminal state starts the task's time to live (its ttl was fixed when it was created), its
+-- timeline's too. `message` (optional) goes in the timeline. The caller publishes the change
+-- (publishChange), which gives it the next sequence number.
+local function setTerminal(at, task, state, now, message)
   moveIndexes(at, task.sortKey, task.state, state)
   local expiresAt = now + tonumber(task.ttl)
   redis.call('HSET', at.record, 'state', state, 'finishedAt', formatTime(now), 'expiresAt', formatTime(expiresAt))
   redis.call('HDEL', at.record, 'runId')
   redis.call('ZADD', at.expiry, expiresAt, task.id)
+  local seq = tonumber(redis.call('HGET', at.record, 'seq')) + 1
+  addEvent(at, now, seq, { state = state, attempt = task.attempts, message = message })
+  redis.call('PEXPIREAT', at.timeline, expiresAt)
 end
 
 -- Ends a run read with readTask: state is a terminal state, or QUEUED to hand the task back for
@@ -43,6 +50,10 @@ local function endRun(at, task, indexedState, state, result, error, now)
     clearsError = false
   end
   publishTask(at, task)
+  addEvent(at, now, task.seq, { state = state, current = task.current, total = task.total, attempt = task.attempts,
+    message = error ~= '' and error or nil })
+  if state ~= 'QUEUED' then redis.call('PEXPIREAT', at.timeline, task.expiresAt) end
+  countEnd(at, state, now)
   moveIndexes(at, task.sortKey, indexedState, state)
   local fields = {}
   -- the fields a run changes

@@ -16,23 +16,29 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  fragment TaskFields on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    version\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      numbers\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": typeof types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...TaskFields\n      }\n    }\n  }\n": typeof types.TasksDocument,
-    "\n  query Workers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": typeof types.WorkersDocument,
+    "\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": typeof types.WorkersChangedDocument,
+    "\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n": typeof types.TaskHistoryDocument,
     "\n  mutation CreateSleepTask($input: CreateSleepTaskInput!) {\n    createSleepTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateSleepTaskDocument,
     "\n  mutation CreateCalculationTask($input: CreateCalculationTaskInput!) {\n    createCalculationTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateCalculationTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.CancelTaskDocument,
+    "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n      retryOf\n    }\n  }\n": typeof types.RetryTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.DeleteTaskDocument,
     "\n  subscription TaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskProgressDocument,
+    "\n  subscription TaskDetail($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n      retryOf\n      timeline {\n        at\n        state\n        current\n        total\n        attempt\n        message\n      }\n    }\n  }\n": typeof types.TaskDetailDocument,
     "\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskUpdatedDocument,
 };
 const documents: Documents = {
     "\n  fragment TaskFields on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    version\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      numbers\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...TaskFields\n      }\n    }\n  }\n": types.TasksDocument,
-    "\n  query Workers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": types.WorkersDocument,
+    "\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": types.WorkersChangedDocument,
+    "\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n": types.TaskHistoryDocument,
     "\n  mutation CreateSleepTask($input: CreateSleepTaskInput!) {\n    createSleepTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": types.CreateSleepTaskDocument,
     "\n  mutation CreateCalculationTask($input: CreateCalculationTaskInput!) {\n    createCalculationTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": types.CreateCalculationTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.CancelTaskDocument,
+    "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n      retryOf\n    }\n  }\n": types.RetryTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.DeleteTaskDocument,
     "\n  subscription TaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskProgressDocument,
+    "\n  subscription TaskDetail($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n      retryOf\n      timeline {\n        at\n        state\n        current\n        total\n        attempt\n        message\n      }\n    }\n  }\n": types.TaskDetailDocument,
     "\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n": types.TaskUpdatedDocument,
 };
 
@@ -61,7 +67,11 @@ export function graphql(source: "\n  query Tasks($first: Int, $after: String, $s
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Workers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"): (typeof documents)["\n  query Workers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"];
+export function graphql(source: "\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"): (typeof documents)["\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n"): (typeof documents)["\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -77,11 +87,19 @@ export function graphql(source: "\n  mutation CancelTask($id: ID!) {\n    cancel
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n      retryOf\n    }\n  }\n"): (typeof documents)["\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n      retryOf\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription TaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  subscription TaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TaskDetail($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n      retryOf\n      timeline {\n        at\n        state\n        current\n        total\n        attempt\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription TaskDetail($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n      retryOf\n      timeline {\n        at\n        state\n        current\n        total\n        attempt\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
