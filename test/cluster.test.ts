@@ -68,8 +68,11 @@ describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await stack?.close();
-    await cluster?.stop();
+    try {
+      await stack?.close();
+    } finally {
+      await cluster?.stop(); // its servers go whatever the service's close ran into
+    }
   });
 
   const createSleep = async (api: TestApi, duration: number) =>

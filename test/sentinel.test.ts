@@ -21,8 +21,11 @@ describe('the service on Redis behind Sentinel', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await stack?.close();
-    await sentinel?.stop();
+    try {
+      await stack?.close();
+    } finally {
+      await sentinel?.stop(); // its servers go whatever the service's close ran into
+    }
   });
 
   const createSleep = async (duration: number) =>
