@@ -203,7 +203,9 @@ describe("the dashboard's history, timelines, retries, live workers and sign-in 
     const secondId = (await rows.first().getAttribute('data-task-id'))!;
     const second = detailOf(secondId);
     await second.waitFor({ timeout: 5_000 });
-    await expect(second.getByRole('button', { name: retryId.slice(0, 8), exact: true }).count()).resolves.toBe(1);
+    // The link to the task it retries shows once the new task's record has been read.
+    const retried = second.getByRole('button', { name: retryId.slice(0, 8), exact: true });
+    await waitFor(async () => (await retried.count()) === 1, { what: 'the link to the retried task' });
     const { task: stored } = await gqlData<{ task: TaskData }>(
       api.url,
       `query ($id: ID!) { task(id: $id) { retryOf } }`,

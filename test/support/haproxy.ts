@@ -66,7 +66,10 @@ backend ${BACKEND}
   balance roundrobin
   # The API answers /readyz with 503 while its Redis is away: the proxy then sends it nothing.
   option httpchk GET /readyz
-${backends.map((address, index) => `  server ${serverName(index)} ${address} check inter 500 fall 2 rise 1`).join('\n')}
+  # Without it a check has only its interval (500 ms) to be answered: an API slowed by a busy
+  # machine would be taken out. A dead one refuses the connection at once, whatever this says.
+  timeout check 3s
+${backends.map((address, index) => `  server ${serverName(index)} ${address} check inter 500 fall 3 rise 1`).join('\n')}
 `;
 }
 
