@@ -27,23 +27,10 @@ export function describeOperation(span: Span, operation: OperationDefinitionNode
  */
 export function tasksWithin(tasks: TaskService, span: Span): TaskService {
   const within: TraceContext = trace.setSpan(context.active(), span);
-  const under =
-    <Args extends unknown[], Result>(method: (...args: Args) => Result) =>
-    (...args: Args): Result =>
-      context.with(within, method, tasks, ...args);
-  return {
-    admit: under(tasks.admit),
-    create: under(tasks.create),
-    get: under(tasks.get),
-    list: under(tasks.list),
-    cancel: under(tasks.cancel),
-    remove: under(tasks.remove),
-    watch: under(tasks.watch),
-    watchAll: under(tasks.watchAll),
-    workers: under(tasks.workers),
-    retry: under(tasks.retry),
-    timeline: under(tasks.timeline),
-    history: under(tasks.history),
-    watchWorkers: under(tasks.watchWorkers),
-  };
+  // Every call of the service, derived from it, so that a call added to it is traced too.
+  const calls = Object.entries(tasks).map(([name, call]) => [
+    name,
+    (...args: unknown[]) => context.with(within, call as (...args: unknown[]) => unknown, tasks, ...args),
+  ]);
+  return Object.fromEntries(calls) as TaskService;
 }
