@@ -1,8 +1,9 @@
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
+import { idempotencyDigest } from './keys.js';
 import type { Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
 import type { TaskRecord } from './task-record.js';
-import type { TaskStore } from './task-store.js';
+import type { CreateAnswer, TaskStore } from './task-store.js';
 import { inSpan } from './tracing.js';
 
 export interface EnqueueOptions {
@@ -12,6 +13,19 @@ export interface EnqueueOptions {
   owner: string | null;
   /** The task it retries, if it is a retry. */
   retryOf?: string | null;
+  /** The time it starts no earlier than, in milliseconds; at once when left out or past. */
+  runAt?: number | null;
+  /** 1 (first) to MAX_PRIORITY; a task without one starts after every task with one. */
+  priority?: number | null;
+  /** Its own time limit, in seconds, below the worker's. */
+  timeoutSeconds?: number | null;
+  /** The schedule that creates it. */
+  scheduleId?: string | null;
+  /**
+   * The caller's idempotency key, a digest of what it asks for (`request`: kind, input and
+   * options), and how long the key is kept.
+   */
+  idempotency?: { key: string; request: string; ttlMs: number } | null;
 }
 
 export interface TaskQueues {
@@ -21,34 +35,77 @@ export interface TaskQueues {
   queues: readonly Queue[];
 }
 
+/** The most urgent priority is 1; the least urgent a client may ask for is this. */
+export const MAX_PRIORITY = 1000;
+
 /**
- * Creates a task's record in the next partition in turn, then its job in that partition's queue
- * (the job id is the task id, its name the kind, its data the input). The record comes first, so a
- * worker never takes a job whose task it cannot find; a job that cannot be added takes its record
- * back with it. The input must have been checked.
+ * BullMQ takes jobs without a priority before prioritized ones: every task is given one, and a
+ * task without one the lowest, so that it starts after those with one. Equal priorities start in
+ * the order they were added (BullMQ's priority counter).
  */
-export async function enqueueTask<Input>(
+const UNPRIORITIZED = MAX_PRIORITY + 1;
+
+/**
+ * Creates a task's record, then its job in its partition's queue (the job id is the task id, its
+ * name the kind, its data the input). The record comes first, so a worker never takes a job whose
+ * task it cannot find; a job that cannot be added takes its record back with it. The input must
+ * have been checked.
+ *
+ * A create with an idempotency key goes to the partition the key's digest names, where the key is
+ * kept beside the task: a second create with it finds the first task there and adds no job.
+ */
+export async function enqueue<Input>(
   { store, partitions, queues }: TaskQueues,
   kind: TaskKind<Input>,
   input: Input,
-  { ttlMs, owner, retryOf }: EnqueueOptions,
-): Promise<TaskRecord> {
-  const { id, partition } = partitions.newTask();
+  options: EnqueueOptions,
+): Promise<CreateAnswer> {
+  const { ttlMs, owner, idempotency } = options;
+  const digest = idempotency ? idempotencyDigest(owner, idempotency.key) : null;
+  const { id, partition } = partitions.newTask(digest ? partitions.ofKey(digest) : undefined);
   const queue = queues[partition.index]!;
+  const now = Date.now();
+  const runAt = options.runAt != null && options.runAt > now ? options.runAt : null;
   // The trace's link from the operation to the worker: BullMQ's `add` under it carries it on.
   return inSpan(`enqueue ${kind.name}`, { attributes: { 'task.id': id, 'task.kind': kind.name } }, async () => {
-    const total = kind.totalSteps(input);
-    const record = await store.create({ id, name: kind.name, total, input, ttlMs, owner, retryOf });
+    const answer = await store.create({
+      id,
+      name: kind.name,
+      total: kind.totalSteps(input),
+      input,
+      ttlMs,
+      owner,
+      retryOf: options.retryOf,
+      runAt,
+      priority: options.priority,
+      timeoutSeconds: options.timeoutSeconds,
+      scheduleId: options.scheduleId,
+      idempotency: digest && idempotency ? { digest, request: idempotency.request, ttlMs: idempotency.ttlMs } : null,
+    });
+    if (!answer.created) return answer;
+    const jobOptions: JobsOptions = {
+      jobId: id,
+      attempts: kind.retry?.attempts ?? 1,
+      priority: options.priority ?? UNPRIORITIZED,
+      ...(runAt !== null && { delay: runAt - now }),
+      ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
+    };
     try {
-      await queue.add(kind.name, input, {
-        jobId: id,
-        attempts: kind.retry?.attempts ?? 1,
-        ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
-      });
+      await queue.add(kind.name, input, jobOptions);
     } catch (error) {
-      await store.remove(record).catch(() => undefined);
+      await store.remove(answer.record).catch(() => undefined);
       throw error;
     }
-    return record;
+    return answer;
   });
+}
+
+/** enqueue, for a create without an idempotency key: the new task's record. */
+export async function enqueueTask<Input>(
+  queues: TaskQueues,
+  kind: TaskKind<Input>,
+  input: Input,
+  options: Omit<EnqueueOptions, 'idempotency'>,
+): Promise<TaskRecord> {
+  return (await enqueue(queues, kind, input, options)).record;
 }

@@ -18,6 +18,19 @@ export function ownerKey(owner: string): string {
   return createHash('sha256').update(owner).digest('hex').slice(0, 32);
 }
 
+/**
+ * An idempotency key is the caller's: the same key from two owners names two creates. A digest, as
+ * keys are any strings of up to 200 characters; it also picks the partition the create goes to.
+ */
+export function idempotencyDigest(owner: string | null, key: string): string {
+  return createHash('sha256')
+    .update(owner ?? '')
+    .update('\0')
+    .update(key)
+    .digest('hex')
+    .slice(0, 32);
+}
+
 export function hasHashTag(prefix: string): boolean {
   return /\{[^{}]+\}/.test(prefix);
 }
@@ -43,7 +56,16 @@ export type TaskKey =
   | 'cancelChannel'
   | 'timeline'
   | 'history'
+  | 'logs'
+  | 'idempotency'
+  | 'idempotentRecord'
   | 'indexes';
+
+/** A create's idempotency key (its digest), and the task it is thought to name, if any. */
+export interface IdempotencyRef {
+  digest: string;
+  taskId?: string;
+}
 
 /** The history keeps one bucket a minute (see Keys.history). */
 export const MINUTE_MS = 60_000;
@@ -77,9 +99,16 @@ export interface Keys {
    * The KEYS of a task's script, in the order its header gives (`layout`); `now`, the time the
    * script is given, names the history bucket of a layout that has one.
    */
-  taskKeys(task: TaskIdentity, layout: readonly TaskKey[], now?: number): string[];
+  taskKeys(task: TaskIdentity, layout: readonly TaskKey[], now?: number, idempotency?: IdempotencyRef): string[];
   /** A task's timeline: the list of its changes (core/scripts/includes/timeline.lua). */
   timeline(id: string): string;
+  /** A task's log: the lines its runs wrote (core/scripts/append-log.lua). */
+  logs(id: string): string;
+  /**
+   * What an idempotency key answers (core/scripts/create.lua), by its digest (idempotencyDigest):
+   * the first task created with it, and a digest of what that create asked for.
+   */
+  idempotency(digest: string): string;
   /**
    * The partition's history bucket of one minute (minuteOf): a hash of the tasks that ended in it
    * and of the backlog sampled at its start (core/scripts/includes/history.lua).
@@ -131,7 +160,12 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     return indexes;
   };
 
-  const taskKey = (id: string, key: Exclude<TaskKey, 'indexes'>, now: number | undefined) => {
+  const taskKey = (
+    id: string,
+    key: Exclude<TaskKey, 'indexes'>,
+    now: number | undefined,
+    idempotency: IdempotencyRef | undefined,
+  ) => {
     switch (key) {
       case 'record':
         return keys.task(id);
@@ -147,6 +181,13 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
         return keys.cancelChannel;
       case 'timeline':
         return keys.timeline(id);
+      case 'logs':
+        return keys.logs(id);
+      case 'idempotency':
+        // A create without a key is given one it does not touch, so that its KEYS keep their order.
+        return keys.idempotency(idempotency?.digest ?? 'none');
+      case 'idempotentRecord':
+        return keys.task(idempotency?.taskId ?? id);
       case 'history':
         if (now === undefined) throw new Error('the history key needs the time the script runs at');
         return keys.history(minuteOf(now));
@@ -160,15 +201,17 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     created: `${prefix}:created`,
     index: (filter) => indexIn(indexBase(filter.owner), filter),
     taskIndexes: ({ name, owner }) => [...taskIndexes(name, owner)],
-    taskKeys(task, layout, now) {
+    taskKeys(task, layout, now, idempotency) {
       const list: string[] = [];
       for (const key of layout) {
         if (key === 'indexes') list.push(...taskIndexes(task.name, task.owner));
-        else list.push(taskKey(task.id, key, now));
+        else list.push(taskKey(task.id, key, now, idempotency));
       }
       return list;
     },
     timeline: (id) => `${prefix}:timeline:${id}`,
+    logs: (id) => `${prefix}:logs:${id}`,
+    idempotency: (digest) => `${prefix}:idempotency:${digest}`,
     history: (minute) => `${prefix}:history:${minute}`,
     workers: `${prefix}:workers`,
     worker: (name) => `${prefix}:worker:${name}`,

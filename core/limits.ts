@@ -6,3 +6,6 @@ export const MAX_PAGE_SIZE = 100;
 
 /** Entries a task's timeline keeps, the newest: as core/scripts/includes/timeline.lua trims it. */
 export const TIMELINE_LENGTH = 100;
+
+/** Lines of a task's log one read answers at most (MAX_TASK_LOG_LINES keeps up to as many). */
+export const MAX_LOG_LINES_READ = 10_000;

@@ -26,8 +26,10 @@ export interface Partitions {
   all: readonly Partition[];
   /** The partition a task id names, or null for an id that is not a task id of this layout. */
   ofTask(id: string): Partition | null;
-  /** A new task id (random, 122 bits), in each partition in turn. */
-  newTask(): { id: string; partition: Partition };
+  /** A new task id (random, 122 bits), in `partition`, or in each partition in turn. */
+  newTask(partition?: Partition): { id: string; partition: Partition };
+  /** The partition a key of the caller's (an idempotency key's digest) always lands in. */
+  ofKey(key: string): Partition;
   /** The partition that keeps a client's rate-limit buckets, so that clients spread over the shards. */
   ofClient(client: string): Partition;
 }
@@ -77,14 +79,17 @@ export function createPartitions(prefix: string, count: number): Partitions {
       if (!match || !UUID.test(match[2]!)) return null;
       return all[Number(match[1])] ?? null;
     },
-    newTask() {
-      const partition = all[next]!;
-      next = (next + 1) % count;
+    newTask(chosen) {
+      const partition = chosen ?? all[next]!;
+      if (!chosen) next = (next + 1) % count;
       const uuid = randomUUID();
       return { id: count === 1 ? uuid : `p${partition.index}-${uuid}`, partition };
     },
     ofClient(client) {
       return all[calculateSlot(client) % count]!;
+    },
+    ofKey(key) {
+      return all[calculateSlot(key) % count]!;
     },
   };
 }

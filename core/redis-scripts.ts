@@ -37,8 +37,31 @@ const OUTCOME_ARGV = ['state', 'result', 'error'] as const;
 export const scriptLayouts = {
   create: {
     file: 'create',
-    keys: ['record', 'created', 'taskChannel', 'allTasksChannel', 'timeline', 'indexes'],
-    argv: [...REF_ARGV, 'id', 'ttlMs', 'total', 'input', 'retryOf'],
+    keys: [
+      'record',
+      'created',
+      'taskChannel',
+      'allTasksChannel',
+      'timeline',
+      'idempotency',
+      'idempotentRecord',
+      'indexes',
+    ],
+    argv: [
+      ...REF_ARGV,
+      'id',
+      'ttlMs',
+      'total',
+      'input',
+      'retryOf',
+      'runAt',
+      'priority',
+      'timeoutSeconds',
+      'scheduleId',
+      'request',
+      'idempotencyTtlMs',
+      'idempotentTaskId',
+    ],
   },
   start: { file: 'start', keys: START_KEYS, argv: [...REF_ARGV, 'runId', 'worker'] },
   progress: {
@@ -54,13 +77,19 @@ export const scriptLayouts = {
   startAndFinish: { file: 'start-and-finish', keys: END_KEYS, argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV] },
   abandon: { file: 'abandon', keys: END_KEYS, argv: [...REF_ARGV, 'error'] },
   cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: REF_ARGV },
-  remove: { file: 'remove', keys: CANCEL_KEYS, argv: REF_ARGV },
+  remove: {
+    file: 'remove',
+    keys: ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'cancelChannel', 'timeline', 'logs', 'indexes'],
+    argv: REF_ARGV,
+  },
   forgetExpired: {
     file: 'forget-expired',
-    keys: ['record', 'expiry', 'timeline', 'indexes'],
+    keys: ['record', 'expiry', 'timeline', 'logs', 'indexes'],
     argv: [...REF_ARGV, 'id'],
   },
   rateLimitTake: { file: 'rate-limit-take', keys: ['bucket'], argv: ['limit', 'windowMs', 'cost'] },
+  /** Takes any number of lines after its two arguments (its ARGV are checked to be at least these). */
+  appendLog: { file: 'append-log', keys: ['record', 'logs'], argv: ['maxLines', 'unfinishedKeepMs'] },
 } as const satisfies Record<string, ScriptLayout>;
 
 export type ScriptName = keyof typeof scriptLayouts;
@@ -68,7 +97,9 @@ export type ScriptName = keyof typeof scriptLayouts;
 type Arg = string | number;
 type ValuesFor<Names extends readonly string[]> = { -readonly [I in keyof Names]: Arg };
 /** A script's ARGV: one value for each entry its layout names. */
-export type ScriptArgv<Name extends ScriptName> = ValuesFor<(typeof scriptLayouts)[Name]['argv']>;
+export type ScriptArgv<Name extends ScriptName> = Name extends 'appendLog'
+  ? [Arg, Arg, string, ...string[]]
+  : ValuesFor<(typeof scriptLayouts)[Name]['argv']>;
 
 export type Scripts = {
   [Name in ScriptName]: (keys: readonly string[], argv: ScriptArgv<Name>) => Promise<unknown>;
@@ -137,7 +168,7 @@ function defineScript(
   return (keys, argv) => {
     const run = runs.get(keys.length);
     if (!run) throw new Error(`${name} takes ${counts.join(' or ')} keys, not ${keys.length}`);
-    if (argv.length !== layout.argv.length) {
+    if (name === 'appendLog' ? argv.length < layout.argv.length + 1 : argv.length !== layout.argv.length) {
       throw new Error(`${name} takes ${layout.argv.length} arguments, not ${argv.length}`);
     }
     return run(...keys, ...argv);

@@ -27,6 +27,14 @@ export interface TaskRecord {
   owner: string | null;
   /** The task this one was created to retry (retryTask), or null. */
   retryOf: string | null;
+  /** The time a delayed task starts no earlier than; null for a task that was not delayed. */
+  runAt: Date | null;
+  /** 1 (first) to 1000, or null: a task without one starts after every task with one. */
+  priority: number | null;
+  /** Its own time limit, in seconds; null for the worker's (WORKER_MAX_TIMEOUT). */
+  timeoutSeconds: number | null;
+  /** The schedule that created it, or null. */
+  scheduleId: string | null;
   /** A published change only: when Redis made it (its clock, in milliseconds); never stored. */
   changedAt?: number;
 }
@@ -40,6 +48,10 @@ export function isDeletedMarker(hash: TaskHash): boolean {
 
 function date(value: string | undefined): Date | null {
   return value ? new Date(Number(value)) : null;
+}
+
+function optionalNumber(value: string | undefined): number | null {
+  return value ? Number(value) : null;
 }
 
 function json(value: string | undefined): unknown {
@@ -71,6 +83,10 @@ export function parseTaskHash(hash: TaskHash): TaskRecord {
     cancelRequested: hash.cancelRequested === '1',
     owner: hash.owner || null,
     retryOf: hash.retryOf || null,
+    runAt: date(hash.runAt),
+    priority: optionalNumber(hash.priority),
+    timeoutSeconds: optionalNumber(hash.timeout),
+    scheduleId: hash.scheduleId || null,
     changedAt: hash.changedAt ? Number(hash.changedAt) : undefined,
   };
 }

@@ -1,4 +1,4 @@
-import type { Keys, TaskIdentity } from './keys.js';
+import type { IdempotencyRef, Keys, TaskIdentity } from './keys.js';
 import type { Partitions } from './partitions.js';
 import type { RedisClient } from './redis.js';
 import { defineScripts, scriptLayouts, type ScriptArgv, type ScriptName } from './redis-scripts.js';
@@ -31,6 +31,49 @@ export interface PageQuery {
 }
 
 export class InvalidCursorError extends Error {}
+
+/** An idempotency key already taken by a create that asked for something else. */
+export class IdempotencyConflictError extends Error {
+  constructor(readonly taskId: string) {
+    super('this idempotency key was used with another input or other options');
+  }
+}
+
+/** A task to create: what its record holds from the start. */
+export interface NewTask {
+  id: string;
+  name: string;
+  total: number;
+  input: unknown;
+  /** How long it is kept once finished, fixed now. */
+  ttlMs: number;
+  owner: string | null;
+  /** The task this one retries (its `retryOf`). */
+  retryOf?: string | null;
+  /** The time it starts no earlier than (milliseconds), for a delayed task. */
+  runAt?: number | null;
+  priority?: number | null;
+  timeoutSeconds?: number | null;
+  scheduleId?: string | null;
+  /**
+   * For an idempotent create: the key's digest (keys.idempotencyDigest, whose partition the id must
+   * be in), a digest of the request, and how long the key is kept.
+   */
+  idempotency?: { digest: string; request: string; ttlMs: number } | null;
+}
+
+/** The task created, or the one an idempotency key already named (`created` false: nothing was created). */
+export interface CreateAnswer {
+  record: TaskRecord;
+  created: boolean;
+}
+
+/** A line of a task's log (core/scripts/append-log.lua). */
+export interface TaskLogLine {
+  at: Date;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
 
 /** Enough of a task to name its keys. */
 export interface TaskRef {
@@ -68,21 +111,19 @@ export type StartAnswer = { state: 'ACTIVE'; record: TaskRecord } | { state: Exc
  * record's own, at the cost of one more call. A TaskRecord is a TaskRef.
  */
 export interface TaskStore {
-  /** `ttlMs`: how long the task is kept once finished, fixed when it is created. */
-  create(task: {
-    id: string;
-    name: string;
-    total: number;
-    input: unknown;
-    ttlMs: number;
-    owner: string | null;
-    /** The task this one retries (its `retryOf`). */
-    retryOf?: string | null;
-  }): Promise<TaskRecord>;
+  /** Throws IdempotencyConflictError when its idempotency key was taken by another request. */
+  create(task: NewTask): Promise<CreateAnswer>;
   /** null when the task is unknown or its time to live has run out. */
   get(id: string): Promise<TaskRecord | null>;
   /** The task's timeline, oldest first, as it is now; empty for an unknown task. */
   timeline(id: string): Promise<TaskEvent[]>;
+  /** The newest `last` lines of the task's log, oldest first; empty for an unknown task. */
+  logs(id: string, last: number): Promise<TaskLogLine[]>;
+  /**
+   * Appends lines to a task's log, keeping its newest `maxLines`; false for a task that is gone.
+   * Lines are cut to MAX_LOG_MESSAGE characters.
+   */
+  appendLogs(id: string, lines: readonly Omit<TaskLogLine, 'at'>[], maxLines: number): Promise<boolean>;
   /** The record when the caller now owns the run (state ACTIVE); otherwise the reason to skip it. */
   start(task: TaskRef, runId: string, worker: string): Promise<StartAnswer>;
   /** false when the run must stop: cancelled, deleted or taken over. */
@@ -153,16 +194,21 @@ function stepArgs(step: Step | null | undefined): [number, number, number] | [''
 
 const optionalNumber = (value: unknown) => (typeof value === 'string' && value !== '' ? Number(value) : null);
 
-/** An entry of a timeline as a script wrote it; null for one that is not (written by hand). */
-function eventFrom(entry: string): TaskEvent | null {
-  let parsed: unknown;
+/** A list entry as JSON, or null for one that is not a JSON object (written by hand). */
+function jsonObject(entry: string): Record<string, unknown> | null {
   try {
-    parsed = JSON.parse(entry);
+    const parsed: unknown = JSON.parse(entry);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-  if (!parsed || typeof parsed !== 'object') return null;
-  const { seq, at, state, current, total, attempt, message } = parsed as Record<string, unknown>;
+}
+
+/** An entry of a timeline as a script wrote it; null for one that is not (written by hand). */
+function eventFrom(entry: string): TaskEvent | null {
+  const parsed = jsonObject(entry);
+  if (!parsed) return null;
+  const { seq, at, state, current, total, attempt, message } = parsed;
   if (typeof at !== 'string' || typeof state !== 'string' || !isTaskState(state)) return null;
   return {
     seq: optionalNumber(seq) ?? 0,
@@ -174,6 +220,28 @@ function eventFrom(entry: string): TaskEvent | null {
     message: typeof message === 'string' ? message : null,
   };
 }
+
+/** Characters of one log line kept; the rest is cut. */
+export const MAX_LOG_MESSAGE = 2_000;
+
+/** How long past its time to live an unfinished task's log is kept at most (see append-log.lua). */
+const UNFINISHED_LOG_KEEP_MS = 2 * 24 * 3600 * 1000;
+
+const LOG_LEVELS: ReadonlySet<string> = new Set(['info', 'warn', 'error']);
+
+/** A line of a log as append-log.lua keeps it; null for one that is not (written by hand). */
+function logLineFrom(entry: string): TaskLogLine | null {
+  const parsed = jsonObject(entry);
+  if (!parsed) return null;
+  const { at, level, message } = parsed;
+  if (typeof at !== 'number' || typeof level !== 'string' || !LOG_LEVELS.has(level) || typeof message !== 'string') {
+    return null;
+  }
+  return { at: new Date(at), level: level as TaskLogLine['level'], message };
+}
+
+/** Times a create looks its idempotency key's task up again when the key changed hands meanwhile. */
+const IDEMPOTENT_LOOKUPS = 3;
 
 function recordFrom(flat: unknown): TaskRecord {
   return parseTaskHash(hashFromFlat(flat as string[]));
@@ -193,7 +261,7 @@ function wrongRef(answer: unknown): Omit<TaskIdentity, 'id'> | null {
   return { name, owner: owner === '' ? null : owner };
 }
 
-type TaskScriptName = Exclude<ScriptName, 'rateLimitTake'>;
+type TaskScriptName = Exclude<ScriptName, 'rateLimitTake' | 'appendLog'>;
 
 const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
@@ -208,9 +276,14 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
   };
 
   // A script's history bucket is the minute of the time it is given: its first argument (refArgv).
-  const call = <Name extends TaskScriptName>(name: Name, task: TaskIdentity, argv: ScriptArgv<Name>) => {
+  const call = <Name extends TaskScriptName>(
+    name: Name,
+    task: TaskIdentity,
+    argv: ScriptArgv<Name>,
+    idempotency?: IdempotencyRef,
+  ) => {
     const now = typeof argv[0] === 'number' ? argv[0] : undefined;
-    return scripts[name](keysOf(task.id).taskKeys(task, scriptLayouts[name].keys, now), argv);
+    return scripts[name](keysOf(task.id).taskKeys(task, scriptLayouts[name].keys, now, idempotency), argv);
   };
 
   /** One partition's count of an index and its members from `start` down, read in one moment. */
@@ -260,17 +333,37 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
   }
 
   return {
-    async create({ id, name, total, input, ttlMs, owner, retryOf }) {
+    async create(newTask) {
+      const { id, name, owner, idempotency } = newTask;
       const task = { id, name, owner };
-      const argv = [
-        ...refArgv(task),
-        id,
-        ttlMs,
-        total,
-        JSON.stringify(input),
-        retryOf ?? '',
-      ] satisfies ScriptArgv<'create'>;
-      return recordFrom(await call('create', task, argv));
+      const optional = (value: number | string | null | undefined) => (value == null ? '' : value);
+      let idempotentTaskId = '';
+      for (let lookup = 0; lookup <= IDEMPOTENT_LOOKUPS; lookup++) {
+        const argv = [
+          ...refArgv(task),
+          id,
+          newTask.ttlMs,
+          newTask.total,
+          JSON.stringify(newTask.input),
+          optional(newTask.retryOf),
+          optional(newTask.runAt),
+          optional(newTask.priority),
+          optional(newTask.timeoutSeconds),
+          optional(newTask.scheduleId),
+          idempotency?.request ?? '',
+          idempotency?.ttlMs ?? 0,
+          idempotentTaskId,
+        ] satisfies ScriptArgv<'create'>;
+        const ref = idempotency && { digest: idempotency.digest, taskId: idempotentTaskId || undefined };
+        const [answer, value] = (await call('create', task, argv, ref ?? undefined)) as [string, unknown];
+        if (answer === 'CREATED' || answer === 'EXISTING') {
+          return { record: recordFrom(value), created: answer === 'CREATED' };
+        }
+        if (answer === 'CONFLICT') throw new IdempotencyConflictError(String(value));
+        // LOOKUP: the key names a task whose record must be in the call's keys.
+        idempotentTaskId = String(value);
+      }
+      throw new Error(`the idempotency key of task ${id} kept changing hands`);
     },
 
     async get(id) {
@@ -284,6 +377,28 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       if (!partition) return [];
       const entries = await redis.lrange(partition.keys.timeline(id), 0, -1);
       return entries.map(eventFrom).filter((event) => event !== null);
+    },
+
+    async logs(id, last) {
+      const partition = partitions.ofTask(id);
+      if (!partition) return [];
+      const entries = await redis.lrange(partition.keys.logs(id), -last, -1);
+      return entries.map(logLineFrom).filter((line) => line !== null);
+    },
+
+    async appendLogs(id, lines, maxLines) {
+      const keys = keysOf(id);
+      const at = Date.now();
+      const entries = lines.map(({ level, message }) =>
+        JSON.stringify({ at, level, message: message.slice(0, MAX_LOG_MESSAGE) }),
+      );
+      const [first, ...rest] = entries;
+      if (first === undefined) return true;
+      const answer = await scripts.appendLog(
+        [keys.task(id), keys.logs(id)],
+        [maxLines, UNFINISHED_LOG_KEEP_MS, first, ...rest],
+      );
+      return answer === 1;
     },
 
     async start(ref, runId, worker) {

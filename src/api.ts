@@ -134,6 +134,7 @@ export async function createTaskBackend(
     history,
     pubsub,
     resultTtlMs: config.tasks.resultTtlMs,
+    optionLimits: config.tasks.options,
     createLimiter: createRateLimiter(redis, partitions, 'create', { limit: rateLimitCreates, windowSeconds }),
     metrics,
     logger,

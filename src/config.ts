@@ -9,6 +9,7 @@ import {
   parseConfig,
   seconds,
 } from '../core/config.js';
+import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 import type { AuthOptions } from './auth.js';
 import { isProxyAddress } from './http/client-address.js';
 import { isOrigin } from './http/cors.js';
@@ -39,6 +40,12 @@ const apiVariables = z
     HOST: z.string().min(1, { error: 'must not be empty' }).default('0.0.0.0'),
     /** Seconds a finished task is kept; stored with each task when it is created. */
     RESULT_TTL: seconds(1, 31 * 24 * 3600, 3600),
+    /** Seconds an idempotency key answers its first task for. */
+    IDEMPOTENCY_TTL: seconds(1, 31 * 24 * 3600, 86_400),
+    /** Seconds ahead a task may be delayed to (runAt, delaySeconds). */
+    MAX_DELAY: seconds(1, 366 * 24 * 3600, 30 * 24 * 3600),
+    /** The workers' own (worker/config.ts): a task's timeoutSeconds may not be above it. */
+    WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
     // The standard introspection query (GraphiQL, codegen) is 15 deep and has about 230 fields;
     // the dashboard's deepest query is 4 deep with about 30 fields.
     MAX_QUERY_DEPTH: integer(1, 1_000, 20),
@@ -86,7 +93,10 @@ const apiVariables = z
 export const apiConfigSchema = apiVariables.transform((v) => ({
   ...commonConfig(v),
   http: { port: v.PORT, host: v.HOST, corsOrigins: v.CORS_ORIGINS, trustedProxies: v.TRUST_PROXY },
-  tasks: { resultTtlMs: v.RESULT_TTL },
+  tasks: {
+    resultTtlMs: v.RESULT_TTL,
+    options: { idempotencyTtlMs: v.IDEMPOTENCY_TTL, maxDelayMs: v.MAX_DELAY, maxTimeoutMs: v.WORKER_MAX_TIMEOUT },
+  },
   limits: {
     maxDepth: v.MAX_QUERY_DEPTH,
     maxRootFields: v.MAX_ROOT_FIELDS,

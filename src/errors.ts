@@ -14,6 +14,14 @@ export function notFound(id: string): GraphQLError {
   return new GraphQLError(`No task with id "${id}"`, { extensions: { code: 'NOT_FOUND', id } });
 }
 
+/** A create under an idempotency key that an earlier create with other input or options took. */
+export function idempotencyConflict(key: string, taskId: string): GraphQLError {
+  return new GraphQLError(
+    `The idempotency key "${key}" was used for another request (task ${taskId}): use a new key for new input or options`,
+    { extensions: { code: 'CONFLICT', idempotencyKey: key, id: taskId } },
+  );
+}
+
 export interface InputIssue {
   path: readonly PropertyKey[];
   message: string;

@@ -20,6 +20,8 @@ const workerVariables = z
     WORKER_CONCURRENCY: integer(1, 10_000, 100),
     /** Seconds; the default leaves room above the longest sleep the API accepts. */
     WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
+    /** Lines a task's log keeps; the oldest go first. */
+    MAX_TASK_LOG_LINES: integer(1, 10_000, 1_000),
     /** Seconds a stopping worker lets running tasks go on before handing them back to the queue. */
     SHUTDOWN_TIMEOUT: seconds(0, 3_600, 30),
     /**
@@ -47,6 +49,7 @@ export const workerConfigSchema = workerVariables.transform((v) => ({
     name: v.WORKER_NAME,
     concurrency: v.WORKER_CONCURRENCY,
     maxTimeoutMs: v.WORKER_MAX_TIMEOUT,
+    maxLogLines: v.MAX_TASK_LOG_LINES,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
     stalled: {
       lockDurationMs: v.WORKER_LOCK_DURATION,

@@ -6,6 +6,7 @@ import { QUEUE_NAME } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { Partitions } from '../core/partitions.js';
 import type { RedisClient } from '../core/redis.js';
+import type { TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
@@ -18,7 +19,9 @@ import {
   TaskTimeoutError,
   WorkerShutdownError,
   instantRunContext,
+  type RunContext,
   type TaskProcessor,
+  type TimeLimit,
 } from './processors/task-processor.js';
 
 /** The connections a worker runs on; whoever made them closes them, after the worker. */
@@ -42,8 +45,10 @@ export interface TaskWorkerOptions extends WorkerConnections {
   processors: readonly TaskProcessor[];
   /** Tasks run at once in this process (at least one per partition). */
   concurrency: number;
-  /** How long a run may take before it fails. */
+  /** How long a run may take before it fails; a task may set a lower limit of its own. */
   maxTimeoutMs: number;
+  /** Lines a task's log keeps (MAX_TASK_LOG_LINES); the oldest go first. */
+  maxLogLines: number;
   /** Milliseconds that close() waits for running tasks before handing them back to the queue. */
   shutdownTimeoutMs: number;
   /** How a task whose worker died is found and taken up again (BullMQ's lock and stall check). */
@@ -122,6 +127,31 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
 
   const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+  /**
+   * Writes lines in a task's log. Not awaited: a line goes out on the same connection before the
+   * run's end, so whoever sees the end can read it; one that cannot be written is dropped.
+   */
+  const taskLog =
+    (taskId: string): RunContext['log'] =>
+    (message, level = 'info') => {
+      store
+        .appendLogs(taskId, [{ level, message }], options.maxLogLines)
+        .catch((error: Error) => logger.debug({ taskId, err: error.message }, 'could not write a task log line'));
+    };
+
+  /** The task's own limit when it set one below the worker's. */
+  const timeLimitOf = (task: TaskRecord): TimeLimit =>
+    task.timeoutSeconds !== null && task.timeoutSeconds < maxTimeoutSeconds
+      ? { seconds: task.timeoutSeconds, setBy: 'task' }
+      : { seconds: maxTimeoutSeconds, setBy: 'worker' };
+
+  /** The line a failed attempt leaves in its task's log. */
+  const logFailure = (log: RunContext['log'], job: Job, message: string, retry: boolean) => {
+    const attempt = job.attemptsMade + 1;
+    if (retry) log(`attempt ${attempt} failed: ${message}; it runs again after a pause`, 'warn');
+    else log(`failed on attempt ${attempt}: ${message}`, 'error');
+  };
+
   /** Whether BullMQ will run the job again after this error (the record goes back to QUEUED). */
   const willRetry = (job: Job, error: unknown) =>
     !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
@@ -150,7 +180,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     let failure: { error: unknown; message: string } | null = null;
     try {
       const input = checkedInput(processor, job);
-      const runContext = instantRunContext(maxTimeoutSeconds, logger);
+      const runContext = instantRunContext(maxTimeoutSeconds, taskLog(taskId), logger);
       const result = await inRunSpan(job, runContext.signal, () => processor.run(input, runContext));
       outcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
     } catch (error) {
@@ -163,6 +193,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       logger.info({ taskId, task: job.name, state }, 'task skipped');
     } else if (failure) {
       logger.warn({ taskId, task: job.name, attempt, err: failure.message }, 'task failed');
+      logFailure(taskLog(taskId), job, failure.message, outcome.state === 'QUEUED');
       throw failure.error;
     } else {
       logger.info({ taskId, task: job.name, attempt }, 'task completed');
@@ -184,7 +215,9 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const { signal } = controller;
     runs.set(taskId, controller);
     activeTasksChanged();
-    const timeout = setTimeout(() => controller.abort(new TaskTimeoutError(maxTimeoutSeconds)), options.maxTimeoutMs);
+    const timeLimit = timeLimitOf(task);
+    const timeout = setTimeout(() => controller.abort(new TaskTimeoutError(timeLimit)), timeLimit.seconds * 1000);
+    const writeLog = taskLog(taskId);
     log.info({ attempt: job.attemptsMade + 1 }, 'task started');
 
     const steps = new RunSteps(
@@ -202,6 +235,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         processor.run(input, {
           signal,
           maxTimeoutSeconds,
+          timeLimit,
+          log: writeLog,
           logger: log,
           async reportProgress(current, total) {
             signal.throwIfAborted();
@@ -229,6 +264,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       if (reason instanceof WorkerShutdownError) {
         // Back to the queue, not failed: another worker (or this one, restarted) runs it again.
         await finish({ state: 'QUEUED', error: reason.message });
+        writeLog(`handed back to the queue: worker ${name} stopped before the task finished`, 'warn');
         await job.moveToDelayed(Date.now(), token);
         log.warn('task handed back to the queue');
         throw new DelayedError();
@@ -238,6 +274,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       const message = messageOf(cause);
       const retry = willRetry(job, error);
       attempt.failed(cause);
+      logFailure(writeLog, job, message, retry);
       await finish({ state: retry ? 'QUEUED' : 'FAILED', error: message });
       log.warn({ err: message, retry }, 'task failed');
       throw error;
@@ -270,14 +307,21 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       ...(options.telemetry && { telemetry: options.telemetry }),
     });
     worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
+    // BullMQ found a job whose worker stopped renewing its lock (it died, or hung): it runs again.
+    worker.on('stalled', (jobId) => {
+      if (partitions.ofTask(jobId)) taskLog(jobId)('its worker stopped answering: the task runs again', 'warn');
+    });
     // BullMQ fails a job whose workers died too often (stalled) without running our processor; the
     // record would stay ACTIVE forever. Failures the processor saw are already recorded: no-op then.
     worker.on('failed', (job, error) => {
       const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
       if (!job?.id || willRetry) return;
       store.abandon({ id: job.id, name: job.name }, error.message).then(
-        (abandoned) =>
-          abandoned && logger.warn({ taskId: job.id, err: error.message }, 'task failed: given up by the queue'),
+        (abandoned) => {
+          if (!abandoned) return;
+          logger.warn({ taskId: job.id, err: error.message }, 'task failed: given up by the queue');
+          taskLog(job.id!)(`given up by the queue: ${error.message}`, 'error');
+        },
         (failure: Error) => logger.warn({ taskId: job.id, err: failure.message }, 'could not record a failure'),
       );
     });

@@ -84,6 +84,7 @@ export async function createWorker(
       processors,
       concurrency: worker.concurrency,
       maxTimeoutMs: worker.maxTimeoutMs,
+      maxLogLines: worker.maxLogLines,
       shutdownTimeoutMs: worker.shutdownTimeoutMs,
       stalled: worker.stalled,
       metrics,

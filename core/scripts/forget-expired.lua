@@ -1,5 +1,5 @@
 --[[
-  Forgets one task whose time to live has run out: removes its record and its timeline and takes
+  Forgets one task whose time to live has run out: removes its record, its timeline and its log, and takes
   it out of every index and of the expiry set. The caller read the task's id from the expiry set and its name and
   owner from its record; this checks again that the task is due, so that a read gone stale in
   between (the task deleted meanwhile) forgets nothing.
@@ -8,8 +8,9 @@
     KEYS[1] the task's record (HASH)
     KEYS[2] the expiry set (ZSET)
     KEYS[3] the task's timeline (LIST), see includes/timeline.lua
-    KEYS[4..15] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[16..27] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[4] the task's log (LIST), see append-log.lua
+    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -26,7 +27,7 @@
 --- @include "includes/indexes"
 --- @include "includes/ref"
 
-local at = { record = KEYS[1], expiry = KEYS[2], timeline = KEYS[3], indexes = 4 }
+local at = { record = KEYS[1], expiry = KEYS[2], timeline = KEYS[3], logs = KEYS[4], indexes = 5 }
 local now = tonumber(ARGV[1])
 
 local due = redis.call('ZSCORE', at.expiry, ARGV[4])
@@ -38,6 +39,6 @@ if state then
   for _, index in ipairs(allIndexes(at, state)) do redis.call('ZREM', index, sortKey) end
   redis.call('DEL', at.record)
 end
-redis.call('DEL', at.timeline)
+redis.call('DEL', at.timeline, at.logs)
 redis.call('ZREM', at.expiry, ARGV[4])
 return 1

@@ -1,6 +1,6 @@
 --[[
   Forgets a task: cancels it first if it has not finished (and tells its worker), then removes its
-  record and its timeline and takes it out of every index and of the expiry set.
+  record, its timeline and its log, and takes it out of every index and of the expiry set.
 
   Input:
     KEYS[1] the task's record (HASH)
@@ -9,8 +9,9 @@
     KEYS[4] the all-tasks channel
     KEYS[5] the cancel channel
     KEYS[6] the task's timeline (LIST), see includes/timeline.lua
-    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[7] the task's log (LIST), see append-log.lua
+    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -29,7 +30,7 @@
 --- @include "includes/publish"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[6],
-  indexes = 7 }
+  logs = KEYS[7], indexes = 8 }
 local now = tonumber(ARGV[1])
 
 local state, name, owner, sortKey, id, ttl, seq = unpack(redis.call('HMGET', at.record,
@@ -48,6 +49,6 @@ if not isTerminal(state) then
 end
 for _, index in ipairs(allIndexes(at, finalState)) do redis.call('ZREM', index, sortKey) end
 redis.call('ZREM', at.expiry, id)
-redis.call('DEL', at.record, at.timeline)
+redis.call('DEL', at.record, at.timeline, at.logs)
 publishTo(at.taskChannel, cjson.encode({ id = id, deleted = '1', seq = tostring(seq + 1) }))
 return 1

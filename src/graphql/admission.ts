@@ -17,6 +17,7 @@ import {
 import { asGraphQLError, isRedisUnavailable, rateLimited, withHttpStatus } from '../errors.js';
 import type { RateLimiter } from '../tasks/rate-limiter.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
+import type { TaskOptionsInput } from '../tasks/task-options.js';
 import type { CreateRequest, TaskService } from '../tasks/task-service.js';
 import { taskKindCreatedBy } from './task-kinds.js';
 import { RETRY_MUTATION } from './task.resolver.js';
@@ -91,9 +92,13 @@ export function createAdmission({ schema, tasks, readBudget, costOf }: Admission
       const retries = field.name.value === RETRY_MUTATION;
       const definition = (api || retries) && mutationType?.getFields()[field.name.value];
       if (!definition) continue;
-      const { input, id } = getArgumentValues(definition, field, coerced.coerced);
+      const { input, options, id } = getArgumentValues(definition, field, coerced.coerced);
       // A retry creates a task too: its own task is checked, and it takes its share of the allowance.
-      creates.push(api ? { kind: api.kind, input, label: responseKey } : { retryOf: String(id), label: responseKey });
+      creates.push(
+        api
+          ? { kind: api.kind, input, options: options as TaskOptionsInput | null, label: responseKey }
+          : { retryOf: String(id), label: responseKey },
+      );
     }
     return creates;
   }

@@ -8,6 +8,7 @@ import {
 import type { Context } from './context.js';
 import type { TaskKindApi } from './task-kind-api.js';
 import { viewOf, type TaskView } from './task-view.js';
+import { TaskOptionsInput } from './task-options.input.js';
 import { Task } from './task.type.js';
 
 registerEnumType(CalculationOperation, { name: 'CalculationOperation' });
@@ -53,8 +54,11 @@ class CalculationTaskResolver {
   createCalculationTask(
     @Arg('input', () => CreateCalculationTaskInput) input: CreateCalculationTaskInput,
     @Ctx() { tasks, caller }: Context,
+    @Arg('options', () => TaskOptionsInput, { nullable: true }) options?: TaskOptionsInput | null,
   ): Promise<TaskView> {
-    return tasks.create(calculationTask, { ...input }, caller).then((record) => viewOf(calculationTaskApi, record));
+    return tasks
+      .create(calculationTask, { ...input }, caller, options && { ...options })
+      .then((record) => viewOf(calculationTaskApi, record));
   }
 }
 

@@ -1,5 +1,5 @@
 import { Kind, type FieldNode, type GraphQLField } from 'graphql';
-import { MAX_PAGE_SIZE, TIMELINE_LENGTH } from '../../core/limits.js';
+import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE, TIMELINE_LENGTH } from '../../core/limits.js';
 import { MAX_NUMBERS } from '../../core/task-kinds/calculation-task.js';
 import { HISTORY_MINUTES } from '../tasks/task-history.js';
 
@@ -18,7 +18,9 @@ export const MAX_WORKERS = 100;
 export type ListBound =
   | { items: number }
   | { items: 'page'; largest: number }
-  | { page: (field: FieldNode, definition: GraphQLField<unknown, unknown>) => number };
+  | { page: (field: FieldNode, definition: GraphQLField<unknown, unknown>) => number }
+  /** A list whose length an argument of its own asks for, such as `logs(last:)`. */
+  | { itemsFrom: (field: FieldNode, definition: GraphQLField<unknown, unknown>) => number };
 
 /**
  * The page an argument such as `first` asks for: its value when the operation writes it, its default
@@ -57,6 +59,10 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   'Task.timeline': { items: TIMELINE_LENGTH },
   'SleepTask.timeline': { items: TIMELINE_LENGTH },
   'CalculationTask.timeline': { items: TIMELINE_LENGTH },
+  // A task's log, as long as `last` asks: its default of 100, or up to 10,000 lines for a variable.
+  'Task.logs': { itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) },
+  'SleepTask.logs': { itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) },
+  'CalculationTask.logs': { itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) },
   // One name per kind of task: as few as the schema has create mutations, so counted once.
   'Worker.taskNames': { items: 1 },
 };

@@ -12,6 +12,7 @@ import {
   TypeMetaFieldDef,
   TypeNameMetaFieldDef,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
@@ -106,7 +107,13 @@ function mostSelected(selected: Map<string, number>): RepeatedField | null {
 }
 
 /** The items of a list field: its bound, or the page the connection above it chose. */
-function listItems(bound: ListBound | undefined, page: number | undefined): number {
+function listItems(
+  bound: ListBound | undefined,
+  page: number | undefined,
+  field: FieldNode,
+  definition: GraphQLField<unknown, unknown>,
+): number {
+  if (bound && 'itemsFrom' in bound) return bound.itemsFrom(field, definition);
   // Introspection's lists: the schema bounds them, and the whole schema is small.
   if (!bound || !('items' in bound)) return 1;
   return bound.items === 'page' ? (page ?? bound.largest) : bound.items;
@@ -161,7 +168,10 @@ function measureDocument(
         const name = selection.name.value;
         const definition = fieldOf(type, name);
         const bound = definition && listBounds[`${type?.name}.${name}`];
-        const items = definition && isListType(getNullableType(definition.type)) ? listItems(bound, page) : 1;
+        const items =
+          definition && isListType(getNullableType(definition.type))
+            ? listItems(bound, page, selection, definition)
+            : 1;
         const innerPage = bound && 'page' in bound ? bound.page(selection, definition) : undefined;
         const inner = selection.selectionSet
           ? measureSelections(selection.selectionSet, definition && getNamedType(definition.type), innerPage)

@@ -4,6 +4,7 @@ import { sleepTask, type SleepTaskInput } from '../../core/task-kinds/sleep-task
 import type { Context } from './context.js';
 import type { TaskKindApi } from './task-kind-api.js';
 import { viewOf, type TaskView } from './task-view.js';
+import { TaskOptionsInput } from './task-options.input.js';
 import { Task } from './task.type.js';
 
 @ObjectType('SleepTaskResult')
@@ -33,8 +34,11 @@ class SleepTaskResolver {
   createSleepTask(
     @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
     @Ctx() { tasks, caller }: Context,
+    @Arg('options', () => TaskOptionsInput, { nullable: true }) options?: TaskOptionsInput | null,
   ): Promise<TaskView> {
-    return tasks.create(sleepTask, { ...input }, caller).then((record) => viewOf(sleepTaskApi, record));
+    return tasks
+      .create(sleepTask, { ...input }, caller, options && { ...options })
+      .then((record) => viewOf(sleepTaskApi, record));
   }
 }
 

@@ -23,6 +23,10 @@ export function viewOf(api: TaskKindApi, record: TaskRecord): TaskView {
     finishedAt: record.finishedAt,
     expiresAt: record.expiresAt,
     retryOf: record.retryOf,
+    runAt: record.runAt,
+    priority: record.priority,
+    timeoutSeconds: record.timeoutSeconds,
+    scheduleId: record.scheduleId,
   } satisfies Task;
   return { ...common, ...api.fields(record), typeName: api.typeName };
 }

@@ -3,6 +3,7 @@ import { Field, Float, ID, Int, InterfaceType, registerEnumType } from 'type-gra
 import { TaskState } from '../../core/task-state.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 import { TaskEvent } from './task-event.type.js';
+import { TaskLogLine } from './task-log.type.js';
 
 registerEnumType(TaskState, { name: 'TaskState', description: 'Where a task is in its life.' });
 
@@ -61,10 +62,32 @@ export abstract class Task {
   @Field(() => ID, { nullable: true, description: 'The task this one retries (retryTask), or null.' })
   retryOf!: string | null;
 
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'For a delayed task: the time it starts no earlier than; set while it waits, and kept after.',
+  })
+  runAt!: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'From 1 (most urgent) to 1000; null for none, which starts last.' })
+  priority!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Its own time limit in seconds; null for the workers' (WORKER_MAX_TIMEOUT).",
+  })
+  timeoutSeconds!: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'The schedule that created it, or null.' })
+  scheduleId!: string | null;
+
   /** Read when asked for, by TaskTimelineResolver. */
   @Field(() => [TaskEvent], {
     description:
       'Its changes, oldest first: queued, each run started and ended, its steps (about 40 a run at most, spread evenly), cancelled. The newest 100 are kept.',
   })
   timeline?: TaskEvent[];
+
+  /** Read when asked for, by TaskTimelineResolver. */
+  @Field(() => [TaskLogLine])
+  logs?: TaskLogLine[];
 }

@@ -1,15 +1,22 @@
 import type { Queue } from 'bullmq';
 import { LRUCache } from 'lru-cache';
-import { enqueueTask } from '../../core/enqueue-task.js';
-import { MAX_PAGE_SIZE } from '../../core/limits.js';
+import { enqueue, enqueueTask } from '../../core/enqueue-task.js';
+import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
 import type { Partitions } from '../../core/partitions.js';
 import { taskKindNamed, type TaskKind } from '../../core/task-kinds/index.js';
 import { isDeletedMarker, parseTaskHash, type TaskHash, type TaskRecord } from '../../core/task-record.js';
 import { isTaskState, isTerminal, type TaskState } from '../../core/task-state.js';
-import { InvalidCursorError, type TaskEvent, type TaskStore } from '../../core/task-store.js';
+import {
+  IdempotencyConflictError,
+  InvalidCursorError,
+  type TaskEvent,
+  type TaskLogLine,
+  type TaskStore,
+} from '../../core/task-store.js';
 import type { WorkerRegistry } from '../../core/worker-registry.js';
-import { badUserInput, notFound, rateLimited, zodIssues } from '../errors.js';
+import { badUserInput, idempotencyConflict, notFound, rateLimited, zodIssues } from '../errors.js';
+import { createOptionsChecker, requestDigest, type TaskOptionLimits, type TaskOptionsInput } from './task-options.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Caller } from './caller.js';
@@ -40,7 +47,8 @@ export interface TaskList {
  * a task to retry (retryTask), whose kind and input are that task's.
  */
 export type CreateRequest = (
-  { kind: TaskKind; input: unknown; retryOf?: undefined } | { retryOf: string; kind?: undefined; input?: undefined }
+  | { kind: TaskKind; input: unknown; options?: TaskOptionsInput | null; retryOf?: undefined }
+  | { retryOf: string; kind?: undefined; input?: undefined; options?: undefined }
 ) & {
   /** Where it stands in the operation (its response key), to name it in an error. */
   label?: string;
@@ -61,11 +69,15 @@ export interface TaskService {
    * BAD_USER_INPUT (naming every bad field) or RATE_LIMITED.
    */
   admit(creates: readonly CreateRequest[], caller: Caller): Promise<void>;
-  /** Creates a task whose creation was admitted. */
-  create(kind: TaskKind, input: unknown, caller: Caller): Promise<TaskRecord>;
   /**
-   * Creates a task of the same kind and input as a FAILED or CANCELLED one, its `retryOf`; admitted
-   * as a creation. NOT_FOUND when unknown, BAD_USER_INPUT when it has not ended or has completed.
+   * Creates a task whose creation was admitted. With an idempotency key already used by the caller
+   * for the same request, answers that task and creates nothing; for another request, CONFLICT.
+   */
+  create(kind: TaskKind, input: unknown, caller: Caller, options?: TaskOptionsInput | null): Promise<TaskRecord>;
+  /**
+   * Creates a task of the same kind, input, priority and time limit as a FAILED or CANCELLED one,
+   * its `retryOf`; admitted as a creation. NOT_FOUND when unknown, BAD_USER_INPUT when it has not
+   * ended or has completed.
    */
   retry(id: string, caller: Caller): Promise<TaskRecord>;
   get(id: string, caller: Caller): Promise<TaskRecord | null>;
@@ -74,6 +86,8 @@ export interface TaskService {
    * the version read, so that a record and its timeline always agree.
    */
   timeline(task: TaskRecord | { id: string; version: number }): Promise<TaskEvent[]>;
+  /** The newest `last` lines (1 to MAX_LOG_LINES_READ) of a task the caller has read, oldest first. */
+  logs(task: { id: string }, last: number): Promise<TaskLogLine[]>;
   /** The service's last `minutes` minutes (1 to HISTORY_MINUTES), oldest first. */
   history(minutes: number): Promise<HistoryMinute[]>;
   list(query: TaskListQuery, caller: Caller): Promise<TaskList>;
@@ -100,6 +114,8 @@ export interface TaskServiceOptions {
   pubsub: TaskPubSub;
   /** How long a finished task is kept; fixed per task when it is created. */
   resultTtlMs: number;
+  /** The bounds of a create's options. */
+  optionLimits: TaskOptionLimits;
   /** Tasks each client may create; only valid input is counted, and nothing is enqueued past it. */
   createLimiter: RateLimiter;
   metrics: ApiMetrics;
@@ -157,10 +173,13 @@ export function createTaskService({
   history,
   pubsub,
   resultTtlMs,
+  optionLimits,
   createLimiter,
   metrics,
   logger,
 }: TaskServiceOptions): TaskService {
+  const checkedOptions = createOptionsChecker(optionLimits);
+
   /** The task with this id if the caller may see it, else null. */
   const visible = async (id: string, caller: Caller) => {
     // An id that names no partition is unknown without asking Redis.
@@ -193,6 +212,10 @@ export function createTaskService({
       if (creates.length === 0) return;
       const issues = creates.flatMap(({ kind, input, label }) => (kind ? checkedInput(kind, input, label).issues : []));
       if (issues.length > 0) throw badUserInput('input', issues);
+      const optionIssues = creates.flatMap(({ kind, options, label }) =>
+        kind ? checkedOptions(options, label).issues : [],
+      );
+      if (optionIssues.length > 0) throw badUserInput('options', optionIssues);
       // Each retry is checked before any token is taken: an operation with one that cannot run runs none.
       await Promise.all(
         creates.map(({ retryOf, label }) => retryOf !== undefined && retryable(retryOf, caller, label)),
@@ -204,16 +227,30 @@ export function createTaskService({
       }
     },
 
-    async create(kind, rawInput, caller) {
+    async create(kind, rawInput, caller, rawOptions) {
       const { value: input, issues } = checkedInput(kind, rawInput);
       if (issues.length > 0) throw badUserInput('input', issues);
-      const record = await enqueueTask({ store, partitions, queues }, kind, input, {
-        ttlMs: resultTtlMs,
-        owner: caller.owner,
-      });
-      metrics.taskCreated(kind.name);
-      logger.info({ taskId: record.id, task: kind.name }, 'task queued');
-      return record;
+      const { value: options, issues: optionIssues } = checkedOptions(rawOptions);
+      if (!options) throw badUserInput('options', optionIssues);
+      const { idempotency, ...scheduling } = options;
+      try {
+        const { record, created } = await enqueue({ store, partitions, queues }, kind, input, {
+          ...scheduling,
+          ttlMs: resultTtlMs,
+          owner: caller.owner,
+          idempotency: idempotency && { ...idempotency, request: requestDigest(kind.name, input, rawOptions) },
+        });
+        if (!created) {
+          logger.debug({ taskId: record.id, task: kind.name }, 'idempotent create answered its first task');
+          return record;
+        }
+        metrics.taskCreated(kind.name);
+        logger.info({ taskId: record.id, task: kind.name }, 'task queued');
+        return record;
+      } catch (error) {
+        if (error instanceof IdempotencyConflictError) throw idempotencyConflict(idempotency!.key, error.taskId);
+        throw error;
+      }
     },
 
     async retry(id, caller) {
@@ -226,6 +263,8 @@ export function createTaskService({
         ttlMs: resultTtlMs,
         owner: caller.owner,
         retryOf: old.id,
+        priority: old.priority,
+        timeoutSeconds: old.timeoutSeconds,
       });
       metrics.taskCreated(kind.name);
       logger.info({ taskId: record.id, task: kind.name, retryOf: old.id }, 'task queued again');
@@ -250,6 +289,13 @@ export function createTaskService({
         ); // a failed read is not kept
       }
       return read;
+    },
+
+    async logs(task, last) {
+      if (!Number.isInteger(last) || last < 1 || last > MAX_LOG_LINES_READ) {
+        throw badUserInput('last', [{ path: [], message: `must be between 1 and ${MAX_LOG_LINES_READ}` }]);
+      }
+      return store.logs(task.id, last);
     },
 
     async history(minutes) {

@@ -7,5 +7,7 @@ export function sleepRecord(
   store: TaskStore,
   { id = randomUUID(), total = 1, ttlMs = 60_000 }: { id?: string; total?: number; ttlMs?: number } = {},
 ): Promise<TaskRecord> {
-  return store.create({ id, name: 'sleep_task', total, input: { duration: total }, ttlMs, owner: null });
+  return store
+    .create({ id, name: 'sleep_task', total, input: { duration: total }, ttlMs, owner: null })
+    .then(({ record }) => record);
 }

@@ -34,7 +34,9 @@ export const calculationTaskProcessor = defineProcessor({
   kind: calculationTask,
   // At most 100 numbers: even their exact product takes microseconds.
   instant: true,
-  async run({ numbers, operation }) {
-    return { operation, value: calculate(numbers, operation), count: numbers.length };
+  async run({ numbers, operation }, { log }) {
+    const value = calculate(numbers, operation);
+    log(`${operation} of ${numbers.length} number${numbers.length === 1 ? '' : 's'} = ${value}`);
+    return { operation, value, count: numbers.length };
   },
 });

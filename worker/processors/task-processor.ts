@@ -1,12 +1,28 @@
 import type { Logger } from '../../core/logger.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 
+/** How long a run may take: the task's own limit (timeoutSeconds), or the worker's when lower or unset. */
+export interface TimeLimit {
+  seconds: number;
+  setBy: 'task' | 'worker';
+}
+
+export type TaskLogLevel = 'info' | 'warn' | 'error';
+
 export interface RunContext {
-  /** Aborted when the task is cancelled or deleted, reaches the max timeout, or the worker stops. */
+  /** Aborted when the task is cancelled or deleted, reaches its time limit, or the worker stops. */
   signal: AbortSignal;
   /** Records a step and publishes it; throws when the run must stop. */
   reportProgress(current: number, total: number): Promise<void>;
+  /** The worker's limit (WORKER_MAX_TIMEOUT). */
   maxTimeoutSeconds: number;
+  /** This run's limit: the task's own, or the worker's. */
+  timeLimit: TimeLimit;
+  /**
+   * Writes a line in the task's log, which its clients read (a few lines a run: its steps are in
+   * its timeline already). Never throws: a line that cannot be written is dropped.
+   */
+  log(message: string, level?: TaskLogLevel): void;
   logger: Logger;
 }
 
@@ -24,10 +40,12 @@ export interface TaskProcessor<Input = unknown, Result = unknown> {
 /** Nothing aborts an instant run: it has ended before anything could. */
 const neverAborted = new AbortController().signal;
 
-export function instantRunContext(maxTimeoutSeconds: number, logger: Logger): RunContext {
+export function instantRunContext(maxTimeoutSeconds: number, log: RunContext['log'], logger: Logger): RunContext {
   return {
     signal: neverAborted,
     maxTimeoutSeconds,
+    timeLimit: { seconds: maxTimeoutSeconds, setBy: 'worker' },
+    log,
     logger,
     reportProgress() {
       return Promise.reject(new Error('an instant task kind reports no steps'));
@@ -47,9 +65,16 @@ export class TaskCancelledError extends Error {
 }
 
 export class TaskTimeoutError extends Error {
-  constructor(readonly maxTimeoutSeconds: number) {
-    super(`the task reached the worker's max timeout of ${maxTimeoutSeconds} s`);
+  constructor(readonly limit: TimeLimit) {
+    super(`the task reached ${describeTimeLimit(limit)}`);
   }
+}
+
+/** "its time limit of 5 s (timeoutSeconds)", or the worker's max timeout and its variable. */
+export function describeTimeLimit({ seconds, setBy }: TimeLimit): string {
+  return setBy === 'task'
+    ? `its time limit of ${seconds} s (timeoutSeconds)`
+    : `the worker's max timeout of ${seconds} s (WORKER_MAX_TIMEOUT)`;
 }
 
 export class WorkerShutdownError extends Error {

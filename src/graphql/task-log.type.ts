@@ -1,0 +1,18 @@
+import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
+import { Field, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from './date-time.scalar.js';
+
+@ObjectType('TaskLogLine', {
+  description:
+    "A line of a task's log: what its processor wrote, and the worker's retries, stalls, timeouts and hand-backs.",
+})
+export class TaskLogLine {
+  @Field(() => DateTimeScalar)
+  at!: Date;
+
+  @Field(() => String, { description: 'info, warn or error.' })
+  level!: string;
+
+  @Field(() => String)
+  message!: string;
+}
