@@ -1,12 +1,19 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
-import type { CalculationOperation, TaskState } from './graphql/generated/graphql.js';
+import type { CalculationOperation, TaskOptionsInput, TaskState } from './graphql/generated/graphql.js';
 
 export type Command =
   | { name: 'help' }
-  | { name: 'create-sleep'; duration: number; watch: boolean }
-  | { name: 'create-calculation'; operation: CalculationOperation; numbers: number[]; watch: boolean }
+  | { name: 'create-sleep'; duration: number; watch: boolean; options?: TaskOptionsInput }
+  | {
+      name: 'create-calculation';
+      operation: CalculationOperation;
+      numbers: number[];
+      watch: boolean;
+      options?: TaskOptionsInput;
+    }
   | { name: 'watch'; ids: string[] }
+  | { name: 'logs'; id: string; last?: number }
   | { name: 'list'; state?: TaskState; kind?: string; first?: number; after?: string }
   | { name: 'cancel'; id: string }
   | { name: 'delete'; id: string }
@@ -29,6 +36,12 @@ const options = {
   kind: { type: 'string' },
   first: { type: 'string' },
   after: { type: 'string' },
+  priority: { type: 'string' },
+  delay: { type: 'string' },
+  'run-at': { type: 'string' },
+  timeout: { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  last: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionName = keyof typeof options;
@@ -40,7 +53,15 @@ const commandOptions: Partial<Record<OptionName, string>> = {
   kind: 'list',
   first: 'list',
   after: 'list',
+  priority: 'create',
+  delay: 'create',
+  'run-at': 'create',
+  timeout: 'create',
+  'idempotency-key': 'create',
+  last: 'logs',
 };
+
+type Values = { [name in OptionName]?: (typeof options)[name]['type'] extends 'boolean' ? boolean : string };
 
 const taskStates = { QUEUED: true, ACTIVE: true, COMPLETED: true, FAILED: true, CANCELLED: true } satisfies Record<
   TaskState,
@@ -64,6 +85,26 @@ function oneOf<T extends string>(text: string, values: Record<T, true>, what: st
   const upper = text.toUpperCase();
   if (upper in values) return upper as T;
   throw usageError(`${what} must be one of ${Object.keys(values).join(', ').toLowerCase()}, not "${text}"`);
+}
+
+/** An ISO-8601 date and time (`2026-01-31T12:00:00Z`; local time without a zone), sent in UTC. */
+function isoTime(text: string, what: string): string {
+  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+  const at = iso.test(text) ? Date.parse(text.replace(' ', 'T')) : NaN;
+  if (Number.isNaN(at)) throw usageError(`${what} must be a date and time such as 2026-01-31T12:00:00Z, not "${text}"`);
+  return new Date(at).toISOString();
+}
+
+/** `create`'s options, as the mutations take them; left out when none is given. */
+function taskOptions(values: Values): TaskOptionsInput | undefined {
+  const given: TaskOptionsInput = {
+    ...(values.priority !== undefined && { priority: int(values.priority, '--priority') }),
+    ...(values.delay !== undefined && { delaySeconds: int(values.delay, '--delay') }),
+    ...(values['run-at'] !== undefined && { runAt: isoTime(values['run-at'], '--run-at') }),
+    ...(values.timeout !== undefined && { timeoutSeconds: int(values.timeout, '--timeout') }),
+    ...(values['idempotency-key'] !== undefined && { idempotencyKey: values['idempotency-key'] }),
+  };
+  return Object.keys(given).length > 0 ? given : undefined;
 }
 
 function exactly(positionals: readonly string[], count: number, usage: string): void {
@@ -108,18 +149,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   return { ...common, command: commandOf(name, positionals, values) };
 }
 
-function commandOf(
-  name: string,
-  positionals: readonly string[],
-  values: { watch?: boolean; state?: string; kind?: string; first?: string; after?: string },
-): Command {
+function commandOf(name: string, positionals: readonly string[], values: Values): Command {
   switch (name) {
     case 'create': {
       const [kind, ...rest] = positionals;
       const watch = values.watch ?? false;
       if (kind === 'sleep' || kind === 'sleep_task') {
-        exactly(rest, 1, 'create sleep SECONDS [--watch]');
-        return { name: 'create-sleep', duration: int(rest[0]!, 'SECONDS'), watch };
+        exactly(rest, 1, 'create sleep SECONDS [--watch] [OPTIONS]');
+        return { name: 'create-sleep', duration: int(rest[0]!, 'SECONDS'), watch, options: taskOptions(values) };
       }
       if (kind === 'calculation' || kind === 'calculation_task') {
         const [operation, ...numbers] = rest;
@@ -130,6 +167,7 @@ function commandOf(
           operation: oneOf(operation, operations, 'the operation'),
           numbers: numbers.map((number) => int(number, 'each number')),
           watch,
+          options: taskOptions(values),
         };
       }
       throw usageError(
@@ -151,6 +189,13 @@ function commandOf(
         first: values.first === undefined ? undefined : int(values.first, '--first'),
         after: values.after,
       };
+    case 'logs':
+      exactly(positionals, 1, 'logs ID [--last N]');
+      return {
+        name: 'logs',
+        id: positionals[0]!,
+        last: values.last === undefined ? undefined : int(values.last, '--last'),
+      };
     case 'cancel':
     case 'delete':
       exactly(positionals, 1, `${name} ID`);
@@ -169,7 +214,14 @@ Commands:
   create sleep SECONDS [--watch]                 start a sleep task
   create calculation sum|product|average N... [--watch]
                                                  start a calculation task
-  watch ID...                                    follow tasks with a progress bar each, to their end
+      --priority N          1 (first) to 1000: among waiting tasks, lower starts first
+      --delay SECONDS       start no earlier than this many seconds from now
+      --run-at TIME         start no earlier than this (ISO 8601, 2026-01-31T12:00:00Z)
+      --timeout SECONDS     the task's own time limit, at most the workers'
+      --idempotency-key KEY the same key and input again answers the first task
+  watch ID...                                    follow tasks with a progress bar each, to their end,
+                                                 then print their logs
+  logs ID [--last N]                             a task's newest log lines (100): time level message
   list [--state S] [--kind K] [--first N] [--after CURSOR]
                                                  tasks, newest first (state: queued, active,
                                                  completed, failed, cancelled; kind: sleep, calculation)

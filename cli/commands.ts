@@ -1,7 +1,7 @@
 import type { Command } from './args.js';
 import type { ApiClient } from './api-client.js';
 import { ExitCode, type ExitCodeValue } from './errors.js';
-import { percent, taskTable, workerTable, type CliTask } from './format.js';
+import { createdLine, logLine, logDocument, taskTable, workerTable, type CliTask } from './format.js';
 import {
   CancelTaskMutation,
   CreateCalculationTaskMutation,
@@ -10,6 +10,7 @@ import {
   TasksQuery,
   WorkersQuery,
 } from './graphql/operations.js';
+import { readLogs } from './task-logs.js';
 import { watchTasks } from './watch.js';
 import { jsonView, lineView, terminalView, type Output } from './watch-view.js';
 
@@ -29,19 +30,28 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
   switch (command.name) {
     case 'create-sleep':
     case 'create-calculation': {
+      const { options } = command;
       const task: CliTask =
         command.name === 'create-sleep'
-          ? (await api.request(CreateSleepTaskMutation, { input: { duration: command.duration } })).createSleepTask
+          ? (await api.request(CreateSleepTaskMutation, { input: { duration: command.duration }, options }))
+              .createSleepTask
           : (
               await api.request(CreateCalculationTaskMutation, {
                 input: { operation: command.operation, numbers: command.numbers },
+                options,
               })
             ).createCalculationTask;
-      print(`created ${task.name} ${task.id} (${task.state.toLowerCase()}, ${percent(task)})`, task);
+      print(createdLine(task), task);
       return command.watch ? watch([task.id], context) : ExitCode.ok;
     }
     case 'watch':
       return watch(command.ids, context);
+    case 'logs': {
+      const lines = await readLogs(api, command.id, command.last);
+      // One line per log line, as JSON too: a log is read (and filtered) line by line.
+      for (const line of lines) print(logLine(line), logDocument(command.id, line));
+      return ExitCode.ok;
+    }
     case 'list': {
       const { tasks } = await api.request(TasksQuery, {
         first: command.first,

@@ -4,7 +4,7 @@ export const ExitCode = {
   ok: 0,
   /** The task failed or was cancelled, or the server refused the operation for another reason. */
   failed: 1,
-  /** Bad usage or bad input: an unknown command or option, a value the server refused, an unknown id, a bad token. */
+  /** Bad usage or bad input: an unknown command or option, a value the server refused, an unknown id, a reused idempotency key, a bad token. */
   usage: 2,
   /** No task service could be reached, or it cannot serve right now: trying again later may help. */
   unreachable: 3,
@@ -56,8 +56,11 @@ export interface WireGraphQLError {
   extensions?: Record<string, unknown>;
 }
 
-/** Codes that mean the caller asked for something wrong: fixing the command may help, retrying will not. */
-const INPUT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'UNAUTHENTICATED']);
+/**
+ * Codes that mean the caller asked for something wrong: fixing the command may help, retrying will
+ * not. CONFLICT: an idempotency key already taken by a create with other input or options.
+ */
+const INPUT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'UNAUTHENTICATED', 'CONFLICT']);
 /** Codes that mean the service cannot serve now (its Redis is away): as good as unreachable. */
 const UNAVAILABLE_CODES = new Set(['SERVICE_UNAVAILABLE']);
 

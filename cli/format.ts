@@ -1,4 +1,5 @@
 import type { CliTaskFragment, CliWorkersQuery } from './graphql/generated/graphql.js';
+import type { CliLogLine } from './task-logs.js';
 
 export type CliTask = CliTaskFragment;
 export type CliWorker = CliWorkersQuery['workers'][number];
@@ -21,6 +22,27 @@ export function percent(task: Pick<CliTask, 'progress'>): string {
 /** One line per change when the output is not a terminal: `ID NAME STATE 30% 3/10`. */
 export function progressLine(task: CliTask): string {
   return `${task.id} ${task.name} ${task.state} ${percent(task)} ${task.current}/${task.total}`;
+}
+
+/** `created sleep_task ID (queued, 0%)`, with the options that change when it runs. */
+export function createdLine(task: CliTask): string {
+  const details = [
+    `${task.state.toLowerCase()}, ${percent(task)}`,
+    startsAt(task) && `starts ${time(startsAt(task))} UTC`,
+    task.priority !== null && `priority ${task.priority}`,
+    task.timeoutSeconds !== null && `time limit ${task.timeoutSeconds}s`,
+  ];
+  return `created ${task.name} ${task.id} (${details.filter(Boolean).join('; ')})`;
+}
+
+/** A log line as the `logs` command prints it: `2026-01-31T12:00:03.123Z info  sleeping 10 s`. */
+export function logLine({ at, level, message }: CliLogLine): string {
+  return `${at} ${level.padEnd(5)} ${message}`;
+}
+
+/** A log line as a JSON document, naming its task (a watch prints the lines of several). */
+export function logDocument(taskId: string, line: CliLogLine) {
+  return { taskId, ...line };
 }
 
 /** What a task ended with: its result, its error, or that it was cancelled. */
@@ -77,12 +99,23 @@ export function taskTable(tasks: readonly CliTask[]): string {
     task.id,
     task.name,
     task.state,
+    task.priority === null ? '-' : String(task.priority),
     `${percent(task)} ${task.current}/${task.total}`,
     time(task.createdAt),
     time(task.finishedAt),
-    task.state === 'COMPLETED' ? resultText(task) : (task.error ?? ''),
+    task.state === 'COMPLETED' ? resultText(task) : (task.error ?? waitingText(task)),
   ]);
-  return table([['ID', 'KIND', 'STATE', 'PROGRESS', 'CREATED (UTC)', 'FINISHED (UTC)', 'RESULT'], ...rows]);
+  return table([['ID', 'KIND', 'STATE', 'PRIORITY', 'PROGRESS', 'CREATED (UTC)', 'FINISHED (UTC)', 'RESULT'], ...rows]);
+}
+
+/** When a delayed task starts, while it still waits for that time; null for any other task. */
+function startsAt(task: CliTask): string | null {
+  return task.state === 'QUEUED' && task.runAt && Date.parse(task.runAt) > Date.now() ? task.runAt : null;
+}
+
+function waitingText(task: CliTask): string {
+  const starts = startsAt(task);
+  return starts ? `starts ${time(starts)}` : '';
 }
 
 export function workerTable(workers: readonly CliWorker[]): string {

@@ -1,14 +1,22 @@
 import cliProgress from 'cli-progress';
 import { describeError, type CliError } from './errors.js';
-import { outcome, progressLine, shortId, type CliTask } from './format.js';
+import { logDocument, logLine, outcome, progressLine, shortId, type CliTask } from './format.js';
+import type { CliLogLine } from './task-logs.js';
 
 export interface Output {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
 }
 
-/** How the watch of one task ended: the task in its last state, or why it could not be followed. */
-export type WatchEnd = { task: CliTask } | { error: CliError };
+/**
+ * How the watch of one task ended: the task in its last state and its log (or why the log could not
+ * be read), or why the task could not be followed.
+ */
+export type WatchEnd = { task: CliTask; logs: readonly CliLogLine[]; logsError?: CliError } | { error: CliError };
+
+/** Why a task's log is missing from the end of its watch, for stderr. */
+const logsMissing = (id: string, error: CliError) =>
+  `task-service: ${shortId(id)}: could not read its log: ${describeError(error)}\n`;
 
 /** What the person or script watching sees of the tasks followed. */
 export interface WatchView {
@@ -58,14 +66,20 @@ export function terminalView({ stdout, stderr }: Output): WatchView {
       const order = [...bars.keys()];
       const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
       for (const { id, end } of endings.sort((a, b) => rank(a.id) - rank(b.id))) {
-        if ('task' in end) stdout.write(`${end.task.name} ${shortId(id)} ${outcome(end.task)}\n`);
-        else stderr.write(`task-service: ${shortId(id)}: ${describeError(end.error)}\n`);
+        if ('task' in end) {
+          stdout.write(`${end.task.name} ${shortId(id)} ${outcome(end.task)}\n`);
+          for (const line of end.logs) stdout.write(`  ${logLine(line)}\n`);
+          if (end.logsError) stderr.write(logsMissing(id, end.logsError));
+        } else stderr.write(`task-service: ${shortId(id)}: ${describeError(end.error)}\n`);
       }
     },
   };
 }
 
-/** Not on a terminal: a line for each change, then a line for what each task ended with. */
+/**
+ * Not on a terminal: a line for each change, then each task's log lines (after its id), then a
+ * line for what it ended with, last.
+ */
 export function lineView({ stdout, stderr }: Output): WatchView {
   const last = new Map<string, string>();
   return {
@@ -77,21 +91,29 @@ export function lineView({ stdout, stderr }: Output): WatchView {
       stdout.write(`${line}\n`);
     },
     end(id, end) {
-      if ('task' in end) stdout.write(`${id} ${outcome(end.task)}\n`);
-      else stderr.write(`task-service: ${id}: ${describeError(end.error)}\n`);
+      if ('task' in end) {
+        for (const line of end.logs) stdout.write(`${id} ${logLine(line)}\n`);
+        if (end.logsError) stderr.write(logsMissing(id, end.logsError));
+        stdout.write(`${id} ${outcome(end.task)}\n`);
+      } else stderr.write(`task-service: ${id}: ${describeError(end.error)}\n`);
     },
     close() {},
   };
 }
 
-/** --json: each change as one JSON document on a line of its own; errors likewise on stderr. */
+/**
+ * --json: each change as one JSON document on a line of its own, then each log line (with its
+ * `taskId`); errors likewise on stderr.
+ */
 export function jsonView({ stdout, stderr }: Output): WatchView {
   return {
     update(task) {
       stdout.write(`${JSON.stringify(task)}\n`);
     },
     end(id, end) {
-      if ('error' in end) stderr.write(`${JSON.stringify({ id, error: end.error })}\n`);
+      if ('error' in end) return void stderr.write(`${JSON.stringify({ id, error: end.error })}\n`);
+      for (const line of end.logs) stdout.write(`${JSON.stringify(logDocument(id, line))}\n`);
+      if (end.logsError) stderr.write(`${JSON.stringify({ id, error: end.logsError })}\n`);
     },
     close() {},
   };

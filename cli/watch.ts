@@ -2,6 +2,7 @@ import type { ApiClient } from './api-client.js';
 import { CliError, ExitCode, type ExitCodeValue } from './errors.js';
 import { isTerminal, type CliTask } from './format.js';
 import { TaskProgressSubscription } from './graphql/operations.js';
+import { readLogs } from './task-logs.js';
 import type { WatchView } from './watch-view.js';
 
 function exitCodeOf(task: CliTask): ExitCodeValue {
@@ -9,7 +10,8 @@ function exitCodeOf(task: CliTask): ExitCodeValue {
 }
 
 /**
- * Follows each task over `taskProgress` to its end, showing every change: resolves with 0 when all
+ * Follows each task over `taskProgress` to its end, showing every change, then its log (read once
+ * it has ended, over HTTP: the subscription carries no log lines). Resolves with 0 when all
  * completed, else the highest exit code among them (1 failed or cancelled, 2 unknown id, 3 the API
  * went away, 130 interrupted). The server ends each subscription after the terminal state.
  */
@@ -33,8 +35,18 @@ export function watchTasks(api: ApiClient, ids: readonly string[], view: WatchVi
             },
             complete() {
               if (last && isTerminal(last)) {
-                view.end(id, { task: last });
-                resolve(exitCodeOf(last));
+                const task = last;
+                readLogs(api, id).then(
+                  (logs) => {
+                    view.end(id, { task, logs });
+                    resolve(exitCodeOf(task));
+                  },
+                  (error: CliError) => {
+                    if (error.exitCode === ExitCode.interrupted) return resolve(error.exitCode);
+                    view.end(id, { task, logs: [], logsError: error });
+                    resolve(exitCodeOf(task));
+                  },
+                );
                 return;
               }
               // Deleted or expired while watched: the server ends the subscription without an end state.

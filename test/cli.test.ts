@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../cli/args.js';
 import { fromGraphQLErrors } from '../cli/errors.js';
 import { inTerminal, runCli, startCli, terminalEnd } from './support/cli.js';
 import { gqlData } from './support/graphql.js';
@@ -13,6 +14,8 @@ import { createTestStack, projectDir, type TestApi, type TestStack } from './sup
 import { waitFor, within } from './support/wait.js';
 
 const PROGRESS_LINE = /^(\S+) sleep_task (QUEUED|ACTIVE|COMPLETED) (\d+)% (\d+)\/(\d+)$/;
+/** `logs`' plain lines: the time in ISO 8601, the level padded to five, the message. */
+const LOG_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (info |warn |error) (.+)$/;
 /** Where the browser tests keep their screenshots, and this one the terminal's last screen (git-ignored). */
 const screenshotDir = join(projectDir, 'test-results');
 const BAR_LINE = /\|[\u2588\u2591]{30}\|/;
@@ -37,14 +40,20 @@ describe('the command line', () => {
   });
   afterAll(() => stack.close());
 
-  it('should follow a task it created with a plain line per change through a pipe, and exit 0', async () => {
+  it('should follow a task it created with a plain line per change through a pipe, then its log, and exit 0', async () => {
     const { code, stdout, stderr } = await runCli(['create', 'sleep', '2', '--watch'], env);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     const id = /^created sleep_task (\S+) \(queued, 0%\)$/.exec(lines[0]!)?.[1];
     expect(id).toBeDefined();
-    const changes = lines.slice(1, -1).map((line) => PROGRESS_LINE.exec(line));
+    // The changes, then the task's log lines after its id, then how it ended.
+    const logs = lines.slice(1, -1).filter((line) => LOG_LINE.test(line.slice(`${id} `.length)));
+    expect(logs).toEqual([
+      expect.stringMatching(new RegExp(`^${id} \\S+ info  sleeping 2 s$`)),
+      expect.stringMatching(new RegExp(`^${id} \\S+ info  slept 2 s$`)),
+    ]);
+    const changes = lines.slice(1, -1 - logs.length).map((line) => PROGRESS_LINE.exec(line));
     expect(changes.every((match) => match?.[1] === id)).toBe(true);
     const steps = changes.map((match) => Number(match![4]));
     expect(steps).toEqual([...steps].sort((a, b) => a - b)); // in order, none twice
@@ -65,11 +74,18 @@ describe('the command line', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(documents[0]).toMatchObject({ __typename: 'CalculationTask', state: 'QUEUED', operation: 'PRODUCT' });
-    expect(documents.at(-1)).toMatchObject({
+    expect(documents.at(-2)).toMatchObject({
       id: documents[0].id,
       state: 'COMPLETED',
       progress: 100,
       result: { operation: 'PRODUCT', value: '-42', count: 3 },
+    });
+    // Then its log, a line a document, naming its task.
+    expect(documents.at(-1)).toEqual({
+      taskId: documents[0].id,
+      at: expect.any(String),
+      level: 'info',
+      message: 'PRODUCT of 3 numbers = -42',
     });
   });
 
@@ -89,6 +105,113 @@ describe('the command line', () => {
     expect(await count()).toBe(before);
   });
 
+  it('should create with a priority, a delay, a time limit and an idempotency key, and say when it starts', async () => {
+    const key = `cli-${Date.now()}`;
+    const options = ['--priority', '7', '--delay', '2', '--timeout', '30', '--idempotency-key', key];
+    const before = Date.now();
+    const created = await runCli(['create', 'sleep', '1', ...options], env);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const [, id, startsAt] =
+      /^created sleep_task (\S+) \(queued, 0%; starts (\S+ \S+) UTC; priority 7; time limit 30s\)\n$/.exec(
+        created.stdout,
+      ) ?? [];
+    expect(id).toBeDefined();
+    const runAt = Date.parse(`${startsAt!.replace(' ', 'T')}Z`);
+    expect(runAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 1_000);
+
+    // The same key and input answer the same task; the same key with other input is refused.
+    const again = await runCli(['create', 'sleep', '1', ...options, '--json'], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ id, priority: 7, timeoutSeconds: 30 });
+    const conflict = await runCli(['create', 'sleep', '2', ...options], env);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toContain(`The idempotency key "${key}" was used for another request`);
+
+    // Waits until its time, then runs.
+    const watched = await runCli(['watch', id!, '--json'], env);
+    expect(watched.code).toBe(0);
+    const documents = watched.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const end = documents.findLast((document) => document.__typename === 'SleepTask');
+    expect(end).toMatchObject({ id, state: 'COMPLETED', priority: 7, timeoutSeconds: 30 });
+    expect(Date.parse(end.startedAt)).toBeGreaterThanOrEqual(Date.parse(end.runAt));
+  });
+
+  it('should start a task at the time --run-at names, and list it waiting with its start', async () => {
+    // Far enough ahead that the task still waits when `list` has started (a few hundred ms).
+    const runAt = new Date(Date.now() + 6_000).toISOString();
+    const created = await runCli(['create', 'calculation', 'sum', '4', '5', '--run-at', runAt, '--json'], env);
+    expect(created.code).toBe(0);
+    const task = JSON.parse(created.stdout);
+    expect(task).toMatchObject({ state: 'QUEUED', runAt });
+    const listed = await runCli(['list', '--state', 'queued', '--kind', 'calculation'], env);
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `^${task.id} +calculation_task +QUEUED +- +0% 0/1 .* starts ${runAt.replace('T', ' ').slice(0, 19)}$`,
+        'm',
+      ),
+    );
+    const watched = await runCli(['watch', task.id], env);
+    expect(watched.code).toBe(0);
+    const { task: done } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { startedAt } }', { id: task.id });
+    expect(Date.parse(done.startedAt)).toBeGreaterThanOrEqual(Date.parse(runAt));
+  });
+
+  it("should exit 2 and print the server's field errors for options it refuses", async () => {
+    const priority = await runCli(['create', 'sleep', '1', '--priority', '0'], env);
+    expect(priority.code).toBe(2);
+    expect(priority.stderr).toMatch(/^ {2}options\.priority: must be between 1 \(first\) and 1000$/m);
+
+    const both = await runCli(
+      ['create', 'sleep', '1', '--delay', '5', '--run-at', '2030-01-01T00:00:00Z', '--timeout', '100000', '--json'],
+      env,
+    );
+    expect(both.code).toBe(2);
+    expect(JSON.parse(both.stderr).error).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: expect.arrayContaining([
+        { field: 'options.delaySeconds', message: 'set runAt or delaySeconds, not both' },
+        { field: 'options.timeoutSeconds', message: expect.stringContaining('WORKER_MAX_TIMEOUT') },
+      ]),
+    });
+  });
+
+  it("should print a task's log as time, level and message, the newest --last lines, or as JSON", async () => {
+    const done = await runCli(['create', 'sleep', '1', '--watch', '--json'], env);
+    const id = JSON.parse(done.stdout.split('\n')[0]!).id as string;
+    const logs = await runCli(['logs', id], env);
+    expect(logs).toMatchObject({ code: 0, stderr: '' });
+    const lines = logs.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => LOG_LINE.exec(line)?.slice(2))).toEqual([
+      ['info ', 'sleeping 1 s'],
+      ['info ', 'slept 1 s'],
+    ]);
+    const times = lines.map((line) => Date.parse(LOG_LINE.exec(line)![1]!));
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
+
+    expect((await runCli(['logs', id, '--last', '1'], env)).stdout).toBe(`${lines[1]}\n`);
+    const json = await runCli(['logs', id, '--json'], env);
+    expect(
+      json.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      { taskId: id, at: expect.any(String), level: 'info', message: 'sleeping 1 s' },
+      { taskId: id, at: expect.any(String), level: 'info', message: 'slept 1 s' },
+    ]);
+
+    const unknown = await runCli(['logs', '00000000-0000-4000-8000-000000000000'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('No task with id');
+    const none = await runCli(['logs', id, '--last', '0'], env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^ {2}last: must be between 1 and 10000$/m);
+  });
+
   it('should exit 2 on bad usage, before asking the server anything', async () => {
     const unreachable = { TASK_SERVICE_URL: `http://127.0.0.1:${await freePort()}` };
     const usages = [
@@ -100,6 +223,8 @@ describe('the command line', () => {
       ['list', '--state', 'sleeping'],
       ['cancel'],
       ['workers', '--watch'],
+      ['create', 'sleep', '1', '--run-at', 'tomorrow'],
+      ['logs'],
       [],
     ];
     const runs = await Promise.all(usages.map((args) => runCli(args, unreachable)));
@@ -159,7 +284,7 @@ describe('the command line', () => {
 
     const table = await runCli(['list', '--kind', 'calculation_task'], env);
     expect(table.stdout).toMatch(
-      new RegExp(`^${done.id} +calculation_task +COMPLETED +100% 1/1 .* 3 \\(sum of 2 numbers\\)$`, 'm'),
+      new RegExp(`^${done.id} +calculation_task +COMPLETED +- +100% 1/1 .* 3 \\(sum of 2 numbers\\)$`, 'm'),
     );
     expect(table.stdout).toMatch(/^\d+ of \d+ tasks/m);
 
@@ -184,7 +309,9 @@ describe('the command line', () => {
     await waitFor(() => watch.stdout().includes(' ACTIVE '), { what: 'the watch to show the task running' });
     await gqlData(api.url, 'mutation($id: ID!) { cancelTask(id: $id) { id } }', { id });
     expect(await within(watch.exited, 10_000, 'the watch to end')).toBe(1);
-    expect(watch.stdout()).toMatch(new RegExp(`^${id} sleep_task CANCELLED .*\\n${id} cancelled\\n$`, 'm'));
+    expect(watch.stdout()).toMatch(
+      new RegExp(`^${id} sleep_task CANCELLED .*\\n${id} \\S+ info  sleeping 30 s\\n${id} cancelled\\n$`, 'm'),
+    );
   });
 
   it('should exit 2 watching an unknown id, and 130 on Ctrl-C', async () => {
@@ -240,6 +367,11 @@ describe('the command line', () => {
       const barRow = screen.indexOf(bars[0]!);
       expect(screen[barRow - 1]).toMatch(/^created sleep_task \S+ \(queued, 0%\)$/);
       expect(screen[barRow + 1]).toMatch(/^sleep_task \S+ completed: ok$/);
+      // Its log below, indented.
+      expect(screen.slice(barRow + 2, barRow + 4)).toEqual([
+        expect.stringMatching(/^ {2}\S+Z info {2}sleeping 3 s$/),
+        expect.stringMatching(/^ {2}\S+Z info {2}slept 3 s$/),
+      ]);
       // Seen meanwhile on the same row: the bar part way.
       expect(screens.some((seen) => /\| +(33|66)% \| [12]\/3 \| ACTIVE$/.test(seen[barRow] ?? ''))).toBe(true);
     } finally {
@@ -248,10 +380,53 @@ describe('the command line', () => {
   });
 });
 
+describe("the command line's options", () => {
+  it.each([
+    [['create', 'sleep', '1', '--priority', 'high'], '--priority must be a whole number'],
+    [['create', 'sleep', '1', '--delay'], "Option '--delay <value>' argument missing"],
+    [['create', 'sleep', '1', '--run-at', '1'], '--run-at must be a date and time such as 2026-01-31T12:00:00Z'],
+    [['create', 'sleep', '1', '--timeout', '1.5'], '--timeout must be a whole number'],
+    [['list', '--priority', '1'], '--priority is an option of `create` only'],
+    [['watch', 'some-id', '--last', '5'], '--last is an option of `logs` only'],
+    [['logs', 'some-id', '--last', 'all'], '--last must be a whole number'],
+    [['logs', 'a', 'b'], 'usage: task-service logs ID [--last N]'],
+  ])('should refuse %j as bad usage', (args, message) => {
+    expect(() => parseCommandLine(args)).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringContaining(message) }),
+    );
+  });
+
+  it('should send the options given, the start time in UTC', () => {
+    const { command } = parseCommandLine([
+      'create',
+      'calculation',
+      'sum',
+      '1',
+      '--priority',
+      '3',
+      '--run-at',
+      '2030-01-31T12:00:00+02:00',
+      '--timeout',
+      '20',
+      '--idempotency-key',
+      'k-1',
+    ]);
+    expect(command).toMatchObject({
+      options: { priority: 3, runAt: '2030-01-31T10:00:00.000Z', timeoutSeconds: 20, idempotencyKey: 'k-1' },
+    });
+    expect(parseCommandLine(['create', 'sleep', '5', '--delay', '30']).command).toMatchObject({
+      options: { delaySeconds: 30 },
+    });
+    expect(parseCommandLine(['create', 'sleep', '5']).command).toMatchObject({ options: undefined });
+    expect(parseCommandLine(['logs', 'x', '--last', '7']).command).toEqual({ name: 'logs', id: 'x', last: 7 });
+  });
+});
+
 describe("the command line's exit codes for the server's errors", () => {
   it.each([
     ['BAD_USER_INPUT', 2],
     ['NOT_FOUND', 2],
+    ['CONFLICT', 2],
     ['UNAUTHENTICATED', 2],
     ['SERVICE_UNAVAILABLE', 3],
     ['RATE_LIMITED', 1],

@@ -17,6 +17,10 @@ export const CliTaskFields = graphql(`
     startedAt
     finishedAt
     expiresAt
+    runAt
+    priority
+    timeoutSeconds
+    scheduleId
     ... on SleepTask {
       duration
       result {
@@ -35,16 +39,16 @@ export const CliTaskFields = graphql(`
 `);
 
 export const CreateSleepTaskMutation = graphql(`
-  mutation CliCreateSleepTask($input: CreateSleepTaskInput!) {
-    createSleepTask(input: $input) {
+  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {
+    createSleepTask(input: $input, options: $options) {
       ...CliTask
     }
   }
 `);
 
 export const CreateCalculationTaskMutation = graphql(`
-  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!) {
-    createCalculationTask(input: $input) {
+  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {
+    createCalculationTask(input: $input, options: $options) {
       ...CliTask
     }
   }
@@ -96,6 +100,23 @@ export const TaskProgressSubscription = graphql(`
   subscription CliTaskProgress($id: ID!) {
     taskProgress(id: $id) {
       ...CliTask
+    }
+  }
+`);
+
+/**
+ * A task's newest log lines. `last` is a literal, not a variable (which the cost limit counts as the
+ * longest log that may be read): `logsQuery(n)` answers this document with another number in it.
+ */
+export const TaskLogsQuery = graphql(`
+  query CliTaskLogs($id: ID!) {
+    task(id: $id) {
+      id
+      logs(last: 100) {
+        at
+        level
+        message
+      }
     }
   }
 `);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } from '../support/browser.js';
+import { exampleTabs } from '../../client/src/playground/examples.js';
 import { gqlData } from '../support/graphql.js';
 import { CREATE_SLEEP, type TaskData } from '../support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
@@ -41,6 +42,8 @@ describe('the GraphiQL playground in Chromium', () => {
       'CreateSleepTask',
       'WatchTask',
       'ListTasks',
+      'CreateDelayedTask',
+      'TaskLogs',
     ]);
 
     // Typing key by key would trip monaco's auto-closing brackets; insertText types it in one go.
@@ -76,6 +79,40 @@ describe('the GraphiQL playground in Chromium', () => {
     expect(await editorText('.graphiql-response')).toContain('"current": 2');
     mkdirSync(screenshotDir, { recursive: true });
     await page.screenshot({ path: join(screenshotDir, 'playground.png') });
+    expectCleanSession(session);
+  });
+
+  it('runs the example of a delayed, prioritized create with an idempotency key, answering the same task twice', async () => {
+    const { page } = session;
+    await page.goto(`${api.url}/graphql`);
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 15_000 });
+    await page.locator('.graphiql-tab', { hasText: 'CreateDelayedTask' }).click();
+    await waitFor(async () => (await editorText('.graphiql-query-editor')).includes('mutation CreateDelayedTask'), {
+      what: 'the example in the editor',
+    });
+    await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
+    const answer = await waitFor(
+      async () => {
+        const text = await editorText('.graphiql-response');
+        return text.includes('"createSleepTask"') ? text : undefined;
+      },
+      { what: 'the answer in the response pane' },
+    );
+    expect(answer).toContain('"state": "QUEUED"');
+    expect(answer).toContain('"priority": 1');
+    expect(answer).toContain('"timeoutSeconds": 20');
+    const id = /"id": "([^"]+)"/.exec(answer)?.[1];
+    const { task } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { createdAt runAt } }', { id });
+    expect(Date.parse(task.runAt) - Date.parse(task.createdAt)).toBeGreaterThanOrEqual(29_000);
+    await page.screenshot({ path: join(screenshotDir, 'playground-delayed-task.png') });
+    // The same operation again, under the same key: the same task, and no other.
+    const { createSleepTask: again } = await gqlData(api.url, exampleTabs[3]!.query);
+    expect(again.id).toBe(id);
+    await expect(gqlData(api.url, '{ tasks { totalCount } }')).resolves.toEqual({ tasks: { totalCount: 1 } });
+
+    // The log example reads that task's log (empty while it waits).
+    const { task: logged } = await gqlData(api.url, exampleTabs[4]!.query, { id });
+    expect(logged).toEqual({ id, state: 'QUEUED', logs: [] });
     expectCleanSession(session);
   });
 });

@@ -14,24 +14,26 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": typeof types.CliTaskFragmentDoc,
-    "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!) {\n    createSleepTask(input: $input) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateSleepTaskDocument,
-    "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!) {\n    createCalculationTask(input: $input) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateCalculationTaskDocument,
+    "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": typeof types.CliTaskFragmentDoc,
+    "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateSleepTaskDocument,
+    "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateCalculationTaskDocument,
     "\n  query CliTasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CliTask\n      }\n    }\n  }\n": typeof types.CliTasksDocument,
     "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": typeof types.CliWorkersDocument,
     "\n  mutation CliCancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCancelTaskDocument,
     "\n  mutation CliDeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.CliDeleteTaskDocument,
     "\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n": typeof types.CliTaskProgressDocument,
+    "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": typeof types.CliTaskLogsDocument,
 };
 const documents: Documents = {
-    "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.CliTaskFragmentDoc,
-    "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!) {\n    createSleepTask(input: $input) {\n      ...CliTask\n    }\n  }\n": types.CliCreateSleepTaskDocument,
-    "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!) {\n    createCalculationTask(input: $input) {\n      ...CliTask\n    }\n  }\n": types.CliCreateCalculationTaskDocument,
+    "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.CliTaskFragmentDoc,
+    "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": types.CliCreateSleepTaskDocument,
+    "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": types.CliCreateCalculationTaskDocument,
     "\n  query CliTasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CliTask\n      }\n    }\n  }\n": types.CliTasksDocument,
     "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": types.CliWorkersDocument,
     "\n  mutation CliCancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...CliTask\n    }\n  }\n": types.CliCancelTaskDocument,
     "\n  mutation CliDeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.CliDeleteTaskDocument,
     "\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n": types.CliTaskProgressDocument,
+    "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": types.CliTaskLogsDocument,
 };
 
 /**
@@ -51,15 +53,15 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!) {\n    createSleepTask(input: $input) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!) {\n    createSleepTask(input: $input) {\n      ...CliTask\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!) {\n    createCalculationTask(input: $input) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!) {\n    createCalculationTask(input: $input) {\n      ...CliTask\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -80,6 +82,10 @@ export function graphql(source: "\n  mutation CliDeleteTask($id: ID!) {\n    del
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,66 +1,59 @@
 import { useMutation } from '@apollo/client/react';
-import { useState, type FormEvent, type ReactNode } from 'react';
-import type { CalculationOperation, TaskFieldsFragment } from '../graphql/generated/graphql';
+import { useState, type FormEvent } from 'react';
+import type { CalculationOperation, TaskFieldsFragment, TaskOptionsInput } from '../graphql/generated/graphql';
 import { CreateCalculationTaskMutation, CreateSleepTaskMutation } from '../graphql/operations';
 import { fieldErrors, type FieldErrors } from './field-errors';
+import { Field, FieldError } from './form-fields';
+import { optionPaths, TaskOptionsFields, taskOptions, useTaskOptions } from './TaskOptionsFields';
 
 const noErrors: FieldErrors = { fields: {}, form: null };
 
-function FieldError({ id, message }: { id: string; message: string | null | undefined }) {
-  return message ? (
-    <p id={id} className="field-error" role="alert">
-      {message}
-    </p>
-  ) : null;
-}
-
-interface ControlProps {
-  id: string;
-  'aria-invalid': boolean;
-  'aria-describedby': string | undefined;
-}
-
-/** A labelled control with the server's message for it right below, tied to it for screen readers. */
-function Field(props: {
-  id: string;
-  label: string;
-  error: string | undefined;
-  control(props: ControlProps): ReactNode;
-}) {
-  const { id, label, error, control } = props;
-  const errorId = `${id}-error`;
-  return (
-    <>
-      <label htmlFor={id}>{label}</label>
-      {control({ id, 'aria-invalid': Boolean(error), 'aria-describedby': error ? errorId : undefined })}
-      <FieldError id={errorId} message={error} />
-    </>
-  );
+/**
+ * What both create forms share: their options, the errors shown under each field (the form's own
+ * checks first, then the server's), and the disclosure opened when an option is refused.
+ */
+function useCreateForm(inputPaths: readonly string[]) {
+  const options = useTaskOptions();
+  const [errors, setErrors] = useState(noErrors);
+  const show = (shown: FieldErrors) => {
+    setErrors(shown);
+    if (Object.keys(shown.fields).some((path) => path.startsWith('options.'))) options.setOpen(true);
+  };
+  /** Runs the create with the options, unless something typed is wrong already. */
+  async function submit(inputErrors: Record<string, string>, create: (options?: TaskOptionsInput) => Promise<void>) {
+    const checked = taskOptions(options.values);
+    const local = { ...inputErrors, ...checked.errors };
+    if (Object.keys(local).length > 0) return show({ fields: local, form: null });
+    setErrors(noErrors);
+    try {
+      await create(checked.options);
+    } catch (error) {
+      show(fieldErrors(error, [...inputPaths, ...optionPaths]));
+    }
+  }
+  return { options, errors, submit };
 }
 
 export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragment): void }) {
   const [duration, setDuration] = useState('5');
-  const [errors, setErrors] = useState(noErrors);
+  const { options, errors, submit } = useCreateForm(['input.duration']);
   const [create, { loading }] = useMutation(CreateSleepTaskMutation);
 
-  async function submit(event: FormEvent) {
+  function onSubmit(event: FormEvent) {
     event.preventDefault();
-    setErrors(noErrors);
-    try {
-      const { data } = await create({ variables: { input: { duration: Number(duration) } } });
+    void submit({}, async (taskOptions) => {
+      const { data } = await create({ variables: { input: { duration: Number(duration) }, options: taskOptions } });
       if (data) onCreated(data.createSleepTask);
-    } catch (error) {
-      setErrors(fieldErrors(error, ['duration']));
-    }
+    });
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="sleep-form-title" className="card">
+    <form onSubmit={onSubmit} noValidate aria-labelledby="sleep-form-title" className="card">
       <h2 id="sleep-form-title">Sleep task</h2>
       <Field
         id="sleep-duration"
         label="Duration (seconds, 1 to 300)"
-        error={errors.fields.duration}
+        error={errors.fields['input.duration']}
         control={(props) => (
           <input
             {...props}
@@ -72,6 +65,7 @@ export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragmen
           />
         )}
       />
+      <TaskOptionsFields idPrefix="sleep" state={options} errors={errors.fields} />
       <FieldError id="sleep-form-error" message={errors.form} />
       <button type="submit" disabled={loading}>
         Start sleep task
@@ -91,32 +85,28 @@ function parseNumbers(text: string): number[] | null {
 export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragment): void }) {
   const [numbers, setNumbers] = useState('1, 2, 3');
   const [operation, setOperation] = useState<CalculationOperation>('SUM');
-  const [errors, setErrors] = useState(noErrors);
+  const { options, errors, submit } = useCreateForm(['input.numbers', 'input.operation']);
   const [create, { loading }] = useMutation(CreateCalculationTaskMutation);
 
-  async function submit(event: FormEvent) {
+  function onSubmit(event: FormEvent) {
     event.preventDefault();
     const parsed = parseNumbers(numbers);
-    if (!parsed) {
-      setErrors({ fields: { numbers: 'Write whole numbers separated by commas or spaces' }, form: null });
-      return;
-    }
-    setErrors(noErrors);
-    try {
-      const { data } = await create({ variables: { input: { numbers: parsed, operation } } });
+    const inputErrors: Record<string, string> = parsed
+      ? {}
+      : { 'input.numbers': 'Write whole numbers separated by commas or spaces' };
+    void submit(inputErrors, async (taskOptions) => {
+      const { data } = await create({ variables: { input: { numbers: parsed!, operation }, options: taskOptions } });
       if (data) onCreated(data.createCalculationTask);
-    } catch (error) {
-      setErrors(fieldErrors(error, ['numbers', 'operation']));
-    }
+    });
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="calculation-form-title" className="card">
+    <form onSubmit={onSubmit} noValidate aria-labelledby="calculation-form-title" className="card">
       <h2 id="calculation-form-title">Calculation task</h2>
       <Field
         id="calculation-numbers"
         label="Numbers (1 to 100 integers)"
-        error={errors.fields.numbers}
+        error={errors.fields['input.numbers']}
         control={(props) => (
           <input {...props} name="numbers" value={numbers} onChange={(event) => setNumbers(event.target.value)} />
         )}
@@ -124,7 +114,7 @@ export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsF
       <Field
         id="calculation-operation"
         label="Operation"
-        error={errors.fields.operation}
+        error={errors.fields['input.operation']}
         control={(props) => (
           <select
             {...props}
@@ -138,6 +128,7 @@ export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsF
           </select>
         )}
       />
+      <TaskOptionsFields idPrefix="calculation" state={options} errors={errors.fields} />
       <FieldError id="calculation-form-error" message={errors.form} />
       <button type="submit" disabled={loading}>
         Start calculation task

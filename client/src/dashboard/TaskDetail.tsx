@@ -4,7 +4,8 @@ import type { TaskFieldsFragment } from '../graphql/generated/graphql';
 import { TaskDetailSubscription } from '../graphql/operations';
 import { ProgressBar } from './ProgressBar';
 import { RetryButton } from './RetryButton';
-import { kindLabels, outcome, percent, shortId, time } from './task-format';
+import { TaskLogs } from './TaskLogs';
+import { kindLabels, outcome, percent, shortId, time, when } from './task-format';
 import { Timeline } from './Timeline';
 
 interface TaskDetailProps {
@@ -85,6 +86,24 @@ export function TaskDetail({ id, onClose, onSelect, onRetried }: TaskDetailProps
                 </dd>
               </>
             )}
+            {task.scheduleId && (
+              <>
+                <dt>Schedule</dt>
+                <dd>{task.scheduleId}</dd>
+              </>
+            )}
+            <dt>Priority</dt>
+            <dd>{task.priority ?? 'none'}</dd>
+            {task.runAt && (
+              <>
+                <dt>Run at</dt>
+                <dd>
+                  <time dateTime={task.runAt}>{when(task.runAt)}</time>
+                </dd>
+              </>
+            )}
+            <dt>Time limit</dt>
+            <dd>{task.timeoutSeconds !== null ? `${task.timeoutSeconds} s` : "the workers' (WORKER_MAX_TIMEOUT)"}</dd>
             <dt>Worker</dt>
             <dd>{task.worker ?? 'none yet'}</dd>
             <dt>Attempts</dt>
@@ -101,6 +120,7 @@ export function TaskDetail({ id, onClose, onSelect, onRetried }: TaskDetailProps
             <dd className="outcome">{outcome(task)}</dd>
           </dl>
           <Timeline events={task.timeline} />
+          <TaskLogs id={id} lines={task.logs} ended={ended} />
         </>
       )}
     </section>

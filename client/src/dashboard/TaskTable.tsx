@@ -3,8 +3,8 @@ import type { TaskFieldsFragment, TaskState } from '../graphql/generated/graphql
 import { CancelTaskMutation, DeleteTaskMutation, TasksQuery, TaskUpdatedSubscription } from '../graphql/operations';
 import { ProgressBar } from './ProgressBar';
 import { RetryButton } from './RetryButton';
-import { addToList, matches, PAGE_SIZE, tasksVariables, type TaskFilters } from './task-list';
-import { isFinished, kindLabels, outcome, shortId, time } from './task-format';
+import { addToList, matches, tasksVariables, type TaskFilters } from './task-list';
+import { isFinished, kindLabels, outcome, shortId, startsAt, time, when } from './task-format';
 import { useNow } from './use-now';
 
 const states: TaskState[] = ['QUEUED', 'ACTIVE', 'COMPLETED', 'FAILED', 'CANCELLED'];
@@ -46,6 +46,61 @@ function TaskActions({ task }: { task: TaskFieldsFragment }) {
     >
       {action}
     </button>
+  );
+}
+
+/** One task: a click anywhere on it opens its detail. A delayed task says when it starts while it waits. */
+function TaskRow({
+  task,
+  now,
+  selected,
+  onSelect,
+  onRetried,
+}: {
+  task: TaskFieldsFragment;
+  now: number;
+  selected: boolean;
+  onSelect(id: string): void;
+  onRetried(task: TaskFieldsFragment): void;
+}) {
+  const starts = startsAt(task, now);
+  return (
+    <tr
+      data-task-id={task.id}
+      data-state={task.state}
+      className={selected ? 'selected' : undefined}
+      onClick={() => onSelect(task.id)}
+    >
+      <td>
+        <button type="button" className="link" onClick={() => onSelect(task.id)} title={task.id}>
+          {shortId(task.id)}
+        </button>
+      </td>
+      <td className="wide-only">{kindLabels[task.name] ?? task.name}</td>
+      <td>
+        <span className={`badge state-${task.state.toLowerCase()}`}>{task.state}</span>
+        {starts && (
+          <span className="starts muted" data-run-at={starts}>
+            starts {when(starts, now)}
+          </span>
+        )}
+      </td>
+      <td className="wide-only">{task.priority ?? ''}</td>
+      <td>
+        <ProgressBar task={task} label={`Progress of task ${shortId(task.id)}`} />
+      </td>
+      <td className="wide-only">{time(task.startedAt)}</td>
+      <td className="wide-only">{time(task.finishedAt)}</td>
+      <td className={task.state === 'FAILED' ? 'outcome failed' : 'outcome'} title={outcome(task)}>
+        <span className="clamp">{outcome(task)}</span>
+      </td>
+      <td>
+        <div className="row-actions">
+          <RetryButton task={task} onRetried={onRetried} />
+          <TaskActions task={task} />
+        </div>
+      </td>
+    </tr>
   );
 }
 
@@ -124,6 +179,9 @@ export function TaskTable({
                 Kind
               </th>
               <th scope="col">State</th>
+              <th scope="col" className="wide-only">
+                Priority
+              </th>
               <th scope="col">Progress</th>
               <th scope="col" className="wide-only">
                 Started
@@ -139,41 +197,18 @@ export function TaskTable({
           </thead>
           <tbody>
             {tasks.map((task) => (
-              <tr
+              <TaskRow
                 key={task.id}
-                data-task-id={task.id}
-                data-state={task.state}
-                className={task.id === selectedId ? 'selected' : undefined}
-                onClick={() => onSelect(task.id)}
-              >
-                <td>
-                  <button type="button" className="link" onClick={() => onSelect(task.id)} title={task.id}>
-                    {shortId(task.id)}
-                  </button>
-                </td>
-                <td className="wide-only">{kindLabels[task.name] ?? task.name}</td>
-                <td>
-                  <span className={`badge state-${task.state.toLowerCase()}`}>{task.state}</span>
-                </td>
-                <td>
-                  <ProgressBar task={task} label={`Progress of task ${shortId(task.id)}`} />
-                </td>
-                <td className="wide-only">{time(task.startedAt)}</td>
-                <td className="wide-only">{time(task.finishedAt)}</td>
-                <td className={task.state === 'FAILED' ? 'outcome failed' : 'outcome'} title={outcome(task)}>
-                  <span className="clamp">{outcome(task)}</span>
-                </td>
-                <td>
-                  <div className="row-actions">
-                    <RetryButton task={task} onRetried={onRetried} />
-                    <TaskActions task={task} />
-                  </div>
-                </td>
-              </tr>
+                task={task}
+                now={now}
+                selected={task.id === selectedId}
+                onSelect={onSelect}
+                onRetried={onRetried}
+              />
             ))}
             {data && tasks.length === 0 && (
               <tr>
-                <td colSpan={8} className="muted">
+                <td colSpan={9} className="muted">
                   No tasks yet: start one with a form.
                 </td>
               </tr>
@@ -187,7 +222,7 @@ export function TaskTable({
           disabled={loading}
           onClick={() =>
             void fetchMore({
-              variables: { ...tasksVariables(filters), after: data.tasks.pageInfo.endCursor, first: PAGE_SIZE },
+              variables: { ...tasksVariables(filters), after: data.tasks.pageInfo.endCursor },
             })
           }
         >

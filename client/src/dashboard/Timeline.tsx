@@ -27,7 +27,7 @@ function offset(at: string, first: string): string {
   return seconds < 60 ? `+${seconds.toFixed(1)} s` : `+${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
-const clock = (iso: string) =>
+export const clock = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** A task's changes, oldest first, each with its time and the time since it was queued. */

@@ -10,6 +10,17 @@ export function time(iso: string | null): string {
   return iso ? new Date(iso).toLocaleTimeString() : '';
 }
 
+/** A time of today as a time, of another day with its date: for start times, which may be days ahead. */
+export function when(iso: string, now = Date.now()): string {
+  const at = new Date(iso);
+  return at.toDateString() === new Date(now).toDateString() ? at.toLocaleTimeString() : at.toLocaleString();
+}
+
+/** When a delayed task will start, while it waits for that time; null for any other task. */
+export function startsAt(task: Pick<TaskFieldsFragment, 'state' | 'runAt'>, now: number): string | null {
+  return task.state === 'QUEUED' && task.runAt && Date.parse(task.runAt) > now ? task.runAt : null;
+}
+
 export function percent(task: Pick<TaskFieldsFragment, 'progress'>): string {
   return `${Math.round(task.progress)}%`;
 }

@@ -2,15 +2,13 @@ import type { ApolloCache } from '@apollo/client';
 import type { TaskFieldsFragment, TaskState } from '../graphql/generated/graphql';
 import { TasksQuery } from '../graphql/operations';
 
-export const PAGE_SIZE = 20;
-
 export interface TaskFilters {
   state: TaskState | null;
   name: string | null;
 }
 
 export function tasksVariables(filters: TaskFilters) {
-  return { first: PAGE_SIZE, state: filters.state, name: filters.name };
+  return { state: filters.state, name: filters.name };
 }
 
 export function matches(task: Pick<TaskFieldsFragment, 'state' | 'name'>, filters: TaskFilters): boolean {

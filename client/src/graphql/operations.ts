@@ -18,6 +18,10 @@ export const TaskFieldsFragment = graphql(`
     startedAt
     finishedAt
     expiresAt
+    runAt
+    priority
+    timeoutSeconds
+    scheduleId
     ... on SleepTask {
       duration
       result {
@@ -36,9 +40,10 @@ export const TaskFieldsFragment = graphql(`
   }
 `);
 
+/** A page of 20, written out: the cost limit counts a variable `first` as the largest page there is. */
 export const TasksQuery = graphql(`
-  query Tasks($first: Int, $after: String, $state: TaskState, $name: String) {
-    tasks(first: $first, after: $after, state: $state, name: $name) {
+  query Tasks($after: String, $state: TaskState, $name: String) {
+    tasks(first: 20, after: $after, state: $state, name: $name) {
       totalCount
       pageInfo {
         hasNextPage
@@ -78,16 +83,16 @@ export const TaskHistoryQuery = graphql(`
 `);
 
 export const CreateSleepTaskMutation = graphql(`
-  mutation CreateSleepTask($input: CreateSleepTaskInput!) {
-    createSleepTask(input: $input) {
+  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {
+    createSleepTask(input: $input, options: $options) {
       ...TaskFields
     }
   }
 `);
 
 export const CreateCalculationTaskMutation = graphql(`
-  mutation CreateCalculationTask($input: CreateCalculationTaskInput!) {
-    createCalculationTask(input: $input) {
+  mutation CreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {
+    createCalculationTask(input: $input, options: $options) {
       ...TaskFields
     }
   }
@@ -124,7 +129,11 @@ export const TaskProgressSubscription = graphql(`
   }
 `);
 
-/** One task followed for its detail view: every field, what it retries, and its timeline. */
+/**
+ * One task followed for its detail view: every field, what it retries, its timeline and its log
+ * (both read again with every change). `last` is written out: a variable would be costed as the
+ * longest log that may be read.
+ */
 export const TaskDetailSubscription = graphql(`
   subscription TaskDetail($id: ID!) {
     taskProgress(id: $id) {
@@ -136,6 +145,25 @@ export const TaskDetailSubscription = graphql(`
         current
         total
         attempt
+        message
+      }
+      logs(last: 100) {
+        at
+        level
+        message
+      }
+    }
+  }
+`);
+
+/** A task's log once more, after its end: the worker may write a last line after the final change. */
+export const TaskLogsQuery = graphql(`
+  query TaskLogs($id: ID!) {
+    task(id: $id) {
+      id
+      logs(last: 100) {
+        at
+        level
         message
       }
     }

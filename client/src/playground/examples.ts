@@ -54,4 +54,46 @@ query ListTasks {
 }
 `,
   },
+  {
+    query: `# Queue a task for later: it starts in 30 s,
+# ahead of waiting tasks with a higher number
+# (1 is the most urgent), and fails if it runs
+# past 20 s. Sent again with the same key, it
+# answers the same task instead of a new one.
+mutation CreateDelayedTask {
+  createSleepTask(
+    input: { duration: 10 }
+    options: {
+      delaySeconds: 30
+      priority: 1
+      timeoutSeconds: 20
+      idempotencyKey: "report-2026-01-31"
+    }
+  ) {
+    id
+    state
+    runAt
+    priority
+    timeoutSeconds
+  }
+}
+`,
+  },
+  {
+    query: `# A task's log: what it wrote as it ran, and
+# its worker's retries, stalls and time-outs.
+query TaskLogs($id: ID!) {
+  task(id: $id) {
+    id
+    state
+    logs(last: 20) {
+      at
+      level
+      message
+    }
+  }
+}
+`,
+    variables: '{\n  "id": "paste the id here"\n}',
+  },
 ];

@@ -1,0 +1,187 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } from '../support/browser.js';
+import { gqlData } from '../support/graphql.js';
+import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
+
+describe("the dashboard's task options and task logs in Chromium", () => {
+  let stack: TestStack;
+  let api: TestApi;
+  let session: BrowserSession;
+
+  beforeEach(async () => {
+    stack = await createTestStack();
+    api = await stack.startApi();
+    session = await openBrowser();
+    mkdirSync(screenshotDir, { recursive: true });
+  });
+
+  afterEach(async () => {
+    await session?.close();
+    await stack?.close();
+  });
+
+  const rows = () => session.page.locator('tr[data-task-id]');
+  const row = (id: string) => session.page.locator(`tr[data-task-id="${id}"]`);
+  const rowIn = (id: string, state: string) => session.page.locator(`tr[data-task-id="${id}"][data-state="${state}"]`);
+  const form = (name: string) => session.page.getByRole('form', { name });
+  const screenshot = (name: string) =>
+    session.page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+
+  async function openDashboard() {
+    await session.page.goto(api.url);
+    await session.page.locator('[data-connection="connected"]').waitFor({ timeout: 10_000 });
+  }
+
+  /** The field of a form's options with this label: the disclosure is opened first when closed. */
+  async function option(formName: string, label: string) {
+    const options = form(formName).locator('details.options');
+    if ((await options.getAttribute('open')) === null) await options.locator('summary').click();
+    return options.getByLabel(label);
+  }
+
+  /** The message right under a field, as the form shows the server's error for it. */
+  const errorUnder = (field: Locator) =>
+    field.locator('xpath=following-sibling::*[1][contains(@class, "field-error")]');
+
+  it('creates a delayed, prioritized task from the form: it waits with its start time, then runs; its detail shows the options and its log', async () => {
+    await stack.startWorker();
+    await openDashboard();
+    const { page } = session;
+    const sleep = 'Sleep task';
+    await form(sleep).getByLabel('Duration (seconds, 1 to 300)').fill('1');
+    await (await option(sleep, 'Priority (1 first, to 1000)')).fill('5');
+    await (await option(sleep, 'Delay (seconds)')).fill('3');
+    await (await option(sleep, 'Time limit (seconds)')).fill('20');
+    const key = `dashboard-${Date.now()}`;
+    await (await option(sleep, 'Idempotency key')).fill(key);
+    await form(sleep).getByRole('button', { name: 'Start sleep task' }).click();
+
+    await rows().first().waitFor({ timeout: 5_000 });
+    const id = (await rows().first().getAttribute('data-task-id'))!;
+    // Waiting, with the time it starts under its state, and its priority in a column of its own.
+    const starts = rowIn(id, 'QUEUED').locator('.starts');
+    await starts.waitFor({ timeout: 2_000 });
+    const { task: stored } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { createdAt runAt } }', { id });
+    expect(Date.parse(stored.runAt) - Date.parse(stored.createdAt)).toBeGreaterThanOrEqual(2_900);
+    await expect(starts.getAttribute('data-run-at')).resolves.toBe(stored.runAt);
+    await expect(starts.textContent()).resolves.toBe(
+      `starts ${await page.evaluate((iso) => new Date(iso).toLocaleTimeString(), stored.runAt)}`,
+    );
+    const headers = await page.locator('table thead th').allTextContents();
+    await expect(row(id).locator('td').nth(headers.indexOf('Priority')).textContent()).resolves.toBe('5');
+    await screenshot('dashboard-delayed-task');
+
+    // The detail, opened while it waits: its options, and a log with nothing in it yet.
+    await row(id)
+      .getByRole('button', { name: id.slice(0, 8), exact: true })
+      .click();
+    const detail = page.getByRole('region', { name: `Task ${id.slice(0, 8)}` });
+    const value = (term: string) => detail.locator(`dt:text-is("${term}") + dd`);
+    await value('Priority').waitFor({ timeout: 5_000 });
+    await expect(value('Priority').textContent()).resolves.toBe('5');
+    await expect(value('Time limit').textContent()).resolves.toBe('20 s');
+    await expect(value('Run at').locator('time').getAttribute('datetime')).resolves.toBe(stored.runAt);
+    await expect(detail.getByText('No lines yet.').count()).resolves.toBe(1);
+
+    // Then it runs: the start time goes, and the log fills, line by line, each with its time and level.
+    await rowIn(id, 'COMPLETED').waitFor({ timeout: 10_000 });
+    await expect(row(id).locator('.starts').count()).resolves.toBe(0);
+    const { task: ran } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { startedAt runAt } }', { id });
+    expect(Date.parse(ran.startedAt)).toBeGreaterThanOrEqual(Date.parse(ran.runAt));
+    const lines = detail.locator('ol.logs li');
+    await waitFor(async () => (await lines.count()) === 2, { what: 'two lines in the log' });
+    await expect(lines.locator('.log-message').allTextContents()).resolves.toEqual(['sleeping 1 s', 'slept 1 s']);
+    await expect(lines.locator('.log-level').allTextContents()).resolves.toEqual(['info', 'info']);
+    const times = await lines
+      .locator('time')
+      .evaluateAll((nodes) => nodes.map((node) => Date.parse(node.getAttribute('datetime')!)));
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
+    expect(times[0]).toBeGreaterThanOrEqual(Date.parse(ran.runAt));
+    await detail.screenshot({ path: join(screenshotDir, 'dashboard-task-logs.png') });
+
+    // The same form again, with the same key: the first task, not a new one.
+    const answered = page.waitForResponse(
+      (response) => response.request().postData()?.includes('CreateSleepTask') ?? false,
+    );
+    await form(sleep).getByRole('button', { name: 'Start sleep task' }).click();
+    expect((await (await answered).json()).data.createSleepTask.id).toBe(id);
+    await expect(rows().count()).resolves.toBe(1);
+    // Other input under the same key: refused, under the key's field.
+    await form(sleep).getByLabel('Duration (seconds, 1 to 300)').fill('2');
+    await form(sleep).getByRole('button', { name: 'Start sleep task' }).click();
+    const keyField = await option(sleep, 'Idempotency key');
+    await expect(errorUnder(keyField).textContent({ timeout: 5_000 })).resolves.toContain(
+      `The idempotency key "${key}" was used for another request`,
+    );
+    await expect(keyField.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(rows().count()).resolves.toBe(1);
+    await screenshot('dashboard-options-conflict');
+    expectCleanSession(session);
+  });
+
+  it('shows each refused option under its field, opening the options, and creates nothing', async () => {
+    await openDashboard();
+    const calculation = 'Calculation task';
+    const priority = await option(calculation, 'Priority (1 first, to 1000)');
+    await priority.fill('0');
+    const delay = await option(calculation, 'Delay (seconds)');
+    await delay.fill('5');
+    await (await option(calculation, 'Or start at')).fill('2030-01-31T12:00:00');
+    const limit = await option(calculation, 'Time limit (seconds)');
+    await limit.fill('100000');
+    // Closed again, the disclosure sums up what is set.
+    await form(calculation).locator('details.options summary').click();
+    await expect(form(calculation).locator('details.options summary').textContent()).resolves.toMatch(
+      /^Options \(priority 0, in 5 s, at .+, limit 100000 s\)$/,
+    );
+    await form(calculation).getByRole('button', { name: 'Start calculation task' }).click();
+
+    await errorUnder(priority).waitFor({ timeout: 5_000 });
+    await expect(form(calculation).locator('details.options').getAttribute('open')).resolves.not.toBeNull();
+    await expect(errorUnder(priority).textContent()).resolves.toBe('must be between 1 (first) and 1000');
+    await expect(errorUnder(delay).textContent()).resolves.toBe('set runAt or delaySeconds, not both');
+    await expect(errorUnder(limit).textContent()).resolves.toContain("the workers' limit (WORKER_MAX_TIMEOUT)");
+    for (const field of [priority, delay, limit]) {
+      await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(field.getAttribute('aria-describedby')).resolves.toBe(await errorUnder(field).getAttribute('id'));
+    }
+    // A value that is no whole number is refused by the form itself.
+    await delay.fill('');
+    await priority.fill('1.5');
+    await form(calculation).getByRole('button', { name: 'Start calculation task' }).click();
+    await expect(errorUnder(priority).textContent()).resolves.toBe('Write a whole number');
+    await screenshot('dashboard-option-errors');
+
+    expect(await stack.redis.keys(`${stack.keys.prefix}:task:*`)).toEqual([]);
+    await expect(rows().count()).resolves.toBe(0);
+    expectCleanSession(session);
+  });
+
+  it("shows a task's own time limit ending it, and the log's error line", async () => {
+    await stack.startWorker();
+    await openDashboard();
+    const sleep = 'Sleep task';
+    await form(sleep).getByLabel('Duration (seconds, 1 to 300)').fill('3');
+    await (await option(sleep, 'Time limit (seconds)')).fill('1');
+    await form(sleep).getByRole('button', { name: 'Start sleep task' }).click();
+    await rows().first().waitFor({ timeout: 5_000 });
+    const id = (await rows().first().getAttribute('data-task-id'))!;
+    await row(id)
+      .getByRole('button', { name: id.slice(0, 8), exact: true })
+      .click();
+    await rowIn(id, 'FAILED').waitFor({ timeout: 10_000 });
+    const detail = session.page.getByRole('region', { name: `Task ${id.slice(0, 8)}` });
+    const failed = detail.locator('ol.logs li[data-level="error"]');
+    await failed.waitFor({ timeout: 5_000 });
+    await expect(failed.locator('.log-message').textContent()).resolves.toBe(
+      'failed on attempt 1: sleep of 3 s reached its time limit of 1 s (timeoutSeconds)',
+    );
+    await expect(detail.locator('ol.logs .log-message').first().textContent()).resolves.toBe('sleeping 3 s');
+    await detail.screenshot({ path: join(screenshotDir, 'dashboard-task-logs-error.png') });
+    expectCleanSession(session);
+  });
+});
