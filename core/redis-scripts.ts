@@ -27,6 +27,7 @@ const CANCEL_KEYS = [
   'allTasksChannel',
   'cancelChannel',
   'timeline',
+  'delayed',
   'indexes',
 ] as const;
 /** ARGV[1..3] of every script that moves a task between its indexes: see core/scripts/includes/ref.lua. */
@@ -45,6 +46,7 @@ export const scriptLayouts = {
       'timeline',
       'idempotency',
       'idempotentRecord',
+      'delayed',
       'indexes',
     ],
     argv: [
@@ -77,11 +79,8 @@ export const scriptLayouts = {
   startAndFinish: { file: 'start-and-finish', keys: END_KEYS, argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV] },
   abandon: { file: 'abandon', keys: END_KEYS, argv: [...REF_ARGV, 'error'] },
   cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: REF_ARGV },
-  remove: {
-    file: 'remove',
-    keys: ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'cancelChannel', 'timeline', 'logs', 'indexes'],
-    argv: REF_ARGV,
-  },
+  // A cancel's keys, and the log it deletes.
+  remove: { file: 'remove', keys: [...CANCEL_KEYS.slice(0, -1), 'logs', 'indexes'], argv: REF_ARGV },
   forgetExpired: {
     file: 'forget-expired',
     keys: ['record', 'expiry', 'timeline', 'logs', 'indexes'],

@@ -112,6 +112,7 @@ export async function createTaskBackend(
   registerTaskGauges(register, {
     kinds,
     countTasks: (state, kind) => store.count({ state, name: kind }),
+    countBacklog: (kind) => store.backlog(kind),
     queues,
     logger,
   });

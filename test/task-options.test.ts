@@ -237,6 +237,25 @@ describe('task options', () => {
       }
     });
 
+    it('should leave delayed tasks out of the backlog workers are scaled on until their time comes', async () => {
+      const api = await stack.startApi();
+      const backlog = async () => {
+        const text = await (await fetch(`${api.url}/metrics`)).text();
+        return Number(/^task_service_backlog\{kind="sleep_task"\} (\d+)$/m.exec(text)?.[1]);
+      };
+      await createSleep(api.url, 1);
+      const later = await createSleep(api.url, 1, { delaySeconds: 3600 });
+      await createSleep(api.url, 1, { delaySeconds: 1 });
+      await waitFor(async () => (await backlog()) === 1, { what: 'a backlog of the task without a delay' });
+      await waitFor(async () => (await backlog()) === 2, { what: 'the short delay to come into the backlog' });
+      await gqlData(api.url, CANCEL_TASK, { id: later.id });
+      await gqlData(api.url, DELETE_TASK, { id: later.id });
+      // The cancel and the delete took the long delay out; the sweep takes out the one that came due.
+      await waitFor(async () => (await stack.redis.zcard(stack.keys.delayed('sleep_task'))) === 0, {
+        what: 'the delayed set to empty',
+      });
+    });
+
     it('should run a runAt in the past at once, and refuse a start too far ahead or given twice', async () => {
       const api = await stack.startApi();
       await stack.startWorker();
