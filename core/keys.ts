@@ -132,6 +132,21 @@ export interface Keys {
   probeChannel: string;
   /** One client's bucket of a rate limit, such as `create` (see src/tasks/rate-limiter.ts). */
   rateLimit(name: string, client: string): string;
+  /** A task schedule's record (core/schedule-store.ts). */
+  schedule(id: string): string;
+  /** The partition's schedules, whoever owns them, by creation time. */
+  schedules: string;
+  /** One owner's schedules (scheduleOwner names it), kept in the partition that owner's key names. */
+  ownerSchedules(owner: string | null): string;
+}
+
+/**
+ * Whose schedules an index holds, in a key: an owner's digest, or `none` for the schedules created
+ * with authentication off (`none` is no digest, which is hexadecimal). It also picks the partition
+ * that keeps the owner's schedules, so that counting them is one command in one slot.
+ */
+export function scheduleOwner(owner: string | null): string {
+  return owner ? ownerKey(owner) : 'none';
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -231,6 +246,9 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     cancelChannel: `${prefix}:cancel`,
     probeChannel: `${prefix}:events:probe`,
     rateLimit: (name, client) => `${prefix}:rate-limit:${name}:${client}`,
+    schedule: (id) => `${prefix}:schedule:${id}`,
+    schedules: `${prefix}:schedules:all`,
+    ownerSchedules: (owner) => `${prefix}:schedules:owner:${scheduleOwner(owner)}`,
   };
   return keys;
 }

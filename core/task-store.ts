@@ -267,7 +267,7 @@ function wrongRef(answer: unknown): Omit<TaskIdentity, 'id'> | null {
   return { name, owner: owner === '' ? null : owner };
 }
 
-type TaskScriptName = Exclude<ScriptName, 'rateLimitTake' | 'appendLog'>;
+type TaskScriptName = Exclude<ScriptName, 'rateLimitTake' | 'appendLog' | `schedule${string}`>;
 
 const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
