@@ -59,6 +59,7 @@ export type TaskKey =
   | 'logs'
   | 'idempotency'
   | 'idempotentRecord'
+  | 'delayed'
   | 'indexes';
 
 /** A create's idempotency key (its digest), and the task it is thought to name, if any. */
@@ -102,6 +103,12 @@ export interface Keys {
   taskKeys(task: TaskIdentity, layout: readonly TaskKey[], now?: number, idempotency?: IdempotencyRef): string[];
   /** A task's timeline: the list of its changes (core/scripts/includes/timeline.lua). */
   timeline(id: string): string;
+  /**
+   * The delayed tasks of a kind, by the time they start (ZSET of ids): what the backlog leaves out
+   * until then (core/scripts/create.lua adds, cancel.lua and remove.lua take out, the sweep drops
+   * the ones due).
+   */
+  delayed(name: string): string;
   /** A task's log: the lines its runs wrote (core/scripts/append-log.lua). */
   logs(id: string): string;
   /**
@@ -125,6 +132,21 @@ export interface Keys {
   probeChannel: string;
   /** One client's bucket of a rate limit, such as `create` (see src/tasks/rate-limiter.ts). */
   rateLimit(name: string, client: string): string;
+  /** A task schedule's record (core/schedule-store.ts). */
+  schedule(id: string): string;
+  /** The partition's schedules, whoever owns them, by creation time. */
+  schedules: string;
+  /** One owner's schedules (scheduleOwner names it), kept in the partition that owner's key names. */
+  ownerSchedules(owner: string | null): string;
+}
+
+/**
+ * Whose schedules an index holds, in a key: an owner's digest, or `none` for the schedules created
+ * with authentication off (`none` is no digest, which is hexadecimal). It also picks the partition
+ * that keeps the owner's schedules, so that counting them is one command in one slot.
+ */
+export function scheduleOwner(owner: string | null): string {
+  return owner ? ownerKey(owner) : 'none';
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -161,7 +183,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
   };
 
   const taskKey = (
-    id: string,
+    { id, name }: TaskIdentity,
     key: Exclude<TaskKey, 'indexes'>,
     now: number | undefined,
     idempotency: IdempotencyRef | undefined,
@@ -188,6 +210,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
         return keys.idempotency(idempotency?.digest ?? 'none');
       case 'idempotentRecord':
         return keys.task(idempotency?.taskId ?? id);
+      case 'delayed':
+        return keys.delayed(name);
       case 'history':
         if (now === undefined) throw new Error('the history key needs the time the script runs at');
         return keys.history(minuteOf(now));
@@ -205,12 +229,13 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
       const list: string[] = [];
       for (const key of layout) {
         if (key === 'indexes') list.push(...taskIndexes(task.name, task.owner));
-        else list.push(taskKey(task.id, key, now, idempotency));
+        else list.push(taskKey(task, key, now, idempotency));
       }
       return list;
     },
     timeline: (id) => `${prefix}:timeline:${id}`,
     logs: (id) => `${prefix}:logs:${id}`,
+    delayed: (name) => `${prefix}:delayed:${name}`,
     idempotency: (digest) => `${prefix}:idempotency:${digest}`,
     history: (minute) => `${prefix}:history:${minute}`,
     workers: `${prefix}:workers`,
@@ -221,6 +246,9 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     cancelChannel: `${prefix}:cancel`,
     probeChannel: `${prefix}:events:probe`,
     rateLimit: (name, client) => `${prefix}:rate-limit:${name}:${client}`,
+    schedule: (id) => `${prefix}:schedule:${id}`,
+    schedules: `${prefix}:schedules:all`,
+    ownerSchedules: (owner) => `${prefix}:schedules:owner:${scheduleOwner(owner)}`,
   };
   return keys;
 }

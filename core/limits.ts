@@ -9,3 +9,9 @@ export const TIMELINE_LENGTH = 100;
 
 /** Lines of a task's log one read answers at most (MAX_TASK_LOG_LINES keeps up to as many). */
 export const MAX_LOG_LINES_READ = 10_000;
+
+/**
+ * Schedules one owner may have at once (with authentication off, every caller is the same owner):
+ * each costs a BullMQ job scheduler and its runs' tasks, so a caller cannot pile them up.
+ */
+export const MAX_SCHEDULES_PER_OWNER = 100;

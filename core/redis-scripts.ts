@@ -2,8 +2,13 @@ import { INDEXES_PER_SCOPE, type TaskKey } from './keys.js';
 import { luaSource } from './lua-source.js';
 import type { RedisClient } from './redis.js';
 
-/** A key no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts). */
-type OtherKey = 'bucket';
+/**
+ * Keys no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts), a schedule's record
+ * and the indexes of schedules (core/schedule-store.ts).
+ */
+type OtherKey = 'bucket' | 'schedule' | 'schedules' | 'ownerSchedules';
+
+const SCHEDULE_KEYS = ['schedule', 'schedules', 'ownerSchedules'] as const;
 
 interface ScriptLayout {
   /** core/scripts/<file>.lua */
@@ -27,6 +32,7 @@ const CANCEL_KEYS = [
   'allTasksChannel',
   'cancelChannel',
   'timeline',
+  'delayed',
   'indexes',
 ] as const;
 /** ARGV[1..3] of every script that moves a task between its indexes: see core/scripts/includes/ref.lua. */
@@ -45,6 +51,7 @@ export const scriptLayouts = {
       'timeline',
       'idempotency',
       'idempotentRecord',
+      'delayed',
       'indexes',
     ],
     argv: [
@@ -77,11 +84,8 @@ export const scriptLayouts = {
   startAndFinish: { file: 'start-and-finish', keys: END_KEYS, argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV] },
   abandon: { file: 'abandon', keys: END_KEYS, argv: [...REF_ARGV, 'error'] },
   cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: REF_ARGV },
-  remove: {
-    file: 'remove',
-    keys: ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'cancelChannel', 'timeline', 'logs', 'indexes'],
-    argv: REF_ARGV,
-  },
+  // A cancel's keys, and the log it deletes.
+  remove: { file: 'remove', keys: [...CANCEL_KEYS.slice(0, -1), 'logs', 'indexes'], argv: REF_ARGV },
   forgetExpired: {
     file: 'forget-expired',
     keys: ['record', 'expiry', 'timeline', 'logs', 'indexes'],
@@ -90,6 +94,13 @@ export const scriptLayouts = {
   rateLimitTake: { file: 'rate-limit-take', keys: ['bucket'], argv: ['limit', 'windowMs', 'cost'] },
   /** Takes any number of lines after its two arguments (its ARGV are checked to be at least these). */
   appendLog: { file: 'append-log', keys: ['record', 'logs'], argv: ['maxLines', 'unfinishedKeepMs'] },
+  scheduleCreate: {
+    file: 'schedule-create',
+    keys: SCHEDULE_KEYS,
+    argv: ['now', 'id', 'kind', 'input', 'cron', 'everySeconds', 'timezone', 'owner', 'ttlMs', 'maxPerOwner'],
+  },
+  scheduleRemove: { file: 'schedule-remove', keys: SCHEDULE_KEYS, argv: ['id', 'owner'] },
+  scheduleRan: { file: 'schedule-ran', keys: ['schedule'], argv: ['taskId', 'dueAt'] },
 } as const satisfies Record<string, ScriptLayout>;
 
 export type ScriptName = keyof typeof scriptLayouts;

@@ -3,6 +3,7 @@ import type { Partitions } from './partitions.js';
 import type { RedisClient } from './redis.js';
 import { defineScripts, scriptLayouts, type ScriptArgv, type ScriptName } from './redis-scripts.js';
 import { hashFromFlat, parseTaskHash, type TaskHash, type TaskRecord } from './task-record.js';
+import { taskKinds } from './task-kinds/index.js';
 import { isTaskState, type TaskState } from './task-state.js';
 
 /** How a run ended: a terminal state, or QUEUED to hand the task back for another attempt. */
@@ -155,6 +156,11 @@ export interface TaskStore {
    * every partition hold them (the metrics read it).
    */
   count(filter: { state: TaskState; name?: string | null }): Promise<number>;
+  /**
+   * Tasks of a kind waiting to run now, over every partition: QUEUED, less the delayed ones whose
+   * start time has not come (they need no worker yet).
+   */
+  backlog(name: string): Promise<number>;
   /** Forgets up to `limit` tasks whose time to live has run out; answers how many. */
   sweepExpired(limit?: number): Promise<number>;
 }
@@ -261,7 +267,7 @@ function wrongRef(answer: unknown): Omit<TaskIdentity, 'id'> | null {
   return { name, owner: owner === '' ? null : owner };
 }
 
-type TaskScriptName = Exclude<ScriptName, 'rateLimitTake' | 'appendLog'>;
+type TaskScriptName = Exclude<ScriptName, 'rateLimitTake' | 'appendLog' | `schedule${string}`>;
 
 const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
@@ -302,6 +308,8 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
   /** Forgets up to `limit` tasks of one partition whose time to live has run out. */
   async function sweepPartition(keys: Keys, limit: number): Promise<number> {
     const now = Date.now();
+    // Delayed tasks whose time has come are in the backlog like any other: their entries go.
+    await Promise.all(taskKinds.map((kind) => redis.zremrangebyscore(keys.delayed(kind.name), '-inf', now)));
     const ids = await redis.zrangebyscore(keys.expiry, '-inf', now, 'LIMIT', 0, limit);
     const owners = await Promise.all(ids.map((id) => redis.hmget(keys.task(id), 'name', 'owner')));
     const forgotten = await Promise.all(
@@ -470,6 +478,24 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
 
     async count({ state, name }) {
       const counts = await Promise.all(partitions.all.map(({ keys }) => redis.zcard(keys.index({ state, name }))));
+      return counts.reduce((sum, count) => sum + count, 0);
+    },
+
+    async backlog(name) {
+      const now = Date.now();
+      const counts = await Promise.all(
+        partitions.all.map(async ({ keys }) => {
+          const replies = await redis
+            .multi()
+            .zcard(keys.index({ state: 'QUEUED', name }))
+            .zcount(keys.delayed(name), `(${now}`, '+inf')
+            .exec();
+          if (!replies) throw new Error('the backlog read was aborted');
+          for (const [error] of replies) if (error) throw error;
+          const [[, queued], [, waitingForTheirTime]] = replies as [[null, number], [null, number]];
+          return Math.max(0, queued - waitingForTheirTime);
+        }),
+      );
       return counts.reduce((sum, count) => sum + count, 0);
     },
 

@@ -11,6 +11,7 @@ import { createTaskQueues } from '../core/task-queue.js';
 import { Registry } from 'prom-client';
 import { collectProcessMetrics, sendMetrics } from '../core/metrics.js';
 import { taskKinds } from '../core/task-kinds/index.js';
+import { createScheduleStore } from '../core/schedule-store.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { createAuthenticator } from './auth.js';
@@ -32,6 +33,7 @@ import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
 import { registerTaskGauges } from './metrics/task-gauges.js';
 import { createRateLimiter } from './tasks/rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
+import { createScheduleService, type ScheduleService } from './tasks/schedule-service.js';
 import { createTaskHistory } from './tasks/task-history.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
 import { createWorkerFeed } from './tasks/worker-feed.js';
@@ -57,6 +59,7 @@ export interface TaskBackend {
   /** The command connection, auto-pipelined: the commands of concurrent requests go out in one write. */
   redis: RedisClient;
   tasks: TaskService;
+  schedules: ScheduleService;
   schema: GraphQLSchema;
   /** Lets an operation run as a whole or not at all (graphql/admission.ts), for every transport. */
   admission: Admission;
@@ -112,6 +115,7 @@ export async function createTaskBackend(
   registerTaskGauges(register, {
     kinds,
     countTasks: (state, kind) => store.count({ state, name: kind }),
+    countBacklog: (kind) => store.backlog(kind),
     queues,
     logger,
   });
@@ -139,6 +143,13 @@ export async function createTaskBackend(
     metrics,
     logger,
   });
+  const schedules = createScheduleService({
+    store: createScheduleStore(redis, partitions),
+    partitions,
+    queues,
+    resultTtlMs: config.tasks.resultTtlMs,
+    logger,
+  });
   const sweeper = setInterval(() => {
     store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
     history.sampleBacklog().catch((error: Error) => logger.debug({ err: error.message }, 'backlog not sampled'));
@@ -147,6 +158,7 @@ export async function createTaskBackend(
   const admission = createAdmission({
     schema,
     tasks,
+    schedules,
     readBudget: createRateLimiter(redis, partitions, 'read', { limit: readBudget, windowSeconds }),
     costOf: (document, operationName) => operationCost(schema, document, operationName),
   });
@@ -156,6 +168,7 @@ export async function createTaskBackend(
     partitions,
     redis,
     tasks,
+    schedules,
     schema,
     admission,
     metrics,
@@ -163,6 +176,7 @@ export async function createTaskBackend(
       closing ??= (async () => {
         clearInterval(sweeper);
         workerFeed.close();
+        await schedules.close();
         await Promise.all(
           queues.map((queue) =>
             queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing a queue failed')),
@@ -203,7 +217,7 @@ export async function createApi(
 ): Promise<Api> {
   const { logger } = backendOptions;
   const backend = await createTaskBackend(config, backendOptions);
-  const { schema, tasks, admission } = backend;
+  const { schema, tasks, schedules, admission } = backend;
   const { limits } = config;
   const auth = createAuthenticator(config.auth);
   const validationRules = [costLimitRule(limits)];
@@ -223,6 +237,7 @@ export async function createApi(
   const clientOf = createClientAddress(config.http.trustedProxies);
   const contextFor = async (req: IncomingMessage): Promise<Context> => ({
     tasks,
+    schedules,
     caller: { client: clientOf(req), owner: await auth.ownerOf(req.headers.authorization) },
   });
   httpServer.on(
@@ -243,6 +258,7 @@ export async function createApi(
     server: createGraphqlWsServer({
       schema,
       tasks,
+      schedules,
       auth,
       documents: createDocumentCache({ schema, validationRules, maxTokens: limits.maxTokens }),
       admission,

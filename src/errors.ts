@@ -10,8 +10,15 @@ export function asGraphQLError(error: unknown): GraphQLError {
   return new GraphQLError(cause.message, { originalError: cause });
 }
 
-export function notFound(id: string): GraphQLError {
-  return new GraphQLError(`No task with id "${id}"`, { extensions: { code: 'NOT_FOUND', id } });
+export function notFound(id: string, what: 'task' | 'task schedule' = 'task'): GraphQLError {
+  return new GraphQLError(`No ${what} with id "${id}"`, { extensions: { code: 'NOT_FOUND', id } });
+}
+
+/** A schedule past the number one owner may have (MAX_SCHEDULES_PER_OWNER). */
+export function tooManySchedules(limit: number): GraphQLError {
+  return new GraphQLError(`A caller may have at most ${limit} task schedules: delete one first`, {
+    extensions: { code: 'TOO_MANY_SCHEDULES', limit },
+  });
 }
 
 /** A create under an idempotency key that an earlier create with other input or options took. */

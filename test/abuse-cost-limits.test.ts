@@ -170,7 +170,7 @@ describe('cost limits on one operation', () => {
   it('should accept up to the limit of root fields', async () => {
     const data = await gqlData(setup.api.url, aliasedMutations(parseApiConfig().limits.maxRootFields));
     expect(Object.keys(data)).toHaveLength(10);
-    expect((await setup.stack.jobCounts()).wait).toBe(11); // and the one of the test before
+    expect((await setup.stack.jobCounts()).prioritized).toBe(11); // and the one of the test before
   });
 
   it('should apply limits given to createApi', async () => {

@@ -66,7 +66,7 @@ describe('the task creation rate limit', () => {
     expect(errorsOf(await gql(api.url, CREATE_SLEEP, { input: { duration: 0 } }))).toMatchObject([
       { code: 'BAD_USER_INPUT' },
     ]);
-    expect((await stack.jobCounts()).wait).toBe(3);
+    expect((await stack.jobCounts()).prioritized).toBe(3);
     expect(await stack.redis.zcard(stack.keys.index({}))).toBe(3);
 
     // Its bucket is one key under the service's prefix (in its hash slot), which expires.
@@ -86,7 +86,7 @@ describe('the task creation rate limit', () => {
 
     const elsewhere = await gqlFrom('127.0.0.2', first.url, CREATE_SLEEP, sleep);
     expect(elsewhere.errors).toBeUndefined();
-    expect((await stack.jobCounts()).wait).toBe(3);
+    expect((await stack.jobCounts()).prioritized).toBe(3);
   });
 
   it('should refuse a request whose creations do not all fit, creating none of them', async () => {
@@ -96,11 +96,11 @@ describe('the task creation rate limit', () => {
     const refused = await gql(api.url, fields(5));
     expect(refused.data ?? null).toBeNull();
     expect(refused.errors!.map((error) => error.extensions!.code)).toEqual(['RATE_LIMITED']);
-    expect((await stack.jobCounts()).wait).toBe(0);
+    expect((await stack.jobCounts()).prioritized).toBe(0);
     // What fits is admitted whole, and the allowance is spent by it.
     expect(Object.keys(await gqlData(api.url, fields(3))).length).toBe(3);
     expect(errorsOf(await gql(api.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
-    expect((await stack.jobCounts()).wait).toBe(3);
+    expect((await stack.jobCounts()).prioritized).toBe(3);
   });
 
   it('should allow creations again as the bucket refills', async () => {
@@ -113,7 +113,7 @@ describe('the task creation rate limit', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
     expect(errorsOf(await gql(api.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
-    expect((await stack.jobCounts()).wait).toBe(3);
+    expect((await stack.jobCounts()).prioritized).toBe(3);
   });
 });
 

@@ -15,7 +15,7 @@ describe('admitting an operation', () => {
   const setup = useTestApi();
 
   const invalid = 'createSleepTask(input: { duration: 301 }) { id }';
-  const queued = async () => (await setup.stack.jobCounts()).wait ?? 0;
+  const queued = async () => (await setup.stack.jobCounts()).prioritized ?? 0;
 
   it('should refuse a mutation with one bad creation among good ones, creating nothing, over HTTP and graphql-ws', async () => {
     const before = await queued();

@@ -73,7 +73,7 @@ describe("Apollo's request pipeline", () => {
     // the out-of-range input was refused at admission, after it; the rest ran.
     expect(seen.resolved - before.resolved).toBe(requests.length - 3);
     expect(seen.executed - before.executed).toBe(requests.length - 4);
-    expect((await stack.jobCounts()).wait).toBe(2);
+    expect((await stack.jobCounts()).prioritized).toBe(2);
   });
 
   it('should answer in the content type the accept header asks for, and never let an answer be cached', async () => {

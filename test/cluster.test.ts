@@ -126,6 +126,35 @@ describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(workers).toHaveLength(1);
   }, 60_000);
 
+  it('should run a schedule and list and delete it through another API', async () => {
+    const { createCalculationTaskSchedule: schedule } = await gqlData<{
+      createCalculationTaskSchedule: { id: string };
+    }>(
+      creator.url,
+      `mutation { createCalculationTaskSchedule(input: { numbers: [2, 3], operation: SUM }, schedule: { everySeconds: 1 }) { id } }`,
+    );
+    const runs = await waitFor(
+      async () => {
+        const { tasks } = await gqlData<{ tasks: { nodes: { id: string; scheduleId: string | null }[] } }>(
+          watcher.url,
+          `{ tasks(first: 100, name: "calculation_task") { nodes { id scheduleId } } }`,
+        );
+        const runs = tasks.nodes.filter((task) => task.scheduleId === schedule.id);
+        return runs.length >= 2 && runs;
+      },
+      { what: 'two runs', timeoutMs: 20_000 },
+    );
+    expect(new Set(runs.map((run) => run.id)).size).toBe(runs.length);
+    const { taskSchedules } = await gqlData<{ taskSchedules: { id: string; nextRunAt: string | null }[] }>(
+      watcher.url,
+      '{ taskSchedules { id nextRunAt } }',
+    );
+    expect(taskSchedules).toEqual([{ id: schedule.id, nextRunAt: expect.any(String) }]);
+    expect(
+      await gqlData(watcher.url, 'mutation ($id: ID!) { deleteTaskSchedule(id: $id) }', { id: schedule.id }),
+    ).toEqual({ deleteTaskSchedule: true });
+  }, 30_000);
+
   it("should carry a task's changes to a watcher on another API over sharded channels only", async () => {
     const client = wsClient(watcher.url);
     try {

@@ -51,7 +51,7 @@ describe('the HTTP surface', () => {
       headers: { 'apollo-require-preflight': 'true' },
     });
     expect(refused.status).toBe(405);
-    expect((await setup.stack.jobCounts()).wait).toBe(0);
+    expect((await setup.stack.jobCounts()).prioritized).toBe(0);
   });
 
   it('should refuse a GET without a preflight header (CSRF prevention)', async () => {

@@ -107,10 +107,11 @@ describe('Prometheus metrics', () => {
     expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual({ sleep_task: 1, calculation_task: 1 });
     expect(metrics.by('task_service_backlog', 'kind')).toEqual({ sleep_task: 4, calculation_task: 3 });
     expect(metrics.by('task_service_running_tasks', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
+    // Every job has a priority (none is the lowest), so BullMQ keeps them in its prioritized set.
     expect(metrics.by('task_service_queue_jobs', 'state')).toEqual({
-      waiting: 7,
+      waiting: 0,
       delayed: 0,
-      prioritized: 0,
+      prioritized: 7,
       active: 0,
     });
     // Runs end in workers: the API counts none of them.

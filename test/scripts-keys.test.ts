@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueTask } from '../core/enqueue-task.js';
 import { scriptLayouts, scriptSource, type ScriptName } from '../core/redis-scripts.js';
+import { createScheduleStore } from '../core/schedule-store.js';
 import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import type { TaskState } from '../core/task-state.js';
@@ -139,6 +140,24 @@ describe('the Lua scripts, as Redis runs them', () => {
         'client',
         3,
       );
+
+      // A schedule: created, a run recorded, removed.
+      const schedules = createScheduleStore(stack.redis, stack.partitions);
+      const schedule = await schedules.create(
+        {
+          id: stack.partitions.newTask(schedules.partitionOf('alice')).id,
+          kind: sleepTask.name,
+          input: { duration: 1 },
+          cron: null,
+          everySeconds: 60,
+          timezone: null,
+          owner: 'alice',
+          ttlMs: 3_600_000,
+        },
+        10,
+      );
+      await schedules.recordRun(schedule.id, instant.id, Date.now());
+      await schedules.remove(schedule);
 
       const mark = `monitored-${randomUUID()}`;
       await stack.redis.echo(mark);

@@ -11,6 +11,7 @@ import { createTaskStore, type RunOutcome } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
 import { RunSteps } from './run-steps.js';
+import { createScheduleRuns } from './schedule-runs.js';
 import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
@@ -101,6 +102,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   const taskNames = [...processors.keys()];
   const store = options.metrics.countRunEnds(retryingDuringFailover(createTaskStore(commands, partitions), logger));
   const registry = createWorkerRegistry(commands, partitions.meta);
+  const scheduleRuns = createScheduleRuns({ commands, partitions, store, telemetry: options.telemetry, logger });
   const runs = new Map<string, AbortController>();
   const startedAt = new Date();
 
@@ -165,6 +167,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   }
 
   function processJob(job: Job, token?: string): Promise<void> {
+    // A schedule's run is no task of its own: it creates one.
+    if (scheduleRuns.isRun(job)) return scheduleRuns.run(job);
     const processor = processors.get(job.name);
     return options.metrics.running(
       inAttemptSpan(job, (attempt) =>
@@ -316,6 +320,10 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     worker.on('failed', (job, error) => {
       const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
       if (!job?.id || willRetry) return;
+      if (scheduleRuns.isRun(job)) {
+        logger.warn({ scheduleId: job.repeatJobKey, jobId: job.id, err: error.message }, 'schedule run failed');
+        return;
+      }
       store.abandon({ id: job.id, name: job.name }, error.message).then(
         (abandoned) => {
           if (!abandoned) return;
@@ -360,6 +368,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         if (recordTimer) clearTimeout(recordTimer);
         await step('remove the worker record', () => registry.removeWorker(name));
         await step('leave the cancel channels', () => cancels.unsubscribe());
+        await step('close the queues of scheduled tasks', () => scheduleRuns.close());
       })();
       return closing;
     },

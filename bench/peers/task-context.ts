@@ -31,6 +31,7 @@ export async function createTaskContext(name: string): Promise<TaskContext> {
     backend,
     contextFor: (remoteAddress) => ({
       tasks: backend.tasks,
+      schedules: backend.schedules,
       caller: { client: clientAddress(remoteAddress), owner: null },
     }),
     ready: () =>

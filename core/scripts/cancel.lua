@@ -10,8 +10,9 @@
     KEYS[4] the all-tasks channel
     KEYS[5] the cancel channel
     KEYS[6] the task's timeline (LIST), see includes/timeline.lua
-    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[7] the delayed tasks of its kind (ZSET), see create.lua
+    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -30,7 +31,7 @@
 --- @include "includes/publish"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[6],
-  indexes = 7 }
+  indexes = 8 }
 local now = tonumber(ARGV[1])
 
 local state, name, owner, sortKey, id, ttl = unpack(redis.call('HMGET', at.record,
@@ -41,6 +42,7 @@ if state == 'QUEUED' or state == 'ACTIVE' then
   if wrong then return wrong end
 end
 if state == 'QUEUED' then
+  redis.call('ZREM', KEYS[7], id)
   setTerminal(at, { state = state, sortKey = sortKey, id = id, ttl = ttl }, 'CANCELLED', now)
   return publishChange(at)
 end

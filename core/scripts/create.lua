@@ -17,8 +17,9 @@
     KEYS[5] the task's timeline (LIST), see includes/timeline.lua
     KEYS[6] the idempotency key's entry (STRING: "<request digest> <task id>"), not touched without one
     KEYS[7] the record of the task the caller thinks the key names (ARGV[15]); KEYS[1] for none
-    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[8] the delayed tasks of its kind (ZSET), for a task with a start time
+    KEYS[9..20] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[21..32] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name (its kind)
@@ -49,7 +50,7 @@
 --- @include "includes/publish"
 --- @include "includes/timeline"
 
-local at = { record = KEYS[1], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5], indexes = 8 }
+local at = { record = KEYS[1], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5], indexes = 9 }
 local idempotencyKey, request = KEYS[6], ARGV[13]
 local now = tonumber(ARGV[1])
 
@@ -78,6 +79,7 @@ for field, value in pairs({ owner = ARGV[3], retryOf = ARGV[8], runAt = ARGV[9],
   end
 end
 redis.call('HSET', at.record, unpack(fields))
+if ARGV[9] ~= '' then redis.call('ZADD', KEYS[8], ARGV[9], ARGV[4]) end
 if request ~= '' then redis.call('SET', idempotencyKey, request .. ' ' .. ARGV[4], 'PX', ARGV[14]) end
 addEvent(at, now, 1, { state = 'QUEUED', message = ARGV[9] ~= '' and 'waits until its start time' or nil })
 for _, index in ipairs(allIndexes(at, 'QUEUED')) do redis.call('ZADD', index, 0, sortKey) end

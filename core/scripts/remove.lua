@@ -9,9 +9,10 @@
     KEYS[4] the all-tasks channel
     KEYS[5] the cancel channel
     KEYS[6] the task's timeline (LIST), see includes/timeline.lua
-    KEYS[7] the task's log (LIST), see append-log.lua
-    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[7] the delayed tasks of its kind (ZSET), see create.lua
+    KEYS[8] the task's log (LIST), see append-log.lua
+    KEYS[9..20] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[21..32] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -30,7 +31,7 @@
 --- @include "includes/publish"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[6],
-  logs = KEYS[7], indexes = 8 }
+  logs = KEYS[8], indexes = 9 }
 local now = tonumber(ARGV[1])
 
 local state, name, owner, sortKey, id, ttl, seq = unpack(redis.call('HMGET', at.record,
@@ -49,6 +50,7 @@ if not isTerminal(state) then
 end
 for _, index in ipairs(allIndexes(at, finalState)) do redis.call('ZREM', index, sortKey) end
 redis.call('ZREM', at.expiry, id)
+redis.call('ZREM', KEYS[7], id)
 redis.call('DEL', at.record, at.timeline, at.logs)
 publishTo(at.taskChannel, cjson.encode({ id = id, deleted = '1', seq = tostring(seq + 1) }))
 return 1

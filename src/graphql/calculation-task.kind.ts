@@ -9,6 +9,7 @@ import type { Context } from './context.js';
 import type { TaskKindApi } from './task-kind-api.js';
 import { viewOf, type TaskView } from './task-view.js';
 import { TaskOptionsInput } from './task-options.input.js';
+import { ScheduleInput, scheduleViewOf, TaskSchedule, type TaskScheduleView } from './task-schedule.type.js';
 import { Task } from './task.type.js';
 
 registerEnumType(CalculationOperation, { name: 'CalculationOperation' });
@@ -60,6 +61,15 @@ class CalculationTaskResolver {
       .create(calculationTask, { ...input }, caller, options && { ...options })
       .then((record) => viewOf(calculationTaskApi, record));
   }
+
+  @Mutation(() => TaskSchedule, { description: 'Creates a calculation task at each due time of `schedule`.' })
+  createCalculationTaskSchedule(
+    @Arg('input', () => CreateCalculationTaskInput) input: CreateCalculationTaskInput,
+    @Arg('schedule', () => ScheduleInput) schedule: ScheduleInput,
+    @Ctx() { schedules, caller }: Context,
+  ): Promise<TaskScheduleView> {
+    return schedules.create(calculationTask, { ...input }, { ...schedule }, caller).then(scheduleViewOf);
+  }
 }
 
 export const calculationTaskApi: TaskKindApi = {
@@ -68,6 +78,7 @@ export const calculationTaskApi: TaskKindApi = {
   objectType: CalculationTask,
   resolver: CalculationTaskResolver,
   createMutation: 'createCalculationTask',
+  scheduleMutation: 'createCalculationTaskSchedule',
   fields: ({ input, result }) => {
     const { numbers, operation } = input as CalculationTaskInput;
     return { numbers, operation, result };

@@ -1,5 +1,5 @@
 import { Kind, type FieldNode, type GraphQLField } from 'graphql';
-import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE, TIMELINE_LENGTH } from '../../core/limits.js';
+import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE, MAX_SCHEDULES_PER_OWNER, TIMELINE_LENGTH } from '../../core/limits.js';
 import { MAX_NUMBERS } from '../../core/task-kinds/calculation-task.js';
 import { HISTORY_MINUTES } from '../tasks/task-history.js';
 
@@ -55,6 +55,8 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   'Query.workers': { items: MAX_WORKERS },
   'Subscription.workersChanged': { items: MAX_WORKERS },
   'Query.taskHistory': { items: HISTORY_MINUTES },
+  // The caller's schedules, as many as one owner may have (the list answers no more).
+  'Query.taskSchedules': { items: MAX_SCHEDULES_PER_OWNER },
   // Asked for on a page of tasks, a timeline costs the page a hundred times over: one task's, or a few.
   'Task.timeline': { items: TIMELINE_LENGTH },
   'SleepTask.timeline': { items: TIMELINE_LENGTH },

@@ -1,6 +1,7 @@
 import { assertObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { HistoryResolver } from './history.resolver.js';
+import { TaskScheduleResolver } from './task-schedule.resolver.js';
 import { TaskTimelineResolver } from './task-timeline.resolver.js';
 import { TaskResolver } from './task.resolver.js';
 import { taskKindApis } from './task-kinds.js';
@@ -24,6 +25,7 @@ export async function buildTaskSchema(): Promise<GraphQLSchema> {
     resolvers: [
       TaskResolver,
       TaskTimelineResolver,
+      TaskScheduleResolver,
       HistoryResolver,
       WorkerResolver,
       ...taskKindApis.map((api) => api.resolver),
@@ -33,11 +35,17 @@ export async function buildTaskSchema(): Promise<GraphQLSchema> {
     pubSub: unused,
     validate: false, // input is checked by each kind's schema, with errors that name the field
   });
-  // Admission reads each create mutation's `input` by the name its kind declares.
+  // Admission reads each create mutation's `input`, and each schedule mutation's `input` and
+  // `schedule`, by the names its kind declares.
   const mutations = assertObjectType(schema.getMutationType()).getFields();
+  const takes = (mutation: string, args: readonly string[]) =>
+    args.every((name) => mutations[mutation]?.args.some((arg) => arg.name === name));
   for (const api of taskKindApis) {
-    if (!mutations[api.createMutation]?.args.some((arg) => arg.name === 'input')) {
+    if (!takes(api.createMutation, ['input'])) {
       throw new Error(`${api.kind.name}: no mutation ${api.createMutation}(input: ...) in the schema`);
+    }
+    if (!takes(api.scheduleMutation, ['input', 'schedule'])) {
+      throw new Error(`${api.kind.name}: no mutation ${api.scheduleMutation}(input: ..., schedule: ...) in the schema`);
     }
   }
   return schema;

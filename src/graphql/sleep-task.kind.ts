@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import type { TaskKindApi } from './task-kind-api.js';
 import { viewOf, type TaskView } from './task-view.js';
 import { TaskOptionsInput } from './task-options.input.js';
+import { ScheduleInput, scheduleViewOf, TaskSchedule, type TaskScheduleView } from './task-schedule.type.js';
 import { Task } from './task.type.js';
 
 @ObjectType('SleepTaskResult')
@@ -40,6 +41,15 @@ class SleepTaskResolver {
       .create(sleepTask, { ...input }, caller, options && { ...options })
       .then((record) => viewOf(sleepTaskApi, record));
   }
+
+  @Mutation(() => TaskSchedule, { description: 'Creates a sleep task at each due time of `schedule`.' })
+  createSleepTaskSchedule(
+    @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
+    @Arg('schedule', () => ScheduleInput) schedule: ScheduleInput,
+    @Ctx() { schedules, caller }: Context,
+  ): Promise<TaskScheduleView> {
+    return schedules.create(sleepTask, { ...input }, { ...schedule }, caller).then(scheduleViewOf);
+  }
 }
 
 export const sleepTaskApi: TaskKindApi = {
@@ -48,5 +58,6 @@ export const sleepTaskApi: TaskKindApi = {
   objectType: SleepTask,
   resolver: SleepTaskResolver,
   createMutation: 'createSleepTask',
+  scheduleMutation: 'createSleepTaskSchedule',
   fields: ({ input, result }) => ({ duration: (input as SleepTaskInput).duration, result }),
 };

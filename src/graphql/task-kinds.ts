@@ -15,6 +15,9 @@ export const taskKindApis: readonly TaskKindApi[] = Object.values(apis);
 
 const byKind: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.kind.name, api]));
 const byMutation: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.createMutation, api]));
+const byScheduleMutation: ReadonlyMap<string, TaskKindApi> = new Map(
+  taskKindApis.map((api) => [api.scheduleMutation, api]),
+);
 
 function taskKindApiOf(kindName: string): TaskKindApi | undefined {
   return byKind.get(kindName);
@@ -23,6 +26,11 @@ function taskKindApiOf(kindName: string): TaskKindApi | undefined {
 /** The kind a root mutation field creates, if it is a create mutation. */
 export function taskKindCreatedBy(mutationField: string): TaskKindApi | undefined {
   return byMutation.get(mutationField);
+}
+
+/** The kind a root mutation field schedules, if it is a schedule mutation. */
+export function taskKindScheduledBy(mutationField: string): TaskKindApi | undefined {
+  return byScheduleMutation.get(mutationField);
 }
 
 /** Any task record as its kind's GraphQL type reads it. */

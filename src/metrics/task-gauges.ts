@@ -10,6 +10,8 @@ export interface TaskGaugeOptions {
   kinds: readonly string[];
   /** How many tasks of a kind are in a state: the one read the gauges make, whatever the keys. */
   countTasks(state: TaskState, kind: string): Promise<number>;
+  /** How many tasks of a kind wait to run now (delayed ones not yet due left out). */
+  countBacklog(kind: string): Promise<number>;
   /** Every partition's queue: the jobs are summed over them. */
   queues: readonly Pick<Queue, 'getJobCounts'>[];
   logger: Logger;
@@ -40,15 +42,18 @@ function sharedFor<T>(read: () => Promise<T>): () => Promise<T> {
  * to run (what workers are scaled on), tasks running, and BullMQ's jobs. A read that fails leaves
  * the gauge without a value for that scrape rather than with an old one.
  */
-export function registerTaskGauges(register: Registry, { kinds, countTasks, queues, logger }: TaskGaugeOptions): void {
+export function registerTaskGauges(
+  register: Registry,
+  { kinds, countTasks, countBacklog, queues, logger }: TaskGaugeOptions,
+): void {
   const registers = [register];
   const failed = (gauge: { reset(): void }, name: string, error: unknown) => {
     gauge.reset();
     logger.debug({ err: error instanceof Error ? error.message : String(error), metric: name }, 'metric not read');
   };
 
-  const tasksIn = (name: string, help: string, state: TaskState) => {
-    const read = sharedFor(() => Promise.all(kinds.map((kind) => countTasks(state, kind))));
+  const tasksIn = (name: string, help: string, count: (kind: string) => Promise<number>) => {
+    const read = sharedFor(() => Promise.all(kinds.map(count)));
     return new Gauge({
       name,
       help,
@@ -66,13 +71,13 @@ export function registerTaskGauges(register: Registry, { kinds, countTasks, queu
   };
   tasksIn(
     'task_service_backlog',
-    'Tasks waiting to run (QUEUED: waiting, delayed, prioritized or retrying), by kind, over every partition, read from Redis at each scrape.',
-    'QUEUED',
+    'Tasks waiting to run now (QUEUED: waiting, prioritized, retrying, or delayed past their start time), by kind, over every partition, read from Redis at each scrape.',
+    countBacklog,
   );
   tasksIn(
     'task_service_running_tasks',
     'Tasks running (ACTIVE) on any worker, by kind, read from Redis at each scrape.',
-    'ACTIVE',
+    (kind) => countTasks('ACTIVE', kind),
   );
 
   const readJobs = sharedFor(() => Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES))));

@@ -15,6 +15,7 @@ import type { Admission } from '../graphql/admission.js';
 import type { Context } from '../graphql/context.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
+import type { ScheduleService } from '../tasks/schedule-service.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { DocumentCache } from './document-cache.js';
 import { ClientCounts, SocketOperations, type Feed, type PerClientCounts } from './socket-operations.js';
@@ -48,6 +49,7 @@ const feeds: ReadonlySet<string> = new Set<Feed>(['taskUpdated', 'workersChanged
 export interface GraphqlWsOptions {
   schema: GraphQLSchema;
   tasks: TaskService;
+  schedules: ScheduleService;
   /** Reads the token in connection_init's payload (`{ "authorization": "Bearer <token>" }`). */
   auth: Authenticator;
   /** Operation texts parsed and validated once, with the same rules and limits as over HTTP. */
@@ -98,6 +100,7 @@ function isAsyncIterable(value: object): value is AsyncIterable<ExecutionResult>
 export function createGraphqlWsServer({
   schema,
   tasks,
+  schedules,
   auth,
   documents,
   admission,
@@ -131,7 +134,7 @@ export function createGraphqlWsServer({
         extra.socket.close(CloseCode.Forbidden, closeReason(`Forbidden: ${reason}`));
         return false;
       }
-      extra.context = { tasks, caller };
+      extra.context = { tasks, schedules, caller };
       extra.operations = new SocketOperations(limitKey(caller), perClient, logger, metrics);
       return true;
     },

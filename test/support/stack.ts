@@ -74,6 +74,8 @@ export interface WorkerOptions {
   stalled?: StalledOptions;
   /** Serves /metrics, /healthz and /readyz on this port of 127.0.0.1 (METRICS_PORT); off by default. */
   metricsPort?: number;
+  /** Lines a task's log keeps (MAX_TASK_LOG_LINES). */
+  maxLogLines?: number;
 }
 
 /**
@@ -129,6 +131,7 @@ export async function createTestStack({
       processors,
       stalled,
       metricsPort,
+      maxLogLines,
     }: WorkerOptions = {}) {
       // The service's own defaults but for what the test sets (a dead worker's task is taken up
       // within 10 to 15 s unless `stalled` says otherwise).
@@ -146,6 +149,7 @@ export async function createTestStack({
           maxTimeoutMs: maxTimeoutSeconds * 1000,
           shutdownTimeoutMs: 2_000,
           stalled: stalled ?? defaults.worker.stalled,
+          maxLogLines: maxLogLines ?? defaults.worker.maxLogLines,
         },
       };
       const worker = await createWorker(config, { logger, processors });

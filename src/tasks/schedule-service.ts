@@ -1,0 +1,186 @@
+import type { JobSchedulerTemplateOptions, Queue, RepeatOptions } from 'bullmq';
+import { MAX_SCHEDULES_PER_OWNER } from '../../core/limits.js';
+import type { Logger } from '../../core/logger.js';
+import type { Partitions } from '../../core/partitions.js';
+import {
+  ScheduleLimitError,
+  type ScheduleRecord,
+  type ScheduleSpec,
+  type ScheduleStore,
+} from '../../core/schedule-store.js';
+import type { TaskKind } from '../../core/task-kinds/index.js';
+import { badUserInput, notFound, tooManySchedules, zodIssues, type InputIssue } from '../errors.js';
+import type { Caller } from './caller.js';
+import { checkSchedule, DEFAULT_TIMEZONE, type ScheduleInput } from './schedule-input.js';
+
+/** One schedule an operation asks to create, as the client sent it. */
+export interface ScheduleRequest {
+  kind: TaskKind;
+  input: unknown;
+  schedule: ScheduleInput | null | undefined;
+  /** Where it stands in the operation (its response key), to name it in an error. */
+  label?: string;
+}
+
+/**
+ * Task schedules: each is a record of ours (core/schedule-store.ts), the truth of what its runs
+ * create and for whom, and a BullMQ job scheduler of the same id on its partition's queue, which
+ * makes one job per due time; a worker turns each into an ordinary task (worker/schedule-runs.ts).
+ * With authentication on, a schedule of another owner is as unknown as one that does not exist.
+ */
+export interface ScheduleService {
+  /**
+   * Checks the schedules one operation asks for, before any of it runs: every `schedule` is valid
+   * and the caller may have that many more; else throws BAD_USER_INPUT (naming every bad field) or
+   * TOO_MANY_SCHEDULES. Their `input` and the creation allowance are TaskService.admit's.
+   */
+  check(requests: readonly ScheduleRequest[], caller: Caller): Promise<void>;
+  /** Creates a schedule whose creation was admitted. */
+  create(kind: TaskKind, input: unknown, schedule: ScheduleInput, caller: Caller): Promise<ScheduleRecord>;
+  /** The caller's schedules (every schedule with authentication off), newest first, up to MAX_SCHEDULES_PER_OWNER. */
+  list(caller: Caller): Promise<ScheduleRecord[]>;
+  /** Stops its runs and forgets it; its tasks stay. NOT_FOUND when unknown. */
+  remove(id: string, caller: Caller): Promise<true>;
+  /** When its next run is due, as its BullMQ scheduler has it; null when it has none. */
+  nextRunAt(schedule: Pick<ScheduleRecord, 'id'>): Promise<Date | null>;
+  /** Waits for the creates under way, so that none is cut between its record and its scheduler. */
+  close(): Promise<void>;
+}
+
+export interface ScheduleServiceOptions {
+  store: ScheduleStore;
+  partitions: Partitions;
+  /** Each partition's queue, by its index: a schedule's scheduler is on its partition's. */
+  queues: readonly Queue[];
+  /** How long each task of a schedule is kept once finished; fixed when the schedule is created. */
+  resultTtlMs: number;
+  logger: Logger;
+}
+
+/**
+ * The jobs a scheduler makes: priority 1, since every task's job has a priority and a job with one
+ * waits behind none (a run is not held up by a backlog of tasks, and takes a moment only: it
+ * creates the task, which then waits its turn like any other); a few attempts, as a run that
+ * failed to reach Redis can try again without creating a second task (its job id is its
+ * idempotency key); removed once done, as every task's job is.
+ */
+const RUN_JOB_OPTIONS = {
+  priority: 1,
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: true,
+} as const satisfies JobSchedulerTemplateOptions;
+
+/** BullMQ's repeat options for a schedule: a cron expression in its zone, or an interval (run at once, then every so often). */
+function repeatOf({ cron, everySeconds, timezone }: ScheduleSpec): Omit<RepeatOptions, 'key'> {
+  if (cron !== null) return { pattern: cron, tz: timezone ?? DEFAULT_TIMEZONE };
+  return { every: everySeconds! * 1000 };
+}
+
+function checkedInput(kind: TaskKind, input: unknown) {
+  const parsed = kind.input.safeParse(input);
+  return parsed.success ? { value: parsed.data, issues: [] } : { value: undefined, issues: zodIssues(parsed.error) };
+}
+
+export function createScheduleService({
+  store,
+  partitions,
+  queues,
+  resultTtlMs,
+  logger,
+}: ScheduleServiceOptions): ScheduleService {
+  /** With authentication off (no owner), a caller sees every schedule. */
+  const sees = (caller: Caller, schedule: ScheduleRecord) => caller.owner === null || schedule.owner === caller.owner;
+
+  const visible = async (id: string, caller: Caller) => {
+    const schedule = await store.get(id);
+    return schedule && sees(caller, schedule) ? schedule : null;
+  };
+
+  const queueOf = (id: string) => queues[partitions.ofTask(id)!.index]!;
+
+  const creating = new Set<Promise<unknown>>();
+  let closing: Promise<void> | null = null;
+
+  async function createSchedule(kind: TaskKind, rawInput: unknown, rawSchedule: ScheduleInput, caller: Caller) {
+    const { value: input, issues } = checkedInput(kind, rawInput);
+    if (issues.length > 0) throw badUserInput('input', issues);
+    const { value: spec, issues: scheduleIssues } = checkSchedule(rawSchedule);
+    if (!spec) throw badUserInput('schedule', scheduleIssues);
+    const partition = store.partitionOf(caller.owner);
+    const { id } = partitions.newTask(partition);
+    let record: ScheduleRecord;
+    try {
+      record = await store.create(
+        { id, kind: kind.name, input, ...spec, owner: caller.owner, ttlMs: resultTtlMs },
+        MAX_SCHEDULES_PER_OWNER,
+      );
+    } catch (error) {
+      if (error instanceof ScheduleLimitError) throw tooManySchedules(error.limit);
+      throw error;
+    }
+    // The record first: a run never meets a scheduler whose schedule it cannot find, and a
+    // scheduler that cannot be made takes its record back with it.
+    try {
+      const job = await queues[partition.index]!.upsertJobScheduler(id, repeatOf(spec), {
+        name: kind.name,
+        data: input,
+        opts: RUN_JOB_OPTIONS,
+      });
+      if (!job) throw new Error(`BullMQ found no due time for schedule ${id}`);
+    } catch (error) {
+      await store.remove(record).catch(() => undefined);
+      throw error;
+    }
+    logger.info({ scheduleId: id, task: kind.name, ...spec }, 'schedule created');
+    return record;
+  }
+
+  return {
+    async check(requests, caller) {
+      if (requests.length === 0) return;
+      const issues: InputIssue[] = requests.flatMap(({ schedule, label }) => checkSchedule(schedule, label).issues);
+      if (issues.length > 0) throw badUserInput('schedule', issues);
+      if ((await store.count(caller.owner)) + requests.length > MAX_SCHEDULES_PER_OWNER) {
+        throw tooManySchedules(MAX_SCHEDULES_PER_OWNER);
+      }
+    },
+
+    create(kind, input, schedule, caller) {
+      if (closing) return Promise.reject(new Error('the schedule service is closing'));
+      const created = createSchedule(kind, input, schedule, caller);
+      const settled = created.catch(() => undefined);
+      creating.add(settled);
+      void settled.finally(() => creating.delete(settled));
+      return created;
+    },
+
+    async list(caller) {
+      // With authentication off every schedule is the caller's: all partitions' indexes, merged.
+      return store.list(caller.owner === null ? undefined : caller.owner, MAX_SCHEDULES_PER_OWNER);
+    },
+
+    async remove(id, caller) {
+      const schedule = await visible(id, caller);
+      if (!schedule) throw notFound(id, 'task schedule');
+      // The scheduler first: a schedule whose scheduler is gone is still listed, and can be
+      // removed again; a scheduler left without its schedule would make jobs for nothing (a worker
+      // that meets one removes it).
+      await queueOf(id).removeJobScheduler(id);
+      if (!(await store.remove(schedule))) throw notFound(id, 'task schedule');
+      logger.info({ scheduleId: id }, 'schedule deleted');
+      return true;
+    },
+
+    async nextRunAt(schedule) {
+      const scheduler = await queueOf(schedule.id).getJobScheduler(schedule.id);
+      return scheduler?.next ? new Date(scheduler.next) : null;
+    },
+
+    close() {
+      closing ??= Promise.all(creating).then(() => undefined);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { UnrecoverableError, type Job, type Queue, type Telemetry } from 'bullmq';
+import { enqueue } from '../core/enqueue-task.js';
+import type { Logger } from '../core/logger.js';
+import type { Partitions } from '../core/partitions.js';
+import type { RedisClient } from '../core/redis.js';
+import { createScheduleStore } from '../core/schedule-store.js';
+import { taskKindNamed } from '../core/task-kinds/index.js';
+import { createTaskQueues } from '../core/task-queue.js';
+import type { TaskStore } from '../core/task-store.js';
+
+/**
+ * How long a run's job id is kept as the idempotency key of the task it created: far longer than
+ * BullMQ takes to run a job again (a stalled one after its lock runs out, a failed one after its
+ * backoff), and no longer, as a schedule that runs every second keeps one key per run.
+ */
+const RUN_KEY_TTL_MS = 3_600_000;
+
+export interface ScheduleRuns {
+  /** Whether a job is one a job scheduler made (a schedule's run) rather than a task's. */
+  isRun(job: Job): boolean;
+  /** Creates the run's task, once however often the job runs. */
+  run(job: Job): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ScheduleRunsOptions {
+  /** The worker's command connection: the queues of the runs' tasks go over it. */
+  commands: RedisClient;
+  partitions: Partitions;
+  /** The worker's task store. */
+  store: TaskStore;
+  /** BullMQ's telemetry, when traces are on: a run's task is traced from the run, as the API's creates are. */
+  telemetry?: Telemetry;
+  logger: Logger;
+}
+
+/**
+ * A job scheduler's id is its schedule's, and its job ids are `repeat:<schedule id>:<due time>`
+ * (BullMQ's own): the time the run was due, or the time the job was made if the id is not so.
+ */
+function dueTimeOf(job: Job): number {
+  const dueAt = Number(job.id?.slice(job.id.lastIndexOf(':') + 1));
+  return Number.isFinite(dueAt) && dueAt > 0 ? dueAt : job.timestamp;
+}
+
+/**
+ * Turns each job of a schedule's BullMQ job scheduler into an ordinary task: its kind, input and
+ * owner are the schedule record's (core/schedule-store.ts), not the job's, and the job id is the
+ * create's idempotency key, so a job that runs twice (stalled, retried) creates one task.
+ */
+export function createScheduleRuns({
+  commands,
+  partitions,
+  store,
+  telemetry,
+  logger,
+}: ScheduleRunsOptions): ScheduleRuns {
+  const schedules = createScheduleStore(commands, partitions);
+  const queues: Queue[] = createTaskQueues(commands, partitions, telemetry);
+  for (const queue of queues) queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+
+  return {
+    isRun: (job) => Boolean(job.repeatJobKey),
+
+    async run(job) {
+      const scheduleId = job.repeatJobKey!;
+      const log = logger.child({ scheduleId, jobId: job.id });
+      const schedule = await schedules.get(scheduleId);
+      if (!schedule) {
+        // Deleted: its scheduler was removed first, unless that failed; then it goes now.
+        const partition = partitions.ofTask(scheduleId);
+        if (partition) await queues[partition.index]!.removeJobScheduler(scheduleId);
+        log.info('run skipped: its schedule is gone');
+        return;
+      }
+      const kind = taskKindNamed(schedule.kind);
+      if (!kind) throw new UnrecoverableError(`schedule ${scheduleId} creates an unknown kind: ${schedule.kind}`);
+      const input = kind.input.safeParse(schedule.input);
+      if (!input.success) throw new UnrecoverableError(`schedule ${scheduleId} holds input its kind no longer takes`);
+      const dueAt = dueTimeOf(job);
+      const { record, created } = await enqueue({ store, partitions, queues }, kind, input.data, {
+        ttlMs: schedule.ttlMs,
+        owner: schedule.owner,
+        scheduleId,
+        idempotency: {
+          key: job.id!,
+          request: createHash('sha256').update(scheduleId).digest('base64url'),
+          ttlMs: RUN_KEY_TTL_MS,
+        },
+      });
+      await schedules.recordRun(scheduleId, record.id, dueAt);
+      if (created) log.info({ taskId: record.id, task: kind.name, dueAt }, 'scheduled task queued');
+      else log.info({ taskId: record.id }, 'run done already: its task was created before');
+    },
+
+    async close() {
+      await Promise.all(
+        queues.map((queue) =>
+          queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing a queue failed')),
+        ),
+      );
+    },
+  };
+}
