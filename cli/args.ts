@@ -1,6 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
-import type { CalculationOperation, TaskOptionsInput, TaskState } from './graphql/generated/graphql.js';
+import type { CalculationOperation, ScheduleInput, TaskOptionsInput, TaskState } from './graphql/generated/graphql.js';
+
+/** What a task of either kind is given, as `create` and `schedule create` read it. */
+export type TaskInputArgs =
+  { kind: 'sleep'; duration: number } | { kind: 'calculation'; operation: CalculationOperation; numbers: number[] };
 
 export type Command =
   | { name: 'help' }
@@ -17,7 +21,10 @@ export type Command =
   | { name: 'list'; state?: TaskState; kind?: string; first?: number; after?: string }
   | { name: 'cancel'; id: string }
   | { name: 'delete'; id: string }
-  | { name: 'workers' };
+  | { name: 'workers' }
+  | { name: 'schedule-create'; task: TaskInputArgs; schedule: ScheduleInput }
+  | { name: 'schedule-list' }
+  | { name: 'schedule-delete'; id: string };
 
 export interface ParsedArgs {
   command: Command;
@@ -42,6 +49,9 @@ const options = {
   timeout: { type: 'string' },
   'idempotency-key': { type: 'string' },
   last: { type: 'string' },
+  cron: { type: 'string' },
+  every: { type: 'string' },
+  timezone: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionName = keyof typeof options;
@@ -59,6 +69,9 @@ const commandOptions: Partial<Record<OptionName, string>> = {
   timeout: 'create',
   'idempotency-key': 'create',
   last: 'logs',
+  cron: 'schedule',
+  every: 'schedule',
+  timezone: 'schedule',
 };
 
 type Values = { [name in OptionName]?: (typeof options)[name]['type'] extends 'boolean' ? boolean : string };
@@ -149,33 +162,79 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   return { ...common, command: commandOf(name, positionals, values) };
 }
 
+/** `sleep SECONDS` or `calculation OPERATION N...`, after `create` or `schedule create`. */
+function taskInput(positionals: readonly string[], command: string, tail: string): TaskInputArgs {
+  const [kind, ...rest] = positionals;
+  if (kind === 'sleep' || kind === 'sleep_task') {
+    exactly(rest, 1, `${command} sleep SECONDS ${tail}`);
+    return { kind: 'sleep', duration: int(rest[0]!, 'SECONDS') };
+  }
+  if (kind === 'calculation' || kind === 'calculation_task') {
+    const [operation, ...numbers] = rest;
+    if (operation === undefined)
+      throw usageError(`usage: task-service ${command} calculation sum|product|average N...`);
+    return {
+      kind: 'calculation',
+      operation: oneOf(operation, operations, 'the operation'),
+      numbers: numbers.map((number) => int(number, 'each number')),
+    };
+  }
+  throw usageError(
+    kind === undefined
+      ? `usage: task-service ${command} sleep SECONDS | ${command} calculation OPERATION N...`
+      : `unknown kind of task "${kind}": sleep or calculation`,
+  );
+}
+
+const SCHEDULE_TIMING = '(--cron EXPR [--timezone TZ] | --every SECONDS)';
+
+/** `schedule create KIND ... --cron EXPR | --every SECONDS`, `schedule list`, `schedule delete ID`. */
+function scheduleCommand(positionals: readonly string[], values: Values): Command {
+  const [action, ...rest] = positionals;
+  if (action !== 'create' && (values.cron ?? values.every ?? values.timezone) !== undefined) {
+    throw usageError('--cron, --every and --timezone are options of `schedule create` only');
+  }
+  switch (action) {
+    case 'create': {
+      const task = taskInput(rest, 'schedule create', SCHEDULE_TIMING);
+      if ((values.cron === undefined) === (values.every === undefined)) {
+        throw usageError(`schedule create takes --cron EXPR or --every SECONDS, one of them: ${SCHEDULE_TIMING}`);
+      }
+      if (values.every !== undefined && values.timezone !== undefined) {
+        throw usageError('--timezone applies to --cron only');
+      }
+      const schedule: ScheduleInput =
+        values.cron !== undefined
+          ? { cron: values.cron, timezone: values.timezone }
+          : { everySeconds: int(values.every!, '--every') };
+      return { name: 'schedule-create', task, schedule };
+    }
+    case 'list':
+      exactly(rest, 0, 'schedule list');
+      return { name: 'schedule-list' };
+    case 'delete':
+      exactly(rest, 1, 'schedule delete ID');
+      return { name: 'schedule-delete', id: rest[0]! };
+    default:
+      throw usageError(
+        action === undefined
+          ? `usage: task-service schedule create KIND ... ${SCHEDULE_TIMING} | schedule list | schedule delete ID`
+          : `unknown schedule command "${action}": create, list or delete`,
+      );
+  }
+}
+
 function commandOf(name: string, positionals: readonly string[], values: Values): Command {
   switch (name) {
     case 'create': {
-      const [kind, ...rest] = positionals;
-      const watch = values.watch ?? false;
-      if (kind === 'sleep' || kind === 'sleep_task') {
-        exactly(rest, 1, 'create sleep SECONDS [--watch] [OPTIONS]');
-        return { name: 'create-sleep', duration: int(rest[0]!, 'SECONDS'), watch, options: taskOptions(values) };
-      }
-      if (kind === 'calculation' || kind === 'calculation_task') {
-        const [operation, ...numbers] = rest;
-        if (operation === undefined)
-          throw usageError('usage: task-service create calculation sum|product|average N...');
-        return {
-          name: 'create-calculation',
-          operation: oneOf(operation, operations, 'the operation'),
-          numbers: numbers.map((number) => int(number, 'each number')),
-          watch,
-          options: taskOptions(values),
-        };
-      }
-      throw usageError(
-        kind === undefined
-          ? 'usage: task-service create sleep SECONDS | create calculation OPERATION N...'
-          : `unknown kind of task "${kind}": sleep or calculation`,
-      );
+      const task = taskInput(positionals, 'create', '[--watch] [OPTIONS]');
+      const common = { watch: values.watch ?? false, options: taskOptions(values) };
+      return task.kind === 'sleep'
+        ? { name: 'create-sleep', duration: task.duration, ...common }
+        : { name: 'create-calculation', operation: task.operation, numbers: task.numbers, ...common };
     }
+    case 'schedule':
+      return scheduleCommand(positionals, values);
     case 'watch':
       if (positionals.length === 0) throw usageError('usage: task-service watch ID...');
       return { name: 'watch', ids: [...positionals] };
@@ -222,6 +281,12 @@ Commands:
   watch ID...                                    follow tasks with a progress bar each, to their end,
                                                  then print their logs
   logs ID [--last N]                             a task's newest log lines (100): time level message
+  schedule create sleep SECONDS | calculation OPERATION N...
+      (--cron EXPR [--timezone TZ] | --every SECONDS)
+                                                 create such a task at each due time (cron: five
+                                                 fields, or six with seconds first; TZ: Europe/Paris)
+  schedule list                                  the schedules, with their next run and latest task
+  schedule delete ID                             stop a schedule (the tasks it made stay)
   list [--state S] [--kind K] [--first N] [--after CURSOR]
                                                  tasks, newest first (state: queued, active,
                                                  completed, failed, cancelled; kind: sleep, calculation)

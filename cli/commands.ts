@@ -1,12 +1,25 @@
 import type { Command } from './args.js';
 import type { ApiClient } from './api-client.js';
 import { ExitCode, type ExitCodeValue } from './errors.js';
-import { createdLine, logLine, logDocument, taskTable, workerTable, type CliTask } from './format.js';
+import {
+  createdLine,
+  logDocument,
+  logLine,
+  scheduleTable,
+  scheduleText,
+  taskTable,
+  workerTable,
+  type CliTask,
+} from './format.js';
 import {
   CancelTaskMutation,
   CreateCalculationTaskMutation,
+  CreateCalculationTaskScheduleMutation,
   CreateSleepTaskMutation,
+  CreateSleepTaskScheduleMutation,
   DeleteTaskMutation,
+  DeleteTaskScheduleMutation,
+  TaskSchedulesQuery,
   TasksQuery,
   WorkersQuery,
 } from './graphql/operations.js';
@@ -78,6 +91,36 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
     case 'delete': {
       await api.request(DeleteTaskMutation, { id: command.id });
       print(`deleted ${command.id}`, { id: command.id, deleted: true });
+      return ExitCode.ok;
+    }
+    case 'schedule-create': {
+      const { task, schedule: timing } = command;
+      const schedule =
+        task.kind === 'sleep'
+          ? (
+              await api.request(CreateSleepTaskScheduleMutation, {
+                input: { duration: task.duration },
+                schedule: timing,
+              })
+            ).createSleepTaskSchedule
+          : (
+              await api.request(CreateCalculationTaskScheduleMutation, {
+                input: { operation: task.operation, numbers: task.numbers },
+                schedule: timing,
+              })
+            ).createCalculationTaskSchedule;
+      print(`created schedule ${scheduleText(schedule)}`, schedule);
+      return ExitCode.ok;
+    }
+    case 'schedule-list': {
+      const { taskSchedules } = await api.request(TaskSchedulesQuery, {});
+      const summary = `${taskSchedules.length} schedule${taskSchedules.length === 1 ? '' : 's'}`;
+      print(taskSchedules.length > 0 ? `${scheduleTable(taskSchedules)}\n${summary}` : summary, taskSchedules);
+      return ExitCode.ok;
+    }
+    case 'schedule-delete': {
+      await api.request(DeleteTaskScheduleMutation, { id: command.id });
+      print(`deleted schedule ${command.id}`, { id: command.id, deleted: true });
       return ExitCode.ok;
     }
     case 'workers': {

@@ -1,8 +1,9 @@
-import type { CliTaskFragment, CliWorkersQuery } from './graphql/generated/graphql.js';
+import type { CliScheduleFragment, CliTaskFragment, CliWorkersQuery } from './graphql/generated/graphql.js';
 import type { CliLogLine } from './task-logs.js';
 
 export type CliTask = CliTaskFragment;
 export type CliWorker = CliWorkersQuery['workers'][number];
+export type CliSchedule = CliScheduleFragment;
 
 const TERMINAL_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
@@ -126,4 +127,26 @@ export function workerTable(workers: readonly CliWorker[]): string {
     worker.taskNames.join(', '),
   ]);
   return table([['NAME', 'ACTIVE', 'UPTIME', 'KINDS'], ...rows]);
+}
+
+/** When a schedule runs: `every 60s`, or its cron expression and time zone. */
+function timing(schedule: CliSchedule): string {
+  return schedule.cron ? `${schedule.cron} (${schedule.timezone ?? 'UTC'})` : `every ${schedule.everySeconds}s`;
+}
+
+/** `ID (sleep_task, every 60s; next run 2026-01-31 12:00:03 UTC)`. */
+export function scheduleText(schedule: CliSchedule): string {
+  const next = schedule.nextRunAt ? `; next run ${time(schedule.nextRunAt)} UTC` : '';
+  return `${schedule.id} (${schedule.name}, ${timing(schedule)}${next})`;
+}
+
+export function scheduleTable(schedules: readonly CliSchedule[]): string {
+  const rows = schedules.map((schedule) => [
+    schedule.id,
+    schedule.name,
+    time(schedule.nextRunAt),
+    schedule.lastTask ? `${schedule.lastTask.id} ${schedule.lastTask.state}` : '-',
+    timing(schedule),
+  ]);
+  return table([['ID', 'KIND', 'NEXT RUN (UTC)', 'LAST TASK', 'RUNS'], ...rows]);
 }

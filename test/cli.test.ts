@@ -10,6 +10,7 @@ import { fromGraphQLErrors } from '../cli/errors.js';
 import { inTerminal, runCli, startCli, terminalEnd } from './support/cli.js';
 import { gqlData } from './support/graphql.js';
 import { freePort } from './support/processes.js';
+import { inParis } from './support/schedules.js';
 import { createTestStack, projectDir, type TestApi, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -212,6 +213,64 @@ describe('the command line', () => {
     expect(none.stderr).toMatch(/^ {2}last: must be between 1 and 10000$/m);
   });
 
+  it('should create a schedule that runs every second, list it with its next run and latest task, and delete it', async () => {
+    const created = await runCli(['schedule', 'create', 'calculation', 'sum', '1', '2', '--every', '1'], env);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const [, id] =
+      /^created schedule (\S+) \(calculation_task, every 1s; next run \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\n$/.exec(
+        created.stdout,
+      ) ?? [];
+    expect(id).toBeDefined();
+
+    // A worker runs it: its latest task shows, made by the schedule.
+    const listed = await waitFor(
+      async () => {
+        const { stdout } = await runCli(['schedule', 'list', '--json'], env);
+        const schedule = JSON.parse(stdout).find((known: { id: string }) => known.id === id);
+        return schedule?.lastTask ? schedule : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the schedule to have run' },
+    );
+    expect(listed).toMatchObject({ id, name: 'calculation_task', cron: null, everySeconds: 1, timezone: null });
+    const { task } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { scheduleId } }', {
+      id: listed.lastTask.id,
+    });
+    expect(task.scheduleId).toBe(id);
+    const table = await runCli(['schedule', 'list'], env);
+    expect(table.stdout).toMatch(/^ID +KIND +NEXT RUN \(UTC\) +LAST TASK +RUNS$/m);
+    expect(table.stdout).toMatch(new RegExp(`^${id} +calculation_task +\\S+ \\S+ +\\S+ [A-Z]+ +every 1s$`, 'm'));
+    expect(table.stdout).toMatch(/^\d+ schedules?$/m);
+
+    expect(await runCli(['schedule', 'delete', id!], env)).toMatchObject({
+      code: 0,
+      stdout: `deleted schedule ${id}\n`,
+    });
+    const again = await runCli(['schedule', 'delete', id!], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`No task schedule with id "${id}"`);
+  });
+
+  it('should create a schedule on a cron expression in a time zone, and print the fields the server refuses', async () => {
+    const cron = await runCli(
+      ['schedule', 'create', 'sleep', '1', '--cron', '0 9 * * 1-5', '--timezone', 'Europe/Paris', '--json'],
+      env,
+    );
+    expect(cron.code).toBe(0);
+    const schedule = JSON.parse(cron.stdout);
+    expect(schedule).toMatchObject({ name: 'sleep_task', cron: '0 9 * * 1-5', timezone: 'Europe/Paris' });
+    expect(inParis(schedule.nextRunAt)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    await runCli(['schedule', 'delete', schedule.id], env);
+
+    const refused = await runCli(
+      ['schedule', 'create', 'sleep', '0', '--cron', 'every day', '--timezone', 'Mars/Olympus'],
+      env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^ {2}schedule\.cron: "every day" is not a cron expression/m);
+    expect(refused.stderr).toMatch(/^ {2}schedule\.timezone: "Mars\/Olympus" is not a time zone/m);
+  });
+
   it('should exit 2 on bad usage, before asking the server anything', async () => {
     const unreachable = { TASK_SERVICE_URL: `http://127.0.0.1:${await freePort()}` };
     const usages = [
@@ -390,6 +449,14 @@ describe("the command line's options", () => {
     [['watch', 'some-id', '--last', '5'], '--last is an option of `logs` only'],
     [['logs', 'some-id', '--last', 'all'], '--last must be a whole number'],
     [['logs', 'a', 'b'], 'usage: task-service logs ID [--last N]'],
+    [['schedule', 'create', 'sleep', '1'], 'schedule create takes --cron EXPR or --every SECONDS'],
+    [['schedule', 'create', 'sleep', '1', '--cron', '* * * * *', '--every', '5'], 'one of them'],
+    [['schedule', 'create', 'sleep', '1', '--every', '5', '--timezone', 'UTC'], '--timezone applies to --cron only'],
+    [['schedule', 'create', 'nap', '1', '--every', '5'], 'unknown kind of task "nap"'],
+    [['schedule', 'list', '--every', '5'], 'options of `schedule create` only'],
+    [['schedule', 'frob'], 'unknown schedule command "frob"'],
+    [['schedule', 'delete'], 'usage: task-service schedule delete ID'],
+    [['create', 'sleep', '1', '--every', '5'], '--every is an option of `schedule` only'],
   ])('should refuse %j as bad usage', (args, message) => {
     expect(() => parseCommandLine(args)).toThrow(
       expect.objectContaining({ exitCode: 2, message: expect.stringContaining(message) }),
@@ -419,6 +486,13 @@ describe("the command line's options", () => {
     });
     expect(parseCommandLine(['create', 'sleep', '5']).command).toMatchObject({ options: undefined });
     expect(parseCommandLine(['logs', 'x', '--last', '7']).command).toEqual({ name: 'logs', id: 'x', last: 7 });
+    expect(
+      parseCommandLine(['schedule', 'create', 'calculation', 'product', '-2', '3', '--every', '9']).command,
+    ).toEqual({
+      name: 'schedule-create',
+      task: { kind: 'calculation', operation: 'PRODUCT', numbers: [-2, 3] },
+      schedule: { everySeconds: 9 },
+    });
   });
 });
 

@@ -120,3 +120,50 @@ export const TaskLogsQuery = graphql(`
     }
   }
 `);
+
+/** What the command line prints of a schedule. */
+export const CliScheduleFields = graphql(`
+  fragment CliSchedule on TaskSchedule {
+    id
+    name
+    cron
+    everySeconds
+    timezone
+    nextRunAt
+    createdAt
+    lastTask {
+      id
+      state
+    }
+  }
+`);
+
+export const TaskSchedulesQuery = graphql(`
+  query CliTaskSchedules {
+    taskSchedules {
+      ...CliSchedule
+    }
+  }
+`);
+
+export const CreateSleepTaskScheduleMutation = graphql(`
+  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {
+    createSleepTaskSchedule(input: $input, schedule: $schedule) {
+      ...CliSchedule
+    }
+  }
+`);
+
+export const CreateCalculationTaskScheduleMutation = graphql(`
+  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {
+    createCalculationTaskSchedule(input: $input, schedule: $schedule) {
+      ...CliSchedule
+    }
+  }
+`);
+
+export const DeleteTaskScheduleMutation = graphql(`
+  mutation CliDeleteTaskSchedule($id: ID!) {
+    deleteTaskSchedule(id: $id)
+  }
+`);

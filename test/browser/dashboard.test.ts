@@ -37,8 +37,9 @@ describe('the dashboard in Chromium', () => {
   /** Starts a sleep task with the form, on a table still empty, and answers the new row's task id. */
   async function startSleepFromForm(duration: number): Promise<string> {
     const { page } = session;
-    await page.getByLabel('Duration (seconds, 1 to 300)').fill(String(duration));
-    await page.getByRole('button', { name: 'Start sleep task' }).click();
+    const form = page.getByRole('form', { name: 'Sleep task' });
+    await form.getByLabel('Duration (seconds, 1 to 300)').fill(String(duration));
+    await form.getByRole('button', { name: 'Start sleep task' }).click();
     // The mutation's answer puts the row in the list, before any event.
     const created = page.locator('tr[data-task-id]').first();
     await created.waitFor({ timeout: 2_000 });
@@ -93,7 +94,7 @@ describe('the dashboard in Chromium', () => {
   it('shows a refused duration right under its field, and creates no task', async () => {
     await openDashboard();
     const { page } = session;
-    const duration = page.getByLabel('Duration (seconds, 1 to 300)');
+    const duration = page.getByRole('form', { name: 'Sleep task' }).getByLabel('Duration (seconds, 1 to 300)');
     await duration.fill('500');
     await page.getByRole('button', { name: 'Start sleep task' }).click();
 

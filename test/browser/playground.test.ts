@@ -5,6 +5,7 @@ import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } f
 import { exampleTabs } from '../../client/src/playground/examples.js';
 import { gqlData } from '../support/graphql.js';
 import { CREATE_SLEEP, type TaskData } from '../support/operations.js';
+import { inParis } from '../support/schedules.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -44,6 +45,7 @@ describe('the GraphiQL playground in Chromium', () => {
       'ListTasks',
       'CreateDelayedTask',
       'TaskLogs',
+      'CreateSchedule',
     ]);
 
     // Typing key by key would trip monaco's auto-closing brackets; insertText types it in one go.
@@ -82,7 +84,7 @@ describe('the GraphiQL playground in Chromium', () => {
     expectCleanSession(session);
   });
 
-  it('runs the example of a delayed, prioritized create with an idempotency key, answering the same task twice', async () => {
+  it('runs the examples of a delayed, prioritized create with an idempotency key (the same task twice), a log and a schedule', async () => {
     const { page } = session;
     await page.goto(`${api.url}/graphql`);
     await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 15_000 });
@@ -113,6 +115,12 @@ describe('the GraphiQL playground in Chromium', () => {
     // The log example reads that task's log (empty while it waits).
     const { task: logged } = await gqlData(api.url, exampleTabs[4]!.query, { id });
     expect(logged).toEqual({ id, state: 'QUEUED', logs: [] });
+
+    // The schedule example creates one, due at 9:00 on a weekday in Paris.
+    const { createCalculationTaskSchedule: schedule } = await gqlData(api.url, exampleTabs[5]!.query);
+    expect(schedule).toMatchObject({ name: 'calculation_task', cron: '0 9 * * 1-5', timezone: 'Europe/Paris' });
+    expect(inParis(schedule.nextRunAt)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    await gqlData(api.url, 'mutation($id: ID!) { deleteTaskSchedule(id: $id) }', { id: schedule.id });
     expectCleanSession(session);
   });
 });

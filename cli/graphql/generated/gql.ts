@@ -23,6 +23,11 @@ type Documents = {
     "\n  mutation CliDeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.CliDeleteTaskDocument,
     "\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n": typeof types.CliTaskProgressDocument,
     "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": typeof types.CliTaskLogsDocument,
+    "\n  fragment CliSchedule on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      id\n      state\n    }\n  }\n": typeof types.CliScheduleFragmentDoc,
+    "\n  query CliTaskSchedules {\n    taskSchedules {\n      ...CliSchedule\n    }\n  }\n": typeof types.CliTaskSchedulesDocument,
+    "\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": typeof types.CliCreateSleepTaskScheduleDocument,
+    "\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": typeof types.CliCreateCalculationTaskScheduleDocument,
+    "\n  mutation CliDeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": typeof types.CliDeleteTaskScheduleDocument,
 };
 const documents: Documents = {
     "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.CliTaskFragmentDoc,
@@ -34,6 +39,11 @@ const documents: Documents = {
     "\n  mutation CliDeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.CliDeleteTaskDocument,
     "\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n": types.CliTaskProgressDocument,
     "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": types.CliTaskLogsDocument,
+    "\n  fragment CliSchedule on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      id\n      state\n    }\n  }\n": types.CliScheduleFragmentDoc,
+    "\n  query CliTaskSchedules {\n    taskSchedules {\n      ...CliSchedule\n    }\n  }\n": types.CliTaskSchedulesDocument,
+    "\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": types.CliCreateSleepTaskScheduleDocument,
+    "\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": types.CliCreateCalculationTaskScheduleDocument,
+    "\n  mutation CliDeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": types.CliDeleteTaskScheduleDocument,
 };
 
 /**
@@ -86,6 +96,26 @@ export function graphql(source: "\n  subscription CliTaskProgress($id: ID!) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CliSchedule on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  fragment CliSchedule on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CliTaskSchedules {\n    taskSchedules {\n      ...CliSchedule\n    }\n  }\n"): (typeof documents)["\n  query CliTaskSchedules {\n    taskSchedules {\n      ...CliSchedule\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CliDeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"): (typeof documents)["\n  mutation CliDeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -2,10 +2,12 @@ import { useApolloClient } from '@apollo/client/react';
 import { useState } from 'react';
 import type { Auth } from '../graphql/auth';
 import type { Connection } from '../graphql/connection';
-import type { TaskFieldsFragment } from '../graphql/generated/graphql';
+import type { ScheduleFieldsFragment, TaskFieldsFragment } from '../graphql/generated/graphql';
 import { ConnectionBadge } from './ConnectionBadge';
 import { CalculationTaskForm, SleepTaskForm } from './CreateTaskForms';
 import { HistoryCharts } from './HistoryCharts';
+import { ScheduleForm } from './ScheduleForm';
+import { addScheduleToList, SchedulesPanel } from './SchedulesPanel';
 import { SignInBox, SignOutButton, useAuthState } from './SignIn';
 import { TaskDetail } from './TaskDetail';
 import { addToList, type TaskFilters } from './task-list';
@@ -19,12 +21,18 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
   const [announcement, setAnnouncement] = useState('');
   /** Tasks seen ending: the history is read again after each. */
   const [ends, setEnds] = useState(0);
+  /** Tasks seen created by a schedule: the schedules are read again after each. */
+  const [scheduleRuns, setScheduleRuns] = useState(0);
   // While the sign-in box is up, the page behind it can be neither reached nor polled.
   const signingIn = useAuthState(auth).status !== 'open';
 
   const created = (task: TaskFieldsFragment) => {
     addToList(client.cache, filters, task);
     setAnnouncement(`Task ${task.id.slice(0, 8)} queued`);
+  };
+  const scheduled = (schedule: ScheduleFieldsFragment) => {
+    addScheduleToList(client.cache, schedule);
+    setAnnouncement(`Schedule ${schedule.id.slice(0, 8)} created`);
   };
 
   return (
@@ -41,6 +49,7 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
         <div className="forms">
           <SleepTaskForm onCreated={created} />
           <CalculationTaskForm onCreated={created} />
+          <ScheduleForm onCreated={scheduled} />
         </div>
         <div className="panels">
           <HistoryCharts ends={ends} paused={signingIn} />
@@ -51,6 +60,7 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
             onSelect={setSelectedId}
             onAnnounce={setAnnouncement}
             onTaskEnded={() => setEnds((count) => count + 1)}
+            onScheduledRun={() => setScheduleRuns((count) => count + 1)}
             onRetried={created}
           />
           {selectedId && (
@@ -62,6 +72,7 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
               onRetried={created}
             />
           )}
+          <SchedulesPanel runs={scheduleRuns} paused={signingIn} onSelect={setSelectedId} />
           <WorkersTable />
         </div>
       </main>

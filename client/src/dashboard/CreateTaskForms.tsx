@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { CalculationOperation, TaskFieldsFragment, TaskOptionsInput } from '../graphql/generated/graphql';
 import { CreateCalculationTaskMutation, CreateSleepTaskMutation } from '../graphql/operations';
 import { fieldErrors, type FieldErrors } from './field-errors';
-import { Field, FieldError } from './form-fields';
+import { CalculationInputFields, DurationField, FieldError, NUMBERS_HINT, parseNumbers } from './form-fields';
 import { optionPaths, TaskOptionsFields, taskOptions, useTaskOptions } from './TaskOptionsFields';
 
 const noErrors: FieldErrors = { fields: {}, form: null };
@@ -50,20 +50,11 @@ export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragmen
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby="sleep-form-title" className="card">
       <h2 id="sleep-form-title">Sleep task</h2>
-      <Field
+      <DurationField
         id="sleep-duration"
-        label="Duration (seconds, 1 to 300)"
+        value={duration}
+        onChange={setDuration}
         error={errors.fields['input.duration']}
-        control={(props) => (
-          <input
-            {...props}
-            name="duration"
-            type="number"
-            inputMode="numeric"
-            value={duration}
-            onChange={(event) => setDuration(event.target.value)}
-          />
-        )}
       />
       <TaskOptionsFields idPrefix="sleep" state={options} errors={errors.fields} />
       <FieldError id="sleep-form-error" message={errors.form} />
@@ -72,14 +63,6 @@ export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragmen
       </button>
     </form>
   );
-}
-
-const operations: CalculationOperation[] = ['SUM', 'PRODUCT', 'AVERAGE'];
-
-/** "1, 2 3" becomes [1, 2, 3]; anything that is not a whole number is refused here. */
-function parseNumbers(text: string): number[] | null {
-  const parts = text.split(/[\s,;]+/).filter(Boolean);
-  return parts.every((part) => /^-?\d+$/.test(part)) ? parts.map(Number) : null;
 }
 
 export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragment): void }) {
@@ -91,9 +74,7 @@ export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsF
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     const parsed = parseNumbers(numbers);
-    const inputErrors: Record<string, string> = parsed
-      ? {}
-      : { 'input.numbers': 'Write whole numbers separated by commas or spaces' };
+    const inputErrors: Record<string, string> = parsed ? {} : { 'input.numbers': NUMBERS_HINT };
     void submit(inputErrors, async (taskOptions) => {
       const { data } = await create({ variables: { input: { numbers: parsed!, operation }, options: taskOptions } });
       if (data) onCreated(data.createCalculationTask);
@@ -103,30 +84,13 @@ export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsF
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby="calculation-form-title" className="card">
       <h2 id="calculation-form-title">Calculation task</h2>
-      <Field
-        id="calculation-numbers"
-        label="Numbers (1 to 100 integers)"
-        error={errors.fields['input.numbers']}
-        control={(props) => (
-          <input {...props} name="numbers" value={numbers} onChange={(event) => setNumbers(event.target.value)} />
-        )}
-      />
-      <Field
-        id="calculation-operation"
-        label="Operation"
-        error={errors.fields['input.operation']}
-        control={(props) => (
-          <select
-            {...props}
-            name="operation"
-            value={operation}
-            onChange={(event) => setOperation(event.target.value as CalculationOperation)}
-          >
-            {operations.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        )}
+      <CalculationInputFields
+        idPrefix="calculation"
+        numbers={numbers}
+        onNumbersChange={setNumbers}
+        operation={operation}
+        onOperationChange={setOperation}
+        errors={errors.fields}
       />
       <TaskOptionsFields idPrefix="calculation" state={options} errors={errors.fields} />
       <FieldError id="calculation-form-error" message={errors.form} />

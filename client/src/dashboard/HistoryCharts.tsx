@@ -1,7 +1,7 @@
 import { useQuery } from '@apollo/client/react';
-import { useEffect, useRef } from 'react';
 import type { TaskHistoryQuery as TaskHistoryData } from '../graphql/generated/graphql';
 import { TaskHistoryQuery } from '../graphql/operations';
+import { useRefetchSoon } from './use-refetch-soon';
 
 type Minute = TaskHistoryData['taskHistory'][number];
 
@@ -177,15 +177,7 @@ export function HistoryCharts({ ends, paused }: { ends: number; paused: boolean 
     variables: { minutes: 60 },
     pollInterval: paused ? 0 : REFRESH_MS,
   });
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => {
-    if (ends === 0 || pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = null;
-      void refetch().catch(() => undefined); // shown by the query's own error
-    }, AFTER_AN_END_MS);
-  }, [ends, refetch]);
-  useEffect(() => () => clearTimeout(pending.current ?? undefined), []);
+  useRefetchSoon(ends, refetch, AFTER_AN_END_MS);
 
   const minutes = data?.taskHistory ?? [];
   return (

@@ -18,6 +18,8 @@ interface TaskTableProps {
   onAnnounce(message: string): void;
   /** A task of the list has reached a terminal state (its event arrived). */
   onTaskEnded(): void;
+  /** A schedule's run has created a task (its first event arrived). */
+  onScheduledRun(): void;
   onRetried(task: TaskFieldsFragment): void;
 }
 
@@ -49,7 +51,10 @@ function TaskActions({ task }: { task: TaskFieldsFragment }) {
   );
 }
 
-/** One task: a click anywhere on it opens its detail. A delayed task says when it starts while it waits. */
+/**
+ * One task: a click anywhere on it opens its detail. Under its state, its priority, and while a
+ * delayed task waits, when it starts.
+ */
 function TaskRow({
   task,
   now,
@@ -79,13 +84,17 @@ function TaskRow({
       <td className="wide-only">{kindLabels[task.name] ?? task.name}</td>
       <td>
         <span className={`badge state-${task.state.toLowerCase()}`}>{task.state}</span>
-        {starts && (
-          <span className="starts muted" data-run-at={starts}>
-            starts {when(starts, now)}
+        {(task.priority !== null || starts) && (
+          <span className="row-note muted">
+            {task.priority !== null && <span data-priority={task.priority}>priority {task.priority}</span>}
+            {starts && (
+              <span className="starts" data-run-at={starts}>
+                starts {when(starts, now)}
+              </span>
+            )}
           </span>
         )}
       </td>
-      <td className="wide-only">{task.priority ?? ''}</td>
       <td>
         <ProgressBar task={task} label={`Progress of task ${shortId(task.id)}`} />
       </td>
@@ -111,6 +120,7 @@ export function TaskTable({
   onSelect,
   onAnnounce,
   onTaskEnded,
+  onScheduledRun,
   onRetried,
 }: TaskTableProps) {
   const client = useApolloClient();
@@ -124,6 +134,7 @@ export function TaskTable({
       const task = event.data?.taskUpdated;
       if (!task) return;
       addToList(client.cache, filters, task);
+      if (task.scheduleId && task.state === 'QUEUED' && task.attempts === 0) onScheduledRun();
       if (!isFinished(task)) return;
       onAnnounce(`${kindLabels[task.name] ?? task.name} task ${shortId(task.id)}: ${task.state}`);
       onTaskEnded();
@@ -179,9 +190,6 @@ export function TaskTable({
                 Kind
               </th>
               <th scope="col">State</th>
-              <th scope="col" className="wide-only">
-                Priority
-              </th>
               <th scope="col">Progress</th>
               <th scope="col" className="wide-only">
                 Started
@@ -208,7 +216,7 @@ export function TaskTable({
             ))}
             {data && tasks.length === 0 && (
               <tr>
-                <td colSpan={9} className="muted">
+                <td colSpan={8} className="muted">
                   No tasks yet: start one with a form.
                 </td>
               </tr>

@@ -177,3 +177,55 @@ export const TaskUpdatedSubscription = graphql(`
     }
   }
 `);
+
+/**
+ * What the dashboard shows of a schedule; its latest task with its `version`, so that this answer
+ * never puts an older state of that task into the cache than the one its events brought.
+ */
+export const ScheduleFieldsFragment = graphql(`
+  fragment ScheduleFields on TaskSchedule {
+    id
+    name
+    cron
+    everySeconds
+    timezone
+    nextRunAt
+    createdAt
+    lastTask {
+      __typename
+      id
+      state
+      version
+    }
+  }
+`);
+
+export const TaskSchedulesQuery = graphql(`
+  query TaskSchedules {
+    taskSchedules {
+      ...ScheduleFields
+    }
+  }
+`);
+
+export const CreateSleepTaskScheduleMutation = graphql(`
+  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {
+    createSleepTaskSchedule(input: $input, schedule: $schedule) {
+      ...ScheduleFields
+    }
+  }
+`);
+
+export const CreateCalculationTaskScheduleMutation = graphql(`
+  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {
+    createCalculationTaskSchedule(input: $input, schedule: $schedule) {
+      ...ScheduleFields
+    }
+  }
+`);
+
+export const DeleteTaskScheduleMutation = graphql(`
+  mutation DeleteTaskSchedule($id: ID!) {
+    deleteTaskSchedule(id: $id)
+  }
+`);

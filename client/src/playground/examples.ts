@@ -96,4 +96,23 @@ query TaskLogs($id: ID!) {
 `,
     variables: '{\n  "id": "paste the id here"\n}',
   },
+  {
+    query: `# A calculation task at 9:00 every weekday in
+# Paris (or schedule: { everySeconds: 60 }).
+# { taskSchedules { id nextRunAt } } lists them,
+# deleteTaskSchedule(id:) stops one.
+mutation CreateSchedule {
+  createCalculationTaskSchedule(
+    input: { numbers: [1, 2, 3], operation: SUM }
+    schedule: { cron: "0 9 * * 1-5", timezone: "Europe/Paris" }
+  ) {
+    id
+    name
+    cron
+    timezone
+    nextRunAt
+  }
+}
+`,
+  },
 ];

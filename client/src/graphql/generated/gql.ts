@@ -27,6 +27,11 @@ type Documents = {
     "\n  subscription TaskDetail($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n      retryOf\n      timeline {\n        at\n        state\n        current\n        total\n        attempt\n        message\n      }\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": typeof types.TaskDetailDocument,
     "\n  query TaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": typeof types.TaskLogsDocument,
     "\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskUpdatedDocument,
+    "\n  fragment ScheduleFields on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      __typename\n      id\n      state\n      version\n    }\n  }\n": typeof types.ScheduleFieldsFragmentDoc,
+    "\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n": typeof types.TaskSchedulesDocument,
+    "\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": typeof types.CreateSleepTaskScheduleDocument,
+    "\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": typeof types.CreateCalculationTaskScheduleDocument,
+    "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": typeof types.DeleteTaskScheduleDocument,
 };
 const documents: Documents = {
     "\n  fragment TaskFields on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    version\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      numbers\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.TaskFieldsFragmentDoc,
@@ -42,6 +47,11 @@ const documents: Documents = {
     "\n  subscription TaskDetail($id: ID!) {\n    taskProgress(id: $id) {\n      ...TaskFields\n      retryOf\n      timeline {\n        at\n        state\n        current\n        total\n        attempt\n        message\n      }\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": types.TaskDetailDocument,
     "\n  query TaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": types.TaskLogsDocument,
     "\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n": types.TaskUpdatedDocument,
+    "\n  fragment ScheduleFields on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      __typename\n      id\n      state\n      version\n    }\n  }\n": types.ScheduleFieldsFragmentDoc,
+    "\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n": types.TaskSchedulesDocument,
+    "\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": types.CreateSleepTaskScheduleDocument,
+    "\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": types.CreateCalculationTaskScheduleDocument,
+    "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": types.DeleteTaskScheduleDocument,
 };
 
 /**
@@ -110,6 +120,26 @@ export function graphql(source: "\n  query TaskLogs($id: ID!) {\n    task(id: $i
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ScheduleFields on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      __typename\n      id\n      state\n      version\n    }\n  }\n"): (typeof documents)["\n  fragment ScheduleFields on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      __typename\n      id\n      state\n      version\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n"): (typeof documents)["\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

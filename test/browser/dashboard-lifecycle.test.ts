@@ -4,10 +4,11 @@ import type { Locator } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } from '../support/browser.js';
 import { gqlData } from '../support/graphql.js';
+import { inParis } from '../support/schedules.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
-describe("the dashboard's task options and task logs in Chromium", () => {
+describe("the dashboard's task options, task logs and schedules in Chromium", () => {
   let stack: TestStack;
   let api: TestApi;
   let session: BrowserSession;
@@ -47,6 +48,10 @@ describe("the dashboard's task options and task logs in Chromium", () => {
   const errorUnder = (field: Locator) =>
     field.locator('xpath=following-sibling::*[1][contains(@class, "field-error")]');
 
+  const scheduleForm = () => form('Schedule');
+  const panel = () => session.page.getByRole('region', { name: 'Schedules' });
+  const scheduleRows = () => panel().locator('tr[data-schedule-id]');
+
   it('creates a delayed, prioritized task from the form: it waits with its start time, then runs; its detail shows the options and its log', async () => {
     await stack.startWorker();
     await openDashboard();
@@ -62,7 +67,7 @@ describe("the dashboard's task options and task logs in Chromium", () => {
 
     await rows().first().waitFor({ timeout: 5_000 });
     const id = (await rows().first().getAttribute('data-task-id'))!;
-    // Waiting, with the time it starts under its state, and its priority in a column of its own.
+    // Waiting, with its priority and the time it starts under its state.
     const starts = rowIn(id, 'QUEUED').locator('.starts');
     await starts.waitFor({ timeout: 2_000 });
     const { task: stored } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { createdAt runAt } }', { id });
@@ -71,8 +76,7 @@ describe("the dashboard's task options and task logs in Chromium", () => {
     await expect(starts.textContent()).resolves.toBe(
       `starts ${await page.evaluate((iso) => new Date(iso).toLocaleTimeString(), stored.runAt)}`,
     );
-    const headers = await page.locator('table thead th').allTextContents();
-    await expect(row(id).locator('td').nth(headers.indexOf('Priority')).textContent()).resolves.toBe('5');
+    await expect(rowIn(id, 'QUEUED').locator('[data-priority]').textContent()).resolves.toBe('priority 5');
     await screenshot('dashboard-delayed-task');
 
     // The detail, opened while it waits: its options, and a log with nothing in it yet.
@@ -134,9 +138,14 @@ describe("the dashboard's task options and task logs in Chromium", () => {
     const limit = await option(calculation, 'Time limit (seconds)');
     await limit.fill('100000');
     // Closed again, the disclosure sums up what is set.
-    await form(calculation).locator('details.options summary').click();
-    await expect(form(calculation).locator('details.options summary').textContent()).resolves.toMatch(
-      /^Options \(priority 0, in 5 s, at .+, limit 100000 s\)$/,
+    const summary = form(calculation).locator('details.options summary');
+    await summary.click();
+    // The page hears of the toggle a moment later.
+    await waitFor(
+      async () => /^Options \(priority 0, in 5 s, at .+, limit 100000 s\)$/.test((await summary.textContent())!),
+      {
+        what: 'the summary of the options set',
+      },
     );
     await form(calculation).getByRole('button', { name: 'Start calculation task' }).click();
 
@@ -182,6 +191,90 @@ describe("the dashboard's task options and task logs in Chromium", () => {
     );
     await expect(detail.locator('ol.logs .log-message').first().textContent()).resolves.toBe('sleeping 3 s');
     await detail.screenshot({ path: join(screenshotDir, 'dashboard-task-logs-error.png') });
+    expectCleanSession(session);
+  });
+
+  it('creates a schedule from its form, shows its next run and latest task live, opens that task, and deletes it', async () => {
+    await stack.startWorker();
+    await openDashboard();
+    await panel().getByText('No schedules').waitFor({ timeout: 5_000 });
+    const { page } = session;
+    await scheduleForm().getByLabel('Task').selectOption('calculation_task');
+    await scheduleForm().getByLabel('Numbers (1 to 100 integers)').fill('4, 5');
+    await scheduleForm().getByLabel('Runs').selectOption('every');
+    await scheduleForm().getByLabel('Every (seconds)').fill('2');
+    await scheduleForm().getByRole('button', { name: 'Create schedule' }).click();
+
+    await scheduleRows().first().waitFor({ timeout: 5_000 });
+    const row = scheduleRows().first();
+    const id = (await row.getAttribute('data-schedule-id'))!;
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 3)).toEqual([id.slice(0, 8), 'Calculation', 'every 2 s']);
+
+    // Its runs: the latest task shows, live, and the next run moves on.
+    const nextRun = () => row.locator('time[data-next-run]').getAttribute('data-next-run');
+    const firstNext = await nextRun();
+    expect(firstNext).not.toBeNull();
+    const lastTask = row.locator('.last-task');
+    await lastTask.locator('.badge', { hasText: 'COMPLETED' }).waitFor({ timeout: 10_000 });
+    await waitFor(async () => (await nextRun()) !== firstNext, { timeoutMs: 10_000, what: 'the next run to move on' });
+    const taskId = (await lastTask.getAttribute('data-task-id'))!;
+    const { task } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { scheduleId } }', { id: taskId });
+    expect(task.scheduleId).toBe(id);
+    await page.locator(`tr[data-task-id="${taskId}"]`).waitFor({ timeout: 5_000 }); // and in the task list
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-schedules.png'), fullPage: true });
+
+    // Its latest task opens in the detail, naming the schedule, its log saying what it computed.
+    await lastTask.getByRole('button', { name: taskId.slice(0, 8), exact: true }).click();
+    const detail = page.getByRole('region', { name: `Task ${taskId.slice(0, 8)}` });
+    await expect(detail.locator('dt:text-is("Schedule") + dd').textContent({ timeout: 5_000 })).resolves.toBe(id);
+    await detail.locator('ol.logs li').first().waitFor({ timeout: 5_000 });
+    await expect(detail.locator('ol.logs .log-message').allTextContents()).resolves.toEqual(['SUM of 2 numbers = 9']);
+
+    await row.getByRole('button', { name: `Delete schedule ${id.slice(0, 8)}` }).click();
+    await panel().getByText('No schedules').waitFor({ timeout: 5_000 });
+    await expect(gqlData(api.url, '{ taskSchedules { id } }')).resolves.toEqual({ taskSchedules: [] });
+    expectCleanSession(session);
+  });
+
+  it('shows a refused cron expression and time zone under their fields, then creates the schedule once fixed', async () => {
+    await openDashboard();
+    await panel().getByText('No schedules').waitFor({ timeout: 5_000 });
+    await scheduleForm().getByLabel('Runs').selectOption('cron');
+    const cron = scheduleForm().getByLabel('Cron expression');
+    const timezone = scheduleForm().getByLabel('Time zone');
+    await cron.fill('every day');
+    await timezone.fill('Mars/Olympus');
+    await scheduleForm().getByRole('button', { name: 'Create schedule' }).click();
+    await errorUnder(cron).waitFor({ timeout: 5_000 });
+    await expect(errorUnder(cron).textContent()).resolves.toMatch(/^"every day" is not a cron expression/);
+    await expect(errorUnder(timezone).textContent()).resolves.toBe(
+      '"Mars/Olympus" is not a time zone: give an IANA name such as Europe/Paris',
+    );
+    await expect(cron.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(scheduleRows().count()).resolves.toBe(0);
+    await session.page.screenshot({ path: join(screenshotDir, 'dashboard-schedule-errors.png'), fullPage: true });
+
+    await cron.fill('0 9 * * 1-5');
+    await timezone.fill('Europe/Paris');
+    await scheduleForm().getByRole('button', { name: 'Create schedule' }).click();
+    await scheduleRows().first().waitFor({ timeout: 5_000 });
+    await expect(errorUnder(cron).count()).resolves.toBe(0);
+    const cells = await scheduleRows().first().locator('td').allTextContents();
+    expect(cells.slice(1, 3)).toEqual(['Sleep', '0 9 * * 1-5 (Europe/Paris)']);
+    expect(cells[4]).toBe('none yet');
+    const nextRunAt = (await scheduleRows().first().locator('time').getAttribute('datetime'))!;
+    expect(inParis(nextRunAt)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    // On a phone the forms and the panel stand one above the other, each within the screen.
+    await session.page.setViewportSize({ width: 390, height: 844 });
+    for (const part of [scheduleForm(), panel(), form('Sleep task')]) {
+      const box = (await part.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    // The table scrolls sideways within the panel, as the task table does, its id and creation time left out.
+    await expect(panel().locator('th', { hasText: 'Created' }).isVisible()).resolves.toBe(false);
+    await panel().screenshot({ path: join(screenshotDir, 'dashboard-schedules-phone.png') });
     expectCleanSession(session);
   });
 });
