@@ -87,7 +87,9 @@ export async function enqueue<Input>(
       jobId: id,
       attempts: kind.retry?.attempts ?? 1,
       priority: options.priority ?? UNPRIORITIZED,
-      ...(runAt !== null && { delay: runAt - now }),
+      // BullMQ counts a delay from when it adds the job, after the record's write: counted from
+      // then, the job is due at runAt however long that write took.
+      ...(runAt !== null && { delay: Math.max(0, runAt - Date.now()) }),
       ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
     };
     try {

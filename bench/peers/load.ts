@@ -5,6 +5,7 @@
  * answer's body is checked (a created task and no GraphQL error); answers that fail count as
  * mismatches. Prints one JSON line: { warmup, measured }. Arguments: a JSON object of LoadOptions.
  */
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -16,6 +17,13 @@ export interface LoadOptions {
   seconds: number;
   /** With it, the measured run sends this many requests, however long they take, instead of running `seconds`. */
   amount?: number;
+  /**
+   * Text of `body` that each request replaces with a key of its own (a random UUID), in autocannon's
+   * `setupRequest` (its own `idReplacement` sends a Content-Length that does not match the body).
+   * With it, every request is built anew whether its body holds the text or not, so that loads
+   * compared with one another cost the load generator the same.
+   */
+  uniqueKey?: string;
 }
 
 export interface LoadResult {
@@ -53,6 +61,7 @@ interface AutocannonOptions {
   amount?: number;
   sampleInt?: number;
   verifyBody(body: string): boolean;
+  requests?: { setupRequest(request: { body: string }): { body: string } }[];
 }
 
 type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
@@ -64,6 +73,11 @@ const CREATED = /^\{"data":\{"createSleepTask":\{"id":"(p\d{1,3}-)?[0-9a-f-]{36}
 
 export function isCreated(body: string): boolean {
   return CREATED.test(body.trim());
+}
+
+/** autocannon's setupRequest: the request's body with `placeholder` replaced by a key of its own. */
+function withUniqueKey(placeholder: string) {
+  return (request: { body: string }) => ({ ...request, body: request.body.replaceAll(placeholder, randomUUID()) });
 }
 
 async function run(options: LoadOptions, seconds: number, amount?: number): Promise<LoadResult> {
@@ -78,6 +92,7 @@ async function run(options: LoadOptions, seconds: number, amount?: number): Prom
     // A run of a number of requests ends at autocannon's next sample after the last answer: sampled
     // every 10 ms rather than every second, its duration is the requests' own.
     ...(amount !== undefined && { amount, sampleInt: 10 }),
+    ...(options.uniqueKey !== undefined && { requests: [{ setupRequest: withUniqueKey(options.uniqueKey) }] }),
     verifyBody: isCreated,
   });
   return {

@@ -6,7 +6,9 @@
  * - `records`: computes the calculation and records it with the service's own start-and-finish
  *   script, with no other code of the service around it: the same Redis work per task as the
  *   service, for jobs enqueued with their task records.
- * Usage: raw-bullmq-worker.ts <redis url> <prefix> <concurrency> <nothing | round-trip | records>.
+ * - `records-and-log`: the same, and first the log line the service's calculation writes, with the
+ *   service's own append-log script, not awaited, as the service's worker writes it.
+ * Usage: raw-bullmq-worker.ts <redis url> <prefix> <concurrency> <nothing | round-trip | records | records-and-log>.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
@@ -30,11 +32,22 @@ async function record(job: Job<CalculationTaskInput>): Promise<void> {
   await store.startAndFinish({ id: job.id!, name: job.name }, randomUUID(), 'raw', { state: 'COMPLETED', result });
 }
 
+async function recordWithLog(job: Job<CalculationTaskInput>): Promise<void> {
+  const { numbers, operation } = job.data;
+  const value = calculate(numbers, operation);
+  store
+    .appendLogs(job.id!, [{ level: 'info', message: `${operation} of ${numbers.length} numbers = ${value}` }], 1000)
+    .catch(() => undefined);
+  const result = { operation, value, count: numbers.length };
+  await store.startAndFinish({ id: job.id!, name: job.name }, randomUUID(), 'raw', { state: 'COMPLETED', result });
+}
+
 const emptyScript = defineLuaCommand(commands, 'bench:empty', 'return 1', 1);
 const processors = {
   nothing: async () => undefined,
   'round-trip': async (job: Job) => void (await emptyScript(job.id!)),
   records: record,
+  'records-and-log': recordWithLog,
 };
 const processor = processors[mode as keyof typeof processors];
 if (!processor) throw new Error(`unknown mode ${mode}`);

@@ -82,11 +82,11 @@ const targets: Target[] = [
 ];
 
 /** One mutation by hand, before any load: the answer must be a created task. */
-export async function checkSample(url: string): Promise<void> {
+export async function checkSample(url: string, body = BODY): Promise<void> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: BODY,
+    body,
   });
   const text = await response.text();
   if (response.status !== 200 || !isCreated(text)) {
@@ -117,7 +117,7 @@ export function load(options: LoadOptions): Promise<{ warmup: LoadResult; measur
 }
 
 /** Jobs in the prefix's queue (nothing takes them: no worker runs) and task records in its index. */
-async function countEnqueued(prefix: string): Promise<{ jobs: number; records: number }> {
+export async function countEnqueued(prefix: string): Promise<{ jobs: number; records: number }> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
   try {
@@ -131,7 +131,7 @@ async function countEnqueued(prefix: string): Promise<{ jobs: number; records: n
   }
 }
 
-const failures = (result: LoadResult) => result.non2xx + result.errors + result.timeouts + result.mismatches;
+export const failures = (result: LoadResult) => result.non2xx + result.errors + result.timeouts + result.mismatches;
 
 interface Measured {
   perSecond: number;

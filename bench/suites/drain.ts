@@ -71,12 +71,13 @@ const rawModes = {
   nothing: 'doing nothing',
   'round-trip': 'making one more Redis call per job (an empty script)',
   records: "recording the tasks with the service's script",
+  'records-and-log': "recording the tasks and each one's log line with the service's scripts",
 };
 type RawMode = keyof typeof rawModes;
 
 /**
- * The baselines: a bare BullMQ worker process (bench/peers/raw-bullmq-worker.ts); for `records`,
- * the tasks are enqueued as the service enqueues them, records first.
+ * The baselines: a bare BullMQ worker process (bench/peers/raw-bullmq-worker.ts); for those that
+ * record, the tasks are enqueued as the service enqueues them, records first.
  */
 async function drainRawBullmq(mode: RawMode, log: (line: string) => void): Promise<Drain> {
   const prefix = benchPrefix();
@@ -89,14 +90,15 @@ async function drainRawBullmq(mode: RawMode, log: (line: string) => void): Promi
   try {
     await once(worker.stdout!, 'data');
     await raw.queue.pause();
-    if (mode === 'records') {
+    const records = mode === 'records' || mode === 'records-and-log';
+    if (records) {
       await raw.enqueue(calculationTask, inputs());
     } else {
       const jobs = inputs().map((data) => ({ name: calculationTask.name, data }));
       for (let i = 0; i < TASKS; i += 1000) await raw.queue.addBulk(jobs.slice(i, i + 1000));
     }
     const result = await drain(raw, worker.pid!);
-    if (mode === 'records') await expectCompleted(raw);
+    if (records) await expectCompleted(raw);
     log(`raw BullMQ worker ${rawModes[mode]}: ${drainSummary(result)}`);
     return result;
   } finally {
@@ -115,12 +117,13 @@ export const drainSuite: Suite = {
     "tasks with the service's own script and nothing else of the service (the work the contract asks of every " +
     "task: what the service's worker code costs over it). Reported beside it: the same raw worker doing nothing " +
     'with plain jobs, and making one more Redis call per job that does nothing (the most any worker that records ' +
-    'its tasks in Redis could reach); and the CPU time per task of Redis ' +
+    'its tasks in Redis could reach), and recording the tasks and the log line the calculation writes (one more ' +
+    "script call per task, which the service's worker makes too); and the CPU time per task of Redis " +
     'and of the worker process (on a 2-core machine they share the cores, so their sum bounds the rate). ' +
-    `${ROUNDS} rounds, the four taking turns; the medians count. Higher is better for rates, lower for CPU times.`,
+    `${ROUNDS} rounds, the five taking turns; the medians count. Higher is better for rates, lower for CPU times.`,
   async run(log) {
     const ours: Drain[] = [];
-    const raw: Record<RawMode, Drain[]> = { nothing: [], 'round-trip': [], records: [] };
+    const raw: Record<RawMode, Drain[]> = { nothing: [], 'round-trip': [], records: [], 'records-and-log': [] };
     for (let round = 1; round <= ROUNDS; round++) {
       ours.push(await drainService(log));
       for (const mode of Object.keys(raw) as RawMode[]) raw[mode].push(await drainRawBullmq(mode, log));
@@ -147,6 +150,7 @@ export const drainSuite: Suite = {
       rateAgainst('records', '>= 0.95'),
       rateAgainst('nothing', null),
       rateAgainst('round-trip', null),
+      rateAgainst('records-and-log', null),
       cpu('redisCpu', 'Redis'),
       cpu('workerCpu', 'worker process'),
     ];

@@ -1,13 +1,17 @@
 import { Redis } from 'ioredis';
-import { enqueueTask } from '../../core/enqueue-task.js';
+import { enqueueTask, type EnqueueOptions } from '../../core/enqueue-task.js';
 import { createKeys, type Keys } from '../../core/keys.js';
 import { createPartitions, type Partitions } from '../../core/partitions.js';
 import type { RedisClient } from '../../core/redis.js';
 import { createTaskQueues } from '../../core/task-queue.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
+import type { TaskRecord } from '../../core/task-record.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
 import type { Queue } from 'bullmq';
 import { redisUrl } from './service.js';
+
+/** Options of the tasks a benchmark enqueues (a start time, a priority), beside those it always gives. */
+export type BenchTaskOptions = Pick<EnqueueOptions, 'runAt' | 'priority' | 'timeoutSeconds'>;
 
 /**
  * The benchmark's own handle on the tasks of a prefix spread over `count` partitions, on one Redis
@@ -18,7 +22,13 @@ export interface PartitionedTasks {
   store: TaskStore;
   /** Each partition's queue, by its index. */
   queues: Queue[];
-  enqueue<Input>(kind: TaskKind<Input>, inputs: Input[], batch?: number): Promise<void>;
+  /** Creates the tasks, `batch` at a time; their records, in the order of `inputs`. */
+  enqueue<Input>(
+    kind: TaskKind<Input>,
+    inputs: Input[],
+    batch?: number,
+    options?: BenchTaskOptions,
+  ): Promise<TaskRecord[]>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** Jobs waiting, running or delayed, over every partition's queue. */
@@ -38,14 +48,19 @@ export function partitionedTasks(redis: RedisClient, prefix: string, count: numb
     partitions,
     store,
     queues,
-    async enqueue(kind, inputs, batch = 500) {
+    async enqueue(kind, inputs, batch = 500, options = {}) {
+      const records: TaskRecord[] = [];
       for (let i = 0; i < inputs.length; i += batch) {
-        await Promise.all(
+        const created = await Promise.all(
           inputs
             .slice(i, i + batch)
-            .map((input) => enqueueTask({ store, partitions, queues }, kind, input, { ttlMs: 3_600_000, owner: null })),
+            .map((input) =>
+              enqueueTask({ store, partitions, queues }, kind, input, { ...options, ttlMs: 3_600_000, owner: null }),
+            ),
         );
+        records.push(...created);
       }
+      return records;
     },
     pause: () => Promise.all(queues.map((queue) => queue.pause())).then(() => undefined),
     resume: () => Promise.all(queues.map((queue) => queue.resume())).then(() => undefined),
@@ -68,7 +83,7 @@ export interface TaskBench {
   redis: Redis;
   store: TaskStore;
   queue: Queue;
-  enqueue<Input>(kind: TaskKind<Input>, inputs: Input[], batch?: number): Promise<void>;
+  enqueue: PartitionedTasks['enqueue'];
   close(): Promise<void>;
 }
 
