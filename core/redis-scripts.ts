@@ -81,7 +81,11 @@ export const scriptLayouts = {
     keys: END_KEYS,
     argv: [...REF_ARGV, 'runId', ...OUTCOME_ARGV, 'current', 'total', 'progress'],
   },
-  startAndFinish: { file: 'start-and-finish', keys: END_KEYS, argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV] },
+  startAndFinish: {
+    file: 'start-and-finish',
+    keys: [...END_KEYS.slice(0, -1), 'logs', 'indexes'],
+    argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV, 'maxLogLines', 'unfinishedLogKeepMs', 'logLines'],
+  },
   abandon: { file: 'abandon', keys: END_KEYS, argv: [...REF_ARGV, 'error'] },
   cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: REF_ARGV },
   // A cancel's keys, and the log it deletes.

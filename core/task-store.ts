@@ -63,6 +63,12 @@ export interface NewTask {
   idempotency?: { digest: string; request: string; ttlMs: number } | null;
 }
 
+/** The lines a run wrote in its task's log, and how many the log keeps. */
+export interface RunLog {
+  lines: readonly Omit<TaskLogLine, 'at'>[];
+  maxLines: number;
+}
+
 /** The task created, or the one an idempotency key already named (`created` false: nothing was created). */
 export interface CreateAnswer {
   record: TaskRecord;
@@ -137,9 +143,16 @@ export interface TaskStore {
   finish(task: TaskRef, runId: string, outcome: RunOutcome, lastStep?: Step | null): Promise<boolean | 'CANCELLED'>;
   /**
    * start and finish in one round trip, for a run that has already ended; answers as start does
-   * (anything but ACTIVE means nothing was recorded and the outcome is dropped).
+   * (anything but ACTIVE means nothing was recorded and the outcome is dropped). The lines the run
+   * wrote in its log go with it, in the same call.
    */
-  startAndFinish(task: TaskRef, runId: string, worker: string, outcome: RunOutcome): Promise<TaskState | 'MISSING'>;
+  startAndFinish(
+    task: TaskRef,
+    runId: string,
+    worker: string,
+    outcome: RunOutcome,
+    log?: RunLog,
+  ): Promise<TaskState | 'MISSING'>;
   /** Fails a task still ACTIVE that no run will finish; false when it was not ACTIVE. */
   abandon(task: TaskRef, error: string): Promise<boolean>;
   /** null for an unknown task. */
@@ -244,6 +257,12 @@ function logLineFrom(entry: string): TaskLogLine | null {
     return null;
   }
   return { at: new Date(at), level: level as TaskLogLine['level'], message };
+}
+
+/** Log lines as the log keeps them, stamped now, each cut to MAX_LOG_MESSAGE characters. */
+function logEntries(lines: readonly Omit<TaskLogLine, 'at'>[]): string[] {
+  const at = Date.now();
+  return lines.map(({ level, message }) => JSON.stringify({ at, level, message: message.slice(0, MAX_LOG_MESSAGE) }));
 }
 
 /** Times a create looks its idempotency key's task up again when the key changed hands meanwhile. */
@@ -396,11 +415,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
 
     async appendLogs(id, lines, maxLines) {
       const keys = keysOf(id);
-      const at = Date.now();
-      const entries = lines.map(({ level, message }) =>
-        JSON.stringify({ at, level, message: message.slice(0, MAX_LOG_MESSAGE) }),
-      );
-      const [first, ...rest] = entries;
+      const [first, ...rest] = logEntries(lines);
       if (first === undefined) return true;
       const answer = await scripts.appendLog(
         [keys.task(id), keys.logs(id)],
@@ -428,9 +443,18 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       return answer === 'CANCELLED' ? answer : answer === 1;
     },
 
-    async startAndFinish(ref, runId, worker, outcome) {
+    async startAndFinish(ref, runId, worker, outcome, log) {
+      const lines = log?.lines.length ? JSON.stringify(logEntries(log.lines)) : '';
       const answer = await onTask(ref, (task) =>
-        call('startAndFinish', task, [...refArgv(task), runId, worker, ...outcomeArgs(outcome)]),
+        call('startAndFinish', task, [
+          ...refArgv(task),
+          runId,
+          worker,
+          ...outcomeArgs(outcome),
+          log?.maxLines ?? 0,
+          UNFINISHED_LOG_KEEP_MS,
+          lines,
+        ]),
       );
       return answer as TaskState | 'MISSING';
     },

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sleepTask } from '../core/task-kinds/index.js';
+import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
 import { defineProcessor } from '../worker/processors/task-processor.js';
 import { taskProcessors } from '../worker/processors/index.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
@@ -385,6 +385,31 @@ describe('task options', () => {
       expect(await gqlData(api.url, LAST_LOG_LINE, { id: long.id })).toMatchObject({
         task: { logs: [{ level: 'warn' }] },
       });
+    });
+
+    it("should write an instant run's lines with its end, its failure included", async () => {
+      const api = await stack.startApi();
+      const failing = defineProcessor({
+        kind: calculationTask,
+        instant: true,
+        async run(_input, { log }) {
+          log('about to fail', 'warn');
+          throw new Error('no numbers today');
+        },
+      });
+      const others = taskProcessors.filter((processor) => processor.kind.name !== calculationTask.name);
+      await stack.startWorker({ processors: [failing, ...others] });
+      const { createCalculationTask: task } = await gqlData<{ createCalculationTask: OptionsTask }>(
+        api.url,
+        CREATE_CALCULATION,
+        { input: { numbers: [1], operation: 'SUM' } },
+      );
+      await untilState(api.url, task.id, 'FAILED');
+      expect((await taskOf(api.url, task.id))!.logs!.map((line) => `${line.level} ${line.message}`)).toEqual([
+        'warn about to fail',
+        'error failed on attempt 1: no numbers today',
+      ]);
+      expect(await stack.redis.pttl(stack.keys.logs(task.id))).toBeGreaterThan(0);
     });
 
     it('should keep the newest MAX_TASK_LOG_LINES lines, and go with its task', async () => {

@@ -21,6 +21,7 @@ import {
   WorkerShutdownError,
   instantRunContext,
   type RunContext,
+  type TaskLogLevel,
   type TaskProcessor,
   type TimeLimit,
 } from './processors/task-processor.js';
@@ -182,22 +183,26 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const taskId = job.id!;
     let outcome: RunOutcome;
     let failure: { error: unknown; message: string } | null = null;
+    // Its log lines go with its start and end, in the one script call.
+    const lines: { level: TaskLogLevel; message: string }[] = [];
+    const writeLog: RunContext['log'] = (message, level = 'info') => lines.push({ level, message });
     try {
       const input = checkedInput(processor, job);
-      const runContext = instantRunContext(maxTimeoutSeconds, taskLog(taskId), logger);
+      const runContext = instantRunContext(maxTimeoutSeconds, writeLog, logger);
       const result = await inRunSpan(job, runContext.signal, () => processor.run(input, runContext));
       outcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
     } catch (error) {
       failure = { error, message: messageOf(error) };
       outcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: failure.message };
+      logFailure(writeLog, job, failure.message, outcome.state === 'QUEUED');
     }
-    const state = await store.startAndFinish({ id: taskId, name: job.name }, randomUUID(), name, outcome);
+    const log = { lines, maxLines: options.maxLogLines };
+    const state = await store.startAndFinish({ id: taskId, name: job.name }, randomUUID(), name, outcome, log);
     const attempt = job.attemptsMade + 1;
     if (state !== 'ACTIVE') {
       logger.info({ taskId, task: job.name, state }, 'task skipped');
     } else if (failure) {
       logger.warn({ taskId, task: job.name, attempt, err: failure.message }, 'task failed');
-      logFailure(taskLog(taskId), job, failure.message, outcome.state === 'QUEUED');
       throw failure.error;
     } else {
       logger.info({ taskId, task: job.name, attempt }, 'task completed');

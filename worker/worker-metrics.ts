@@ -59,8 +59,8 @@ export function createWorkerMetrics(
         if (answer) ended(task.name, answer === 'CANCELLED' ? answer : outcome.state);
         return answer;
       },
-      async startAndFinish(task, runId, worker, outcome) {
-        const state = await store.startAndFinish(task, runId, worker, outcome);
+      async startAndFinish(task, runId, worker, outcome, log) {
+        const state = await store.startAndFinish(task, runId, worker, outcome, log);
         if (state === 'ACTIVE') ended(task.name, outcome.state);
         return state;
       },

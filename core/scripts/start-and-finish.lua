@@ -11,8 +11,9 @@
     KEYS[4] the all-tasks channel
     KEYS[5] the task's timeline (LIST), see includes/timeline.lua
     KEYS[6] the history bucket of the minute ARGV[1] falls in (HASH), see includes/history.lua
-    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[7] the task's log (LIST), see includes/log.lua
+    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -22,6 +23,9 @@
     ARGV[6] the state the run ended in: COMPLETED, FAILED, CANCELLED or QUEUED
     ARGV[7] the result, as JSON ('' unless COMPLETED)
     ARGV[8] the error ('' for none)
+    ARGV[9] the lines the task's log keeps at most
+    ARGV[10] how long past its time to live an unfinished task's log is kept, in milliseconds
+    ARGV[11] the lines the run wrote in its log, as a JSON array of JSON lines ('' for none)
 
   Output:
     ACTIVE when the run was recorded; otherwise the state the task is in (CANCELLED, COMPLETED,
@@ -31,12 +35,16 @@
   Events:
     the whole record on KEYS[3] (the task's channel) and KEYS[4] (all tasks): the start, then the
     end (or CANCELLED alone when a cancel was requested before the start)
+
+  The run's log lines are written with its end, in the same call, and only when the run was
+  recorded.
 ]]
 --- @include "includes/end-run"
 --- @include "includes/ref"
+--- @include "includes/log"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
-  history = KEYS[6], indexes = 7 }
+  history = KEYS[6], indexes = 8 }
 local now = tonumber(ARGV[1])
 
 local task = readTask(at.record)
@@ -62,4 +70,7 @@ publishTask(at, task)
 addEvent(at, now, task.seq,
   { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts, message = 'started on ' .. ARGV[5] })
 endRun(at, task, fromState, ARGV[6], ARGV[7], ARGV[8], now)
+if ARGV[11] ~= '' then
+  appendLogLines(KEYS[7], cjson.decode(ARGV[11]), ARGV[9], task.expiresAt, task.ttl, ARGV[10])
+end
 return 'ACTIVE'
