@@ -101,6 +101,9 @@ describe("the service's history by the minute", () => {
     const history = createTaskHistory(stack.redis, stack.partitions);
     expect((await history.read(1))[0]!.backlog).toBeNull(); // nobody has looked yet
     for (let i = 0; i < 3; i++) await sleepRecord(store, { id: stack.partitions.newTask().id }); // each partition in turn
+    // A delayed task waits for its start time, not for a worker: no backlog until then.
+    const delayed = { name: 'sleep_task', total: 1, input: { duration: 1 }, ttlMs: 60_000, owner: null };
+    await store.create({ ...delayed, id: stack.partitions.newTask().id, runAt: Date.now() + 3_600_000 });
     const minute = minuteOf(Date.now());
     await history.sampleBacklog();
     // Sampled once a minute: more tasks this minute, and calls again, change nothing.

@@ -1,6 +1,16 @@
-import { MINUTE_MS, minuteOf } from '../../core/keys.js';
+import { MINUTE_MS, minuteOf, type Keys } from '../../core/keys.js';
+import { taskKinds } from '../../core/task-kinds/index.js';
 import type { Partitions } from '../../core/partitions.js';
 import type { RedisClient } from '../../core/redis.js';
+
+/** One partition's tasks waiting to run at `now`: QUEUED, less the delayed ones not yet due. */
+async function waitingToRun(redis: RedisClient, keys: Keys, now: number): Promise<number> {
+  const [queued, ...delayed] = await Promise.all([
+    redis.zcard(keys.index({ state: 'QUEUED' })),
+    ...taskKinds.map((kind) => redis.zcount(keys.delayed(kind.name), `(${now}`, '+inf')),
+  ]);
+  return Math.max(0, queued! - delayed.reduce((sum, count) => sum + count, 0));
+}
 
 /** The minutes the history keeps; its buckets expire a little after (core/scripts/includes/history.lua). */
 export const HISTORY_MINUTES = 60;
@@ -16,14 +26,18 @@ export interface HistoryMinute {
   completed: number;
   /** Tasks that ended FAILED in it (a run handed back for another attempt is no end). */
   failed: number;
-  /** Tasks QUEUED as it began, as an API sampled them; null when none did (no API was running). */
+  /**
+   * Tasks waiting to run as it began (QUEUED, less delayed tasks not yet due), as an API sampled
+   * them; null when none did (no API was running).
+   */
   backlog: number | null;
 }
 
 /**
  * What the service did, by the minute, over the last hour: the finish scripts count each task that
  * ends in its partition's bucket of that minute, in the call that ends it; the API samples the
- * backlog (QUEUED tasks, from the list indexes) once as each minute begins. Buckets are small
+ * backlog (QUEUED tasks from the list indexes, less the delayed ones not yet due) once as each
+ * minute begins. Buckets are small
  * hashes with a time to live, one per partition and minute, so the history costs Redis a few
  * thousand small keys at most, whatever the load.
  */
@@ -90,7 +104,7 @@ export function createTaskHistory(redis: RedisClient, partitions: Partitions): T
       try {
         await Promise.all(
           partitions.all.map(async ({ keys }) => {
-            const queued = await redis.zcard(keys.index({ state: 'QUEUED' }));
+            const queued = await waitingToRun(redis, keys, Date.now());
             const bucket = keys.history(minute);
             await redis
               .multi()
