@@ -3,30 +3,18 @@ import { idempotencyDigest } from './keys.js';
 import type { Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
 import type { TaskRecord } from './task-record.js';
-import type { CreateAnswer, TaskStore } from './task-store.js';
+import type { CreateAnswer, NewTask, TaskStore } from './task-store.js';
 import { inSpan } from './tracing.js';
 
-export interface EnqueueOptions {
-  /** How long the task is kept once finished. */
-  ttlMs: number;
-  /** Its owner (a token's subject), or null. */
-  owner: string | null;
-  /** The task it retries, if it is a retry. */
-  retryOf?: string | null;
-  /** The time it starts no earlier than, in milliseconds; at once when left out or past. */
-  runAt?: number | null;
-  /** 1 (first) to MAX_PRIORITY; a task without one starts after every task with one. */
-  priority?: number | null;
-  /** Its own time limit, in seconds, below the worker's. */
-  timeoutSeconds?: number | null;
-  /** The schedule that creates it. */
-  scheduleId?: string | null;
-  /**
-   * The caller's idempotency key, a digest of what it asks for (`request`: kind, input and
-   * options), and how long the key is kept.
-   */
-  idempotency?: { key: string; request: string; ttlMs: number } | null;
-}
+/**
+ * What a new task's record holds from the start, as the store takes it (a `runAt` already past
+ * starts it at once); the idempotency key as the caller gave it, with a digest of what it asks for
+ * (`request`: kind, input and options), and how long the key is kept.
+ */
+export type EnqueueOptions = Pick<NewTask, 'ttlMs' | 'owner'> &
+  Partial<Pick<NewTask, 'retryOf' | 'runAt' | 'priority' | 'timeoutSeconds' | 'scheduleId'>> & {
+    idempotency?: { key: string; request: string; ttlMs: number } | null;
+  };
 
 export interface TaskQueues {
   store: TaskStore;

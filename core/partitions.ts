@@ -28,10 +28,11 @@ export interface Partitions {
   ofTask(id: string): Partition | null;
   /** A new task id (random, 122 bits), in `partition`, or in each partition in turn. */
   newTask(partition?: Partition): { id: string; partition: Partition };
-  /** The partition a key of the caller's (an idempotency key's digest) always lands in. */
+  /**
+   * The partition a key always lands in, so that whatever is kept by it spreads over the shards: a
+   * client's rate-limit buckets, an idempotency key's digest, an owner's schedules.
+   */
   ofKey(key: string): Partition;
-  /** The partition that keeps a client's rate-limit buckets, so that clients spread over the shards. */
-  ofClient(client: string): Partition;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -84,9 +85,6 @@ export function createPartitions(prefix: string, count: number): Partitions {
       if (!chosen) next = (next + 1) % count;
       const uuid = randomUUID();
       return { id: count === 1 ? uuid : `p${partition.index}-${uuid}`, partition };
-    },
-    ofClient(client) {
-      return all[calculateSlot(client) % count]!;
     },
     ofKey(key) {
       return all[calculateSlot(key) % count]!;

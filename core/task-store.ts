@@ -53,8 +53,11 @@ export interface NewTask {
   retryOf?: string | null;
   /** The time it starts no earlier than (milliseconds), for a delayed task. */
   runAt?: number | null;
+  /** 1 (first) to MAX_PRIORITY (core/enqueue-task.ts); a task without one starts after every task with one. */
   priority?: number | null;
+  /** Its own time limit, in seconds, below the worker's. */
   timeoutSeconds?: number | null;
+  /** The schedule that created it. */
   scheduleId?: string | null;
   /**
    * For an idempotent create: the key's digest (keys.idempotencyDigest, whose partition the id must
@@ -263,6 +266,21 @@ function logLineFrom(entry: string): TaskLogLine | null {
 function logEntries(lines: readonly Omit<TaskLogLine, 'at'>[]): string[] {
   const at = Date.now();
   return lines.map(({ level, message }) => JSON.stringify({ at, level, message: message.slice(0, MAX_LOG_MESSAGE) }));
+}
+
+/**
+ * One partition's tasks waiting to run at `now` (of one kind, or of all): QUEUED, less the delayed
+ * ones whose start time has not come (they need no worker yet), read in one moment.
+ */
+export async function waitingToRun(redis: RedisClient, keys: Keys, now: number, name?: string): Promise<number> {
+  const kinds = name ? [name] : taskKinds.map((kind) => kind.name);
+  const read = redis.multi().zcard(keys.index({ state: 'QUEUED', name }));
+  for (const kind of kinds) read.zcount(keys.delayed(kind), `(${now}`, '+inf');
+  const replies = await read.exec();
+  if (!replies) throw new Error('the backlog read was aborted');
+  for (const [error] of replies) if (error) throw error;
+  const [queued, ...delayed] = replies.map(([, count]) => count as number);
+  return Math.max(0, queued! - delayed.reduce((sum, count) => sum + count, 0));
 }
 
 /** Times a create looks its idempotency key's task up again when the key changed hands meanwhile. */
@@ -507,19 +525,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
 
     async backlog(name) {
       const now = Date.now();
-      const counts = await Promise.all(
-        partitions.all.map(async ({ keys }) => {
-          const replies = await redis
-            .multi()
-            .zcard(keys.index({ state: 'QUEUED', name }))
-            .zcount(keys.delayed(name), `(${now}`, '+inf')
-            .exec();
-          if (!replies) throw new Error('the backlog read was aborted');
-          for (const [error] of replies) if (error) throw error;
-          const [[, queued], [, waitingForTheirTime]] = replies as [[null, number], [null, number]];
-          return Math.max(0, queued - waitingForTheirTime);
-        }),
-      );
+      const counts = await Promise.all(partitions.all.map(({ keys }) => waitingToRun(redis, keys, now, name)));
       return counts.reduce((sum, count) => sum + count, 0);
     },
 

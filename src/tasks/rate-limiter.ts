@@ -37,7 +37,7 @@ export function createRateLimiter(
       if (!Number.isInteger(cost) || cost < 1)
         throw new RangeError(`a rate-limit cost is a whole number of actions, not ${cost}`);
       const [allowed, retryAfterMs] = (await scripts.rateLimitTake(
-        [partitions.ofClient(client).keys.rateLimit(name, client)],
+        [partitions.ofKey(client).keys.rateLimit(name, client)],
         [limit, windowSeconds * 1000, cost],
       )) as [number, number];
       if (allowed === 1) return { allowed: true };

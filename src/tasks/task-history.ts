@@ -1,16 +1,7 @@
-import { MINUTE_MS, minuteOf, type Keys } from '../../core/keys.js';
-import { taskKinds } from '../../core/task-kinds/index.js';
+import { MINUTE_MS, minuteOf } from '../../core/keys.js';
 import type { Partitions } from '../../core/partitions.js';
 import type { RedisClient } from '../../core/redis.js';
-
-/** One partition's tasks waiting to run at `now`: QUEUED, less the delayed ones not yet due. */
-async function waitingToRun(redis: RedisClient, keys: Keys, now: number): Promise<number> {
-  const [queued, ...delayed] = await Promise.all([
-    redis.zcard(keys.index({ state: 'QUEUED' })),
-    ...taskKinds.map((kind) => redis.zcount(keys.delayed(kind.name), `(${now}`, '+inf')),
-  ]);
-  return Math.max(0, queued! - delayed.reduce((sum, count) => sum + count, 0));
-}
+import { waitingToRun } from '../../core/task-store.js';
 
 /** The minutes the history keeps; its buckets expire a little after (core/scripts/includes/history.lua). */
 export const HISTORY_MINUTES = 60;
