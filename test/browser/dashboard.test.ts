@@ -66,15 +66,20 @@ describe('the dashboard in Chromium', () => {
     mkdirSync(screenshotDir, { recursive: true });
     await waitFor(
       async () => {
-        const shown = await row(id)
-          .locator('progress')
-          .evaluate((bar: any) => `${Math.round(bar.value)} ${bar.nextElementSibling.textContent}`);
+        // Progress and state in one read: read apart, the last step and COMPLETED could land between them.
+        const { shown, state } = await row(id).evaluate((tr: any) => {
+          const bar = tr.querySelector('progress');
+          return {
+            shown: `${Math.round(bar.value)} ${bar.nextElementSibling.textContent}`,
+            state: tr.getAttribute('data-state'),
+          };
+        });
         if (shown !== seen.at(-1)) seen.push(shown);
         if (!screenshotTaken && shown.includes('(1/3)')) {
           await session.page.screenshot({ path: join(screenshotDir, 'dashboard-mid-progress.png'), fullPage: true });
           screenshotTaken = true;
         }
-        return (await row(id).getAttribute('data-state')) === 'COMPLETED';
+        return state === 'COMPLETED';
       },
       { timeoutMs: 10_000, everyMs: 50, what: 'the row to show COMPLETED' },
     );
