@@ -10,8 +10,8 @@ import { taskStates } from './task-state.js';
  */
 export const DEFAULT_PREFIX = '{tasks}';
 
-/** BullMQ's queue name, under the prefix: its keys read `{tasks}:queue:...`. */
-export const QUEUE_NAME = 'queue';
+/** BullMQ's queue name, under the prefix: its keys read `{tasks}:tasks:...`, and Bull Board or Taskforce lists it as `tasks`. */
+export const QUEUE_NAME = 'tasks';
 
 /** Owners (token subjects) are any strings: keys use a fixed-length digest of them instead. */
 export function ownerKey(owner: string): string {
