@@ -71,8 +71,13 @@ export async function enqueue<Input>(
       idempotency: digest && idempotency ? { digest, request: idempotency.request, ttlMs: idempotency.ttlMs } : null,
     });
     if (!answer.created) return answer;
+    // A finished job stays as long as its task, for Bull Board and Taskforce to show: BullMQ
+    // removes it by age when other jobs finish, and the API's sweep when its task expires.
+    const keep = { age: Math.ceil(ttlMs / 1000) };
     const jobOptions: JobsOptions = {
       jobId: id,
+      removeOnComplete: keep,
+      removeOnFail: keep,
       attempts: kind.retry?.attempts ?? 1,
       priority: options.priority ?? UNPRIORITIZED,
       // BullMQ counts a delay from when it adds the job, after the record's write: counted from

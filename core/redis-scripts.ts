@@ -70,7 +70,7 @@ export const scriptLayouts = {
       'idempotentTaskId',
     ],
   },
-  start: { file: 'start', keys: START_KEYS, argv: [...REF_ARGV, 'runId', 'worker'] },
+  start: { file: 'start', keys: START_KEYS, argv: [...REF_ARGV, 'runId', 'worker', 'jobAttempts'] },
   progress: {
     file: 'progress',
     keys: ['record', 'taskChannel', 'allTasksChannel', 'timeline'],
@@ -84,10 +84,20 @@ export const scriptLayouts = {
   startAndFinish: {
     file: 'start-and-finish',
     keys: [...END_KEYS.slice(0, -1), 'logs', 'indexes'],
-    argv: [...REF_ARGV, 'runId', 'worker', ...OUTCOME_ARGV, 'maxLogLines', 'unfinishedLogKeepMs', 'logLines'],
+    argv: [
+      ...REF_ARGV,
+      'runId',
+      'worker',
+      ...OUTCOME_ARGV,
+      'maxLogLines',
+      'unfinishedLogKeepMs',
+      'logLines',
+      'jobAttempts',
+      'input',
+    ],
   },
   abandon: { file: 'abandon', keys: END_KEYS, argv: [...REF_ARGV, 'error'] },
-  cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: REF_ARGV },
+  cancel: { file: 'cancel', keys: CANCEL_KEYS, argv: [...REF_ARGV, 'reason'] },
   // A cancel's keys, and the log it deletes.
   remove: { file: 'remove', keys: [...CANCEL_KEYS.slice(0, -1), 'logs', 'indexes'], argv: REF_ARGV },
   forgetExpired: {

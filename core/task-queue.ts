@@ -3,9 +3,11 @@ import { QUEUE_NAME } from './keys.js';
 import type { Partitions } from './partitions.js';
 
 /**
- * BullMQ only runs the tasks: the task records (state, progress, result) live in our own hashes,
- * so a finished job is removed from BullMQ at once and expiry is ours alone (core/scripts/forget-expired.lua).
- * The job id is the task id; the job name is the task kind; the job data is the task input.
+ * BullMQ runs the tasks; the task records (state, progress, result) live in our own hashes, which
+ * clients read. The job mirrors its task for the tools BullMQ users watch queues with (Bull Board,
+ * Taskforce): its progress, its result or error, kept as long as the task (core/enqueue-task.ts).
+ * The job id is the task id; the job name is the task kind; the job data is the task input as it
+ * was created (the record's copy is what runs).
  *
  * One queue per partition, under the partition's prefix: a BullMQ queue lives in one slot, so on a
  * Redis Cluster only queues with different hash tags spread over the masters.

@@ -109,7 +109,28 @@ export interface TaskEvent {
   message: string | null;
 }
 
-export type StartAnswer = { state: 'ACTIVE'; record: TaskRecord } | { state: Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
+/**
+ * The record when the run may go on (`again`: the task had finished, and its job was retried in the
+ * queue); otherwise the state that says why not.
+ */
+export type StartAnswer =
+  { state: 'ACTIVE'; record: TaskRecord; again: boolean } | { state: Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
+
+/**
+ * What startAndFinish answers: ACTIVE when the run was recorded (`again` as for start), else the
+ * state that says why not; INPUT when the run was not given the task's own input (the job's data
+ * was edited, or could not be read): it must run again with `input`.
+ */
+export type InstantAnswer =
+  | { state: 'ACTIVE'; again: boolean }
+  | { state: Exclude<TaskState, 'ACTIVE'> | 'MISSING' }
+  | { state: 'INPUT'; input: unknown };
+
+/** The job a worker took up for a run, as the start scripts weigh it. */
+export interface TakenJob {
+  /** BullMQ's count of the job's finished attempts (`attemptsMade`) as it was taken up. */
+  attemptsMade: number;
+}
 
 /**
  * Reads and changes task records in Redis. Both sides use it: the API creates, cancels, deletes
@@ -134,8 +155,11 @@ export interface TaskStore {
    * Lines are cut to MAX_LOG_MESSAGE characters.
    */
   appendLogs(id: string, lines: readonly Omit<TaskLogLine, 'at'>[], maxLines: number): Promise<boolean>;
-  /** The record when the caller now owns the run (state ACTIVE); otherwise the reason to skip it. */
-  start(task: TaskRef, runId: string, worker: string): Promise<StartAnswer>;
+  /**
+   * The record when the caller now owns the run (state ACTIVE); otherwise the reason to skip it. A
+   * finished task runs again when its job was retried in the queue (core/scripts/start.lua).
+   */
+  start(task: TaskRef, runId: string, worker: string, job: TakenJob): Promise<StartAnswer>;
   /** false when the run must stop: cancelled, deleted or taken over. */
   progress(task: TaskRef, runId: string, step: Step): Promise<boolean>;
   /**
@@ -145,21 +169,24 @@ export interface TaskStore {
    */
   finish(task: TaskRef, runId: string, outcome: RunOutcome, lastStep?: Step | null): Promise<boolean | 'CANCELLED'>;
   /**
-   * start and finish in one round trip, for a run that has already ended; answers as start does
-   * (anything but ACTIVE means nothing was recorded and the outcome is dropped). The lines the run
-   * wrote in its log go with it, in the same call.
+   * start and finish in one round trip, for a run that has already ended, given `input` (the
+   * task's input as it ran, null when it ran none): anything but ACTIVE means nothing was recorded
+   * and the outcome is dropped. The lines the run wrote in its log go with it, in the same call.
    */
   startAndFinish(
     task: TaskRef,
     runId: string,
     worker: string,
     outcome: RunOutcome,
-    log?: RunLog,
-  ): Promise<TaskState | 'MISSING'>;
+    run: { job: TakenJob; input: unknown; log?: RunLog },
+  ): Promise<InstantAnswer>;
   /** Fails a task still ACTIVE that no run will finish; false when it was not ACTIVE. */
   abandon(task: TaskRef, error: string): Promise<boolean>;
-  /** null for an unknown task. */
-  cancel(task: TaskRef): Promise<TaskRecord | null>;
+  /**
+   * null for an unknown task. With a `reason` (its job was removed outside the service), the reason
+   * becomes the task's error.
+   */
+  cancel(task: TaskRef, reason?: string): Promise<TaskRecord | null>;
   remove(task: TaskRef): Promise<boolean>;
   /**
    * Reads only: tasks whose time to live has run out are left out, though the index may still hold
@@ -177,8 +204,8 @@ export interface TaskStore {
    * start time has not come (they need no worker yet).
    */
   backlog(name: string): Promise<number>;
-  /** Forgets up to `limit` tasks whose time to live has run out; answers how many. */
-  sweepExpired(limit?: number): Promise<number>;
+  /** Forgets up to `limit` tasks of each partition whose time to live has run out; answers their ids. */
+  sweepExpired(limit?: number): Promise<string[]>;
 }
 
 function encodeCursor(member: string): string {
@@ -342,8 +369,8 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
     return { count, members };
   }
 
-  /** Forgets up to `limit` tasks of one partition whose time to live has run out. */
-  async function sweepPartition(keys: Keys, limit: number): Promise<number> {
+  /** Forgets up to `limit` tasks of one partition whose time to live has run out: their ids. */
+  async function sweepPartition(keys: Keys, limit: number): Promise<string[]> {
     const now = Date.now();
     // Delayed tasks whose time has come are in the backlog like any other: their entries go.
     await Promise.all(taskKinds.map((kind) => redis.zremrangebyscore(keys.delayed(kind.name), '-inf', now)));
@@ -358,7 +385,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
         return answer === 1;
       }),
     );
-    return forgotten.filter(Boolean).length;
+    return ids.filter((_, i) => forgotten[i]);
   }
   /** ARGV[1..3] of the scripts that check a ref: the time, and the name and owner of the keys. */
   const refArgv = (task: TaskIdentity): [number, string, string] => [Date.now(), task.name, task.owner ?? ''];
@@ -442,10 +469,13 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       return answer === 1;
     },
 
-    async start(ref, runId, worker) {
-      const answer = await onTask(ref, (task) => call('start', task, [...refArgv(task), runId, worker]));
-      if (Array.isArray(answer)) return { state: 'ACTIVE', record: recordFrom(answer) };
-      return { state: answer as Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
+    async start(ref, runId, worker, job) {
+      const answer = await onTask(ref, (task) =>
+        call('start', task, [...refArgv(task), runId, worker, job.attemptsMade]),
+      );
+      if (!Array.isArray(answer)) return { state: answer as Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
+      const again = answer[0] === 'AGAIN';
+      return { state: 'ACTIVE', record: recordFrom(again ? answer[1] : answer), again };
     },
 
     async progress({ id, name }, runId, step) {
@@ -461,7 +491,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       return answer === 'CANCELLED' ? answer : answer === 1;
     },
 
-    async startAndFinish(ref, runId, worker, outcome, log) {
+    async startAndFinish(ref, runId, worker, outcome, { job, input, log }) {
       const lines = log?.lines.length ? JSON.stringify(logEntries(log.lines)) : '';
       const answer = await onTask(ref, (task) =>
         call('startAndFinish', task, [
@@ -472,17 +502,23 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
           log?.maxLines ?? 0,
           UNFINISHED_LOG_KEEP_MS,
           lines,
+          job.attemptsMade,
+          // No input matches none: the script then answers the task's own.
+          input === null ? '' : JSON.stringify(input),
         ]),
       );
-      return answer as TaskState | 'MISSING';
+      if (Array.isArray(answer)) return { state: 'INPUT', input: JSON.parse(String(answer[1])) as unknown };
+      if (answer === 'AGAIN') return { state: 'ACTIVE', again: true };
+      if (answer === 'ACTIVE') return { state: 'ACTIVE', again: false };
+      return { state: answer as Exclude<TaskState, 'ACTIVE'> | 'MISSING' };
     },
 
     async abandon(ref, error) {
       return (await onTask(ref, (task) => call('abandon', task, [...refArgv(task), error]))) === 1;
     },
 
-    async cancel(ref) {
-      const flat = await onTask(ref, (task) => call('cancel', task, refArgv(task)));
+    async cancel(ref, reason = '') {
+      const flat = await onTask(ref, (task) => call('cancel', task, [...refArgv(task), reason]));
       return flat ? recordFrom(flat) : null;
     },
 
@@ -531,7 +567,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
 
     async sweepExpired(limit = 1000) {
       const swept = await Promise.all(partitions.all.map(({ keys }) => sweepPartition(keys, limit)));
-      return swept.reduce((sum, count) => sum + count, 0);
+      return swept.flat();
     },
   };
 }

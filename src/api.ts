@@ -36,6 +36,7 @@ import { createPubSub } from './tasks/pubsub.js';
 import { createScheduleService, type ScheduleService } from './tasks/schedule-service.js';
 import { createTaskHistory } from './tasks/task-history.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
+import { watchQueues, type QueueWatch } from './tasks/queue-watch.js';
 import { createWorkerFeed } from './tasks/worker-feed.js';
 import { createDocumentCache } from './ws/document-cache.js';
 import { createGraphqlWsServer } from './ws/graphql-ws-server.js';
@@ -65,6 +66,8 @@ export interface TaskBackend {
   admission: Admission;
   /** Its Prometheus registry, and what counts into it. */
   metrics: ApiMetrics;
+  /** What is done to the jobs outside the service, reflected on their tasks. */
+  queueWatch: QueueWatch;
   close(): Promise<void>;
 }
 
@@ -150,8 +153,23 @@ export async function createTaskBackend(
     resultTtlMs: config.tasks.resultTtlMs,
     logger,
   });
+  const queueWatch = watchQueues({
+    store,
+    partitions,
+    queues,
+    redis,
+    eventConnection: () => createRedis(config.redis, logger, { blocking: true, name: `${name}-queue-events` }),
+    sweep: config.tasks.jobSweep,
+    logger,
+  });
+  // A forgotten task's job goes with it (BullMQ also removes finished jobs by age, but only as
+  // others finish).
+  const removeJobs = (ids: string[]) => Promise.all(ids.map((id) => queues[partitions.ofTask(id)!.index]!.remove(id)));
   const sweeper = setInterval(() => {
-    store.sweepExpired().catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
+    store
+      .sweepExpired()
+      .then(removeJobs)
+      .catch((error: Error) => logger.debug({ err: error.message }, 'sweep failed'));
     history.sampleBacklog().catch((error: Error) => logger.debug({ err: error.message }, 'backlog not sampled'));
   }, SWEEP_EVERY_MS);
 
@@ -172,9 +190,11 @@ export async function createTaskBackend(
     schema,
     admission,
     metrics,
+    queueWatch,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        await queueWatch.close();
         workerFeed.close();
         await schedules.close();
         await Promise.all(

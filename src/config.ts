@@ -96,6 +96,9 @@ export const apiConfigSchema = apiVariables.transform((v) => ({
   tasks: {
     resultTtlMs: v.RESULT_TTL,
     options: { idempotencyTtlMs: v.IDEMPOTENCY_TTL, maxDelayMs: v.MAX_DELAY, maxTimeoutMs: v.WORKER_MAX_TIMEOUT },
+    // Not variables: how often the API looks for tasks whose job was removed outside the service,
+    // and how old a task must be to be looked at (its record is written just before its job).
+    jobSweep: { everyMs: 5_000, graceMs: 5_000 },
   },
   limits: {
     maxDepth: v.MAX_QUERY_DEPTH,

@@ -122,13 +122,13 @@ describe('the Lua scripts, as Redis runs them', () => {
       await store.remove(instant);
       await store.remove(await record());
       const abandoned = await record();
-      await store.start(abandoned, randomUUID(), 'a worker that died');
+      await store.start(abandoned, randomUUID(), 'a worker that died', { attemptsMade: 0 });
       await store.abandon(abandoned, 'given up');
 
       // A task that expires at once, then the sweep.
       const expiring = await store.cancel(await record(null, 1));
       await waitFor(() => Date.now() > expiring!.expiresAt!.getTime(), { what: 'expiry' });
-      expect(await store.sweepExpired()).toBe(1);
+      expect(await store.sweepExpired()).toHaveLength(1);
 
       // The list read, on a connection of its own.
       const readerStore: TaskStore = createTaskStore(reader, stack.partitions);

@@ -80,10 +80,10 @@ describe("the service's history by the minute", () => {
     const store = createTaskStore(stack.redis, stack.partitions);
     const task = await sleepRecord(store);
     const first = randomUUID();
-    await store.start(task, first, 'a worker');
+    await store.start(task, first, 'a worker', { attemptsMade: 0 });
     await store.finish(task, first, { state: 'QUEUED', error: 'handed back' });
     const second = randomUUID();
-    await store.start(task, second, 'a worker');
+    await store.start(task, second, 'a worker', { attemptsMade: 0 });
     await store.finish(task, second, { state: 'FAILED', error: 'failed' });
 
     const history = createTaskHistory(stack.redis, stack.partitions);

@@ -146,7 +146,7 @@ describe("a task's timeline", () => {
   it('should keep about forty steps of a long run, spread evenly, and the newest hundred changes', async () => {
     const task = await sleepRecord(store, { total: 300 });
     const runId = randomUUID();
-    await store.start(task, runId, 'a worker');
+    await store.start(task, runId, 'a worker', { attemptsMade: 0 });
     for (let current = 1; current <= 300; current++) await store.progress(task, runId, { current, total: 300 });
     const steps = (await store.timeline(task.id)).filter((event) => event.current !== null && event.current > 0);
     expect(steps).toHaveLength(40);
@@ -158,7 +158,7 @@ describe("a task's timeline", () => {
     // Run after run handed back: the oldest changes go, the newest stay.
     for (let run = 0; run < 60; run++) {
       const again = randomUUID();
-      await store.start(task, again, 'a worker');
+      await store.start(task, again, 'a worker', { attemptsMade: 0 });
       await store.finish(task, again, { state: 'QUEUED', error: `run ${run} handed back` });
     }
     const kept = await store.timeline(task.id);
@@ -179,7 +179,7 @@ describe("a task's timeline", () => {
     // Kept 300 ms once finished: the API's sweep forgets it, the timeline with it.
     const expiring = await sleepRecord(store, { ttlMs: 300 });
     const runId = randomUUID();
-    await store.start(expiring, runId, 'a worker');
+    await store.start(expiring, runId, 'a worker', { attemptsMade: 0 });
     await store.finish(expiring, runId, { state: 'FAILED', error: 'x'.repeat(2_000) });
     const ttl = await stack.redis.pttl(stack.keys.timeline(expiring.id));
     expect(ttl).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { inSpan } from '../core/tracing.js';
-import { TaskCancelledError, WorkerShutdownError } from './processors/task-processor.js';
+import { JobSkippedError, TaskCancelledError, WorkerShutdownError } from './processors/task-processor.js';
 
 /** What an attempt tells its span. */
 export interface AttemptSpan {
@@ -17,15 +17,17 @@ const attributesOf = (job: Job) => ({
 /**
  * One attempt at a task, as a span under BullMQ's `process` of its job, and so in the trace of the
  * request that created the task. Its failure is the one the attempt names (`failed`), or else
- * what it threw; a hand-back to the queue (BullMQ's DelayedError) is none, nor is a cancel.
+ * what it threw; a hand-back to the queue (BullMQ's DelayedError) is none, nor is a cancel or a
+ * job that ran nothing.
  */
-export function inAttemptSpan(job: Job, attempt: (span: AttemptSpan) => Promise<void>): Promise<void> {
+export function inAttemptSpan<T>(job: Job, attempt: (span: AttemptSpan) => Promise<T>): Promise<T> {
   let named: { cause: unknown } | null = null;
   return inSpan(
     `attempt ${job.name}`,
     {
       attributes: attributesOf(job),
-      failure: (error) => (error instanceof DelayedError ? undefined : named ? named.cause : error),
+      failure: (error) =>
+        error instanceof DelayedError || error instanceof JobSkippedError ? undefined : named ? named.cause : error,
     },
     () =>
       attempt({

@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { Partitions } from '../core/partitions.js';
 import type { RedisClient } from '../core/redis.js';
 import type { TaskRecord } from '../core/task-record.js';
-import { createTaskStore, type RunOutcome } from '../core/task-store.js';
+import { createTaskStore, type RunOutcome, type Step } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
 import { RunSteps } from './run-steps.js';
@@ -16,6 +16,7 @@ import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
 import {
+  JobSkippedError,
   TaskCancelledError,
   TaskTimeoutError,
   WorkerShutdownError,
@@ -159,17 +160,41 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   const willRetry = (job: Job, error: unknown) =>
     !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
 
-  function checkedInput(processor: TaskProcessor, job: Job): unknown {
+  /**
+   * The task's own input, as its record holds it: what runs, whatever the job's data says (it can
+   * be edited in Bull Board or Taskforce). A difference is written in the task's log.
+   */
+  function taskInput(processor: TaskProcessor, job: Job, stored: unknown, log: RunContext['log']): unknown {
     const unreadable = unreadableData(job);
-    if (unreadable !== undefined) throw new UnrecoverableError(`job data could not be read: ${unreadable}`);
-    const parsed = processor.kind.input.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
+    if (unreadable !== undefined || JSON.stringify(job.data) !== JSON.stringify(stored)) {
+      const data = unreadable === undefined ? JSON.stringify(job.data).slice(0, 200) : `unreadable (${unreadable})`;
+      log(`${EDITED_DATA}; job data: ${data}`, 'warn');
+      logger.warn({ taskId: job.id, task: job.name, jobData: data }, 'job data differs from the task input');
+    }
+    const parsed = processor.kind.input.safeParse(stored);
+    if (!parsed.success) throw new UnrecoverableError(`invalid task input: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
   }
 
-  function processJob(job: Job, token?: string): Promise<void> {
+  /** Every step is also the job's progress, which Bull Board and Taskforce show. */
+  const jobProgress = (job: Job, { current, total }: Step) => {
+    job
+      .updateProgress({ current, total, progress: total > 0 ? (current / total) * 100 : 0 })
+      .catch((error: Error) => logger.debug({ taskId: job.id, err: error.message }, 'job progress not written'));
+  };
+
+  /**
+   * Fails a job that runs nothing, so that BullMQ (and Bull Board) shows why: one that is no
+   * task's, whose task is gone, or was cancelled.
+   */
+  const skip = (reason: string) => new JobSkippedError(reason);
+
+  /** The job's result is its task's: BullMQ keeps it as the job's return value. */
+  function processJob(partition: number, job: Job, token?: string): Promise<unknown> {
     // A schedule's run is no task of its own: it creates one.
     if (scheduleRuns.isRun(job)) return scheduleRuns.run(job);
+    // A job added by hand (Bull Board, Taskforce) has an id that names no task of this queue.
+    if (partitions.ofTask(job.id!)?.index !== partition) return Promise.reject(skip(notATask(job.id!)));
     const processor = processors.get(job.name);
     return options.metrics.running(
       inAttemptSpan(job, (attempt) =>
@@ -178,45 +203,75 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     );
   }
 
-  /** An instant kind: run first, then record the start and the end in one script. */
-  async function runAtOnce(job: Job, processor: TaskProcessor): Promise<void> {
+  /**
+   * An instant kind: run first, then record the start and the end in one script, which checks that
+   * it ran the task's own input (when not, it answers that input, to run again with).
+   */
+  async function runAtOnce(job: Job, processor: TaskProcessor): Promise<unknown> {
     const taskId = job.id!;
-    let outcome: RunOutcome;
-    let failure: { error: unknown; message: string } | null = null;
+    const ref = { id: taskId, name: job.name };
+    const taken = { attemptsMade: job.attemptsMade };
     // Its log lines go with its start and end, in the one script call.
     const lines: { level: TaskLogLevel; message: string }[] = [];
     const writeLog: RunContext['log'] = (message, level = 'info') => lines.push({ level, message });
-    try {
-      const input = checkedInput(processor, job);
-      const runContext = instantRunContext(maxTimeoutSeconds, writeLog, logger);
-      const result = await inRunSpan(job, runContext.signal, () => processor.run(input, runContext));
-      outcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
-    } catch (error) {
-      failure = { error, message: messageOf(error) };
-      outcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: failure.message };
-      logFailure(writeLog, job, failure.message, outcome.state === 'QUEUED');
-    }
-    const log = { lines, maxLines: options.maxLogLines };
-    const state = await store.startAndFinish({ id: taskId, name: job.name }, randomUUID(), name, outcome, log);
-    const attempt = job.attemptsMade + 1;
-    if (state !== 'ACTIVE') {
-      logger.info({ taskId, task: job.name, state }, 'task skipped');
-    } else if (failure) {
-      logger.warn({ taskId, task: job.name, attempt, err: failure.message }, 'task failed');
-      throw failure.error;
-    } else {
-      logger.info({ taskId, task: job.name, attempt }, 'task completed');
+    // Job data that cannot be read runs nothing: the script answers the task's input.
+    let input: unknown = unreadableData(job) === undefined ? job.data : null;
+    // At most twice: the task's own input, once answered, is what the script checks against.
+    for (let tries = 0; ; tries++) {
+      const run = input === null ? null : await runInstant(job, processor, input, writeLog);
+      const outcome: RunOutcome = run?.outcome ?? { state: 'FAILED', error: 'not run' };
+      const log = { lines, maxLines: options.maxLogLines };
+      const answer = await store.startAndFinish(ref, randomUUID(), name, outcome, { job: taken, input, log });
+      if (answer.state === 'INPUT') {
+        if (tries > 0) throw new Error(`the input of task ${taskId} changed while it ran`);
+        lines.length = 0;
+        taskInput(processor, job, answer.input, writeLog);
+        input = answer.input;
+        continue;
+      }
+      const attempt = job.attemptsMade + 1;
+      if (answer.state !== 'ACTIVE' || !run) {
+        logger.info({ taskId, task: job.name, state: answer.state }, 'task skipped');
+        if (answer.state === 'MISSING') throw skip(taskGone(taskId));
+        if (answer.state === 'CANCELLED') throw skip(CANCELLED);
+        return undefined;
+      }
+      if (run.failure) {
+        logger.warn({ taskId, task: job.name, attempt, err: run.failure.message }, 'task failed');
+        throw run.failure.error;
+      }
+      logger.info({ taskId, task: job.name, attempt, again: answer.again }, 'task completed');
+      return outcome.state === 'COMPLETED' ? outcome.result : undefined;
     }
   }
 
-  async function runWithSteps(job: Job, attempt: AttemptSpan, token?: string): Promise<void> {
+  /** Runs an instant kind: its outcome, and its failure when it failed. */
+  async function runInstant(job: Job, processor: TaskProcessor, input: unknown, writeLog: RunContext['log']) {
+    try {
+      const parsed = processor.kind.input.safeParse(input);
+      if (!parsed.success) throw new UnrecoverableError(`invalid task input: ${parsed.error.issues[0]?.message}`);
+      const runContext = instantRunContext(maxTimeoutSeconds, writeLog, logger);
+      const result = await inRunSpan(job, runContext.signal, () => processor.run(parsed.data, runContext));
+      const outcome: RunOutcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
+      return { outcome, failure: null };
+    } catch (error) {
+      const failure = { error, message: messageOf(error) };
+      const outcome: RunOutcome = { state: willRetry(job, error) ? 'QUEUED' : 'FAILED', error: failure.message };
+      logFailure(writeLog, job, failure.message, outcome.state === 'QUEUED');
+      return { outcome, failure };
+    }
+  }
+
+  async function runWithSteps(job: Job, attempt: AttemptSpan, token?: string): Promise<unknown> {
     const taskId = job.id!;
     const log = logger.child({ taskId, task: job.name });
     const runId = randomUUID();
-    const started = await store.start({ id: taskId, name: job.name }, runId, name);
+    const started = await store.start({ id: taskId, name: job.name }, runId, name, { attemptsMade: job.attemptsMade });
     if (started.state !== 'ACTIVE') {
       log.info({ state: started.state }, 'task skipped');
-      return;
+      if (started.state === 'MISSING') throw skip(taskGone(taskId));
+      if (started.state === 'CANCELLED') throw skip(CANCELLED);
+      return undefined;
     }
     // The record names the task's keys for the rest of the run, its owner included.
     const task = started.record;
@@ -227,19 +282,30 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const timeLimit = timeLimitOf(task);
     const timeout = setTimeout(() => controller.abort(new TaskTimeoutError(timeLimit)), timeLimit.seconds * 1000);
     const writeLog = taskLog(taskId);
-    log.info({ attempt: job.attemptsMade + 1 }, 'task started');
+    log.info({ attempt: job.attemptsMade + 1, again: started.again }, 'task started');
+    if (started.again) {
+      writeLog(RETRIED, 'warn');
+      jobProgress(job, { current: 0, total: task.total });
+    }
 
     const steps = new RunSteps(
-      (step) => store.progress(task, runId, step),
+      (step) => {
+        jobProgress(job, step);
+        return store.progress(task, runId, step);
+      },
       () => controller.abort(new TaskCancelledError()),
     );
     // A last step the processor reported just before the end is recorded with it.
-    const finish = (outcome: RunOutcome) => store.finish(task, runId, outcome, steps.takeHeld());
+    const finish = (outcome: RunOutcome) => {
+      const held = steps.takeHeld();
+      if (held) jobProgress(job, held);
+      return store.finish(task, runId, outcome, held);
+    };
 
     try {
       const processor = processors.get(job.name);
       if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
-      const input = checkedInput(processor, job);
+      const input = taskInput(processor, job, task.input, writeLog);
       const result = await inRunSpan(job, signal, () =>
         processor.run(input, {
           signal,
@@ -260,15 +326,17 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       if (await steps.settled()) signal.throwIfAborted();
       if ((await finish(outcome)) === 'CANCELLED') {
         log.info('task cancelled');
-        return;
+        throw skip(CANCELLED);
       }
       log.info('task completed');
+      return outcome.result;
     } catch (error) {
+      if (error instanceof JobSkippedError) throw error;
       const reason: unknown = signal.aborted ? signal.reason : null;
       if (reason instanceof TaskCancelledError) {
         await finish({ state: 'CANCELLED' });
         log.info('task cancelled');
-        return;
+        throw skip(CANCELLED);
       }
       if (reason instanceof WorkerShutdownError) {
         // Back to the queue, not failed: another worker (or this one, restarted) runs it again.
@@ -301,12 +369,13 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const share = evenShare(concurrency, partitions.count, index);
     const fetchLoops = Math.ceil(share / TASKS_PER_FETCH_LOOP);
     return Array.from({ length: fetchLoops }, (_, loop) =>
-      createBullmqWorker(keys.prefix, evenShare(share, fetchLoops, loop)),
+      createBullmqWorker(index, keys.prefix, evenShare(share, fetchLoops, loop)),
     );
   });
 
-  function createBullmqWorker(prefix: string, share: number): Worker {
-    const worker = new TaskJobWorker(QUEUE_NAME, processJob, {
+  function createBullmqWorker(partition: number, prefix: string, share: number): Worker {
+    const process = (job: Job, token?: string) => processJob(partition, job, token);
+    const worker = new TaskJobWorker(QUEUE_NAME, process, {
       connection: redis,
       prefix,
       concurrency: share,
@@ -324,7 +393,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     // record would stay ACTIVE forever. Failures the processor saw are already recorded: no-op then.
     worker.on('failed', (job, error) => {
       const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
-      if (!job?.id || willRetry) return;
+      if (!job?.id || willRetry || error instanceof JobSkippedError || !partitions.ofTask(job.id)) return;
       if (scheduleRuns.isRun(job)) {
         logger.warn({ scheduleId: job.repeatJobKey, jobId: job.id, err: error.message }, 'schedule run failed');
         return;
@@ -379,6 +448,16 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     },
   };
 }
+
+const CANCELLED = 'the task was cancelled';
+const RETRIED = "run again: its job was retried in the queue (Bull Board, Taskforce or BullMQ's job.retry)";
+const EDITED_DATA =
+  "the job's data differs from the task's input (edited in Bull Board, Taskforce or with BullMQ's API): the task's own input ran";
+const notATask = (jobId: string) =>
+  `job ${jobId} is no task of this service: create tasks through its GraphQL API, not by adding jobs to its queue`;
+const taskGone = (taskId: string) =>
+  `no task ${taskId}: it was deleted or has expired, or its job was added to the queue by hand ` +
+  '(create tasks through the GraphQL API)';
 
 /** Part `index` of `total` split over `parts`, at least one: the parts differ by one at most. */
 function evenShare(total: number, parts: number, index: number): number {

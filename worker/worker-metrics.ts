@@ -59,10 +59,10 @@ export function createWorkerMetrics(
         if (answer) ended(task.name, answer === 'CANCELLED' ? answer : outcome.state);
         return answer;
       },
-      async startAndFinish(task, runId, worker, outcome, log) {
-        const state = await store.startAndFinish(task, runId, worker, outcome, log);
-        if (state === 'ACTIVE') ended(task.name, outcome.state);
-        return state;
+      async startAndFinish(task, runId, worker, outcome, run) {
+        const answer = await store.startAndFinish(task, runId, worker, outcome, run);
+        if (answer.state === 'ACTIVE') ended(task.name, outcome.state);
+        return answer;
       },
       async abandon(task, error) {
         const abandoned = await store.abandon(task, error);

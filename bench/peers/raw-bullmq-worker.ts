@@ -26,20 +26,25 @@ const connection = new Redis(url!, { maxRetriesPerRequest: null });
 const commands = new Redis(url!, { enableAutoPipelining: true });
 const store = createTaskStore(commands, createPartitions(prefix!, 1));
 
-async function record(job: Job<CalculationTaskInput>): Promise<void> {
+/** As the service's worker: the run recorded, the result kept as the job's return value. */
+async function record(job: Job<CalculationTaskInput>): Promise<unknown> {
   const { numbers, operation } = job.data;
   const result = { operation, value: calculate(numbers, operation), count: numbers.length };
-  await store.startAndFinish({ id: job.id!, name: job.name }, randomUUID(), 'raw', { state: 'COMPLETED', result });
+  const run = { job: { attemptsMade: job.attemptsMade }, input: job.data };
+  await store.startAndFinish({ id: job.id!, name: job.name }, randomUUID(), 'raw', { state: 'COMPLETED', result }, run);
+  return result;
 }
 
-async function recordWithLog(job: Job<CalculationTaskInput>): Promise<void> {
+async function recordWithLog(job: Job<CalculationTaskInput>): Promise<unknown> {
   const { numbers, operation } = job.data;
   const value = calculate(numbers, operation);
   store
     .appendLogs(job.id!, [{ level: 'info', message: `${operation} of ${numbers.length} numbers = ${value}` }], 1000)
     .catch(() => undefined);
   const result = { operation, value, count: numbers.length };
-  await store.startAndFinish({ id: job.id!, name: job.name }, randomUUID(), 'raw', { state: 'COMPLETED', result });
+  const run = { job: { attemptsMade: job.attemptsMade }, input: job.data };
+  await store.startAndFinish({ id: job.id!, name: job.name }, randomUUID(), 'raw', { state: 'COMPLETED', result }, run);
+  return result;
 }
 
 const emptyScript = defineLuaCommand(commands, 'bench:empty', 'return 1', 1);

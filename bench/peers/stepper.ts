@@ -21,7 +21,8 @@ async function start(command: Extract<StepperCommand, { type: 'start' }>) {
   const redis = new Redis(command.redisUrl);
   const store = createTaskStore(redis, createPartitions(command.prefix, 1));
   const runId = randomUUID();
-  for (const id of command.taskIds) await store.start({ id, name: sleepTask.name }, runId, 'bench-stepper');
+  for (const id of command.taskIds)
+    await store.start({ id, name: sleepTask.name }, runId, 'bench-stepper', { attemptsMade: 0 });
   const current = new Map<string, number>();
   const ticksPerSecond = 1000 / TICK_MS;
   const perTick = (command.taskIds.length * command.perSecond) / ticksPerSecond;

@@ -174,7 +174,7 @@ async function measure(server: Server, sockets: number, log: (line: string) => v
     if (server === 'service') {
       taskIds = await createTasks(url, TASKS);
       // Started before the sockets open: the one step afterwards is then exactly one event each.
-      for (const id of taskIds) await store.start({ id, name: sleepTask.name }, runId, 'bench');
+      for (const id of taskIds) await store.start({ id, name: sleepTask.name }, runId, 'bench', { attemptsMade: 0 });
     }
     // Warm the server's code paths up with a few sockets, closed again, before the first read.
     await closeLoad(await openLoad(url, mode, WARMUP_SOCKETS, taskIds));

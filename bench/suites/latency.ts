@@ -231,7 +231,7 @@ export const latencySuite: Suite = {
     try {
       const ids = await createTasks(url, MEASURED_TASKS);
       const runId = randomUUID();
-      for (const id of ids) await store.start({ id, name: sleepTask.name }, runId, 'bench');
+      for (const id of ids) await store.start({ id, name: sleepTask.name }, runId, 'bench', { attemptsMade: 0 });
       await watcher.watch(ids);
       const payload = JSON.stringify(await redis.hgetall(createKeys(service.prefix).task(ids[0]!)));
       log(`payload ${payload.length} bytes (a task record as the Lua script publishes it)`);

@@ -1,7 +1,8 @@
 --[[
   Cancels a task. A queued task is cancelled at once; a running one is flagged and its worker told
   on the cancel channel (the flag covers a missed message: the worker reads it at its next step).
-  A finished task is left as it is.
+  A finished task is left as it is. With a reason (its job was removed outside the service), the
+  reason is the task's error.
 
   Input:
     KEYS[1] the task's record (HASH)
@@ -17,6 +18,7 @@
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
     ARGV[3] the owner they were built for, '' for none
+    ARGV[4] why it is cancelled, '' for a cancel asked for through the API
 
   Output:
     the record afterwards, as HGETALL answers it; nil for an unknown task;
@@ -41,9 +43,13 @@ if state == 'QUEUED' or state == 'ACTIVE' then
   local wrong = wrongRef(name, owner)
   if wrong then return wrong end
 end
+local reason = ARGV[4] ~= '' and ARGV[4] or nil
+if reason and (state == 'QUEUED' or state == 'ACTIVE') then redis.call('HSET', at.record, 'error', reason) end
 if state == 'QUEUED' then
   redis.call('ZREM', KEYS[7], id)
-  setTerminal(at, { state = state, sortKey = sortKey, id = id, ttl = ttl }, 'CANCELLED', now)
+  -- It ended no run: a job of it still taken up runs nothing (includes/end-run.lua, isRetried).
+  redis.call('HDEL', at.record, 'jobAttempts')
+  setTerminal(at, { state = state, sortKey = sortKey, id = id, ttl = ttl }, 'CANCELLED', now, reason)
   return publishChange(at)
 end
 if state == 'ACTIVE' then

@@ -3,6 +3,9 @@
   its start and its end together. Both changes get their own sequence number and event, in order,
   as if start.lua and finish.lua had run one after the other; but the record is read once and
   written once, and it never sits in the ACTIVE indexes, which nobody could see in between anyway.
+  A finished task whose job was retried in the queue runs again (includes/end-run.lua, isRetried).
+  The run must have been given the task's own input: a job's data edited outside the service does
+  not change what runs.
 
   Input:
     KEYS[1] the task's record (HASH)
@@ -26,11 +29,15 @@
     ARGV[9] the lines the task's log keeps at most
     ARGV[10] how long past its time to live an unfinished task's log is kept, in milliseconds
     ARGV[11] the lines the run wrote in its log, as a JSON array of JSON lines ('' for none)
+    ARGV[12] the job's attempts made, as BullMQ counts them when the worker takes it up
+    ARGV[13] the input the run was given, as JSON ('' when it was given none)
 
   Output:
-    ACTIVE when the run was recorded; otherwise the state the task is in (CANCELLED, COMPLETED,
-    FAILED) or MISSING, and the outcome is dropped; { 'WRONG_REF', name, owner } when the keys are
-    not the task's
+    ACTIVE when the run was recorded (AGAIN when the task had finished before: its job was
+    retried); otherwise the state the task is in (CANCELLED, COMPLETED, FAILED) or MISSING, and the
+    outcome is dropped; { 'INPUT', input } when the run was given another input than the task's
+    own, which it must run with instead (nothing is recorded); { 'WRONG_REF', name, owner } when the
+    keys are not the task's
 
   Events:
     the whole record on KEYS[3] (the task's channel) and KEYS[4] (all tasks): the start, then the
@@ -50,14 +57,17 @@ local now = tonumber(ARGV[1])
 local task = readTask(at.record)
 if not task then return 'MISSING' end
 local fromState = task.state
-if isTerminal(fromState) then return fromState end
+local again = isTerminal(fromState)
+if again and not isRetried(task.jobAttempts, ARGV[12]) then return fromState end
 local wrong = wrongRef(task.name, task.owner)
 if wrong then return wrong end
-if task.cancelRequested == '1' then
+if not again and task.cancelRequested == '1' then
   setTerminal(at, task, 'CANCELLED', now)
   publishChange(at)
   return 'CANCELLED'
 end
+if task.input ~= ARGV[13] then return { 'INPUT', task.input } end
+if again then reopen(at, task) end
 -- started, as in start.lua
 task.state = 'ACTIVE'
 task.runId = ARGV[4]
@@ -67,10 +77,13 @@ task.current = '0'
 task.progress = '0'
 task.attempts = tostring(tonumber(task.attempts) + 1)
 publishTask(at, task)
+local message = (again and 'started again, its job retried in the queue, on ' or 'started on ') .. ARGV[5]
 addEvent(at, now, task.seq,
-  { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts, message = 'started on ' .. ARGV[5] })
+  { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts, message = message })
 endRun(at, task, fromState, ARGV[6], ARGV[7], ARGV[8], now)
+redis.call('HSET', at.record, 'jobAttempts', ARGV[12])
 if ARGV[11] ~= '' then
   appendLogLines(KEYS[7], cjson.decode(ARGV[11]), ARGV[9], task.expiresAt, task.ttl, ARGV[10])
 end
+if again then return 'AGAIN' end
 return 'ACTIVE'

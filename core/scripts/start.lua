@@ -1,6 +1,7 @@
 --[[
   A worker calls it before it runs a task: makes the task ACTIVE under a new run, unless it was
-  cancelled, finished or deleted meanwhile.
+  cancelled, finished or deleted meanwhile. A finished task whose job was retried in the queue
+  runs again (includes/end-run.lua, isRetried).
 
   Input:
     KEYS[1] the task's record (HASH)
@@ -16,9 +17,11 @@
     ARGV[3] the owner they were built for, '' for none
     ARGV[4] the run's id
     ARGV[5] the worker's name
+    ARGV[6] the job's attempts made, as BullMQ counts them when the worker takes it up
 
   Output:
     the record, as HGETALL answers it, when the task is now ACTIVE under this run: run it;
+    { 'AGAIN', record } when it is, and had finished before (its job was retried);
     otherwise the state it is in (CANCELLED, COMPLETED, FAILED) or MISSING: leave it;
     { 'WRONG_REF', name, owner } when the keys are not the task's (includes/ref.lua)
 
@@ -32,22 +35,28 @@ local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChann
   indexes = 6 }
 local now = tonumber(ARGV[1])
 
-local state, cancelRequested, name, owner, sortKey, id, ttl, seq, total = unpack(redis.call('HMGET', at.record,
-  'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl', 'seq', 'total'))
+local state, cancelRequested, name, owner, sortKey, id, ttl, seq, total, jobAttempts = unpack(redis.call('HMGET',
+  at.record, 'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl', 'seq', 'total', 'jobAttempts'))
 if not state then return 'MISSING' end
-if isTerminal(state) then return state end
+local again = isTerminal(state)
+if again and not isRetried(jobAttempts, ARGV[6]) then return state end
 local wrong = wrongRef(name, owner)
 if wrong then return wrong end
 local task = { state = state, sortKey = sortKey, id = id, ttl = ttl }
-if cancelRequested == '1' then
+if again then
+  reopen(at, task)
+elseif cancelRequested == '1' then
   setTerminal(at, task, 'CANCELLED', now)
   publishChange(at)
   return 'CANCELLED'
 end
 moveIndexes(at, sortKey, state, 'ACTIVE')
 redis.call('HSET', at.record, 'state', 'ACTIVE', 'runId', ARGV[4], 'worker', ARGV[5], 'startedAt', ARGV[1],
-  'current', '0', 'progress', '0')
+  'current', '0', 'progress', '0', 'jobAttempts', ARGV[6])
 local attempt = redis.call('HINCRBY', at.record, 'attempts', 1)
+local message = (again and 'started again, its job retried in the queue, on ' or 'started on ') .. ARGV[5]
 addEvent(at, now, tonumber(seq) + 1,
-  { state = 'ACTIVE', current = '0', total = total, attempt = tostring(attempt), message = 'started on ' .. ARGV[5] })
-return publishChange(at)
+  { state = 'ACTIVE', current = '0', total = total, attempt = tostring(attempt), message = message })
+local record = publishChange(at)
+if again then return { 'AGAIN', record } end
+return record

@@ -1,3 +1,4 @@
+import { UnrecoverableError } from 'bullmq';
 import type { Logger } from '../../core/logger.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 
@@ -82,3 +83,10 @@ export class WorkerShutdownError extends Error {
     super('the worker stopped before the task finished');
   }
 }
+
+/**
+ * Fails a job that ran nothing, with the reason BullMQ keeps and Bull Board shows: a job that is no
+ * task's, whose task is gone, or that was cancelled. Not a failure of the task: it is not retried,
+ * nor counted or traced as one.
+ */
+export class JobSkippedError extends UnrecoverableError {}

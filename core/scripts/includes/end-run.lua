@@ -67,3 +67,22 @@ local function endRun(at, task, indexedState, state, result, error, now)
   redis.call('HSET', at.record, unpack(fields))
   if clearsError then redis.call('HDEL', at.record, 'runId', 'error') else redis.call('HDEL', at.record, 'runId') end
 end
+
+-- Whether a job taken up for a finished task was retried in the queue (Bull Board, Taskforce,
+-- BullMQ's job.retry) and so runs the task again. Each start records the job's attempts made
+-- (`jobAttempts`, which a cancel of a queued task clears: it ended no run); BullMQ adds one when it
+-- finishes a run. A job taken up again after its run ended in the record but not in BullMQ (its
+-- worker died in between; a stall) has no more attempts made than at that start, nor has the job of
+-- a task cancelled while it was queued: neither runs again.
+local function isRetried(recordedJobAttempts, jobAttempts)
+  return recordedJobAttempts ~= nil and tonumber(jobAttempts) > tonumber(recordedJobAttempts)
+end
+
+-- A finished task about to run again as the same task: its time to live stops and what the last
+-- run left (result, error, finish time) goes. The caller starts the run.
+local function reopen(at, task)
+  redis.call('ZREM', at.expiry, task.id)
+  redis.call('HDEL', at.record, 'finishedAt', 'expiresAt', 'result', 'error', 'cancelRequested')
+  redis.call('PERSIST', at.timeline)
+  task.finishedAt, task.expiresAt, task.result, task.error, task.cancelRequested = nil, nil, nil, nil, nil
+end
