@@ -287,6 +287,7 @@ describe("the project's own operations", () => {
       'playground tab 4': 6,
       'playground tab 5': 83,
       'playground tab 6': 6,
+      'playground tab 7': 2_816,
       'tests CREATE_SLEEP': 18,
       'tests CREATE_CALCULATION': 120,
       'tests GET_TASK': 123,
