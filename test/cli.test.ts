@@ -283,7 +283,6 @@ describe('the command line', () => {
       ['list', '--state', 'sleeping'],
       ['cancel'],
       ['workers', '--watch'],
-      ['queues', 'all'],
       ['create', 'sleep', '1', '--run-at', 'tomorrow'],
       ['logs'],
       [],
@@ -396,6 +395,11 @@ describe('the command line', () => {
         ['PARTITION', 'NAME', 'PREFIX', 'STATE', 'WAITING', 'PRIORITIZED', 'DELAYED', 'ACTIVE', 'COMPLETED', 'FAILED'],
         ['0', 'tasks', stack.keys.prefix, 'PAUSED', '0', '1', '0', '0', '0', '0'],
       ]);
+
+      expect(await runCli(['queues', 'all'], env)).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('queues'),
+      });
 
       await queue.resume();
       expect((await runCli(['workers'], env)).stdout).not.toContain('paused');
