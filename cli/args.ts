@@ -22,6 +22,7 @@ export type Command =
   | { name: 'cancel'; id: string }
   | { name: 'delete'; id: string }
   | { name: 'workers' }
+  | { name: 'queues' }
   | { name: 'schedule-create'; task: TaskInputArgs; schedule: ScheduleInput }
   | { name: 'schedule-list' }
   | { name: 'schedule-delete'; id: string };
@@ -260,8 +261,9 @@ function commandOf(name: string, positionals: readonly string[], values: Values)
       exactly(positionals, 1, `${name} ID`);
       return { name, id: positionals[0]! };
     case 'workers':
-      exactly(positionals, 0, 'workers');
-      return { name: 'workers' };
+    case 'queues':
+      exactly(positionals, 0, name);
+      return { name };
     default:
       throw usageError(`unknown command "${name}"`);
   }
@@ -292,7 +294,9 @@ Commands:
                                                  completed, failed, cancelled; kind: sleep, calculation)
   cancel ID                                      cancel a task
   delete ID                                      forget a task (cancelling it first if it runs)
-  workers                                        the workers alive now
+  workers                                        the workers alive now, and any paused queue
+  queues                                         each partition's BullMQ queue: paused or
+                                                 running, and its job counts
 
 Options:
   --url URL      the API (TASK_SERVICE_URL; default http://localhost:4000)

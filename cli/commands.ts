@@ -5,6 +5,8 @@ import {
   createdLine,
   logDocument,
   logLine,
+  pausedQueueNotice,
+  queueTable,
   scheduleTable,
   scheduleText,
   taskTable,
@@ -19,6 +21,7 @@ import {
   CreateSleepTaskScheduleMutation,
   DeleteTaskMutation,
   DeleteTaskScheduleMutation,
+  QueuesQuery,
   TaskSchedulesQuery,
   TasksQuery,
   WorkersQuery,
@@ -124,8 +127,19 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
       return ExitCode.ok;
     }
     case 'workers': {
-      const { workers } = await api.request(WorkersQuery, {});
+      const { workers, queues } = await api.request(WorkersQuery, {});
       print(workers.length > 0 ? workerTable(workers) : 'no workers are running', workers);
+      // Why idle workers start nothing. With --json, stdout keeps its one document; the notice goes to stderr.
+      for (const queue of queues.filter(({ paused }) => paused)) {
+        const notice = pausedQueueNotice(queue, queues.length);
+        if (json) output.stderr.write(`${JSON.stringify({ warning: notice, queue })}\n`);
+        else output.stdout.write(`${notice}\n`);
+      }
+      return ExitCode.ok;
+    }
+    case 'queues': {
+      const { queues } = await api.request(QueuesQuery, {});
+      print(queueTable(queues), queues);
       return ExitCode.ok;
     }
   }

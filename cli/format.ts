@@ -1,9 +1,16 @@
-import type { CliScheduleFragment, CliTaskFragment, CliWorkersQuery } from './graphql/generated/graphql.js';
+import type {
+  CliQueueFragment,
+  CliQueuesQuery,
+  CliScheduleFragment,
+  CliTaskFragment,
+  CliWorkersQuery,
+} from './graphql/generated/graphql.js';
 import type { CliLogLine } from './task-logs.js';
 
 export type CliTask = CliTaskFragment;
 export type CliWorker = CliWorkersQuery['workers'][number];
 export type CliSchedule = CliScheduleFragment;
+export type CliQueue = CliQueueFragment;
 
 const TERMINAL_STATES = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
@@ -127,6 +134,39 @@ export function workerTable(workers: readonly CliWorker[]): string {
     worker.taskNames.join(', '),
   ]);
   return table([['NAME', 'ACTIVE', 'UPTIME', 'KINDS'], ...rows]);
+}
+
+/**
+ * What a paused queue means, as the dashboard says it: `queue tasks is paused: no task starts until
+ * it is resumed (...)`. With several partitions, which one (`queues` names them all).
+ */
+export function pausedQueueNotice(queue: CliQueue, partitions: number): string {
+  const which = partitions > 1 ? ` of partition ${queue.partition} (prefix ${queue.prefix})` : '';
+  const tasks = partitions > 1 ? 'no task of it' : 'no task';
+  return `queue ${queue.name}${which} is paused: ${tasks} starts until it is resumed (BullMQ's queue.resume(), or Resume in Bull Board/Taskforce)`;
+}
+
+export function queueTable(queues: CliQueuesQuery['queues']): string {
+  const rows = queues.map((queue) => [
+    String(queue.partition),
+    queue.name,
+    queue.prefix,
+    queue.paused ? 'PAUSED' : 'running',
+    ...[queue.waiting, queue.prioritized, queue.delayed, queue.active, queue.completed, queue.failed].map(String),
+  ]);
+  const head = [
+    'PARTITION',
+    'NAME',
+    'PREFIX',
+    'STATE',
+    'WAITING',
+    'PRIORITIZED',
+    'DELAYED',
+    'ACTIVE',
+    'COMPLETED',
+    'FAILED',
+  ];
+  return table([head, ...rows]);
 }
 
 /** When a schedule runs: `every 60s`, or its cron expression and time zone. */

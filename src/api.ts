@@ -82,7 +82,8 @@ export async function createTaskBackend(
   config: Pick<ApiConfig, 'redis' | 'tasks' | 'limits' | 'traces'>,
   { logger, name = 'api' }: BackendOptions,
 ): Promise<TaskBackend> {
-  const schema = await buildTaskSchema();
+  const partitions = createPartitions(config.redis.keyPrefix, config.redis.partitions);
+  const schema = await buildTaskSchema({ partitions: partitions.count });
   const register = new Registry();
   collectProcessMetrics(register);
   const kinds = taskKinds.map((kind) => kind.name);
@@ -103,7 +104,6 @@ export async function createTaskBackend(
     onReconnect: () => metrics.redisReconnected('subscriber'),
   });
   const closeConnections = () => Promise.all([closeRedis(subscriber), closeRedis(redis)]);
-  const partitions = createPartitions(config.redis.keyPrefix, config.redis.partitions);
   try {
     await Promise.all([waitForRedis(redis), waitForRedis(subscriber)]);
     await checkPartitionCount(redis, partitions);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../cli/args.js';
@@ -360,6 +361,60 @@ describe('the command line', () => {
     const again = await runCli(['delete', id], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`No task with id "${id}"`);
+  });
+
+  it('should say in `workers` that a queue is paused, and show each queue with `queues`', async () => {
+    const notice =
+      "queue tasks is paused: no task starts until it is resumed (BullMQ's queue.resume(), or Resume in Bull Board/Taskforce)";
+    // As Bull Board or Taskforce opens the queue: by its name and prefix.
+    const queue = new Queue('tasks', { connection: stack.redis, prefix: stack.keys.prefix });
+    try {
+      await queue.pause();
+      const id = await createSleep(api.url, 1);
+      const workers = await runCli(['workers'], env);
+      expect(workers).toMatchObject({ code: 0, stderr: '' });
+      expect(workers.stdout).toMatch(/^NAME +ACTIVE +UPTIME +KINDS$/m);
+      expect(workers.stdout.trimEnd().split('\n').at(-1)).toBe(notice);
+      // --json keeps stdout one document, the workers, and says it on stderr.
+      const json = await runCli(['workers', '--json'], env);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ concurrency: 50 })]);
+      expect(JSON.parse(json.stderr)).toEqual({
+        warning: notice,
+        queue: { name: 'tasks', prefix: stack.keys.prefix, partition: 0, paused: true },
+      });
+
+      const queues = await runCli(['queues'], env);
+      expect(queues.code).toBe(0);
+      expect(
+        queues.stdout
+          .trimEnd()
+          .split('\n')
+          .map((line) => line.split(/ +/)),
+      ).toEqual([
+        ['PARTITION', 'NAME', 'PREFIX', 'STATE', 'WAITING', 'PRIORITIZED', 'DELAYED', 'ACTIVE', 'COMPLETED', 'FAILED'],
+        ['0', 'tasks', stack.keys.prefix, 'PAUSED', '0', '1', '0', '0', '0', '0'],
+      ]);
+
+      expect(await runCli(['queues', 'all'], env)).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('queues'),
+      });
+
+      await queue.resume();
+      expect((await runCli(['workers'], env)).stdout).not.toContain('paused');
+      expect(JSON.parse((await runCli(['queues', '--json'], env)).stdout)).toEqual([
+        expect.objectContaining({ name: 'tasks', paused: false }),
+      ]);
+      const stateOf = async () =>
+        (await gqlData(api.url, 'query($id: ID!) { task(id: $id) { state } }', { id })).task.state;
+      await waitFor(async () => (await stateOf()) === 'COMPLETED', {
+        what: 'the task queued while paused to complete once resumed',
+      });
+    } finally {
+      await queue.resume();
+      await queue.close();
+    }
   });
 
   it('should exit 1 when the task it watches is cancelled meanwhile', async () => {

@@ -14,6 +14,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as generated from '../client/src/graphql/generated/graphql.js';
 import { exampleTabs } from '../client/src/playground/examples.js';
+import { MAX_PARTITIONS } from '../core/config.js';
 import { MAX_PAGE_SIZE } from '../core/limits.js';
 import { MAX_NUMBERS } from '../core/task-kinds/calculation-task.js';
 import { parseApiConfig } from '../src/config.js';
@@ -74,6 +75,14 @@ describe('the cost of an operation', () => {
   it('should count the workers as MAX_WORKERS, and introspection lists once', () => {
     expect(costOf('{ workers { name taskNames } }')).toBe(MAX_WORKERS * (1 + 2));
     expect(costOf('{ __schema { types { name fields { name } } } }')).toBe(1 + 1 + 1 + 1 + 1);
+  });
+
+  it('should count the queues once per partition the schema is served for, or as MAX_PARTITIONS', async () => {
+    const query = parse('{ queues { name paused prioritized } }');
+    expect(operationCost(await buildTaskSchema({ partitions: 1 }), query)).toBe(1 + 3);
+    expect(operationCost(await buildTaskSchema({ partitions: 12 }), query)).toBe(12 * (1 + 3));
+    // Built without them, as schema.graphql is: the most a deployment may have, never fewer.
+    expect(operationCost(schema, query)).toBe(MAX_PARTITIONS * (1 + 3));
   });
 
   it('should multiply a fragment spread inside a list by that list, and count it each time it is spread', () => {
@@ -266,6 +275,7 @@ describe("the project's own operations", () => {
       'dashboard RetryTaskDocument': 129,
       'dashboard DeleteTaskDocument': 1,
       'dashboard DeleteTaskScheduleDocument': 1,
+      'dashboard QueuesDocument': 1_280,
       'dashboard TaskLogsDocument': 402,
       'dashboard TaskProgressDocument': 128,
       'dashboard TaskSchedulesDocument': 1_300,
@@ -277,6 +287,7 @@ describe("the project's own operations", () => {
       'playground tab 4': 6,
       'playground tab 5': 83,
       'playground tab 6': 6,
+      'playground tab 7': 2_816,
       'tests CREATE_SLEEP': 18,
       'tests CREATE_CALCULATION': 120,
       'tests GET_TASK': 123,
@@ -288,6 +299,7 @@ describe("the project's own operations", () => {
       'tests WORKERS': 700,
       'tests RETRY_TASK': 124,
       'tests GET_TIMELINE': 704,
+      'tests QUEUES': 2_816,
       'tests TASK_HISTORY': 300,
       'tests WORKERS_CHANGED': 700,
       'tests full list': 12_305,

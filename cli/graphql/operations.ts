@@ -69,6 +69,17 @@ export const TasksQuery = graphql(`
   }
 `);
 
+/** What the command line says of a queue: which it is, and whether it is paused. */
+export const CliQueueFields = graphql(`
+  fragment CliQueue on TaskQueue {
+    name
+    prefix
+    partition
+    paused
+  }
+`);
+
+/** The workers, and which queues are paused: a paused queue is why idle workers start nothing. */
 export const WorkersQuery = graphql(`
   query CliWorkers {
     workers {
@@ -78,6 +89,23 @@ export const WorkersQuery = graphql(`
       uptime
       taskNames
       activeTasks
+    }
+    queues {
+      ...CliQueue
+    }
+  }
+`);
+
+export const QueuesQuery = graphql(`
+  query CliQueues {
+    queues {
+      ...CliQueue
+      waiting
+      prioritized
+      delayed
+      active
+      completed
+      failed
     }
   }
 `);

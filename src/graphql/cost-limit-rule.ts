@@ -30,9 +30,10 @@ export interface CostLimits {
  *
  * What the project's own operations cost (test/cost-limit-rule.test.ts keeps these figures): the
  * dashboard's list of tasks, `first` a variable and so a full page, 12,405, of which 10,000 are the
- * tasks' `numbers`; the tests' fullest list 12,305; the dashboard's workers 700, its hour of history
- * 300, its detail of one task with its timeline 825 (700 of them the timeline); the playground's list
- * of ten tasks with the workers 365; one task with all its fields 124 (100 of them its numbers); the
+ * tasks' `numbers`; the tests' fullest list 12,305; the dashboard's workers 700, its queues 5 per
+ * partition (1,280 at the most partitions there may be), its hour of history 300, its detail of one
+ * task with its timeline 825 (700 of them the timeline); the playground's list of ten tasks with the
+ * workers 365; one task with all its fields 124 (100 of them its numbers); the
  * standard introspection query 220 to 229, as introspection's lists count once. None selects a field
  * more than twice in one selection set.
  */

@@ -1,4 +1,5 @@
-import { Kind, type FieldNode, type GraphQLField } from 'graphql';
+import { Kind, type FieldNode, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { MAX_PARTITIONS } from '../../core/config.js';
 import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE, MAX_SCHEDULES_PER_OWNER, TIMELINE_LENGTH } from '../../core/limits.js';
 import { MAX_NUMBERS } from '../../core/task-kinds/calculation-task.js';
 import { HISTORY_MINUTES } from '../tasks/task-history.js';
@@ -10,6 +11,21 @@ import { HISTORY_MINUTES } from '../tasks/task-history.js';
  */
 export const MAX_WORKERS = 100;
 
+declare module 'graphql' {
+  interface GraphQLSchemaExtensions {
+    /** The partitions the API serves (TASK_PARTITIONS), as buildTaskSchema was told them. */
+    taskPartitions?: number;
+  }
+}
+
+/**
+ * The partitions a schema is served for: `queues` answers one queue each. A schema built without
+ * them (schema.graphql's, a test's) counts the most a deployment may have, so it never undercounts.
+ */
+export function partitionsOf(schema: GraphQLSchema): number {
+  return schema.extensions.taskPartitions ?? MAX_PARTITIONS;
+}
+
 /**
  * What a field tells the cost limit about list sizes: a list of at most `items` items (`'page'`: as
  * many as the connection field above it asks for, `largest` when nothing above says), or, for a
@@ -17,6 +33,8 @@ export const MAX_WORKERS = 100;
  */
 export type ListBound =
   | { items: number }
+  /** One item per partition the schema is served for (partitionsOf). */
+  | { items: 'partitions' }
   | { items: 'page'; largest: number }
   | { page: (field: FieldNode, definition: GraphQLField<unknown, unknown>) => number }
   /** A list whose length an argument of its own asks for, such as `logs(last:)`. */
@@ -54,6 +72,8 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   'CalculationTask.numbers': { items: MAX_NUMBERS },
   'Query.workers': { items: MAX_WORKERS },
   'Subscription.workersChanged': { items: MAX_WORKERS },
+  // One queue per partition: a few reads of each, so the cost follows the deployment's partitions.
+  'Query.queues': { items: 'partitions' },
   'Query.taskHistory': { items: HISTORY_MINUTES },
   // The caller's schedules, as many as one owner may have (the list answers no more).
   'Query.taskSchedules': { items: MAX_SCHEDULES_PER_OWNER },

@@ -20,7 +20,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { listBounds, type ListBound } from './list-bounds.js';
+import { listBounds, partitionsOf, type ListBound } from './list-bounds.js';
 
 /** A field selected more than once in one selection set, under aliases or not. */
 export interface RepeatedField {
@@ -108,6 +108,7 @@ function mostSelected(selected: Map<string, number>): RepeatedField | null {
 
 /** The items of a list field: its bound, or the page the connection above it chose. */
 function listItems(
+  schema: GraphQLSchema,
   bound: ListBound | undefined,
   page: number | undefined,
   field: FieldNode,
@@ -116,6 +117,7 @@ function listItems(
   if (bound && 'itemsFrom' in bound) return bound.itemsFrom(field, definition);
   // Introspection's lists: the schema bounds them, and the whole schema is small.
   if (!bound || !('items' in bound)) return 1;
+  if (bound.items === 'partitions') return partitionsOf(schema);
   return bound.items === 'page' ? (page ?? bound.largest) : bound.items;
 }
 
@@ -170,7 +172,7 @@ function measureDocument(
         const bound = definition && listBounds[`${type?.name}.${name}`];
         const items =
           definition && isListType(getNullableType(definition.type))
-            ? listItems(bound, page, selection, definition)
+            ? listItems(schema, bound, page, selection, definition)
             : 1;
         const innerPage = bound && 'page' in bound ? bound.page(selection, definition) : undefined;
         const inner = selection.selectionSet

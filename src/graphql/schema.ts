@@ -1,6 +1,7 @@
-import { assertObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { assertObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { HistoryResolver } from './history.resolver.js';
+import { QueueResolver } from './queue.resolver.js';
 import { TaskScheduleResolver } from './task-schedule.resolver.js';
 import { TaskTimelineResolver } from './task-timeline.resolver.js';
 import { TaskResolver } from './task.resolver.js';
@@ -20,14 +21,19 @@ const unused: PubSub = {
   },
 };
 
-export async function buildTaskSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({
+/**
+ * The schema. `partitions` (TASK_PARTITIONS) is what the cost limit counts `queues` for
+ * (list-bounds.ts); left out, it counts the most there may be.
+ */
+export async function buildTaskSchema({ partitions }: { partitions?: number } = {}): Promise<GraphQLSchema> {
+  const built = await buildSchema({
     resolvers: [
       TaskResolver,
       TaskTimelineResolver,
       TaskScheduleResolver,
       HistoryResolver,
       WorkerResolver,
+      QueueResolver,
       ...taskKindApis.map((api) => api.resolver),
     ] as [Function, ...Function[]],
     // Task kinds appear in no field's type by name, only through the Task interface.
@@ -35,6 +41,10 @@ export async function buildTaskSchema(): Promise<GraphQLSchema> {
     pubSub: unused,
     validate: false, // input is checked by each kind's schema, with errors that name the field
   });
+  const schema =
+    partitions === undefined
+      ? built
+      : new GraphQLSchema({ ...built.toConfig(), extensions: { ...built.extensions, taskPartitions: partitions } });
   // Admission reads each create mutation's `input`, and each schedule mutation's `input` and
   // `schedule`, by the names its kind declares.
   const mutations = assertObjectType(schema.getMutationType()).getFields();

@@ -25,8 +25,9 @@ import { TaskFeed } from './task-feed.js';
 import { HISTORY_MINUTES, type HistoryMinute, type TaskHistory } from './task-history.js';
 import { watchTask } from './task-watch.js';
 import { liveWorkers, type LiveWorker, type WorkerFeed } from './worker-feed.js';
+import { readQueueStates, type QueueState } from './queue-states.js';
 
-export type { LiveWorker };
+export type { LiveWorker, QueueState };
 
 export interface TaskListQuery {
   first: number;
@@ -100,6 +101,12 @@ export interface TaskService {
   workers(): Promise<LiveWorker[]>;
   /** The live workers now, then the list each time it changes. */
   watchWorkers(): Promise<AsyncIterableIterator<LiveWorker[]>>;
+  /**
+   * Each partition's BullMQ queue: paused or not (queue.pause() from Bull Board, Taskforce or a
+   * script stops every task of it from starting), and its job counts. The service's as a whole, as
+   * `workers` is: every caller sees the same.
+   */
+  queues(): Promise<QueueState[]>;
 }
 
 export interface TaskServiceOptions {
@@ -374,5 +381,7 @@ export function createTaskService({
     },
 
     watchWorkers: () => workerFeed.watch(),
+
+    queues: () => readQueueStates(queues, partitions),
   };
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTaskStore } from '../../core/task-store.js';
 import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } from '../support/browser.js';
@@ -222,6 +223,36 @@ describe('the dashboard in Chromium', () => {
     // Cancelled, so that closing the worker does not wait for it.
     await gqlData(api.url, CANCEL_TASK, { id: task.id });
     await waitFor(async () => (await cells.nth(4).textContent()) === '0', { timeoutMs: 6_000, what: 'active 0' });
+    expectCleanSession(session);
+  });
+
+  it('shows a notice while its queue is paused with BullMQ, as Bull Board does, and none once it is resumed', async () => {
+    await stack.startWorker();
+    await openDashboard();
+    const { page } = session;
+    const notice = page.locator('[data-queue-paused]');
+    // As Bull Board or Taskforce opens the queue: by its name and prefix.
+    const queue = new Queue('tasks', { connection: stack.redis, prefix: stack.keys.prefix });
+    try {
+      await page.locator('tr[data-worker]').first().waitFor({ timeout: 5_000 });
+      expect(await notice.count()).toBe(0);
+      await queue.pause();
+      await notice.waitFor({ timeout: 6_000 });
+      expect(await notice.innerText()).toBe(
+        "Queue tasks is paused: no task starts until it is resumed (BullMQ's queue.resume(), or Resume in Bull Board/Taskforce).",
+      );
+      // A task created meanwhile waits, though the worker is idle.
+      const task = await createSleep(1);
+      await rowIn(task.id, 'QUEUED').waitFor({ timeout: 2_000 });
+      mkdirSync(screenshotDir, { recursive: true });
+      await page.screenshot({ path: join(screenshotDir, 'dashboard-queue-paused.png'), fullPage: true });
+
+      await queue.resume();
+      await notice.waitFor({ state: 'detached', timeout: 6_000 });
+      await rowIn(task.id, 'COMPLETED').waitFor({ timeout: 5_000 });
+    } finally {
+      await queue.close();
+    }
     expectCleanSession(session);
   });
 

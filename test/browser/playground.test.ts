@@ -46,6 +46,7 @@ describe('the GraphiQL playground in Chromium', () => {
       'CreateDelayedTask',
       'TaskLogs',
       'CreateSchedule',
+      'Queues',
     ]);
 
     // Typing key by key would trip monaco's auto-closing brackets; insertText types it in one go.
@@ -121,6 +122,23 @@ describe('the GraphiQL playground in Chromium', () => {
     expect(schedule).toMatchObject({ name: 'calculation_task', cron: '0 9 * * 1-5', timezone: 'Europe/Paris' });
     expect(inParis(schedule.nextRunAt)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
     await gqlData(api.url, 'mutation($id: ID!) { deleteTaskSchedule(id: $id) }', { id: schedule.id });
+
+    // The queues example shows the one queue running, with the delayed task waiting for its time.
+    const { queues } = await gqlData(api.url, exampleTabs[6]!.query);
+    expect(queues).toEqual([
+      {
+        name: 'tasks',
+        prefix: stack.keys.prefix,
+        partition: 0,
+        paused: false,
+        waiting: 0,
+        prioritized: 0,
+        delayed: 1,
+        active: 0,
+        completed: 0,
+        failed: 0,
+      },
+    ]);
     expectCleanSession(session);
   });
 });

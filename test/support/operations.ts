@@ -32,6 +32,7 @@ export const GET_TIMELINE = `query ($id: ID!) {
 }`;
 export const TASK_HISTORY = `query ($minutes: Int) { taskHistory(minutes: $minutes) { at completed failed backlog } }`;
 export const WORKERS_CHANGED = `subscription { workersChanged { name concurrency startedAt uptime taskNames activeTasks } }`;
+export const QUEUES = `{ queues { name prefix partition paused waiting prioritized delayed active completed failed } }`;
 
 export interface TaskEventData {
   at: string;

@@ -18,7 +18,9 @@ type Documents = {
     "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateSleepTaskDocument,
     "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateCalculationTaskDocument,
     "\n  query CliTasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CliTask\n      }\n    }\n  }\n": typeof types.CliTasksDocument,
-    "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": typeof types.CliWorkersDocument,
+    "\n  fragment CliQueue on TaskQueue {\n    name\n    prefix\n    partition\n    paused\n  }\n": typeof types.CliQueueFragmentDoc,
+    "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n    queues {\n      ...CliQueue\n    }\n  }\n": typeof types.CliWorkersDocument,
+    "\n  query CliQueues {\n    queues {\n      ...CliQueue\n      waiting\n      prioritized\n      delayed\n      active\n      completed\n      failed\n    }\n  }\n": typeof types.CliQueuesDocument,
     "\n  mutation CliCancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCancelTaskDocument,
     "\n  mutation CliDeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.CliDeleteTaskDocument,
     "\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n": typeof types.CliTaskProgressDocument,
@@ -34,7 +36,9 @@ const documents: Documents = {
     "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": types.CliCreateSleepTaskDocument,
     "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": types.CliCreateCalculationTaskDocument,
     "\n  query CliTasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CliTask\n      }\n    }\n  }\n": types.CliTasksDocument,
-    "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": types.CliWorkersDocument,
+    "\n  fragment CliQueue on TaskQueue {\n    name\n    prefix\n    partition\n    paused\n  }\n": types.CliQueueFragmentDoc,
+    "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n    queues {\n      ...CliQueue\n    }\n  }\n": types.CliWorkersDocument,
+    "\n  query CliQueues {\n    queues {\n      ...CliQueue\n      waiting\n      prioritized\n      delayed\n      active\n      completed\n      failed\n    }\n  }\n": types.CliQueuesDocument,
     "\n  mutation CliCancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...CliTask\n    }\n  }\n": types.CliCancelTaskDocument,
     "\n  mutation CliDeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.CliDeleteTaskDocument,
     "\n  subscription CliTaskProgress($id: ID!) {\n    taskProgress(id: $id) {\n      ...CliTask\n    }\n  }\n": types.CliTaskProgressDocument,
@@ -79,7 +83,15 @@ export function graphql(source: "\n  query CliTasks($first: Int, $after: String,
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"): (typeof documents)["\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"];
+export function graphql(source: "\n  fragment CliQueue on TaskQueue {\n    name\n    prefix\n    partition\n    paused\n  }\n"): (typeof documents)["\n  fragment CliQueue on TaskQueue {\n    name\n    prefix\n    partition\n    paused\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n    queues {\n      ...CliQueue\n    }\n  }\n"): (typeof documents)["\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n    queues {\n      ...CliQueue\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CliQueues {\n    queues {\n      ...CliQueue\n      waiting\n      prioritized\n      delayed\n      active\n      completed\n      failed\n    }\n  }\n"): (typeof documents)["\n  query CliQueues {\n    queues {\n      ...CliQueue\n      waiting\n      prioritized\n      delayed\n      active\n      completed\n      failed\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -73,7 +73,7 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
             />
           )}
           <SchedulesPanel runs={scheduleRuns} paused={signingIn} onSelect={setSelectedId} />
-          <WorkersTable />
+          <WorkersTable paused={signingIn} />
         </div>
       </main>
       <p className="visually-hidden" aria-live="polite">

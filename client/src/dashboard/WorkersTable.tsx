@@ -1,6 +1,7 @@
 import { useSubscription } from '@apollo/client/react';
 import { useState } from 'react';
 import { WorkersChangedSubscription } from '../graphql/operations';
+import { PausedQueues } from './PausedQueues';
 import { kindLabels } from './task-format';
 import { useNow } from './use-now';
 
@@ -13,9 +14,10 @@ function duration(seconds: number): string {
 
 /**
  * The live workers, pushed by `workersChanged` whenever the list changes (a worker starts or stops,
- * or runs more or fewer tasks); uptimes count on from the last list between pushes.
+ * or runs more or fewer tasks); uptimes count on from the last list between pushes. Above them, a
+ * notice for each paused queue. `paused` stops the timed reads of the queues.
  */
-export function WorkersTable() {
+export function WorkersTable({ paused }: { paused: boolean }) {
   const now = useNow();
   const [receivedAt, setReceivedAt] = useState(() => Date.now());
   const { data, error } = useSubscription(WorkersChangedSubscription, { onData: () => setReceivedAt(Date.now()) });
@@ -23,6 +25,7 @@ export function WorkersTable() {
   return (
     <section aria-labelledby="workers-title" className="card">
       <h2 id="workers-title">Workers</h2>
+      <PausedQueues paused={paused} />
       {error && <p className="field-error">Could not load workers: {error.message}</p>}
       <div className="table-scroll">
         <table>

@@ -70,6 +70,18 @@ export const WorkersChangedSubscription = graphql(`
   }
 `);
 
+/** Each partition's BullMQ queue, and whether it is paused (nothing pushes it: it is read on a timer). */
+export const QueuesQuery = graphql(`
+  query Queues {
+    queues {
+      name
+      prefix
+      partition
+      paused
+    }
+  }
+`);
+
 /** The last hour by the minute: tasks completed and failed, and the backlog. */
 export const TaskHistoryQuery = graphql(`
   query TaskHistory($minutes: Int) {

@@ -115,4 +115,26 @@ mutation CreateSchedule {
 }
 `,
   },
+  {
+    query: `# Each partition's BullMQ queue, as Bull Board
+# and Taskforce show it: paused or not (then no
+# task starts until queue.resume()), and its
+# jobs as BullMQ counts them. Every task gets
+# a priority: waiting ones count as prioritized.
+query Queues {
+  queues {
+    name
+    prefix
+    partition
+    paused
+    waiting
+    prioritized
+    delayed
+    active
+    completed
+    failed
+  }
+}
+`,
+  },
 ];
