@@ -13,7 +13,9 @@ const typedDocuments = {
 
 /**
  * Typed documents from schema.graphql and the operations of each client (`npm run codegen`): the
- * dashboard's in client/src, the command line's in cli/.
+ * dashboard's in client/src, the command line's in cli/. Beside them, what a normalised cache needs to
+ * know which types implement `Task`: both kinds have a `result` of a type of their own, and a cache
+ * that guesses applies `... on SleepTask` to a CalculationTask.
  */
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -28,6 +30,16 @@ const config: CodegenConfig = {
       ...typedDocuments,
       documents: ['cli/**/*.ts', '!cli/graphql/generated/**'],
       config: { ...typedDocuments.config, importExtension: '.js' },
+    },
+    // urql's graphcache: `cacheExchange({ schema })`, the schema minified to what a cache reads.
+    'client/src/graphql/generated/schema.ts': {
+      plugins: ['urql-introspection'],
+      config: { useTypeImports: true },
+    },
+    // Apollo Client: `new InMemoryCache({ possibleTypes })`.
+    'client/src/graphql/generated/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { deterministic: true },
     },
   },
 };

@@ -5,6 +5,7 @@ import type { Auth } from './auth';
 import { authLink } from './auth-link';
 import type { Connection } from './connection';
 import type { TasksQuery } from './generated/graphql';
+import generatedPossibleTypes from './generated/possible-types';
 import { newestTaskLink } from './newest-task-link';
 
 type TaskConnection = TasksQuery['tasks'];
@@ -16,7 +17,7 @@ type TaskConnection = TasksQuery['tasks'];
  */
 export function createApolloClient(connection: Connection, auth: Auth): ApolloClient {
   const cache = new InMemoryCache({
-    possibleTypes: { Task: ['SleepTask', 'CalculationTask'] },
+    possibleTypes: generatedPossibleTypes.possibleTypes,
     typePolicies: {
       Query: {
         fields: {
