@@ -46,12 +46,13 @@ class TaskQueue implements QueueState {
   active!: number;
 
   @Field(() => Int, {
-    description: 'Jobs kept as completed: 0, as BullMQ removes a job when its task ends (the task keeps its result).',
+    description: 'Jobs completed, with their result: each is kept as long as its task (`RESULT_TTL`).',
   })
   completed!: number;
 
   @Field(() => Int, {
-    description: 'Jobs kept as failed: 0, as BullMQ removes a job when its task ends (the task keeps its error).',
+    description:
+      "Jobs failed, with their error (a cancelled task's job too): each is kept as long as its task (`RESULT_TTL`).",
   })
   failed!: number;
 }
