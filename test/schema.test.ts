@@ -26,7 +26,15 @@ describe('schema.graphql', () => {
     for (const type of ['Task', 'SleepTask', 'CalculationTask']) {
       expect(fields(type)).toEqual(expect.arrayContaining([...taskFields, ...dateFields]));
     }
-    expect(fields('Worker').sort()).toEqual(['activeTasks', 'concurrency', 'name', 'startedAt', 'taskNames', 'uptime']);
+    expect(fields('Worker').sort()).toEqual([
+      'activeTasks',
+      'concurrency',
+      'id',
+      'name',
+      'startedAt',
+      'taskNames',
+      'uptime',
+    ]);
     expect(() => parse(committed)).not.toThrow();
     const tasksArgs = schema.getQueryType()!.getFields().tasks!.args;
     expect(tasksArgs.map((arg) => [arg.name, String(arg.type), arg.defaultValue])).toEqual(

@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Ctx, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { WORKER_RECORD_TTL_MS } from '../../core/worker-registry.js';
 import type { LiveWorker } from '../tasks/worker-feed.js';
 import type { Context } from './context.js';
@@ -9,6 +9,13 @@ import { DateTimeScalar } from './date-time.scalar.js';
   description: `A worker process that is alive now: one that has reported within the last ${WORKER_RECORD_TTL_MS / 1000} seconds.`,
 })
 class Worker {
+  /** Read by WorkerResolver.id, from the name. */
+  @Field(() => ID, {
+    description:
+      "Its name, the key of its record in the service's registry of workers: unique among the live workers, and the same for as long as the process runs. A worker restarted with the same WORKER_NAME keeps its id; the default name holds the process id, so a restart under it is a new worker.",
+  })
+  id?: string;
+
   @Field(() => String, {
     description: 'As configured (WORKER_NAME; `worker@<host>-<pid>` by default). `Task.worker` names it.',
   })
@@ -30,7 +37,7 @@ class Worker {
   activeTasks!: number;
 }
 
-@Resolver()
+@Resolver(() => Worker)
 export class WorkerResolver {
   @Query(() => [Worker], {
     description:
@@ -47,5 +54,11 @@ export class WorkerResolver {
   })
   workersChanged(@Root() workers: LiveWorker[]): Worker[] {
     return workers;
+  }
+
+  /** The registry keeps one record per name (core/worker-registry.ts): the name is what identifies a worker. */
+  @FieldResolver(() => ID)
+  id(@Root() worker: LiveWorker): string {
+    return worker.name;
   }
 }

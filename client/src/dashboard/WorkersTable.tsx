@@ -37,7 +37,7 @@ export function WorkersTable() {
           </thead>
           <tbody>
             {data?.workersChanged.map((worker) => (
-              <tr key={worker.name} data-worker={worker.name}>
+              <tr key={worker.id} data-worker={worker.name}>
                 <td>{worker.name}</td>
                 <td>{worker.concurrency}</td>
                 <td>{duration(worker.uptime + sinceReceived)}</td>
