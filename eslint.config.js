@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import graphqlPlugin from '@graphql-eslint/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -13,9 +14,9 @@ export default tseslint.config(
       'cli/graphql/generated/',
     ],
   },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
   {
+    files: ['**/*.{js,mjs,ts,tsx}'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -29,6 +30,66 @@ export default tseslint.config(
       // Test code reads GraphQL answers loosely on purpose; the assertions check their shape.
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // schema.graphql, as the code emits it (`npm run schema`): every part of it described, and
+    // graphql-eslint's schema rules, less those that do not fit this schema.
+    files: ['schema.graphql'],
+    languageOptions: {
+      parser: graphqlPlugin.parser,
+      parserOptions: { graphQLConfig: { schema: 'schema.graphql' } },
+    },
+    plugins: { '@graphql-eslint': graphqlPlugin },
+    rules: {
+      ...graphqlPlugin.configs['flat/schema-all'].rules,
+      '@graphql-eslint/require-description': [
+        'error',
+        {
+          types: true,
+          FieldDefinition: true,
+          InputValueDefinition: true, // arguments and input fields
+          EnumValueDefinition: true,
+          DirectiveDefinition: true,
+          // type-graphql builds Query, Mutation and Subscription itself and takes no description for
+          // them; their fields are described, and those are what a reader looks up.
+          ignoredSelectors: ['ObjectTypeDefinition[name.value=/^(Query|Mutation|Subscription)$/]'],
+        },
+      ],
+      '@graphql-eslint/strict-id-in-types': [
+        'error',
+        {
+          acceptedIdNames: ['id'],
+          acceptedIdTypes: ['ID'],
+          // Parts of a task or of a page, with no identity of their own: a normalised cache keeps
+          // them inside the object that holds them.
+          exceptions: {
+            types: ['PageInfo', 'TaskEvent', 'TaskLogLine', 'TaskMinute'],
+            suffixes: ['Result', 'Connection'],
+          },
+        },
+      ],
+      // `tasks(first, after)` pages forward only; `last` and `before` are not part of the contract.
+      '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
+      // TaskConnection is a nodes-only connection by contract (DESIGN.md): no `edges`, so no edge types,
+      // and its PageInfo pages forward only (`hasNextPage`, `endCursor`).
+      '@graphql-eslint/relay-connection-types': 'off',
+      '@graphql-eslint/relay-edge-types': 'off',
+      '@graphql-eslint/relay-page-info': 'off',
+      // The file is printed by graphql-js's lexicographicSortSchema, which orders by character code
+      // (`taskSchedules` before `tasks`); the rule orders ignoring case, and puts `id` first.
+      '@graphql-eslint/alphabetize': 'off',
+      // The contract's mutations take `id: ID!` (cancelTask, deleteTask) and `input` beside
+      // `options` or `schedule`, not one `input` argument each.
+      '@graphql-eslint/input-name': 'off',
+      // The contract has a Mutation and a Subscription type.
+      '@graphql-eslint/no-root-type': 'off',
+      // The contract's deleteTask answers Boolean!, and its root fields are non-null (a missing task
+      // is an error, NOT_FOUND, or null from `task`).
+      '@graphql-eslint/no-scalar-result-type-on-mutation': 'off',
+      '@graphql-eslint/require-nullable-result-in-root': 'off',
+      // The contract's mutations answer the task itself, not a payload with a `query` field.
+      '@graphql-eslint/require-field-of-type-query-in-mutation-result': 'off',
     },
   },
 );

@@ -10,7 +10,7 @@ export interface WorkerInfo {
 }
 
 /** A worker that has not written its record for this long is gone (killed, or cut off from Redis). */
-const WORKER_RECORD_TTL_MS = 15_000;
+export const WORKER_RECORD_TTL_MS = 15_000;
 
 /**
  * Each worker keeps a record with a time to live under its own key and its name in a sorted set

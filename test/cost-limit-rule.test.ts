@@ -265,7 +265,7 @@ describe("the project's own operations", () => {
     );
     expect(costs).toEqual({
       'dashboard TasksDocument': 2_565,
-      'dashboard WorkersChangedDocument': 700,
+      'dashboard WorkersChangedDocument': 800,
       'dashboard TaskHistoryDocument': 300,
       'dashboard CreateSleepTaskDocument': 128,
       'dashboard CreateSleepTaskScheduleDocument': 13,
@@ -296,7 +296,7 @@ describe("the project's own operations", () => {
       'tests DELETE_TASK': 1,
       'tests TASK_PROGRESS': 123,
       'tests TASK_UPDATED': 123,
-      'tests WORKERS': 700,
+      'tests WORKERS': 800,
       'tests RETRY_TASK': 124,
       'tests GET_TIMELINE': 704,
       'tests QUEUES': 2_816,

@@ -26,9 +26,24 @@ describe('schema.graphql', () => {
     for (const type of ['Task', 'SleepTask', 'CalculationTask']) {
       expect(fields(type)).toEqual(expect.arrayContaining([...taskFields, ...dateFields]));
     }
-    expect(fields('Worker').sort()).toEqual(['activeTasks', 'concurrency', 'name', 'startedAt', 'taskNames', 'uptime']);
+    expect(fields('Worker').sort()).toEqual([
+      'activeTasks',
+      'concurrency',
+      'id',
+      'name',
+      'startedAt',
+      'taskNames',
+      'uptime',
+    ]);
     expect(() => parse(committed)).not.toThrow();
-    expect(committed).toContain('tasks(\n    after: String');
-    expect(committed).toContain('first: Int = 20');
+    const tasksArgs = schema.getQueryType()!.getFields().tasks!.args;
+    expect(tasksArgs.map((arg) => [arg.name, String(arg.type), arg.defaultValue])).toEqual(
+      expect.arrayContaining([
+        ['first', 'Int', 20],
+        ['after', 'String', undefined],
+        ['state', 'TaskState', undefined],
+        ['name', 'String', undefined],
+      ]),
+    );
   });
 });

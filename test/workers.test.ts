@@ -5,6 +5,7 @@ import { createTestStack, type TestStack } from './support/stack.js';
 import { waitFor } from './support/wait.js';
 
 interface WorkerData {
+  id: string;
   name: string;
   concurrency: number;
   startedAt: string;
@@ -38,6 +39,8 @@ describe('workers', () => {
       }),
       expect.objectContaining({ name: 'worker-b', concurrency: 3, activeTasks: 0 }),
     ]);
+    // The id is the name, the registry's key: what a normalised cache (the dashboard's) keys a worker by.
+    expect(workers.map((worker) => worker.id)).toEqual(['worker-a', 'worker-b']);
     expect(workers[0]!.uptime).toBeGreaterThanOrEqual(0);
     expect(Date.now() - new Date(workers[0]!.startedAt).getTime()).toBeLessThan(10_000);
 

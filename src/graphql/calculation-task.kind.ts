@@ -3,20 +3,35 @@ import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, registerEnumType
 import {
   calculationTask,
   CalculationOperation,
+  MAX_NUMBERS,
   type CalculationTaskInput,
 } from '../../core/task-kinds/calculation-task.js';
 import type { Context } from './context.js';
+import {
+  INPUT_DESCRIPTION,
+  OPTIONS_DESCRIPTION,
+  SCHEDULE_DESCRIPTION,
+  SCHEDULED_INPUT_DESCRIPTION,
+} from './descriptions.js';
 import type { TaskKindApi } from './task-kind-api.js';
 import { viewOf, type TaskView } from './task-view.js';
 import { TaskOptionsInput } from './task-options.input.js';
 import { ScheduleInput, scheduleViewOf, TaskSchedule, type TaskScheduleView } from './task-schedule.type.js';
 import { Task } from './task.type.js';
 
-registerEnumType(CalculationOperation, { name: 'CalculationOperation' });
+registerEnumType(CalculationOperation, {
+  name: 'CalculationOperation',
+  description: 'What a calculation task computes from its numbers.',
+  valuesConfig: {
+    SUM: { description: 'Their sum, exact at any size.' },
+    PRODUCT: { description: 'Their product, exact at any size.' },
+    AVERAGE: { description: 'Their mean, exact when its decimal ends, else rounded to 20 places.' },
+  },
+});
 
-@ObjectType('CalculationResult')
+@ObjectType('CalculationResult', { description: 'What a completed calculation task answers.' })
 class CalculationResult {
-  @Field(() => CalculationOperation)
+  @Field(() => CalculationOperation, { description: "What was computed: the task's operation." })
   operation!: CalculationOperation;
 
   @Field(() => String, {
@@ -24,28 +39,31 @@ class CalculationResult {
   })
   value!: string;
 
-  @Field(() => Int, { description: 'How many numbers were used.' })
+  @Field(() => Int, { description: 'How many numbers it was computed from.' })
   count!: number;
 }
 
 @ObjectType('CalculationTask', { implements: Task, description: 'Sums, multiplies or averages integers.' })
 class CalculationTask extends Task {
-  @Field(() => [Int])
+  @Field(() => [Int], { description: `The integers it computes from, 1 to ${MAX_NUMBERS}, as given.` })
   numbers!: number[];
 
-  @Field(() => CalculationOperation)
+  @Field(() => CalculationOperation, { description: 'What it computes.' })
   operation!: CalculationOperation;
 
-  @Field(() => CalculationResult, { nullable: true })
+  @Field(() => CalculationResult, {
+    nullable: true,
+    description: 'Its result once COMPLETED; null until then, and for a task that did not complete.',
+  })
   result!: CalculationResult | null;
 }
 
-@InputType('CreateCalculationTaskInput')
+@InputType('CreateCalculationTaskInput', { description: 'What a calculation task computes, and from what.' })
 class CreateCalculationTaskInput {
-  @Field(() => [Int], { description: '1 to 100 integers.' })
+  @Field(() => [Int], { description: `1 to ${MAX_NUMBERS} integers, each 32-bit (GraphQL's Int).` })
   numbers!: number[];
 
-  @Field(() => CalculationOperation)
+  @Field(() => CalculationOperation, { description: 'What to compute from them.' })
   operation!: CalculationOperation;
 }
 
@@ -53,9 +71,11 @@ class CreateCalculationTaskInput {
 class CalculationTaskResolver {
   @Mutation(() => CalculationTask, { description: 'Queues a calculation task.' })
   createCalculationTask(
-    @Arg('input', () => CreateCalculationTaskInput) input: CreateCalculationTaskInput,
+    @Arg('input', () => CreateCalculationTaskInput, { description: INPUT_DESCRIPTION })
+    input: CreateCalculationTaskInput,
     @Ctx() { tasks, caller }: Context,
-    @Arg('options', () => TaskOptionsInput, { nullable: true }) options?: TaskOptionsInput | null,
+    @Arg('options', () => TaskOptionsInput, { nullable: true, description: OPTIONS_DESCRIPTION })
+    options?: TaskOptionsInput | null,
   ): Promise<TaskView> {
     return tasks
       .create(calculationTask, { ...input }, caller, options && { ...options })
@@ -64,8 +84,9 @@ class CalculationTaskResolver {
 
   @Mutation(() => TaskSchedule, { description: 'Creates a calculation task at each due time of `schedule`.' })
   createCalculationTaskSchedule(
-    @Arg('input', () => CreateCalculationTaskInput) input: CreateCalculationTaskInput,
-    @Arg('schedule', () => ScheduleInput) schedule: ScheduleInput,
+    @Arg('input', () => CreateCalculationTaskInput, { description: SCHEDULED_INPUT_DESCRIPTION })
+    input: CreateCalculationTaskInput,
+    @Arg('schedule', () => ScheduleInput, { description: SCHEDULE_DESCRIPTION }) schedule: ScheduleInput,
     @Ctx() { schedules, caller }: Context,
   ): Promise<TaskScheduleView> {
     return schedules.create(calculationTask, { ...input }, { ...schedule }, caller).then(scheduleViewOf);

@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { QueueState } from '../tasks/queue-states.js';
 import type { Context } from './context.js';
 
@@ -8,6 +8,12 @@ import type { Context } from './context.js';
     "One partition's BullMQ queue, as BullMQ reports it (queue.isPaused(), queue.getJobCounts()) and as Bull Board or Taskforce list it.",
 })
 class TaskQueue implements QueueState {
+  @Field(() => ID, {
+    description:
+      'The queue as BullMQ names its keys, its prefix and its name (`{tasks}:tasks`): unique in a Redis, for normalized caches.',
+  })
+  id!: string;
+
   @Field(() => String, { description: 'The BullMQ queue name: `tasks`.' })
   name!: string;
 

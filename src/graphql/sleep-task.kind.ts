@@ -1,31 +1,40 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { sleepTask, type SleepTaskInput } from '../../core/task-kinds/sleep-task.js';
+import { MAX_SLEEP_SECONDS, sleepTask, type SleepTaskInput } from '../../core/task-kinds/sleep-task.js';
 import type { Context } from './context.js';
+import {
+  INPUT_DESCRIPTION,
+  OPTIONS_DESCRIPTION,
+  SCHEDULE_DESCRIPTION,
+  SCHEDULED_INPUT_DESCRIPTION,
+} from './descriptions.js';
 import type { TaskKindApi } from './task-kind-api.js';
 import { viewOf, type TaskView } from './task-view.js';
 import { TaskOptionsInput } from './task-options.input.js';
 import { ScheduleInput, scheduleViewOf, TaskSchedule, type TaskScheduleView } from './task-schedule.type.js';
 import { Task } from './task.type.js';
 
-@ObjectType('SleepTaskResult')
+@ObjectType('SleepTaskResult', { description: 'What a completed sleep task answers.' })
 class SleepTaskResult {
-  @Field(() => String, { description: '"ok"' })
+  @Field(() => String, { description: 'Always "ok".' })
   status!: string;
 }
 
 @ObjectType('SleepTask', { implements: Task, description: 'Sleeps `duration` seconds, one progress step a second.' })
 class SleepTask extends Task {
-  @Field(() => Int, { description: 'Seconds to sleep.' })
+  @Field(() => Int, { description: `Seconds to sleep, 1 to ${MAX_SLEEP_SECONDS}.` })
   duration!: number;
 
-  @Field(() => SleepTaskResult, { nullable: true })
+  @Field(() => SleepTaskResult, {
+    nullable: true,
+    description: 'Its result once COMPLETED; null until then, and for a task that did not complete.',
+  })
   result!: SleepTaskResult | null;
 }
 
-@InputType('CreateSleepTaskInput')
+@InputType('CreateSleepTaskInput', { description: 'What a sleep task does.' })
 class CreateSleepTaskInput {
-  @Field(() => Int, { description: 'Seconds to sleep, 1 to 300.' })
+  @Field(() => Int, { description: `Seconds to sleep, 1 to ${MAX_SLEEP_SECONDS}: one progress step each.` })
   duration!: number;
 }
 
@@ -33,9 +42,10 @@ class CreateSleepTaskInput {
 class SleepTaskResolver {
   @Mutation(() => SleepTask, { description: 'Queues a sleep task.' })
   createSleepTask(
-    @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
+    @Arg('input', () => CreateSleepTaskInput, { description: INPUT_DESCRIPTION }) input: CreateSleepTaskInput,
     @Ctx() { tasks, caller }: Context,
-    @Arg('options', () => TaskOptionsInput, { nullable: true }) options?: TaskOptionsInput | null,
+    @Arg('options', () => TaskOptionsInput, { nullable: true, description: OPTIONS_DESCRIPTION })
+    options?: TaskOptionsInput | null,
   ): Promise<TaskView> {
     return tasks
       .create(sleepTask, { ...input }, caller, options && { ...options })
@@ -44,8 +54,8 @@ class SleepTaskResolver {
 
   @Mutation(() => TaskSchedule, { description: 'Creates a sleep task at each due time of `schedule`.' })
   createSleepTaskSchedule(
-    @Arg('input', () => CreateSleepTaskInput) input: CreateSleepTaskInput,
-    @Arg('schedule', () => ScheduleInput) schedule: ScheduleInput,
+    @Arg('input', () => CreateSleepTaskInput, { description: SCHEDULED_INPUT_DESCRIPTION }) input: CreateSleepTaskInput,
+    @Arg('schedule', () => ScheduleInput, { description: SCHEDULE_DESCRIPTION }) schedule: ScheduleInput,
     @Ctx() { schedules, caller }: Context,
   ): Promise<TaskScheduleView> {
     return schedules.create(sleepTask, { ...input }, { ...schedule }, caller).then(scheduleViewOf);

@@ -8,7 +8,7 @@ import { DateTimeScalar } from './date-time.scalar.js';
     "One change in a task's timeline: queued, started, a step, a run ended or handed back for another attempt, cancelled.",
 })
 export class TaskEvent {
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the change was made.' })
   at!: Date;
 
   @Field(() => TaskState, { description: 'The state the change left the task in.' })

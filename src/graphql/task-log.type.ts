@@ -7,12 +7,12 @@ import { DateTimeScalar } from './date-time.scalar.js';
     "A line of a task's log: what its processor wrote, and the worker's retries, stalls, timeouts and hand-backs.",
 })
 export class TaskLogLine {
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When it was written.' })
   at!: Date;
 
-  @Field(() => String, { description: 'info, warn or error.' })
+  @Field(() => String, { description: 'How much it matters: info, warn or error.' })
   level!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'What happened, in words.' })
   message!: string;
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Field, InputType, Int } from 'type-graphql';
+import { MAX_PRIORITY } from '../../core/enqueue-task.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../tasks/task-options.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 
@@ -20,21 +21,20 @@ export class TaskOptionsInput {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Start no earlier than this many seconds from now. Not with runAt.',
+    description: 'Start no earlier than this many seconds from now, 0 to MAX_DELAY. Not with runAt.',
   })
   delaySeconds?: number | null;
 
   @Field(() => Int, {
     nullable: true,
-    description:
-      'From 1 (most urgent) to 1000: among tasks waiting for a worker, lower numbers start first, equal ones in order of creation, and tasks without a priority after all those with one.',
+    description: `From 1 (most urgent) to ${MAX_PRIORITY}: among tasks waiting for a worker, lower numbers start first, equal ones in order of creation, and tasks without a priority after all those with one.`,
   })
   priority?: number | null;
 
   @Field(() => Int, {
     nullable: true,
     description:
-      "This task's own time limit in seconds, at most the workers' (WORKER_MAX_TIMEOUT): the task fails when it runs longer.",
+      "This task's own time limit in seconds, from 1 to the workers' (WORKER_MAX_TIMEOUT): the task fails when it runs longer.",
   })
   timeoutSeconds?: number | null;
 }

@@ -23,7 +23,10 @@ export class TaskScheduleResolver {
   @Mutation(() => Boolean, {
     description: 'Stops its future runs and forgets it; the tasks it created stay, until they expire.',
   })
-  deleteTaskSchedule(@Arg('id', () => ID) id: string, @Ctx() { schedules, caller }: Context): Promise<boolean> {
+  deleteTaskSchedule(
+    @Arg('id', () => ID, { description: "The schedule's id; NOT_FOUND when it is unknown." }) id: string,
+    @Ctx() { schedules, caller }: Context,
+  ): Promise<boolean> {
     return schedules.remove(id, caller);
   }
 

@@ -4,6 +4,7 @@ import { MAX_SCHEDULES_PER_OWNER } from '../../core/limits.js';
 import type { ScheduleRecord } from '../../core/schedule-store.js';
 import { MAX_EVERY_SECONDS } from '../tasks/schedule-input.js';
 import { DateTimeScalar } from './date-time.scalar.js';
+import { KIND_NAMES } from './descriptions.js';
 
 @InputType('ScheduleInput', { description: 'When a schedule runs: `cron` or `everySeconds`, not both.' })
 export class ScheduleInput {
@@ -34,19 +35,19 @@ export class TaskSchedule {
   @Field(() => ID, { description: 'The `scheduleId` of every task it creates.' })
   id!: string;
 
-  @Field(() => String, { description: 'The kind of task it creates: sleep_task or calculation_task.' })
+  @Field(() => String, { description: `The kind of task it creates: ${KIND_NAMES}.` })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Its cron expression; null for an `everySeconds` schedule.' })
   cron!: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Seconds between its runs; null for a `cron` schedule.' })
   everySeconds!: number | null;
 
   @Field(() => String, { nullable: true, description: 'The time zone of `cron`; null for UTC.' })
   timezone!: string | null;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When it was created.' })
   createdAt!: Date;
 }
 

@@ -19,9 +19,8 @@ export class TaskTimelineResolver {
     return tasks.timeline(task);
   }
 
-  @FieldResolver(() => [TaskLogLine], {
-    description: `The newest lines of its log, oldest first. The log keeps MAX_TASK_LOG_LINES lines and expires with the task.`,
-  })
+  // Described on the field itself (task.type.ts): type-graphql takes an interface field's description from there.
+  @FieldResolver(() => [TaskLogLine])
   logs(
     @Root() task: TaskView,
     @Ctx() { tasks }: Context,

@@ -1,27 +1,37 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { TaskRecord } from '../../core/task-record.js';
 import { TaskState } from '../../core/task-state.js';
 import type { Context } from './context.js';
+import { KIND_NAMES, TASK_ID_DESCRIPTION } from './descriptions.js';
 import { toTaskView } from './task-kinds.js';
 import type { TaskView } from './task-view.js';
 import { Task } from './task.type.js';
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: 'Where a page of `tasks` ends.' })
 class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description:
+      'Whether more tasks follow. A page may hold fewer than `first` tasks (some expired just now) and still have a next one.',
+  })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Pass as `after` to read the next page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Pass as `after` to read the next page; null when the list had nothing past `after`.',
+  })
   endCursor!: string | null;
 }
 
-@ObjectType('TaskConnection')
+@ObjectType('TaskConnection', {
+  description: 'A page of tasks: the tasks themselves (there are no edges), where the page ends, and how many match.',
+})
 class TaskConnection {
-  @Field(() => [Task])
+  @Field(() => [Task], { description: "The page's tasks, newest first: `first` at most." })
   nodes!: TaskView[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Where the page ends, to read the next one.' })
   pageInfo!: PageInfo;
 
   @Field(() => Int, { description: 'Tasks matching the filters, on all pages.' })
@@ -33,19 +43,43 @@ export const RETRY_MUTATION = 'retryTask';
 
 @Resolver()
 export class TaskResolver {
-  @Query(() => Task, { nullable: true, description: 'null when the task is unknown or has expired.' })
-  async task(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView | null> {
+  @Query(() => Task, { nullable: true, description: 'A task, or null when it is unknown or has expired.' })
+  async task(
+    @Arg('id', () => ID, { description: "The task's id." }) id: string,
+    @Ctx() { tasks, caller }: Context,
+  ): Promise<TaskView | null> {
     const record = await tasks.get(id, caller);
     return record && toTaskView(record);
   }
 
-  @Query(() => TaskConnection, { description: 'Newest first.' })
+  @Query(() => TaskConnection, {
+    description:
+      "The caller's tasks (every task with authentication off), newest first, a page at a time. Finished tasks are listed until they expire.",
+  })
   async tasks(
     @Ctx() { tasks, caller }: Context,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-    @Arg('state', () => TaskState, { nullable: true }) state?: TaskState | null,
-    @Arg('name', () => String, { nullable: true }) name?: string | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: 20,
+      description: `Tasks on the page, 1 to ${MAX_PAGE_SIZE}; BAD_USER_INPUT otherwise.`,
+    })
+    first: number | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description:
+        'The `pageInfo.endCursor` of the page before; left out, the first page. BAD_USER_INPUT for a string that is not a cursor of this list.',
+    })
+    after?: string | null,
+    @Arg('state', () => TaskState, {
+      nullable: true,
+      description: 'Only tasks in this state; any state when left out.',
+    })
+    state?: TaskState | null,
+    @Arg('name', () => String, {
+      nullable: true,
+      description: `Only tasks of this kind (${KIND_NAMES}); any kind when left out. BAD_USER_INPUT for another name.`,
+    })
+    name?: string | null,
   ): Promise<TaskConnection> {
     const page = await tasks.list({ first: first ?? 20, after, state, name }, caller);
     return {
@@ -59,7 +93,10 @@ export class TaskResolver {
     description:
       'A queued task is cancelled at once; a running one stops within a second (its state may still be ACTIVE in this answer); a finished one is unchanged.',
   })
-  async cancelTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView> {
+  async cancelTask(
+    @Arg('id', () => ID, { description: TASK_ID_DESCRIPTION }) id: string,
+    @Ctx() { tasks, caller }: Context,
+  ): Promise<TaskView> {
     return toTaskView(await tasks.cancel(id, caller));
   }
 
@@ -68,12 +105,20 @@ export class TaskResolver {
     description:
       'Creates a task of the same kind and input as a FAILED or CANCELLED one, whose `retryOf` names it. BAD_USER_INPUT for a task that has not ended or has completed.',
   })
-  async retryTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<TaskView> {
+  async retryTask(
+    @Arg('id', () => ID, { description: TASK_ID_DESCRIPTION }) id: string,
+    @Ctx() { tasks, caller }: Context,
+  ): Promise<TaskView> {
     return toTaskView(await tasks.retry(id, caller));
   }
 
-  @Mutation(() => Boolean, { description: 'Forgets a task, cancelling it first if it has not finished.' })
-  deleteTask(@Arg('id', () => ID) id: string, @Ctx() { tasks, caller }: Context): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Forgets a task, cancelling it first if it has not finished; answers true.',
+  })
+  deleteTask(
+    @Arg('id', () => ID, { description: TASK_ID_DESCRIPTION }) id: string,
+    @Ctx() { tasks, caller }: Context,
+  ): Promise<boolean> {
     return tasks.remove(id, caller);
   }
 
@@ -84,7 +129,10 @@ export class TaskResolver {
       return tasks.watch((args as { id: string }).id, caller);
     },
   })
-  taskProgress(@Arg('id', () => ID) _id: string, @Root() record: TaskRecord): TaskView {
+  taskProgress(
+    @Arg('id', () => ID, { description: TASK_ID_DESCRIPTION }) _id: string,
+    @Root() record: TaskRecord,
+  ): TaskView {
     return toTaskView(record);
   }
 

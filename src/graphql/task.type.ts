@@ -1,11 +1,26 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import { Field, Float, ID, Int, InterfaceType, registerEnumType } from 'type-graphql';
+import { MAX_PRIORITY } from '../../core/enqueue-task.js';
 import { TaskState } from '../../core/task-state.js';
 import { DateTimeScalar } from './date-time.scalar.js';
+import { KIND_NAMES } from './descriptions.js';
 import { TaskEvent } from './task-event.type.js';
 import { TaskLogLine } from './task-log.type.js';
 
-registerEnumType(TaskState, { name: 'TaskState', description: 'Where a task is in its life.' });
+registerEnumType(TaskState, {
+  name: 'TaskState',
+  description: 'Where a task is in its life. COMPLETED, FAILED and CANCELLED are terminal: the task changes no more.',
+  valuesConfig: {
+    QUEUED: {
+      description:
+        'Waiting for a free worker: not started yet, delayed until its runAt, or handed back for another attempt.',
+    },
+    ACTIVE: { description: 'A worker runs it now (`worker` names it).' },
+    COMPLETED: { description: 'Ended with its result.' },
+    FAILED: { description: 'Ended without a result; `error` says why.' },
+    CANCELLED: { description: 'Cancelled (cancelTask) before it ended.' },
+  },
+});
 
 @InterfaceType('Task', {
   description: 'A background task. Its kind decides its input and result fields.',
@@ -18,28 +33,34 @@ export abstract class Task {
   })
   id!: string;
 
-  @Field(() => String, { description: 'The kind of task: sleep_task or calculation_task.' })
+  @Field(() => String, { description: `The kind of task: ${KIND_NAMES}.` })
   name!: string;
 
-  @Field(() => TaskState)
+  @Field(() => TaskState, { description: 'Where it is in its life.' })
   state!: TaskState;
 
-  @Field(() => Float, { description: 'Percent done, 0 to 100.' })
+  @Field(() => Float, { description: 'Percent done, 0 to 100: current / total * 100.' })
   progress!: number;
 
   @Field(() => Int, { description: 'Steps done (seconds slept, for a sleep task).' })
   current!: number;
 
-  @Field(() => Int, { description: 'Steps in all.' })
+  @Field(() => Int, { description: 'Steps in all (the duration, for a sleep task; 1 for a calculation).' })
   total!: number;
 
-  @Field(() => String, { nullable: true, description: 'The worker that runs or ran the task.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The name (and `Worker.id`) of the worker that runs or last ran it; null before its first start.',
+  })
   worker!: string | null;
 
   @Field(() => Int, { description: 'Runs started so far; more than 1 after a retry or a worker crash.' })
   attempts!: number;
 
-  @Field(() => String, { nullable: true, description: 'Why the task failed (or why its last attempt did).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why it failed, or why its last attempt did; null when no attempt has failed, or once it completed.',
+  })
   error!: string | null;
 
   @Field(() => Int, {
@@ -47,16 +68,26 @@ export abstract class Task {
   })
   version!: number;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When it was created (and queued).' })
   createdAt!: Date;
 
-  @Field(() => DateTimeScalar, { nullable: true })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When its latest run started; null until a worker first starts it.',
+  })
   startedAt!: Date | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When the task reached a terminal state.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When it reached a terminal state; null until then.',
+  })
   finishedAt!: Date | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When a finished task will be forgotten.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When it will be forgotten: finishedAt plus RESULT_TTL seconds (as set when it was created); null until it ends.',
+  })
   expiresAt!: Date | null;
 
   @Field(() => ID, { nullable: true, description: 'The task this one retries (retryTask), or null.' })
@@ -68,7 +99,10 @@ export abstract class Task {
   })
   runAt!: Date | null;
 
-  @Field(() => Int, { nullable: true, description: 'From 1 (most urgent) to 1000; null for none, which starts last.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: `From 1 (most urgent) to ${MAX_PRIORITY}; null for none, which starts after every task that has one.`,
+  })
   priority!: number | null;
 
   @Field(() => Int, {
@@ -88,6 +122,9 @@ export abstract class Task {
   timeline?: TaskEvent[];
 
   /** Read when asked for, by TaskTimelineResolver. */
-  @Field(() => [TaskLogLine])
+  @Field(() => [TaskLogLine], {
+    description:
+      "The newest lines of its log, oldest first. The log keeps MAX_TASK_LOG_LINES lines (the workers' setting) and expires with the task.",
+  })
   logs?: TaskLogLine[];
 }

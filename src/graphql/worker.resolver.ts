@@ -1,33 +1,48 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Ctx, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { WORKER_RECORD_TTL_MS } from '../../core/worker-registry.js';
 import type { LiveWorker } from '../tasks/worker-feed.js';
 import type { Context } from './context.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 
-@ObjectType('Worker', { description: 'A worker process that is alive now.' })
+@ObjectType('Worker', {
+  description: `A worker process that is alive now: one that has reported within the last ${WORKER_RECORD_TTL_MS / 1000} seconds.`,
+})
 class Worker {
-  @Field(() => String)
+  /** Read by WorkerResolver.id, from the name. */
+  @Field(() => ID, {
+    description:
+      "Its name, the key of its record in the service's registry of workers: unique among the live workers, and the same for as long as the process runs. A worker restarted with the same WORKER_NAME keeps its id; the default name holds the process id, so a restart under it is a new worker.",
+  })
+  id?: string;
+
+  @Field(() => String, {
+    description: 'As configured (WORKER_NAME; `worker@<host>-<pid>` by default). `Task.worker` names it.',
+  })
   name!: string;
 
-  @Field(() => Int, { description: 'Tasks it runs at once.' })
+  @Field(() => Int, { description: 'Tasks it runs at once (WORKER_CONCURRENCY).' })
   concurrency!: number;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When it started.' })
   startedAt!: Date;
 
-  @Field(() => Int, { description: 'Seconds since it started.' })
+  @Field(() => Int, { description: 'Whole seconds since it started, as of this answer.' })
   uptime!: number;
 
-  @Field(() => [String], { description: 'The task kinds it runs.' })
+  @Field(() => [String], { description: 'The kinds of task it runs, as `Task.name` names them.' })
   taskNames!: string[];
 
   @Field(() => Int, { description: 'Tasks it is running now.' })
   activeTasks!: number;
 }
 
-@Resolver()
+@Resolver(() => Worker)
 export class WorkerResolver {
-  @Query(() => [Worker])
+  @Query(() => [Worker], {
+    description:
+      "The live workers, in order of name: the whole service's, not only the caller's, as /metrics counts them.",
+  })
   workers(@Ctx() { tasks }: Context): Promise<Worker[]> {
     return tasks.workers();
   }
@@ -39,5 +54,11 @@ export class WorkerResolver {
   })
   workersChanged(@Root() workers: LiveWorker[]): Worker[] {
     return workers;
+  }
+
+  /** The registry keeps one record per name (core/worker-registry.ts): the name is what identifies a worker. */
+  @FieldResolver(() => ID)
+  id(@Root() worker: LiveWorker): string {
+    return worker.name;
   }
 }

@@ -8,6 +8,8 @@ export type QueueCountState = (typeof QUEUE_COUNT_STATES)[number];
 
 /** One partition's BullMQ queue as BullMQ itself reports it, and as Bull Board or Taskforce show it. */
 export type QueueState = Record<QueueCountState, number> & {
+  /** The queue's prefix and name, as BullMQ joins them in its keys: unique in a Redis. */
+  id: string;
   /** The BullMQ queue name (`tasks`, core/keys.ts QUEUE_NAME). */
   name: string;
   /** Its key prefix: the partition's, with the partition's hash tag. */
@@ -29,6 +31,7 @@ export function readQueueStates(queues: readonly Queue[], partitions: Partitions
       const [paused, counts] = await Promise.all([queue.isPaused(), queue.getJobCounts(...QUEUE_COUNT_STATES)]);
       const count = (state: QueueCountState) => counts[state] ?? 0;
       return {
+        id: `${keys.prefix}:${queue.name}`,
         name: queue.name,
         prefix: keys.prefix,
         partition: index,

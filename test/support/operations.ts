@@ -25,7 +25,7 @@ export const CANCEL_TASK = `mutation ($id: ID!) { cancelTask(id: $id) { ${TASK_F
 export const DELETE_TASK = `mutation ($id: ID!) { deleteTask(id: $id) }`;
 export const TASK_PROGRESS = `subscription ($id: ID!) { taskProgress(id: $id) { ${TASK_FIELDS} } }`;
 export const TASK_UPDATED = `subscription { taskUpdated { ${TASK_FIELDS} } }`;
-export const WORKERS = `{ workers { name concurrency startedAt uptime taskNames activeTasks } }`;
+export const WORKERS = `{ workers { id name concurrency startedAt uptime taskNames activeTasks } }`;
 export const RETRY_TASK = `mutation ($id: ID!) { retryTask(id: $id) { ${TASK_FIELDS} retryOf } }`;
 export const GET_TIMELINE = `query ($id: ID!) {
   task(id: $id) { id state retryOf timeline { at state current total attempt message } }

@@ -4,19 +4,26 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What a calculation task computes from its numbers. */
 export type CalculationOperation =
+  /** Their mean, exact when its decimal ends, else rounded to 20 places. */
   | 'AVERAGE'
+  /** Their product, exact at any size. */
   | 'PRODUCT'
+  /** Their sum, exact at any size. */
   | 'SUM';
 
+/** What a calculation task computes, and from what. */
 export type CreateCalculationTaskInput = {
-  /** 1 to 100 integers. */
+  /** 1 to 100 integers, each 32-bit (GraphQL's Int). */
   numbers: Array<number>;
+  /** What to compute from them. */
   operation: CalculationOperation;
 };
 
+/** What a sleep task does. */
 export type CreateSleepTaskInput = {
-  /** Seconds to sleep, 1 to 300. */
+  /** Seconds to sleep, 1 to 300: one progress step each. */
   duration: number;
 };
 
@@ -32,7 +39,7 @@ export type ScheduleInput = {
 
 /** How and when a new task runs; every field may be left out. */
 export type TaskOptionsInput = {
-  /** Start no earlier than this many seconds from now. Not with runAt. */
+  /** Start no earlier than this many seconds from now, 0 to MAX_DELAY. Not with runAt. */
   delaySeconds?: number | null | undefined;
   /** 1 to 200 characters. The same key with the same input and options, from the same caller, within IDEMPOTENCY_TTL seconds, answers the first task and creates nothing; with other input or options it answers CONFLICT. */
   idempotencyKey?: string | null | undefined;
@@ -40,16 +47,21 @@ export type TaskOptionsInput = {
   priority?: number | null | undefined;
   /** Start no earlier than this (at once if it has passed); at most MAX_DELAY seconds ahead. Not with delaySeconds. */
   runAt?: string | null | undefined;
-  /** This task's own time limit in seconds, at most the workers' (WORKER_MAX_TIMEOUT): the task fails when it runs longer. */
+  /** This task's own time limit in seconds, from 1 to the workers' (WORKER_MAX_TIMEOUT): the task fails when it runs longer. */
   timeoutSeconds?: number | null | undefined;
 };
 
-/** Where a task is in its life. */
+/** Where a task is in its life. COMPLETED, FAILED and CANCELLED are terminal: the task changes no more. */
 export type TaskState =
+  /** A worker runs it now (`worker` names it). */
   | 'ACTIVE'
+  /** Cancelled (cancelTask) before it ended. */
   | 'CANCELLED'
+  /** Ended with its result. */
   | 'COMPLETED'
+  /** Ended without a result; `error` says why. */
   | 'FAILED'
+  /** Waiting for a free worker: not started yet, delayed until its runAt, or handed back for another attempt. */
   | 'QUEUED';
 
 type CliTask_CalculationTask_Fragment = { __typename: 'CalculationTask', operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { operation: CalculationOperation, value: string, count: number } | null };

@@ -40,7 +40,7 @@ export function WorkersTable({ paused }: { paused: boolean }) {
           </thead>
           <tbody>
             {data?.workersChanged.map((worker) => (
-              <tr key={worker.name} data-worker={worker.name}>
+              <tr key={worker.id} data-worker={worker.name}>
                 <td>{worker.name}</td>
                 <td>{worker.concurrency}</td>
                 <td>{duration(worker.uptime + sinceReceived)}</td>

@@ -56,10 +56,11 @@ export const TasksQuery = graphql(`
   }
 `);
 
-/** The live workers, pushed: the list now, then again each time it changes. */
+/** The live workers, pushed: the list now, then again each time it changes (`id` keys them in the cache). */
 export const WorkersChangedSubscription = graphql(`
   subscription WorkersChanged {
     workersChanged {
+      id
       name
       concurrency
       startedAt

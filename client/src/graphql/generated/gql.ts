@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  fragment TaskFields on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    version\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      numbers\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": typeof types.TaskFieldsFragmentDoc,
     "\n  query Tasks($after: String, $state: TaskState, $name: String) {\n    tasks(first: 20, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...TaskFields\n      }\n    }\n  }\n": typeof types.TasksDocument,
-    "\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": typeof types.WorkersChangedDocument,
+    "\n  subscription WorkersChanged {\n    workersChanged {\n      id\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": typeof types.WorkersChangedDocument,
     "\n  query Queues {\n    queues {\n      name\n      prefix\n      partition\n      paused\n    }\n  }\n": typeof types.QueuesDocument,
     "\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n": typeof types.TaskHistoryDocument,
     "\n  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateSleepTaskDocument,
@@ -37,7 +37,7 @@ type Documents = {
 const documents: Documents = {
     "\n  fragment TaskFields on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    version\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      numbers\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.TaskFieldsFragmentDoc,
     "\n  query Tasks($after: String, $state: TaskState, $name: String) {\n    tasks(first: 20, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...TaskFields\n      }\n    }\n  }\n": types.TasksDocument,
-    "\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": types.WorkersChangedDocument,
+    "\n  subscription WorkersChanged {\n    workersChanged {\n      id\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": types.WorkersChangedDocument,
     "\n  query Queues {\n    queues {\n      name\n      prefix\n      partition\n      paused\n    }\n  }\n": types.QueuesDocument,
     "\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n": types.TaskHistoryDocument,
     "\n  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": types.CreateSleepTaskDocument,
@@ -81,7 +81,7 @@ export function graphql(source: "\n  query Tasks($after: String, $state: TaskSta
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"): (typeof documents)["\n  subscription WorkersChanged {\n    workersChanged {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"];
+export function graphql(source: "\n  subscription WorkersChanged {\n    workersChanged {\n      id\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"): (typeof documents)["\n  subscription WorkersChanged {\n    workersChanged {\n      id\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
