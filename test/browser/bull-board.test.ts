@@ -6,6 +6,8 @@ import { openBrowser, screenshotDir, type BrowserSession } from '../support/brow
 import { gqlData } from '../support/graphql.js';
 import { CREATE_CALCULATION, CREATE_SLEEP, GET_TASK } from '../support/operations.js';
 import { freePort, runEntryPoint, startEntryPoint, type RunningProcess } from '../support/processes.js';
+import { monitorRedis } from '../support/redis-monitor.js';
+import { startOwnRedis } from '../support/redis-server.js';
 import { createTestStack, REDIS_URL, type TestApi, type TestStack } from '../support/stack.js';
 import { waitFor, within } from '../support/wait.js';
 
@@ -303,4 +305,59 @@ describe('Bull Board (examples/bull-board.ts) over several partitions', () => {
     expect(code).toBe(1);
     expect(output).toContain('set TASK_PARTITIONS=2');
   }, 30_000);
+});
+
+describe('Bull Board (examples/bull-board.ts) in read-only mode', () => {
+  it('sends Redis no command that writes, from its start to its stop, while its pages are browsed', async () => {
+    // A Redis of its own, where nothing but the board runs while it is watched.
+    const own = await startOwnRedis();
+    const stack = await createTestStack({ redisUrl: own.url });
+    let session: BrowserSession | undefined;
+    let board: Board | undefined;
+    try {
+      const api = await stack.startApi();
+      const worker = await stack.startWorker();
+      const create = (duration: number) => gqlData(api.url, CREATE_SLEEP, { input: { duration } });
+      const { createSleepTask: ran } = await create(1);
+      await waitFor(async () => (await gqlData(api.url, GET_TASK, { id: ran.id })).task.finishedAt, {
+        what: 'the first task to finish',
+      });
+      await worker.close();
+      const { createSleepTask: waiting } = await create(5);
+      await api.close();
+
+      const monitor = await monitorRedis(own.url);
+      board = await startBoard(stack, { REDIS_URL: own.url });
+      session = await openBoardBrowser();
+      const { page } = session;
+      await page.goto(`${board.url}/queue/tasks?status=prioritized`);
+      await jobCard(page, waiting.id).waitFor({ timeout: 5_000 });
+      for (const path of [
+        '/',
+        ...['latest', 'active', 'waiting', 'completed', 'failed', 'delayed'].map((s) => `/queue/tasks?status=${s}`),
+        `/queue/tasks/${waiting.id}`,
+        '/job-schedulers',
+      ]) {
+        await page.goto(`${board.url}${path}`);
+        await page.waitForLoadState('networkidle');
+      }
+      await stopBoard(board);
+      await monitor.close();
+
+      const names = [...new Set(monitor.commands.map(({ args }) => args[0]!.toLowerCase()))].sort();
+      expect(names).toContain('zcard'); // it did read the queue
+      const writes: string[] = [];
+      for (const name of names) {
+        const [info] = (await stack.redis.call('COMMAND', 'INFO', name)) as [unknown[] | null];
+        if (info && (info[2] as string[]).includes('write')) writes.push(name);
+      }
+      expect(writes).toEqual([]);
+      expectCleanBoardSession(session);
+    } finally {
+      await session?.close();
+      await stopBoard(board);
+      await stack.close();
+      await own.remove();
+    }
+  }, 60_000);
 });
