@@ -23,6 +23,13 @@ export interface ConnectionOptions {
   sharded?: boolean;
   /** Called each time the connection is ready again after its first time (after an error or a close alike). */
   onReconnect?: () => void;
+  /**
+   * A command already sent when its connection drops fails at once, rather than waiting to be sent
+   * again after the reconnect (ioredis' autoResendUnfulfilledCommands): the API's requests then
+   * answer SERVICE_UNAVAILABLE while a master is lost, instead of waiting out the failover. Not for
+   * the worker, whose steps would rather wait.
+   */
+  failFast?: boolean;
 }
 
 const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000); // milliseconds between reconnects
@@ -40,7 +47,14 @@ const reconnectOnError = (error: Error) => (error.message.startsWith('READONLY')
 export function createRedis(
   config: Pick<RedisConfig, 'target' | 'username' | 'password'>,
   logger: Logger,
-  { blocking = false, name = 'redis', autoPipelining = false, sharded = false, onReconnect }: ConnectionOptions = {},
+  {
+    blocking = false,
+    name = 'redis',
+    autoPipelining = false,
+    sharded = false,
+    onReconnect,
+    failFast = false,
+  }: ConnectionOptions = {},
 ): RedisClient {
   const credentials = {
     ...(config.username !== undefined && { username: config.username }),
@@ -54,6 +68,7 @@ export function createRedis(
     retryStrategy,
     reconnectOnError,
     enableAutoPipelining: autoPipelining,
+    autoResendUnfulfilledCommands: !failFast,
     ...credentials,
   };
   const { target } = config;
@@ -64,6 +79,7 @@ export function createRedis(
       redisOptions: {
         connectionName: name,
         maxRetriesPerRequest: options.maxRetriesPerRequest,
+        autoResendUnfulfilledCommands: !failFast,
         reconnectOnError,
         ...credentials,
       },

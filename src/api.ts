@@ -95,6 +95,7 @@ export async function createTaskBackend(
   const redis = createRedis(config.redis, logger, {
     name,
     autoPipelining: true,
+    failFast: true,
     onReconnect: () => metrics.redisReconnected('commands'),
   });
   const subscriber = createRedis(config.redis, logger, {
