@@ -161,16 +161,20 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
 
   /**
-   * The task's own input, as its record holds it: what runs, whatever the job's data says (it can
-   * be edited in Bull Board or Taskforce). A difference is written in the task's log.
+   * The task's own input, as its record holds it, is what runs, whatever the job's data says (it
+   * can be edited in Bull Board or Taskforce): a difference is written in the task's log.
    */
-  function taskInput(processor: TaskProcessor, job: Job, stored: unknown, log: RunContext['log']): unknown {
+  function noteEditedData(job: Job, stored: unknown, log: RunContext['log']): void {
     const unreadable = unreadableData(job);
-    if (unreadable !== undefined || JSON.stringify(job.data) !== JSON.stringify(stored)) {
-      const data = unreadable === undefined ? JSON.stringify(job.data).slice(0, 200) : `unreadable (${unreadable})`;
-      log(`${EDITED_DATA}; job data: ${data}`, 'warn');
-      logger.warn({ taskId: job.id, task: job.name, jobData: data }, 'job data differs from the task input');
-    }
+    if (unreadable === undefined && JSON.stringify(job.data) === JSON.stringify(stored)) return;
+    const data = unreadable === undefined ? JSON.stringify(job.data).slice(0, 200) : `unreadable (${unreadable})`;
+    log(`${EDITED_DATA}; job data: ${data}`, 'warn');
+    logger.warn({ taskId: job.id, task: job.name, jobData: data }, 'job data differs from the task input');
+  }
+
+  /** The task's own input, checked by its kind (noteEditedData says why it is not the job's data). */
+  function taskInput(processor: TaskProcessor, job: Job, stored: unknown, log: RunContext['log']): unknown {
+    noteEditedData(job, stored, log);
     const parsed = processor.kind.input.safeParse(stored);
     if (!parsed.success) throw new UnrecoverableError(`invalid task input: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
@@ -225,7 +229,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       if (answer.state === 'INPUT') {
         if (tries > 0) throw new Error(`the input of task ${taskId} changed while it ran`);
         lines.length = 0;
-        taskInput(processor, job, answer.input, writeLog);
+        noteEditedData(job, answer.input, writeLog);
         input = answer.input;
         continue;
       }

@@ -5,7 +5,7 @@ const unreadable = new WeakMap<Job, string>();
 
 /**
  * A BullMQ Worker that hands its processor a job whose stored data is not JSON, marked as such, so
- * that the processor can fail it. BullMQ parses a job's data as it fetches it (Job.fromJSON), before
+ * that the processor runs the task's own input instead (the record's copy). BullMQ parses a job's data as it fetches it (Job.fromJSON), before
  * any of its options or events can act on the job: the parse error reaches only the worker's
  * `error` event, without the job; the job stays active until its lock runs out, the stall check
  * puts it back to wait, and the failure BullMQ defers after `maxStalledCount` stalls is applied

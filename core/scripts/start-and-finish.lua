@@ -77,9 +77,8 @@ task.current = '0'
 task.progress = '0'
 task.attempts = tostring(tonumber(task.attempts) + 1)
 publishTask(at, task)
-local message = (again and 'started again, its job retried in the queue, on ' or 'started on ') .. ARGV[5]
-addEvent(at, now, task.seq,
-  { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts, message = message })
+addEvent(at, now, task.seq, { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts,
+  message = startMessage(again, ARGV[5]) })
 endRun(at, task, fromState, ARGV[6], ARGV[7], ARGV[8], now)
 redis.call('HSET', at.record, 'jobAttempts', ARGV[12])
 if ARGV[11] ~= '' then

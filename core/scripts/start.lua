@@ -54,9 +54,8 @@ moveIndexes(at, sortKey, state, 'ACTIVE')
 redis.call('HSET', at.record, 'state', 'ACTIVE', 'runId', ARGV[4], 'worker', ARGV[5], 'startedAt', ARGV[1],
   'current', '0', 'progress', '0', 'jobAttempts', ARGV[6])
 local attempt = redis.call('HINCRBY', at.record, 'attempts', 1)
-local message = (again and 'started again, its job retried in the queue, on ' or 'started on ') .. ARGV[5]
 addEvent(at, now, tonumber(seq) + 1,
-  { state = 'ACTIVE', current = '0', total = total, attempt = tostring(attempt), message = message })
+  { state = 'ACTIVE', current = '0', total = total, attempt = tostring(attempt), message = startMessage(again, ARGV[5]) })
 local record = publishChange(at)
 if again then return { 'AGAIN', record } end
 return record

@@ -29,19 +29,14 @@ export function readQueueStates(queues: readonly Queue[], partitions: Partitions
     partitions.all.map(async ({ index, keys }) => {
       const queue = queues[index]!;
       const [paused, counts] = await Promise.all([queue.isPaused(), queue.getJobCounts(...QUEUE_COUNT_STATES)]);
-      const count = (state: QueueCountState) => counts[state] ?? 0;
+      const jobs = Object.fromEntries(QUEUE_COUNT_STATES.map((state) => [state, counts[state] ?? 0]));
       return {
         id: `${keys.prefix}:${queue.name}`,
         name: queue.name,
         prefix: keys.prefix,
         partition: index,
         paused,
-        waiting: count('waiting'),
-        prioritized: count('prioritized'),
-        delayed: count('delayed'),
-        active: count('active'),
-        completed: count('completed'),
-        failed: count('failed'),
+        ...(jobs as Record<QueueCountState, number>),
       };
     }),
   );

@@ -78,6 +78,11 @@ local function isRetried(recordedJobAttempts, jobAttempts)
   return recordedJobAttempts ~= nil and tonumber(jobAttempts) > tonumber(recordedJobAttempts)
 end
 
+-- The timeline's message for a run's start on `worker`: `again` when the task had finished before.
+local function startMessage(again, worker)
+  return (again and 'started again, its job retried in the queue, on ' or 'started on ') .. worker
+end
+
 -- A finished task about to run again as the same task: its time to live stops and what the last
 -- run left (result, error, finish time) goes. The caller starts the run.
 local function reopen(at, task)
