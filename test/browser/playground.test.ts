@@ -93,13 +93,16 @@ describe('the GraphiQL playground in Chromium', () => {
     await waitFor(async () => (await editorText('.graphiql-query-editor')).includes('mutation CreateDelayedTask'), {
       what: 'the example in the editor',
     });
-    await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
+    // GraphiQL reads the editor a moment after the tab opens: a click before that runs nothing, so
+    // click again until the answer shows (the example's idempotency key makes a second run the same task).
     const answer = await waitFor(
       async () => {
         const text = await editorText('.graphiql-response');
-        return text.includes('"createSleepTask"') ? text : undefined;
+        if (text.includes('"createSleepTask"')) return text;
+        await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
+        return undefined;
       },
-      { what: 'the answer in the response pane' },
+      { what: 'the answer in the response pane', timeoutMs: 15_000, everyMs: 1_000 },
     );
     expect(answer).toContain('"state": "QUEUED"');
     expect(answer).toContain('"priority": 1');
