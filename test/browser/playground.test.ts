@@ -93,17 +93,26 @@ describe('the GraphiQL playground in Chromium', () => {
     await waitFor(async () => (await editorText('.graphiql-query-editor')).includes('mutation CreateDelayedTask'), {
       what: 'the example in the editor',
     });
-    // GraphiQL reads the editor a moment after the tab opens: a click before that runs nothing, so
-    // click again until the answer shows (the example's idempotency key makes a second run the same task).
+    // GraphiQL reads the editor a moment after the tab opens: a click before that sends the tab's
+    // old operation name, which the server refuses (400), so click again until the answer shows (the
+    // example's idempotency key makes a second run the same task).
+    let clicks = 0;
     const answer = await waitFor(
       async () => {
         const text = await editorText('.graphiql-response');
         if (text.includes('"createSleepTask"')) return text;
         await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
+        clicks++;
         return undefined;
       },
       { what: 'the answer in the response pane', timeoutMs: 15_000, everyMs: 1_000 },
     );
+    // Those early clicks' refusals, and nothing else, are left out of the page's errors checked below.
+    const refused = 'console: Failed to load resource: the server responded with a status of 400 (Bad Request)';
+    for (let early = 1; early < clicks; early++) {
+      const at = session.errors.indexOf(refused);
+      if (at >= 0) session.errors.splice(at, 1);
+    }
     expect(answer).toContain('"state": "QUEUED"');
     expect(answer).toContain('"priority": 1');
     expect(answer).toContain('"timeoutSeconds": 20');
