@@ -14,11 +14,9 @@ import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { startEntryPoint, type RunningProcess } from './support/processes.js';
 import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
-import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
+import { createTestStack, quickStall, REDIS_URL, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
-/** Short lock and stall check: a dead worker's task is taken up within about three seconds. */
-const quickStall = { lockDurationMs: 2_000, checkEveryMs: 1_000, maxCount: 2 };
 const quickStallEnv = { WORKER_LOCK_DURATION: '2', WORKER_STALLED_INTERVAL: '1' };
 
 describe('faults', () => {
@@ -110,6 +108,28 @@ describe('faults', () => {
     );
     expect(failed).toMatchObject({ worker: 'doomed', attempts: 1 });
     expect(failed.error).toContain('stalled');
+  });
+
+  it('should complete a task whose lock ran out while it ran, taken up again by the worker still running it', async () => {
+    stack = await createTestStack();
+    const api = await stack.startApi();
+    await stack.startWorker({ name: 'only', stalled: { ...quickStall, maxCount: 3 } });
+    const task = await createSleep(api.url, 5);
+    const progress = watch<{ taskProgress: TaskData }>(client(api.url), TASK_PROGRESS, { id: task.id });
+    await waitFor(() => progress.values.some(({ taskProgress }) => taskProgress.current >= 1), {
+      what: 'a step',
+      timeoutMs: 15_000,
+    });
+
+    // What a failover longer than the lock does: the lock is gone, the worker cannot renew it, and the
+    // stall check gives the job to the next worker to fetch, here the one still running it.
+    await stack.redis.del(`${stack.keys.prefix}:tasks:${task.id}:lock`);
+    await within(progress.ended, 30_000, 'the end of the newer run');
+    expect(progress.values.at(-1)?.taskProgress).toMatchObject({ state: 'COMPLETED', worker: 'only', current: 5 });
+    const versions = progress.values.map(({ taskProgress }) => taskProgress.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    // The newer run holds its lock to the end: the job is not stalled again, nor run a third time.
+    expect(await stack.jobCounts()).toMatchObject({ active: 0, wait: 0, completed: 1 });
   });
 
   // Instant kinds record each run's start and end with one script: the events must be the same.

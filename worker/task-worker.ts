@@ -10,6 +10,7 @@ import type { TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type RunOutcome, type Step } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
+import { keepNewerLocks } from './keep-newer-locks.js';
 import { RunSteps } from './run-steps.js';
 import { createScheduleRuns } from './schedule-runs.js';
 import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
@@ -361,7 +362,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       throw error;
     } finally {
       clearTimeout(timeout);
-      runs.delete(taskId);
+      // A newer run of the task (its job taken up again after a stall) may have its own entry.
+      if (runs.get(taskId) === controller) runs.delete(taskId);
       activeTasksChanged();
     }
   }
@@ -378,7 +380,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   });
 
   function createBullmqWorker(partition: number, prefix: string, share: number): Worker {
-    const process = (job: Job, token?: string) => processJob(partition, job, token);
+    const process = keepNewerLocks((job: Job, token?: string) => processJob(partition, job, token));
     const worker = new TaskJobWorker(QUEUE_NAME, process, {
       connection: redis,
       prefix,

@@ -64,6 +64,13 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/**
+ * Short locks and stall checks (WORKER_LOCK_DURATION=2, WORKER_STALLED_INTERVAL=1), as an operator
+ * who wants lost tasks back quickly sets them: a task whose worker died, or lost its lock in a
+ * failover, is taken up again within about three seconds.
+ */
+export const quickStall: StalledOptions = { lockDurationMs: 2_000, checkEveryMs: 1_000, maxCount: 2 };
+
 export interface WorkerOptions {
   concurrency?: number;
   maxTimeoutSeconds?: number;
