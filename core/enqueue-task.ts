@@ -1,4 +1,5 @@
 import type { JobsOptions, Queue } from 'bullmq';
+import { againOnNoScript } from './failover-errors.js';
 import { idempotencyDigest } from './keys.js';
 import type { Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
@@ -86,7 +87,7 @@ export async function enqueue<Input>(
       ...(kind.retry && { backoff: { type: 'exponential', delay: kind.retry.backoffMs } }),
     };
     try {
-      await queue.add(kind.name, input, jobOptions);
+      await againOnNoScript(() => queue.add(kind.name, input, jobOptions));
     } catch (error) {
       await store.remove(answer.record).catch(() => undefined);
       throw error;

@@ -1,3 +1,4 @@
+import { againOnNoScript } from './failover-errors.js';
 import { INDEXES_PER_SCOPE, type TaskKey } from './keys.js';
 import { luaSource } from './lua-source.js';
 import type { RedisClient } from './redis.js';
@@ -140,8 +141,9 @@ export type RunCommand = (...args: Arg[]) => Promise<unknown>;
 
 /**
  * Defines a Lua script as a command of the connection with ioredis' defineCommand, which sends it
- * by its SHA and loads it again when Redis does not know it (NOSCRIPT, after a restart). The
- * command takes its `numberOfKeys` keys first, then its arguments.
+ * by its SHA and loads it again when Redis does not know it (NOSCRIPT, after a restart; where that
+ * answer still reaches the caller, see againOnNoScript). The command takes its `numberOfKeys` keys
+ * first, then its arguments.
  */
 export function defineLuaCommand(redis: RedisClient, name: string, lua: string, numberOfKeys: number): RunCommand {
   redis.defineCommand(name, { lua, numberOfKeys });
@@ -196,6 +198,6 @@ function defineScript(
     if (name === 'appendLog' ? argv.length < layout.argv.length + 1 : argv.length !== layout.argv.length) {
       throw new Error(`${name} takes ${layout.argv.length} arguments, not ${argv.length}`);
     }
-    return run(...keys, ...argv);
+    return againOnNoScript(() => run(...keys, ...argv));
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFailoverAnswer } from '../core/failover-errors.js';
+import { againOnNoScript, isFailoverAnswer } from '../core/failover-errors.js';
 import { retryingDuringFailover } from '../worker/failover-retry.js';
 import { logger } from './support/stack.js';
 
@@ -37,11 +37,51 @@ describe('sending again during a failover', () => {
       'READONLY x',
       'LOADING x',
       'MASTERDOWN x',
+      // ioredis' Cluster client giving up after sending one of those again and again
+      'Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down',
+      'Too many Cluster redirections. Last error: ReplyError: TRYAGAIN x',
     ]) {
       expect(isFailoverAnswer(new Error(message)), message).toBe(true);
     }
-    for (const message of ['Connection is closed.', 'ERR unknown command', 'NOSCRIPT', 'moved']) {
+    for (const message of [
+      'Connection is closed.',
+      'ERR unknown command',
+      'NOSCRIPT',
+      'moved',
+      // a connection lost with the command on its way: it may have run
+      'Too many Cluster redirections. Last error: Error: Connection is closed.',
+    ]) {
       expect(isFailoverAnswer(new Error(message)), message).toBe(false);
     }
+  });
+
+  it('should make a script call again when Redis answers NOSCRIPT, a few times at most, and on no other error', async () => {
+    let calls = 0;
+    const noScript = new Error('NOSCRIPT No matching script. Please use EVAL.');
+    expect(
+      await againOnNoScript(async () => {
+        if (++calls < 3) throw noScript;
+        return 'ran';
+      }),
+    ).toBe('ran');
+    expect(calls).toBe(3);
+
+    calls = 0;
+    await expect(
+      againOnNoScript(async () => {
+        calls++;
+        throw noScript;
+      }),
+    ).rejects.toThrow('NOSCRIPT');
+    expect(calls).toBe(3);
+
+    calls = 0;
+    await expect(
+      againOnNoScript(async () => {
+        calls++;
+        throw new Error('ERR task exists');
+      }),
+    ).rejects.toThrow('ERR task exists');
+    expect(calls).toBe(1);
   });
 });

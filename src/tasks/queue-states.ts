@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Partitions } from '../../core/partitions.js';
+import { againOnNoScript } from '../../core/failover-errors.js';
 
 /** The job states a queue's counts are read for, in BullMQ's own names (`waiting` is its `wait` list). */
 export const QUEUE_COUNT_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
@@ -28,7 +29,10 @@ export function readQueueStates(queues: readonly Queue[], partitions: Partitions
   return Promise.all(
     partitions.all.map(async ({ index, keys }) => {
       const queue = queues[index]!;
-      const [paused, counts] = await Promise.all([queue.isPaused(), queue.getJobCounts(...QUEUE_COUNT_STATES)]);
+      const [paused, counts] = await Promise.all([
+        queue.isPaused(),
+        againOnNoScript(() => queue.getJobCounts(...QUEUE_COUNT_STATES)),
+      ]);
       const jobs = Object.fromEntries(QUEUE_COUNT_STATES.map((state) => [state, counts[state] ?? 0]));
       return {
         id: `${keys.prefix}:${queue.name}`,
