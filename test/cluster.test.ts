@@ -14,6 +14,7 @@ import {
 } from './support/operations.js';
 import { createTaskStore } from '../core/task-store.js';
 import { startRedisCluster, type ClusterMaster, type RedisCluster } from './support/redis-cluster.js';
+import { replicasInStep } from './support/redis-nodes.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -256,12 +257,7 @@ describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
 
       // Redis replicates asynchronously: what a replica has not received, a failover loses.
       const [first] = await cluster.masters();
-      const master = new Redis(`redis://127.0.0.1:${first!.port}`);
-      try {
-        await waitFor(async () => (await master.call('WAIT', '1', '500')) === 1, { what: 'the replica in step' });
-      } finally {
-        master.disconnect();
-      }
+      await replicasInStep(first!.port);
       const killed = await cluster.killMaster(first!.port);
       // While the dead master's slots have no master, a create there answers at once that Redis is
       // away, and /readyz says the service cannot serve every partition.

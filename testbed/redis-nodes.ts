@@ -50,6 +50,23 @@ export async function fieldsOf(port: number, command: string, ...args: string[])
   return fields;
 }
 
+/**
+ * Waits until every replica of the master at `port` has all it had written when asked: what a
+ * replica has not received, a failover loses. (WAIT on a connection of its own would not do: it
+ * waits for that connection's own writes, and a new connection has made none.)
+ */
+export async function replicasInStep(port: number, timeoutMs = 10_000): Promise<void> {
+  const written = Number((await fieldsOf(port, 'INFO', 'replication')).get('master_repl_offset'));
+  await waitFor(
+    async () => {
+      const replicas = [...(await fieldsOf(port, 'INFO', 'replication'))].filter(([key]) => /^slave\d+$/.test(key));
+      const offsets = replicas.map(([, value]) => Number(/offset=(\d+)/.exec(value)?.[1] ?? -1));
+      return offsets.length > 0 && offsets.every((offset) => offset >= written);
+    },
+    { what: `the replicas of the master on port ${port} in step with it`, timeoutMs, everyMs: 20 },
+  );
+}
+
 /** ROLE's first word: master, slave or sentinel; and for a replica whether its link is up. */
 export async function role(port: number): Promise<{ role: string; masterPort?: number; linked?: boolean }> {
   const answer = (await ask(port, 'ROLE')) as unknown[];
