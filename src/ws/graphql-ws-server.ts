@@ -129,8 +129,9 @@ export function createGraphqlWsServer({
         const owner = await auth.ownerOf(connectionParams?.authorization ?? connectionParams?.Authorization);
         caller = { client: extra.address, owner };
       } catch (error) {
-        // graphql-ws's own answer to a refused connection (4403), with the reason.
-        const reason = error instanceof Error ? error.message : 'the token was refused';
+        // graphql-ws's own answer to a refused connection (4403), with the service's reason (the
+        // authenticator's UNAUTHENTICATED message), never what a library threw.
+        const reason = error instanceof GraphQLError ? error.message : 'The token was refused';
         extra.socket.close(CloseCode.Forbidden, closeReason(`Forbidden: ${reason}`));
         return false;
       }
