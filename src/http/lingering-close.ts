@@ -41,13 +41,16 @@ export function answerThenClose(
   // connection as soon as its last response ends.
   res.write(body);
   let discarded = 0;
-  const close = () => res.end();
-  const timer = setTimeout(close, ms);
-  req.on('data', (chunk: Buffer) => {
+  const discard = (chunk: Buffer) => {
     discarded += chunk.length;
     if (discarded >= bytes) close();
-  });
-  req.once('end', close);
+  };
+  const close = () => {
+    req.off('data', discard).off('end', close);
+    res.end();
+  };
+  const timer = setTimeout(close, ms);
+  req.on('data', discard).once('end', close);
   res.once('close', () => clearTimeout(timer));
   req.resume();
 }
