@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { CloseCode } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,8 +153,9 @@ describe('graphql-ws limits', () => {
     alive.socket.close();
   });
 
-  it('should refuse a WebSocket upgrade past the sockets one address may hold (429), and take one again when one closes', async () => {
-    const limited = await stack.startApi({ limits: { maxSocketsPerClient: 3 } });
+  it('should refuse a WebSocket upgrade past the sockets one address may hold (429, with Retry-After), and take one again when one closes', async () => {
+    // By the next keep-alive sweep, the sockets that stopped answering have been dropped.
+    const limited = await stack.startApi({ limits: { maxSocketsPerClient: 3 }, ws: { keepAliveMs: 7_000 } });
     const open = await Promise.all(
       Array.from({ length: 3 }, async () => {
         const raw = rawSocket(limited.url);
@@ -163,14 +165,14 @@ describe('graphql-ws limits', () => {
     );
     const refused = new WebSocket(`${limited.url.replace('http', 'ws')}/graphql`, ['graphql-transport-ws']);
     refused.on('error', () => undefined); // the refusal, as ws reports it too
-    const status = await within(
-      new Promise<number>((resolve) =>
-        refused.once('unexpected-response', (_request, response) => resolve(response.statusCode!)),
+    const refusal = await within(
+      new Promise<IncomingMessage>((resolve) =>
+        refused.once('unexpected-response', (_request, response) => resolve(response)),
       ),
       5_000,
       'the refusal',
     );
-    expect(status).toBe(429);
+    expect([refusal.statusCode, refusal.headers['retry-after']]).toEqual([429, '7']);
     refused.terminate();
     // Another address is counted apart.
     const elsewhere = new WebSocket(`${limited.url.replace('http', 'ws')}/graphql`, ['graphql-transport-ws'], {

@@ -15,7 +15,8 @@ import {
 } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import { createTaskServiceClient } from '../examples/graphql-ws-client.js';
 import WebSocket from 'ws';
 
 const secret = 'a-secret-of-the-tests-own-at-least-32-characters';
@@ -24,25 +25,37 @@ function token(subject: string, key: Uint8Array = new TextEncoder().encode(secre
   return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(subject).setExpirationTime('5m').sign(key);
 }
 
-/** GraphQL over HTTP with a bearer token (or none). */
-async function as(bearer: string | null, url: string, query: string, variables: Record<string, unknown> = {}) {
+/** A bearer token, none, or an Authorization value of another kind. */
+type Credentials = string | null | { authorization: string };
+
+const authorizationOf = (credentials: Credentials) =>
+  typeof credentials === 'string' ? `Bearer ${credentials}` : credentials?.authorization;
+
+/** GraphQL over HTTP with these credentials. */
+async function as(credentials: Credentials, url: string, query: string, variables: Record<string, unknown> = {}) {
+  const authorization = authorizationOf(credentials);
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(bearer && { authorization: `Bearer ${bearer}` }) },
+    headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, ...((await response.json()) as GraphQLResponse<Record<string, any>>) };
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    ...((await response.json()) as GraphQLResponse<Record<string, any>>),
+  };
 }
 
 describe('authentication', () => {
   let stack: TestStack;
   const clients: Client[] = [];
-  const socketFor = (url: string, bearer: string | null) => {
+  const socketFor = (url: string, credentials: Credentials) => {
+    const authorization = authorizationOf(credentials);
     const client = createClient({
       url: `${url.replace('http', 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
-      connectionParams: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      connectionParams: authorization ? { authorization } : {},
     });
     clients.push(client);
     return client;
@@ -112,21 +125,60 @@ describe('authentication', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode(secret));
-    for (const bearer of [null, 'not-a-jwt', forged, expired, numericSubject]) {
-      const answer = await as(bearer, api.url, CREATE_SLEEP, { input: { duration: 1 } });
+    // Each refused in the service's own words, never the JWT library's ("Invalid Compact JWS").
+    const refusals: [Credentials, string][] = [
+      [null, 'A bearer token is required (Authorization: Bearer <token>)'],
+      [{ authorization: 'Basic YWxpY2U6c2VjcmV0' }, 'The Authorization value must be "Bearer <token>"'],
+      ['not-a-jwt', 'The token was refused: it is not a JWT this service accepts'],
+      [forged, 'The token was refused: it is not signed by a key this service trusts'],
+      [expired, 'The token was refused: it has expired'],
+      [numericSubject, 'The token has no subject (sub) that is a non-empty string'],
+    ];
+    for (const [credentials, message] of refusals) {
+      const answer = await as(credentials, api.url, CREATE_SLEEP, { input: { duration: 1 } });
       expect(answer.status).toBe(401);
-      expect(answer.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+      expect(answer.errors).toMatchObject([{ message, extensions: { code: 'UNAUTHENTICATED' } }]);
+      // RFC 6750: a bare challenge when no bearer token came, invalid_token with the reason when one did.
+      expect(answer.challenge).toBe(
+        typeof credentials === 'string'
+          ? `Bearer error="invalid_token", error_description="${message.replaceAll('"', "'")}"`
+          : 'Bearer',
+      );
     }
-    // Over graphql-ws the socket itself is refused at connection_init (4403 Forbidden), with the reason.
-    for (const bearer of [null, forged, numericSubject]) {
-      const refused = watch(socketFor(api.url, bearer), TASK_UPDATED);
+    // Over graphql-ws the socket itself is refused at connection_init (4403 Forbidden), with the same reason.
+    for (const [credentials, message] of refusals) {
+      const refused = watch(socketFor(api.url, credentials), TASK_UPDATED);
       await within(refused.ended, 5_000, 'the refusal over graphql-ws');
-      expect(refused.error).toMatchObject({
-        code: 4403,
-        reason: expect.stringMatching(/^Forbidden: .*(token|Bearer)/),
-      });
+      expect(refused.error).toMatchObject({ code: 4403, reason: `Forbidden: ${message}` });
     }
     expect(Object.values(await stack.jobCounts()).every((count) => count === 0)).toBe(true);
+  });
+
+  it("should stop the stock graphql-ws client's retries at a refused token with README's shouldRetry", async () => {
+    const api = await stack.startApi({ auth: { jwtSecret: secret } });
+    const forged = await token('mallory', new TextEncoder().encode('another-secret-another-secret-another-secret'));
+    const url = `${api.url.replace('http', 'ws')}/graphql`;
+    /** How often a client tries to connect before it gives up on the refusal. */
+    const connectAttempts = async (create: (options: ClientOptions) => Client) => {
+      let attempts = 0;
+      const client = create({
+        url,
+        webSocketImpl: WebSocket,
+        retryAttempts: 3,
+        retryWait: () => Promise.resolve(),
+        on: { connecting: () => attempts++ },
+      });
+      clients.push(client);
+      const refused = watch(client, TASK_UPDATED);
+      await within(refused.ended, 5_000, 'the refusal');
+      expect(refused.error).toMatchObject({ code: 4403 });
+      return attempts;
+    };
+    expect(await connectAttempts((options) => createTaskServiceClient({ ...options, token: forged }))).toBe(1);
+    // graphql-ws's own rule retries a 4403 with the same token, as often as it may.
+    const stock = (options: ClientOptions) =>
+      createClient({ ...options, connectionParams: { authorization: `Bearer ${forged}` } });
+    expect(await connectAttempts(stock)).toBe(4);
   });
 
   it('should accept tokens signed by a key of a JWKS URL', async () => {

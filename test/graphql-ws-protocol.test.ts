@@ -87,6 +87,31 @@ describe('graphql-transport-ws', () => {
     await waitFor(async () => (await subscribers(setup.stack.keys.taskChannel(id))) === 0, { what: 'the UNSUBSCRIBE' });
   });
 
+  it('should answer an id the client reuses while the operation it completed under it is still ending with BAD_REQUEST, and keep the socket', async () => {
+    const id = await runningSleep();
+    const raw = await acknowledged();
+    // All three in one go: the first is still subscribing in Redis when the others arrive.
+    send(raw, { type: 'subscribe', id: 'again', payload: { query: TASK_PROGRESS, variables: { id } } });
+    send(raw, { type: 'complete', id: 'again' });
+    send(raw, { type: 'subscribe', id: 'again', payload: { query: TASK_PROGRESS, variables: { id } } });
+    await waitFor(() => raw.messages.some((m) => m.id === 'again'), { what: 'the answer' });
+    expect(raw.messages.filter((m) => m.id === 'again')).toEqual([
+      {
+        id: 'again',
+        type: 'error',
+        payload: [
+          {
+            message:
+              'Operation id "again" is still in use: the operation this client completed under it has not ended yet; give a new operation a new id',
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      },
+    ]);
+    expect(raw.socket.readyState).toBe(WebSocket.OPEN);
+    raw.socket.close(1000);
+  });
+
   it('should answer a query and a mutation with next, then complete', async () => {
     const raw = await acknowledged();
     send(raw, { type: 'subscribe', id: 'q', payload: { query: '{ workers { name } }' } });

@@ -6,16 +6,20 @@ import { HttpError } from './http-error.js';
 /** Larger GraphQL request bodies are refused with 413 (and larger graphql-ws messages close the socket). */
 export const MAX_BODY_BYTES = 1_000_000;
 
-/** The body as text, refused past MAX_BODY_BYTES without keeping the rest. */
+/** The body as text; past MAX_BODY_BYTES, refused (413) and what was read let go: the refusal drains the rest. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > MAX_BODY_BYTES) return;
+    req.on('data', function onData(chunk: Buffer) {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new HttpError(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`));
-      else chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      chunks = [];
+      reject(new HttpError(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`));
     });
     req.once('end', () =>
       resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),

@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from '../../core/logger.js';
 import { createCors } from './cors.js';
 import { HttpError } from './http-error.js';
+import { answerThenClose } from './lingering-close.js';
 import { sendText } from './send.js';
 
 export interface Routes {
@@ -47,12 +48,11 @@ export function createRequestListener(
 
   return (req, res) => {
     route(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError && error.status === 413) {
-        // The rest of the body is not worth reading: answer, then drop the connection.
-        res.setHeader('connection', 'close');
-        res.once('finish', () => req.destroy());
+      if (error instanceof HttpError) {
+        // Refused before its body was read to the end (too large): the rest is not worth reading.
+        if (!req.complete) return answerThenClose(req, res, error.status, error.message);
+        return sendText(res, error.status, error.message);
       }
-      if (error instanceof HttpError) return sendText(res, error.status, error.message);
       logger.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) sendText(res, 500, 'Internal error');
       else res.destroy();

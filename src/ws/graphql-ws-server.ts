@@ -72,6 +72,13 @@ function tooMany(what: string, limit: number, code: string): GraphQLError[] {
   ];
 }
 
+function idStillEnding(id: string): GraphQLError {
+  return new GraphQLError(
+    `Operation id "${id}" is still in use: the operation this client completed under it has not ended yet; give a new operation a new id`,
+    { extensions: { code: 'BAD_REQUEST' } },
+  );
+}
+
 /** A close reason may hold 123 bytes. */
 function closeReason(reason: string): string {
   return Buffer.byteLength(reason) <= 123 ? reason : `${Buffer.from(reason).subarray(0, 120).toString()}...`;
@@ -129,8 +136,9 @@ export function createGraphqlWsServer({
         const owner = await auth.ownerOf(connectionParams?.authorization ?? connectionParams?.Authorization);
         caller = { client: extra.address, owner };
       } catch (error) {
-        // graphql-ws's own answer to a refused connection (4403), with the reason.
-        const reason = error instanceof Error ? error.message : 'the token was refused';
+        // graphql-ws's own answer to a refused connection (4403), with the service's reason (the
+        // authenticator's UNAUTHENTICATED message), never what a library threw.
+        const reason = error instanceof GraphQLError ? error.message : 'The token was refused';
         extra.socket.close(CloseCode.Forbidden, closeReason(`Forbidden: ${reason}`));
         return false;
       }
@@ -142,10 +150,10 @@ export function createGraphqlWsServer({
     async onSubscribe({ extra }, id, payload) {
       const { context, operations } = extra;
       if (!context || !operations) return [new GraphQLError('The connection is not acknowledged')];
-      if (operations.has(id)) {
-        // Completed by the client while it was still being set up: the old operation ends first.
-        return [new GraphQLError(`Operation id "${id}" is still in use; give a new operation a new id`)];
-      }
+      // graphql-ws closes the socket (4409) for an id still running; this one the client completed,
+      // and graphql-ws has let it go, but the operation is still ending (being set up, or returning
+      // its stream): the client's race, answered as its mistake rather than as the service's.
+      if (operations.has(id)) return [idStillEnding(id)];
       const prepared = documents.get(payload.query);
       if ('errors' in prepared) return prepared.errors;
       const operation = getOperationAST(prepared.document, payload.operationName);

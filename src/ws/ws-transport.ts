@@ -85,11 +85,18 @@ class SocketAdapter implements GraphqlWsSocket {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, text: string, message: string): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
-  );
+function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  text: string,
+  message: string,
+  headers: Record<string, string | number> = {},
+): void {
+  const fields = { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8', ...headers };
+  const head = Object.entries({ ...fields, 'Content-Length': Buffer.byteLength(message) })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(`HTTP/1.1 ${status} ${text}\r\n${head}\r\n${message}`);
 }
 
 /**
@@ -111,6 +118,10 @@ export function createWsTransport({
 }: WsTransportOptions): WsTransport {
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, handleProtocols });
   const socketsOf = new ClientCounts();
+  // A client at the limit gets a socket back when one of its own closes, which the service cannot
+  // foresee, or when the keep-alive sweep drops one that stopped answering (a client that lost its
+  // network and opened new ones): by the next sweep, those that missed the last ping are gone.
+  const retryAfterSeconds = Math.max(1, Math.ceil(keepAliveMs / 1_000));
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
@@ -124,7 +135,8 @@ export function createWsTransport({
         socket,
         429,
         'Too Many Requests',
-        `Too many WebSockets from this address: at most ${maxSocketsPerClient}`,
+        `Too many WebSockets from this address: at most ${maxSocketsPerClient}; close one, or try again in ${retryAfterSeconds} s`,
+        { 'Retry-After': retryAfterSeconds },
       );
       return;
     }
