@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
+import { againOnNoScript } from '../core/failover-errors.js';
 import type { Logger } from '../core/logger.js';
 import { checkPartitionCount } from '../core/partition-count.js';
 import { createPartitions, type Partitions } from '../core/partitions.js';
@@ -165,7 +166,8 @@ export async function createTaskBackend(
   });
   // A forgotten task's job goes with it (BullMQ also removes finished jobs by age, but only as
   // others finish).
-  const removeJobs = (ids: string[]) => Promise.all(ids.map((id) => queues[partitions.ofTask(id)!.index]!.remove(id)));
+  const removeJobs = (ids: string[]) =>
+    Promise.all(ids.map((id) => againOnNoScript(() => queues[partitions.ofTask(id)!.index]!.remove(id))));
   const sweeper = setInterval(() => {
     store
       .sweepExpired()

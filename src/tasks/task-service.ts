@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { LRUCache } from 'lru-cache';
 import { enqueue, enqueueTask } from '../../core/enqueue-task.js';
+import { againOnNoScript } from '../../core/failover-errors.js';
 import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
 import type { Partitions } from '../../core/partitions.js';
@@ -210,7 +211,7 @@ export function createTaskService({
 
   /** BullMQ refuses to remove a job a worker holds; that worker then sees the task's state and stops. */
   const removeJob = (id: string) =>
-    queues[partitions.ofTask(id)!.index]!.remove(id).catch((error: Error) =>
+    againOnNoScript(() => queues[partitions.ofTask(id)!.index]!.remove(id)).catch((error: Error) =>
       logger.debug({ taskId: id, err: error.message }, 'job not removed'),
     );
 
