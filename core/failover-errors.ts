@@ -36,12 +36,9 @@ const NO_SCRIPT_TRIES = 3;
  * the report to ioredis is in RELIABILITY.md). The script did not run, and the next try sends it
  * whole: trying again is safe.
  */
-export async function againOnNoScript<T>(call: () => Promise<T>): Promise<T> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isNoScript(error) || tries >= NO_SCRIPT_TRIES) throw error;
-    }
-  }
+export function againOnNoScript<T>(call: () => Promise<T>, tries = NO_SCRIPT_TRIES): Promise<T> {
+  return call().catch((error: unknown) => {
+    if (!isNoScript(error) || tries <= 1) throw error;
+    return againOnNoScript(call, tries - 1);
+  });
 }
