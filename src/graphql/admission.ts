@@ -22,7 +22,7 @@ import { limitKey, type Caller } from '../tasks/caller.js';
 import type { ScheduleInput } from '../tasks/schedule-input.js';
 import type { ScheduleRequest, ScheduleService } from '../tasks/schedule-service.js';
 import type { TaskOptionsInput } from '../tasks/task-options.js';
-import type { TaskRequest, TaskService } from '../tasks/task-service.js';
+import { isCreation, type TaskRequest, type TaskService } from '../tasks/task-service.js';
 import { taskKindCreatedBy, taskKindScheduledBy } from './task-kinds.js';
 import { DELETE_SCHEDULE_MUTATION } from './task-schedule.resolver.js';
 import { taskMutations } from './task.resolver.js';
@@ -39,10 +39,10 @@ export interface OperationRequest {
  * is found before any of them runs, so that an answer never hides work it started (GraphQL answers
  * `data: null` when a non-null root field fails, as every mutation's is, even though the fields
  * before it have run). Admission checks every creation's input (TaskService.check,
- * ScheduleService.check), finds every task or schedule a field acts on as that field will (one
- * deleted by an earlier field is unknown), holds every idempotency key and schedule slot the
- * creations will take, so that no other request takes them meanwhile, and takes the creation
- * allowance for all of them in one step; refused, it gives back what it held.
+ * ScheduleService.check), spends the read budget, finds every task or schedule a field acts on as
+ * that field will (one deleted by an earlier field is unknown), holds every idempotency key and
+ * schedule slot the creations will take, so that no other request takes them meanwhile, and takes
+ * the creation allowance for all of them in one step; refused, it gives back what it held.
  *
  * The other honest answer, each root field answering for itself with partial data, would need
  * nullable mutation fields (a change of the schema every client is typed by) and would break the
@@ -61,7 +61,7 @@ export interface AdmissionOptions {
   schema: GraphQLSchema;
   tasks: TaskService;
   schedules: ScheduleService;
-  /** Query cost each client may spend over a window (see cost-limit-rule.ts for the cost). */
+  /** The cost of what each client may read over a window, mutations' answers included (see cost-limit-rule.ts). */
   readBudget: RateLimiter;
   /** The cost of a validated document's operation. */
   costOf(document: DocumentNode, operationName: string | null | undefined): number;
@@ -158,10 +158,12 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
   /** Admits a mutation's requests (see Admission), giving back what it held when it refuses. */
   async function admitMutation(
     requests: { tasks: TaskRequest[]; schedules: ScheduleRequest[] },
+    readCost: number,
     caller: Caller,
   ): Promise<AdmittedOperation> {
     schedules.check(requests.schedules);
     tasks.check(requests.tasks);
+    await spendReads(caller, readCost);
     const admitted = newAdmitted();
     try {
       await schedules.admit(requests.schedules, caller, admitted);
@@ -191,7 +193,10 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
         }
         const requests = requestsOf(document, operation, variables ?? {});
         if (!requests) return { admitted: newAdmitted() };
-        return { admitted: await admitMutation(requests, caller) };
+        // What a mutation's fields answer is read as a query's would be; each creation itself is
+        // the creation allowance's, so its own field is not counted twice.
+        const creations = requests.tasks.filter(isCreation).length;
+        return { admitted: await admitMutation(requests, costOf(document, operationName) - creations, caller) };
       } catch (error) {
         return { refused: refusal(error) };
       }
