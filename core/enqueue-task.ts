@@ -4,17 +4,23 @@ import { idempotencyDigest } from './keys.js';
 import type { Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
 import type { TaskRecord } from './task-record.js';
-import type { CreateAnswer, NewTask, TaskStore } from './task-store.js';
+import type { CreateAnswer, IdempotencyHold, NewTask, TaskStore } from './task-store.js';
 import { inSpan } from './tracing.js';
 
 /**
  * What a new task's record holds from the start, as the store takes it (a `runAt` already past
  * starts it at once); the idempotency key as the caller gave it, with a digest of what it asks for
- * (`request`: kind, input and options), and how long the key is kept.
+ * (`request`: kind, input and options), how long the key is kept, and the hold admission took on it
+ * (`held`: the task it names, and the id this create takes when it is the one the key was held for).
  */
 export type EnqueueOptions = Pick<NewTask, 'ttlMs' | 'owner'> &
   Partial<Pick<NewTask, 'retryOf' | 'runAt' | 'priority' | 'timeoutSeconds' | 'scheduleId'>> & {
-    idempotency?: { key: string; request: string; ttlMs: number } | null;
+    idempotency?: {
+      key: string;
+      request: string;
+      ttlMs: number;
+      held?: Pick<IdempotencyHold, 'taskId' | 'newTaskId'> | null;
+    } | null;
   };
 
 export interface TaskQueues {
@@ -51,7 +57,10 @@ export async function enqueue<Input>(
 ): Promise<CreateAnswer> {
   const { ttlMs, owner, idempotency } = options;
   const digest = idempotency ? idempotencyDigest(owner, idempotency.key) : null;
-  const { id, partition } = partitions.newTask(digest ? partitions.ofKey(digest) : undefined);
+  const heldId = idempotency?.held?.newTaskId;
+  const { id, partition } = heldId
+    ? { id: heldId, partition: partitions.ofTask(heldId)! }
+    : partitions.newTask(digest ? partitions.ofKey(digest) : undefined);
   const queue = queues[partition.index]!;
   const now = Date.now();
   const runAt = options.runAt != null && options.runAt > now ? options.runAt : null;
@@ -69,7 +78,10 @@ export async function enqueue<Input>(
       priority: options.priority,
       timeoutSeconds: options.timeoutSeconds,
       scheduleId: options.scheduleId,
-      idempotency: digest && idempotency ? { digest, request: idempotency.request, ttlMs: idempotency.ttlMs } : null,
+      idempotency:
+        digest && idempotency
+          ? { digest, request: idempotency.request, ttlMs: idempotency.ttlMs, taskId: idempotency.held?.taskId }
+          : null,
     });
     if (!answer.created) return answer;
     // A finished job stays as long as its task, for Bull Board and Taskforce to show: BullMQ

@@ -113,7 +113,8 @@ export interface Keys {
   logs(id: string): string;
   /**
    * What an idempotency key answers (core/scripts/create.lua), by its digest (idempotencyDigest):
-   * the first task created with it, and a digest of what that create asked for.
+   * the first task created with it, a digest of what that create asked for, and while an admitted
+   * operation holds it, until when (core/scripts/includes/idempotency.lua).
    */
   idempotency(digest: string): string;
   /**
@@ -138,6 +139,11 @@ export interface Keys {
   schedules: string;
   /** One owner's schedules (scheduleOwner names it), kept in the partition that owner's key names. */
   ownerSchedules(owner: string | null): string;
+  /**
+   * The slots held for one owner's schedules that admitted operations are about to create, beside
+   * its schedules (core/scripts/schedule-hold.lua).
+   */
+  ownerScheduleHolds(owner: string | null): string;
 }
 
 /**
@@ -249,6 +255,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     schedule: (id) => `${prefix}:schedule:${id}`,
     schedules: `${prefix}:schedules:all`,
     ownerSchedules: (owner) => `${prefix}:schedules:owner:${scheduleOwner(owner)}`,
+    ownerScheduleHolds: (owner) => `${prefix}:schedules:owner:${scheduleOwner(owner)}:held`,
   };
   return keys;
 }

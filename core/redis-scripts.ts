@@ -4,10 +4,10 @@ import { luaSource } from './lua-source.js';
 import type { RedisClient } from './redis.js';
 
 /**
- * Keys no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts), a schedule's record
- * and the indexes of schedules (core/schedule-store.ts).
+ * Keys no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts), a schedule's record,
+ * the indexes of schedules and the slots held for them (core/schedule-store.ts).
  */
-type OtherKey = 'bucket' | 'schedule' | 'schedules' | 'ownerSchedules';
+type OtherKey = 'bucket' | 'schedule' | 'schedules' | 'ownerSchedules' | 'ownerScheduleHolds';
 
 const SCHEDULE_KEYS = ['schedule', 'schedules', 'ownerSchedules'] as const;
 
@@ -21,6 +21,8 @@ interface ScriptLayout {
   keys: readonly (TaskKey | OtherKey)[];
   /** Its ARGV, in its header's order. */
   argv: readonly string[];
+  /** Takes any number of values (at least one) after its ARGV. */
+  rest?: true;
 }
 
 const START_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'timeline', 'indexes'] as const;
@@ -107,11 +109,24 @@ export const scriptLayouts = {
     argv: [...REF_ARGV, 'id'],
   },
   rateLimitTake: { file: 'rate-limit-take', keys: ['bucket'], argv: ['limit', 'windowMs', 'cost'] },
-  /** Takes any number of lines after its two arguments (its ARGV are checked to be at least these). */
-  appendLog: { file: 'append-log', keys: ['record', 'logs'], argv: ['maxLines', 'unfinishedKeepMs'] },
+  /** Takes any number of lines after its two arguments. */
+  appendLog: { file: 'append-log', keys: ['record', 'logs'], argv: ['maxLines', 'unfinishedKeepMs'], rest: true },
+  idempotencyHold: {
+    file: 'idempotency-hold',
+    keys: ['idempotency', 'idempotentRecord'],
+    argv: ['now', 'request', 'id', 'heldUntil', 'idempotentTaskId'],
+  },
+  idempotencyRelease: { file: 'idempotency-release', keys: ['idempotency'], argv: ['written', 'previous'] },
+  /** Takes the ids of the schedules to hold a slot for after its three arguments. */
+  scheduleHold: {
+    file: 'schedule-hold',
+    keys: ['ownerSchedules', 'ownerScheduleHolds'],
+    argv: ['now', 'heldUntil', 'maxPerOwner'],
+    rest: true,
+  },
   scheduleCreate: {
     file: 'schedule-create',
-    keys: SCHEDULE_KEYS,
+    keys: [...SCHEDULE_KEYS, 'ownerScheduleHolds'],
     argv: ['now', 'id', 'kind', 'input', 'cron', 'everySeconds', 'timezone', 'owner', 'ttlMs', 'maxPerOwner'],
   },
   scheduleRemove: { file: 'schedule-remove', keys: SCHEDULE_KEYS, argv: ['id', 'owner'] },
@@ -122,9 +137,9 @@ export type ScriptName = keyof typeof scriptLayouts;
 
 type Arg = string | number;
 type ValuesFor<Names extends readonly string[]> = { -readonly [I in keyof Names]: Arg };
-/** A script's ARGV: one value for each entry its layout names. */
-export type ScriptArgv<Name extends ScriptName> = Name extends 'appendLog'
-  ? [Arg, Arg, string, ...string[]]
+/** A script's ARGV: one value for each entry its layout names, then at least one more if it takes the rest. */
+export type ScriptArgv<Name extends ScriptName> = (typeof scriptLayouts)[Name] extends { rest: true }
+  ? [...ValuesFor<(typeof scriptLayouts)[Name]['argv']>, string, ...string[]]
   : ValuesFor<(typeof scriptLayouts)[Name]['argv']>;
 
 export type Scripts = {
@@ -195,8 +210,10 @@ function defineScript(
   return (keys, argv) => {
     const run = runs.get(keys.length);
     if (!run) throw new Error(`${name} takes ${counts.join(' or ')} keys, not ${keys.length}`);
-    if (name === 'appendLog' ? argv.length < layout.argv.length + 1 : argv.length !== layout.argv.length) {
-      throw new Error(`${name} takes ${layout.argv.length} arguments, not ${argv.length}`);
+    if (layout.rest ? argv.length < layout.argv.length + 1 : argv.length !== layout.argv.length) {
+      throw new Error(
+        `${name} takes ${layout.argv.length} arguments${layout.rest ? ' and more' : ''}, not ${argv.length}`,
+      );
     }
     return againOnNoScript(() => run(...keys, ...argv));
   };

@@ -45,12 +45,21 @@ export class ScheduleLimitError extends Error {
 export interface ScheduleStore {
   /** The partition a new schedule of this owner goes to. */
   partitionOf(owner: string | null): Partition;
-  /** Throws ScheduleLimitError when the owner has `maxPerOwner` already. */
+  /**
+   * Creates it in the slot held for its id (hold), or, without one, throws ScheduleLimitError when
+   * the owner's schedules and held slots are `maxPerOwner` already.
+   */
   create(schedule: NewSchedule, maxPerOwner: number): Promise<ScheduleRecord>;
+  /**
+   * Holds a slot for each of these schedule ids (of the owner's partition) until `untilMs`, all
+   * or none: throws ScheduleLimitError when the owner's schedules and held slots would pass
+   * `maxPerOwner`.
+   */
+  hold(owner: string | null, ids: readonly string[], maxPerOwner: number, untilMs: number): Promise<void>;
+  /** Gives back the slots held for these ids that no schedule has taken. */
+  release(owner: string | null, ids: readonly string[]): Promise<void>;
   /** null for an unknown schedule, or an id that is not one. */
   get(id: string): Promise<ScheduleRecord | null>;
-  /** How many schedules the owner has. */
-  count(owner: string | null): Promise<number>;
   /** Up to `limit` schedules, newest first: one owner's, or every partition's when `owner` is undefined. */
   list(owner: string | null | undefined, limit: number): Promise<ScheduleRecord[]>;
   /** false when it was gone already. */
@@ -88,6 +97,7 @@ export function createScheduleStore(redis: RedisClient, partitions: Partitions):
     keys.schedules,
     keys.ownerSchedules(owner),
   ];
+  const holdsOf = (owner: string | null) => partitionOf(owner).keys.ownerScheduleHolds(owner);
 
   async function read(keys: Keys, id: string): Promise<ScheduleRecord | null> {
     return parseScheduleHash(await redis.hgetall(keys.schedule(id)));
@@ -122,17 +132,31 @@ export function createScheduleStore(redis: RedisClient, partitions: Partitions):
         schedule.ttlMs,
         maxPerOwner,
       ] satisfies ScriptArgv<'scheduleCreate'>;
-      const [answer] = (await scripts.scheduleCreate(scheduleKeys(keys, schedule), argv)) as [string, number];
+      const createKeys = [...scheduleKeys(keys, schedule), holdsOf(schedule.owner)];
+      const [answer] = (await scripts.scheduleCreate(createKeys, argv)) as [string, number];
       if (answer === 'FULL') throw new ScheduleLimitError(maxPerOwner);
       return { ...schedule, createdAt: new Date(now), lastTaskId: null, lastDueAt: null };
+    },
+
+    async hold(owner, ids, maxPerOwner, untilMs) {
+      const [first, ...rest] = ids;
+      if (first === undefined) return;
+      const { keys } = partitionOf(owner);
+      const [answer] = (await scripts.scheduleHold(
+        [keys.ownerSchedules(owner), keys.ownerScheduleHolds(owner)],
+        [Date.now(), untilMs, maxPerOwner, first, ...rest],
+      )) as [string, number];
+      if (answer === 'FULL') throw new ScheduleLimitError(maxPerOwner);
+    },
+
+    async release(owner, ids) {
+      if (ids.length > 0) await redis.zrem(holdsOf(owner), ...ids);
     },
 
     async get(id) {
       const keys = keysOf(id);
       return keys && read(keys, id);
     },
-
-    count: (owner) => redis.zcard(partitionOf(owner).keys.ownerSchedules(owner)),
 
     async list(owner, limit) {
       const indexes =

@@ -61,9 +61,25 @@ export interface NewTask {
   scheduleId?: string | null;
   /**
    * For an idempotent create: the key's digest (keys.idempotencyDigest, whose partition the id must
-   * be in), a digest of the request, and how long the key is kept.
+   * be in), a digest of the request, how long the key is kept, and the task the key was found to
+   * name when it was held (an IdempotencyHold's taskId), which saves a lookup.
    */
-  idempotency?: { digest: string; request: string; ttlMs: number } | null;
+  idempotency?: { digest: string; request: string; ttlMs: number; taskId?: string } | null;
+}
+
+/**
+ * An idempotency key held for an admitted operation until its creates have run
+ * (core/scripts/idempotency-hold.lua): no create of another request takes it meanwhile.
+ */
+export interface IdempotencyHold {
+  digest: string;
+  /** The task the key names: its own, or the one the operation will create, `newTaskId`. */
+  taskId: string;
+  /** The id the operation's first create with the key takes, when the key was free; else null. */
+  newTaskId: string | null;
+  /** The entry as the hold wrote it and as it was before ('' for none), to give it back. */
+  written: string;
+  previous: string;
 }
 
 /** The lines a run wrote in its task's log, and how many the log keeps. */
@@ -144,6 +160,13 @@ export interface TakenJob {
 export interface TaskStore {
   /** Throws IdempotencyConflictError when its idempotency key was taken by another request. */
   create(task: NewTask): Promise<CreateAnswer>;
+  /**
+   * Holds an idempotency key (its digest) for a create of this request until `untilMs`; throws
+   * IdempotencyConflictError, holding nothing, when the key is another request's.
+   */
+  holdIdempotencyKey(digest: string, request: string, untilMs: number): Promise<IdempotencyHold>;
+  /** Gives a held key back, unless a create has written it since. */
+  releaseIdempotencyKey(hold: IdempotencyHold): Promise<void>;
   /** null when the task is unknown or its time to live has run out. */
   get(id: string): Promise<TaskRecord | null>;
   /** The task's timeline, oldest first, as it is now; empty for an unknown task. */
@@ -331,7 +354,7 @@ function wrongRef(answer: unknown): Omit<TaskIdentity, 'id'> | null {
   return { name, owner: owner === '' ? null : owner };
 }
 
-type TaskScriptName = Exclude<ScriptName, 'rateLimitTake' | 'appendLog' | `schedule${string}`>;
+type TaskScriptName = Exclude<ScriptName, 'rateLimitTake' | 'appendLog' | `schedule${string}` | `idempotency${string}`>;
 
 const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
@@ -409,7 +432,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       const { id, name, owner, idempotency } = newTask;
       const task = { id, name, owner };
       const optional = (value: number | string | null | undefined) => (value == null ? '' : value);
-      let idempotentTaskId = '';
+      let idempotentTaskId = idempotency?.taskId ?? '';
       for (let lookup = 0; lookup <= IDEMPOTENT_LOOKUPS; lookup++) {
         const argv = [
           ...refArgv(task),
@@ -436,6 +459,31 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
         idempotentTaskId = String(value);
       }
       throw new Error(`the idempotency key of task ${id} kept changing hands`);
+    },
+
+    async holdIdempotencyKey(digest, request, untilMs) {
+      const partition = partitions.ofKey(digest);
+      const newId = partitions.newTask(partition).id;
+      const { keys } = partition;
+      let idempotentTaskId = '';
+      for (let lookup = 0; lookup <= IDEMPOTENT_LOOKUPS; lookup++) {
+        const answer = (await scripts.idempotencyHold(
+          [keys.idempotency(digest), keys.task(idempotentTaskId || newId)],
+          [Date.now(), request, newId, untilMs, idempotentTaskId],
+        )) as [string, string, string?, string?];
+        const [kind, taskId, written, previous] = answer;
+        if (kind === 'HELD') {
+          return { digest, taskId, newTaskId: taskId === newId ? newId : null, written: written!, previous: previous! };
+        }
+        if (kind === 'CONFLICT') throw new IdempotencyConflictError(taskId);
+        // LOOKUP: the key names a task whose record must be in the call's keys.
+        idempotentTaskId = taskId;
+      }
+      throw new Error(`the idempotency key ${digest} kept changing hands`);
+    },
+
+    async releaseIdempotencyKey({ digest, written, previous }) {
+      await scripts.idempotencyRelease([partitions.ofKey(digest).keys.idempotency(digest)], [written, previous]);
     },
 
     async get(id) {

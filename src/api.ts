@@ -182,6 +182,7 @@ export async function createTaskBackend(
     schedules,
     readBudget: createRateLimiter(redis, partitions, 'read', { limit: readBudget, windowSeconds }),
     costOf: (document, operationName) => operationCost(schema, document, operationName),
+    logger,
   });
 
   let closing: Promise<void> | null = null;

@@ -21,12 +21,18 @@ export function tooManySchedules(limit: number): GraphQLError {
   });
 }
 
-/** A create under an idempotency key that an earlier create with other input or options took. */
-export function idempotencyConflict(key: string, taskId: string): GraphQLError {
-  return new GraphQLError(
-    `The idempotency key "${key}" was used for another request (task ${taskId}): use a new key for new input or options`,
-    { extensions: { code: 'CONFLICT', idempotencyKey: key, id: taskId } },
-  );
+/**
+ * A create under an idempotency key that an earlier create with other input or options took (the
+ * task it names, `taskId`), or that another create of the same operation gives other input or
+ * options (`taskId` null); `operationField` names the create in its operation.
+ */
+export function idempotencyConflict(key: string, taskId: string | null, operationField?: string): GraphQLError {
+  const message = taskId
+    ? `The idempotency key "${key}" was used for another request (task ${taskId}): use a new key for new input or options`
+    : `The idempotency key "${key}" is given to creates of other input or options in one operation: use a key for each`;
+  return new GraphQLError(message, {
+    extensions: { code: 'CONFLICT', idempotencyKey: key, id: taskId, ...(operationField && { operationField }) },
+  });
 }
 
 export interface InputIssue {

@@ -1,5 +1,8 @@
+import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { gql, watch, wsClient } from './support/graphql.js';
+import { operationCost } from '../src/graphql/operation-cost.js';
+import { buildTaskSchema } from '../src/graphql/schema.js';
+import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { LIST_TASKS, TASK_UPDATED } from './support/operations.js';
 import { createTestStack } from './support/stack.js';
 import { useTestApi } from './support/test-api.js';
@@ -105,8 +108,50 @@ describe('the read budget', () => {
       } finally {
         await client.dispose();
       }
-      // Mutations are held by the creation limit, not by the read budget.
+      // A create's own field is the creation allowance's: one that answers its id reads 1.
       expect((await gql(api.url, `mutation { ${valid} }`)).errors).toBeUndefined();
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("should charge a mutation what it answers, as a query of the same selection, and a creation's own field to the creation allowance only", async () => {
+    const schema = await buildTaskSchema();
+    const selection = '{ id state timeline { at state message } }';
+    const [read, cancel] = [
+      `query ($id: ID!) { task(id: $id) ${selection} }`,
+      `mutation ($id: ID!) { cancelTask(id: $id) ${selection} }`,
+    ];
+    const cost = operationCost(schema, parse(cancel));
+    expect(operationCost(schema, parse(read))).toBe(cost);
+    const stack = await createTestStack();
+    try {
+      // Room for one create that answers its id and two cancels, over a day.
+      const api = await stack.startApi({ limits: { readBudget: 2 * cost + 1, rateLimitWindowMs: 24 * 3_600_000 } });
+      const { createSleepTask: task } = await gqlData<{ createSleepTask: { id: string } }>(
+        api.url,
+        `mutation { ${valid} }`,
+      );
+      for (let i = 0; i < 2; i++) expect((await gql(api.url, cancel, { id: task.id })).errors).toBeUndefined();
+      const response = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: cancel, variables: { id: task.id } }),
+      });
+      expect(response.status).toBe(429);
+      expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
+      expect((await gql(api.url, read, { id: task.id })).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+
+      const client = wsClient(api.url);
+      try {
+        const overWs = watch(client, cancel, { id: task.id });
+        await within(overWs.ended, 5_000, 'the refusal over graphql-ws');
+        expect(overWs.error).toEqual([
+          expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+        ]);
+      } finally {
+        await client.dispose();
+      }
     } finally {
       await stack.close();
     }

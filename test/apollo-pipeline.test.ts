@@ -55,7 +55,7 @@ describe("Apollo's request pipeline", () => {
       [{ query: LIST_TASKS, variables: { first: 2 } }, 200],
       [{ query: GET_TASK, variables: { id: '00000000-0000-4000-8000-000000000000' } }, 200],
       [{ query: getIntrospectionQuery(), operationName: 'IntrospectionQuery' }, 200],
-      [{ query: 'mutation { cancelTask(id: "not-a-task") { id } }' }, 200], // NOT_FOUND from its resolver
+      [{ query: 'mutation { cancelTask(id: "not-a-task") { id } }' }, 200], // NOT_FOUND, refused before it runs
       [{ query: CREATE_SLEEP, variables: { input: { duration: 301 } } }, 200], // refused before it runs
       [{ query: CREATE_SLEEP, variables: { input: { duration: 'long' } } }, 400],
       [{ query: '{ nothing }' }, 400],
@@ -70,9 +70,9 @@ describe("Apollo's request pipeline", () => {
     expect(seen.started - before.started).toBe(requests.length);
     expect(seen.answered - before.answered).toBe(requests.length);
     // Three failed before the operation was resolved (an unknown field, a syntax error, a subscription);
-    // the out-of-range input was refused at admission, after it; the rest ran.
+    // the unknown task and the out-of-range input were refused at admission, after it; the rest ran.
     expect(seen.resolved - before.resolved).toBe(requests.length - 3);
-    expect(seen.executed - before.executed).toBe(requests.length - 4);
+    expect(seen.executed - before.executed).toBe(requests.length - 5);
     expect((await stack.jobCounts()).prioritized).toBe(2);
   });
 

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueTask } from '../core/enqueue-task.js';
+import { idempotencyDigest } from '../core/keys.js';
 import { scriptLayouts, scriptSource, type ScriptName } from '../core/redis-scripts.js';
 import { createScheduleStore } from '../core/schedule-store.js';
 import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
@@ -141,11 +142,17 @@ describe('the Lua scripts, as Redis runs them', () => {
         3,
       );
 
-      // A schedule: created, a run recorded, removed.
+      // An idempotency key held for an operation, then given back.
+      const digest = idempotencyDigest(null, 'a key');
+      await store.releaseIdempotencyKey(await store.holdIdempotencyKey(digest, 'a request', Date.now() + 60_000));
+
+      // A schedule: its slot held, created, a run recorded, removed.
       const schedules = createScheduleStore(stack.redis, stack.partitions);
+      const scheduleId = stack.partitions.newTask(schedules.partitionOf('alice')).id;
+      await schedules.hold('alice', [scheduleId], 10, Date.now() + 60_000);
       const schedule = await schedules.create(
         {
-          id: stack.partitions.newTask(schedules.partitionOf('alice')).id,
+          id: scheduleId,
           kind: sleepTask.name,
           input: { duration: 1 },
           cron: null,

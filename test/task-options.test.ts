@@ -100,6 +100,24 @@ describe('task options', () => {
       expect(await createSleep(api.url, 5, options)).toMatchObject({ id: fresh.id });
     });
 
+    it('should make a new task, whatever it asks for, under a key whose task was deleted or has expired', async () => {
+      const api = await stack.startApi({ tasks: { resultTtlMs: 1_000 } });
+      const deleted = await createSleep(api.url, 5, { idempotencyKey: 'gone' });
+      await gqlData(api.url, DELETE_TASK, { id: deleted.id });
+      const afterDelete = await createSleep(api.url, 6, { idempotencyKey: 'gone' });
+      expect(afterDelete.id).not.toBe(deleted.id);
+      expect(
+        (await gql(api.url, CREATE_SLEEP, { input: { duration: 5 }, options: { idempotencyKey: 'gone' } })).errors,
+      ).toMatchObject([{ extensions: { code: 'CONFLICT', id: afterDelete.id } }]);
+
+      // Finished, it expires a second later: `task` answers null from then on, and the key is free.
+      await gqlData(api.url, CANCEL_TASK, { id: afterDelete.id });
+      await waitFor(async () => (await taskOf(api.url, afterDelete.id)) === null, { what: 'the task expired' });
+      const afterExpiry = await createSleep(api.url, 7, { idempotencyKey: 'gone' });
+      expect(afterExpiry.id).not.toBe(afterDelete.id);
+      expect(await createSleep(api.url, 7, { idempotencyKey: 'gone' })).toMatchObject({ id: afterExpiry.id });
+    });
+
     it('should create one task for concurrent creates with one key on two API instances, each answered its id', async () => {
       const [one, two] = [await stack.startApi(), await stack.startApi()];
       const creates = Array.from({ length: 20 }, (_, i) =>

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { runUntilSignal } from '../../core/entry-point.js';
 import type { Logger } from '../../core/logger.js';
 import { sleepTask } from '../../core/task-kinds/sleep-task.js';
+import { AdmittedOperation } from '../../src/tasks/admitted-operation.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 import { closeServer, listen } from './listen.js';
 
@@ -36,8 +37,11 @@ async function createSleepTask(context: TaskContext, req: IncomingMessage, res: 
   if (!match) return send(res, 400, { errors: [{ message: 'not a createSleepTask mutation' }] });
   const input = { duration: Number(match[1]) };
   const { tasks, caller } = context.contextFor(req.socket.remoteAddress);
+  const creation = { action: 'create', kind: sleepTask, input, label: 'createSleepTask' } as const;
   try {
-    await tasks.admit([{ kind: sleepTask, input }], caller);
+    tasks.check([creation]);
+    // A create without an idempotency key holds nothing: there is nothing to release.
+    await tasks.admit([creation], caller, new AdmittedOperation(() => undefined));
   } catch (error) {
     return send(res, 400, { errors: [{ message: (error as Error).message }] });
   }

@@ -3,11 +3,12 @@
   then a counter for the tasks created in the same millisecond, then the id) orders the indexes and
   is the lists' cursor.
 
-  With an idempotency key (ARGV[13] not ''), the key's entry (KEYS[6]) names the first task created
-  with it and a digest of what that create asked for: the same request again answers that task and
-  creates nothing; another request under the same key is refused. A key whose task is gone (deleted,
-  expired) is taken by the new task. The first task's record must be in KEYS, so a caller that does
-  not know its id is answered it first (LOOKUP), and calls again with its record as KEYS[7].
+  With an idempotency key (ARGV[13] not ''), the key's entry (KEYS[6], see includes/idempotency.lua)
+  names the first task created with it and a digest of what that create asked for: the same request
+  again answers that task and creates nothing; another request is refused while that task lives or
+  an admitted operation holds the key. A key whose task is gone (deleted, expired) is taken by the
+  new task, whatever it asks for. The first task's record must be in KEYS, so a caller that does not
+  know its id is answered it first (LOOKUP), and calls again with its record as KEYS[7].
 
   Input:
     KEYS[1] the task's record (HASH)
@@ -15,7 +16,7 @@
     KEYS[3] the task's channel
     KEYS[4] the all-tasks channel
     KEYS[5] the task's timeline (LIST), see includes/timeline.lua
-    KEYS[6] the idempotency key's entry (STRING: "<request digest> <task id>"), not touched without one
+    KEYS[6] the idempotency key's entry (STRING), not touched without one
     KEYS[7] the record of the task the caller thinks the key names (ARGV[15]); KEYS[1] for none
     KEYS[8] the delayed tasks of its kind (ZSET), for a task with a start time
     KEYS[9..20] the task's list indexes (ZSET), see includes/indexes.lua
@@ -40,12 +41,13 @@
   Output:
     { 'CREATED', record } with the new record as HGETALL answers it; { 'EXISTING', record } with the
     record of the task an idempotency key already names; { 'LOOKUP', id } when that task is not the
-    one of KEYS[7]; { 'CONFLICT', id } when the key names a task created by another request; an
-    error when the task exists
+    one of KEYS[7]; { 'CONFLICT', id } when the key is another request's; an error when the task
+    exists
 
   Events:
     the whole record on KEYS[3] (the task's channel) and KEYS[4] (all tasks), when it was created
 ]]
+--- @include "includes/idempotency"
 --- @include "includes/indexes"
 --- @include "includes/publish"
 --- @include "includes/timeline"
@@ -55,13 +57,12 @@ local idempotencyKey, request = KEYS[6], ARGV[13]
 local now = tonumber(ARGV[1])
 
 if request ~= '' then
-  local entry = redis.call('GET', idempotencyKey)
-  if entry then
-    local digest, firstId = string.match(entry, '^(%S+) (%S+)$')
-    if digest ~= request then return { 'CONFLICT', firstId or '' } end
+  local digest, firstId, heldUntil = readIdempotencyKey(idempotencyKey)
+  if digest then
     if firstId ~= ARGV[15] then return { 'LOOKUP', firstId } end
-    local first = redis.call('HGETALL', KEYS[7])
-    if #first > 0 then return { 'EXISTING', first } end
+    local first = liveTask(KEYS[7], now)
+    if digest == request and first then return { 'EXISTING', first } end
+    if digest ~= request and (first or heldUntil > now) then return { 'CONFLICT', firstId } end
   end
 end
 

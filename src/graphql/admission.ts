@@ -14,15 +14,18 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import type { Logger } from '../../core/logger.js';
 import { asGraphQLError, isRedisUnavailable, rateLimited, withHttpStatus } from '../errors.js';
+import { AdmittedOperation } from '../tasks/admitted-operation.js';
 import type { RateLimiter } from '../tasks/rate-limiter.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { ScheduleInput } from '../tasks/schedule-input.js';
 import type { ScheduleRequest, ScheduleService } from '../tasks/schedule-service.js';
 import type { TaskOptionsInput } from '../tasks/task-options.js';
-import type { CreateRequest, TaskService } from '../tasks/task-service.js';
+import { isCreation, type TaskRequest, type TaskService } from '../tasks/task-service.js';
 import { taskKindCreatedBy, taskKindScheduledBy } from './task-kinds.js';
-import { RETRY_MUTATION } from './task.resolver.js';
+import { DELETE_SCHEDULE_MUTATION } from './task-schedule.resolver.js';
+import { taskMutations } from './task.resolver.js';
 
 export interface OperationRequest {
   document: DocumentNode;
@@ -32,25 +35,37 @@ export interface OperationRequest {
 }
 
 /**
- * Lets an operation run as a whole or not at all, before any of it runs (over HTTP from an Apollo
- * plugin, over graphql-ws from its onSubscribe hook): a mutation's creations are checked and paid
- * for together (ScheduleService.check for its schedules, then TaskService.admit for every task and
- * schedule, each one creation), so that an answer never hides a task or schedule it created; a
- * query or subscription spends its cost from the caller's read budget.
+ * An operation runs as a whole or not at all: whatever would make one of a mutation's fields fail
+ * is found before any of them runs, so that an answer never hides work it started (GraphQL answers
+ * `data: null` when a non-null root field fails, as every mutation's is, even though the fields
+ * before it have run). Admission checks every creation's input (TaskService.check,
+ * ScheduleService.check), spends the read budget, finds every task or schedule a field acts on as
+ * that field will (one deleted by an earlier field is unknown), holds every idempotency key and
+ * schedule slot the creations will take, so that no other request takes them meanwhile, and takes
+ * the creation allowance for all of them in one step; refused, it gives back what it held.
+ *
+ * The other honest answer, each root field answering for itself with partial data, would need
+ * nullable mutation fields (a change of the schema every client is typed by) and would break the
+ * promise that an operation with one bad creation among good ones creates nothing.
  */
 export interface Admission {
-  /** null when the operation may run; else the error to answer it with, HTTP status included. */
-  admit(request: OperationRequest): Promise<GraphQLError | null>;
+  /**
+   * Over HTTP from an Apollo plugin, over graphql-ws from its onSubscribe hook: the operation
+   * admitted (run it with `admitted` in its context, then release it), or the error to answer it
+   * with, HTTP status included.
+   */
+  admit(request: OperationRequest): Promise<{ admitted: AdmittedOperation } | { refused: GraphQLError }>;
 }
 
 export interface AdmissionOptions {
   schema: GraphQLSchema;
   tasks: TaskService;
   schedules: ScheduleService;
-  /** Query cost each client may spend over a window (see cost-limit-rule.ts for the cost). */
+  /** The cost of what each client may read over a window, mutations' answers included (see cost-limit-rule.ts). */
   readBudget: RateLimiter;
   /** The cost of a validated document's operation. */
   costOf(document: DocumentNode, operationName: string | null | undefined): number;
+  logger: Logger;
 }
 
 /**
@@ -60,13 +75,15 @@ export interface AdmissionOptions {
 const statusOf: ReadonlyMap<unknown, number> = new Map([
   ['BAD_USER_INPUT', 200],
   ['NOT_FOUND', 200],
+  ['CONFLICT', 200],
   ['TOO_MANY_SCHEDULES', 200],
   ['RATE_LIMITED', 429],
 ]);
 
 /**
- * The HTTP status of a refusal: 200 for bad input (an unknown task to retry too, a schedule past
- * the most one may have), 429 past a rate limit, 503 while Redis is away.
+ * The HTTP status of a refusal: 200 for bad input (an unknown task, an idempotency key taken by
+ * other input, a schedule past the most one may have, too), 429 past a rate limit, 503 while Redis
+ * is away.
  */
 function refusal(error: unknown): GraphQLError {
   const graphqlError = asGraphQLError(error);
@@ -74,68 +91,114 @@ function refusal(error: unknown): GraphQLError {
   return withHttpStatus(graphqlError, status);
 }
 
-export function createAdmission({ schema, tasks, schedules, readBudget, costOf }: AdmissionOptions): Admission {
+/** The mutations that act on a task by its id, by name. */
+const taskActionOf: ReadonlyMap<string, 'cancel' | 'retry' | 'delete'> = new Map(
+  Object.entries(taskMutations).map(([action, name]) => [name, action as keyof typeof taskMutations]),
+);
+
+export function createAdmission({ schema, tasks, schedules, readBudget, costOf, logger }: AdmissionOptions): Admission {
   const mutationType = schema.getMutationType();
+  const newAdmitted = () =>
+    new AdmittedOperation((error) =>
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'a hold was not given back'),
+    );
 
   /**
-   * The creations a mutation asks for (a schedule is one too, of its kind and input) and the
-   * schedules among them, or null when its variables do not fit (execution says why).
+   * What a mutation's root fields ask, in the order they run, of the tasks and of the schedules (a
+   * schedule's creation is one of both), or null when its variables do not fit (execution says why).
    */
-  function creationsOf(
+  function requestsOf(
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Record<string, unknown>,
-  ): { creates: CreateRequest[]; schedules: ScheduleRequest[] } | null {
+  ): { tasks: TaskRequest[]; schedules: ScheduleRequest[] } | null {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
     if (coerced.errors) return null;
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
-    const creates: CreateRequest[] = [];
-    const scheduled: ScheduleRequest[] = [];
+    const requests: { tasks: TaskRequest[]; schedules: ScheduleRequest[] } = { tasks: [], schedules: [] };
     const responseKeys = new Set<string>();
     for (const field of rootFields(operation.selectionSet, fragments, coerced.coerced)) {
       // Fields under one response key run once (validation has made sure they are the same).
-      const responseKey = field.alias?.value ?? field.name.value;
-      if (responseKeys.has(responseKey)) continue;
-      responseKeys.add(responseKey);
-      const schedules = taskKindScheduledBy(field.name.value);
-      const api = taskKindCreatedBy(field.name.value) ?? schedules;
-      const retries = field.name.value === RETRY_MUTATION;
-      const definition = (api || retries) && mutationType?.getFields()[field.name.value];
+      const label = field.alias?.value ?? field.name.value;
+      if (responseKeys.has(label)) continue;
+      responseKeys.add(label);
+      const name = field.name.value;
+      const definition = mutationType?.getFields()[name];
       if (!definition) continue;
-      const { input, options, id, schedule } = getArgumentValues(definition, field, coerced.coerced);
-      if (schedules) {
-        scheduled.push({ kind: schedules.kind, input, schedule: schedule as ScheduleInput, label: responseKey });
+      const args = () => getArgumentValues(definition, field, coerced.coerced);
+      const created = taskKindCreatedBy(name);
+      const scheduled = taskKindScheduledBy(name);
+      const taskAction = taskActionOf.get(name);
+      if (created) {
+        const { input, options } = args();
+        requests.tasks.push({
+          action: 'create',
+          kind: created.kind,
+          input,
+          options: options as TaskOptionsInput,
+          label,
+        });
+      } else if (scheduled) {
+        const { input, schedule } = args();
+        requests.tasks.push({ action: 'schedule', kind: scheduled.kind, input, label });
+        const asked = schedule as ScheduleInput;
+        requests.schedules.push({ action: 'create', kind: scheduled.kind, input, schedule: asked, label });
+      } else if (taskAction) {
+        requests.tasks.push({ action: taskAction, id: String(args().id), label });
+      } else if (name === DELETE_SCHEDULE_MUTATION) {
+        requests.schedules.push({ action: 'delete', id: String(args().id), label });
       }
-      // A retry creates a task too: its own task is checked, and it takes its share of the allowance.
-      creates.push(
-        api
-          ? { kind: api.kind, input, options: options as TaskOptionsInput | null, label: responseKey }
-          : { retryOf: String(id), label: responseKey },
-      );
     }
-    return { creates, schedules: scheduled };
+    return requests;
+  }
+
+  /** Admits a mutation's requests (see Admission), giving back what it held when it refuses. */
+  async function admitMutation(
+    requests: { tasks: TaskRequest[]; schedules: ScheduleRequest[] },
+    readCost: number,
+    caller: Caller,
+  ): Promise<AdmittedOperation> {
+    schedules.check(requests.schedules);
+    tasks.check(requests.tasks);
+    await spendReads(caller, readCost);
+    const admitted = newAdmitted();
+    try {
+      await schedules.admit(requests.schedules, caller, admitted);
+      // Last: the creation allowance it takes last is not given back.
+      await tasks.admit(requests.tasks, caller, admitted);
+    } catch (error) {
+      await admitted.release();
+      throw error;
+    }
+    return admitted;
+  }
+
+  async function spendReads(caller: Caller, cost: number) {
+    if (cost <= 0) return;
+    const allowed = await readBudget.take(limitKey(caller), cost);
+    if (!allowed.allowed) throw rateLimited('reads', allowed.retryAfterSeconds);
   }
 
   return {
     async admit({ document, operationName, variables, caller }) {
       const operation = getOperationAST(document, operationName);
-      if (!operation) return null; // execution answers that
       try {
-        if (operation.operation === 'mutation') {
-          const creations = creationsOf(document, operation, variables ?? {});
-          if (creations) {
-            await schedules.check(creations.schedules, caller);
-            await tasks.admit(creations.creates, caller);
-          }
-          return null;
+        if (operation?.operation !== 'mutation') {
+          // A missing operation is execution's to answer.
+          if (operation) await spendReads(caller, costOf(document, operationName));
+          return { admitted: newAdmitted() };
         }
-        const allowed = await readBudget.take(limitKey(caller), costOf(document, operationName));
-        return allowed.allowed ? null : refusal(rateLimited('reads', allowed.retryAfterSeconds));
+        const requests = requestsOf(document, operation, variables ?? {});
+        if (!requests) return { admitted: newAdmitted() };
+        // What a mutation's fields answer is read as a query's would be; each creation itself is
+        // the creation allowance's, so its own field is not counted twice.
+        const creations = requests.tasks.filter(isCreation).length;
+        return { admitted: await admitMutation(requests, costOf(document, operationName) - creations, caller) };
       } catch (error) {
-        return refusal(error);
+        return { refused: refusal(error) };
       }
     },
   };

@@ -1,12 +1,13 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Field, Info, InputType, Int, Mutation, ObjectType, Resolver, registerEnumType } from 'type-graphql';
 import {
   calculationTask,
   CalculationOperation,
   MAX_NUMBERS,
   type CalculationTaskInput,
 } from '../../core/task-kinds/calculation-task.js';
-import type { Context } from './context.js';
+import { admittedField, type Context } from './context.js';
 import {
   INPUT_DESCRIPTION,
   OPTIONS_DESCRIPTION,
@@ -73,12 +74,13 @@ class CalculationTaskResolver {
   createCalculationTask(
     @Arg('input', () => CreateCalculationTaskInput, { description: INPUT_DESCRIPTION })
     input: CreateCalculationTaskInput,
-    @Ctx() { tasks, caller }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('options', () => TaskOptionsInput, { nullable: true, description: OPTIONS_DESCRIPTION })
     options?: TaskOptionsInput | null,
   ): Promise<TaskView> {
-    return tasks
-      .create(calculationTask, { ...input }, caller, options && { ...options })
+    return context.tasks
+      .create(calculationTask, { ...input }, context.caller, options && { ...options }, admittedField(context, info))
       .then((record) => viewOf(calculationTaskApi, record));
   }
 
@@ -87,9 +89,12 @@ class CalculationTaskResolver {
     @Arg('input', () => CreateCalculationTaskInput, { description: SCHEDULED_INPUT_DESCRIPTION })
     input: CreateCalculationTaskInput,
     @Arg('schedule', () => ScheduleInput, { description: SCHEDULE_DESCRIPTION }) schedule: ScheduleInput,
-    @Ctx() { schedules, caller }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TaskScheduleView> {
-    return schedules.create(calculationTask, { ...input }, { ...schedule }, caller).then(scheduleViewOf);
+    return context.schedules
+      .create(calculationTask, { ...input }, { ...schedule }, context.caller, admittedField(context, info))
+      .then(scheduleViewOf);
   }
 }
 

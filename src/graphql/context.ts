@@ -1,3 +1,5 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { AdmittedField, AdmittedOperation } from '../tasks/admitted-operation.js';
 import type { Caller } from '../tasks/caller.js';
 import type { ScheduleService } from '../tasks/schedule-service.js';
 import type { TaskService } from '../tasks/task-service.js';
@@ -7,4 +9,11 @@ export interface Context {
   tasks: TaskService;
   schedules: ScheduleService;
   caller: Caller;
+  /** The operation as admission admitted it (graphql/admission.ts), set for each operation that runs. */
+  admitted?: AdmittedOperation;
+}
+
+/** What admission settled for the root field being resolved. */
+export function admittedField(context: Context, info: GraphQLResolveInfo): AdmittedField | undefined {
+  return context.admitted?.field(String(info.path.key));
 }

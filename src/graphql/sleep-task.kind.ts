@@ -1,7 +1,8 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Field, Info, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { MAX_SLEEP_SECONDS, sleepTask, type SleepTaskInput } from '../../core/task-kinds/sleep-task.js';
-import type { Context } from './context.js';
+import { admittedField, type Context } from './context.js';
 import {
   INPUT_DESCRIPTION,
   OPTIONS_DESCRIPTION,
@@ -43,12 +44,13 @@ class SleepTaskResolver {
   @Mutation(() => SleepTask, { description: 'Queues a sleep task.' })
   createSleepTask(
     @Arg('input', () => CreateSleepTaskInput, { description: INPUT_DESCRIPTION }) input: CreateSleepTaskInput,
-    @Ctx() { tasks, caller }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('options', () => TaskOptionsInput, { nullable: true, description: OPTIONS_DESCRIPTION })
     options?: TaskOptionsInput | null,
   ): Promise<TaskView> {
-    return tasks
-      .create(sleepTask, { ...input }, caller, options && { ...options })
+    return context.tasks
+      .create(sleepTask, { ...input }, context.caller, options && { ...options }, admittedField(context, info))
       .then((record) => viewOf(sleepTaskApi, record));
   }
 
@@ -56,9 +58,12 @@ class SleepTaskResolver {
   createSleepTaskSchedule(
     @Arg('input', () => CreateSleepTaskInput, { description: SCHEDULED_INPUT_DESCRIPTION }) input: CreateSleepTaskInput,
     @Arg('schedule', () => ScheduleInput, { description: SCHEDULE_DESCRIPTION }) schedule: ScheduleInput,
-    @Ctx() { schedules, caller }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TaskScheduleView> {
-    return schedules.create(sleepTask, { ...input }, { ...schedule }, caller).then(scheduleViewOf);
+    return context.schedules
+      .create(sleepTask, { ...input }, { ...schedule }, context.caller, admittedField(context, info))
+      .then(scheduleViewOf);
   }
 }
 

@@ -7,6 +7,9 @@ import { scheduleViewOf, TaskSchedule, type TaskScheduleView } from './task-sche
 import type { TaskView } from './task-view.js';
 import { Task } from './task.type.js';
 
+/** The mutation that deletes a schedule by its id (admission.ts admits it so). */
+export const DELETE_SCHEDULE_MUTATION = 'deleteTaskSchedule';
+
 /**
  * The schedules of every kind: listed, deleted, and their next run and latest task, read only when
  * an operation asks for them. Each kind's create mutation is its own (task-kind-api.ts).
@@ -21,6 +24,7 @@ export class TaskScheduleResolver {
   }
 
   @Mutation(() => Boolean, {
+    name: DELETE_SCHEDULE_MUTATION,
     description: 'Stops its future runs and forgets it; the tasks it created stay, until they expire.',
   })
   deleteTaskSchedule(

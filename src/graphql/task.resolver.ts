@@ -1,9 +1,23 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Arg,
+  Ctx,
+  Field,
+  ID,
+  Info,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { TaskRecord } from '../../core/task-record.js';
 import { TaskState } from '../../core/task-state.js';
-import type { Context } from './context.js';
+import { admittedField, type Context } from './context.js';
 import { KIND_NAMES, TASK_ID_DESCRIPTION } from './descriptions.js';
 import { toTaskView } from './task-kinds.js';
 import type { TaskView } from './task-view.js';
@@ -38,8 +52,8 @@ class TaskConnection {
   totalCount!: number;
 }
 
-/** The mutation that creates a task from another (admission.ts counts it as a creation). */
-export const RETRY_MUTATION = 'retryTask';
+/** The mutations that act on a task by its id, by what they do to it (admission.ts admits each so). */
+export const taskMutations = { cancel: 'cancelTask', retry: 'retryTask', delete: 'deleteTask' } as const;
 
 @Resolver()
 export class TaskResolver {
@@ -90,6 +104,7 @@ export class TaskResolver {
   }
 
   @Mutation(() => Task, {
+    name: taskMutations.cancel,
     description:
       'A queued task is cancelled at once; a running one stops within a second (its state may still be ACTIVE in this answer); a finished one is unchanged.',
   })
@@ -101,18 +116,20 @@ export class TaskResolver {
   }
 
   @Mutation(() => Task, {
-    name: RETRY_MUTATION,
+    name: taskMutations.retry,
     description:
       'Creates a task of the same kind and input as a FAILED or CANCELLED one, whose `retryOf` names it. BAD_USER_INPUT for a task that has not ended or has completed.',
   })
   async retryTask(
     @Arg('id', () => ID, { description: TASK_ID_DESCRIPTION }) id: string,
-    @Ctx() { tasks, caller }: Context,
+    @Ctx() context: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<TaskView> {
-    return toTaskView(await tasks.retry(id, caller));
+    return toTaskView(await context.tasks.retry(id, context.caller, admittedField(context, info)));
   }
 
   @Mutation(() => Boolean, {
+    name: taskMutations.delete,
     description: 'Forgets a task, cancelling it first if it has not finished; answers true.',
   })
   deleteTask(

@@ -29,18 +29,26 @@ export interface ApolloServerOptions {
   logger: Logger;
 }
 
-/** Admits every operation as a whole once Apollo knows which it is, before any of it runs. */
+/**
+ * Admits every operation as a whole once Apollo knows which it is, before any of it runs, and gives
+ * back what admission held for it once it has run (before its answer is sent, so that the caller's
+ * next request finds it given back).
+ */
 function admissionPlugin(admission: Admission): ApolloServerPlugin<Context> {
-  // One listener for all requests: it keeps nothing of its own per request.
+  // One listener for all requests: what it admits stays with the request's own context.
   const listener: GraphQLRequestListener<Context> = {
     async didResolveOperation({ document, operationName, request, contextValue }) {
-      const refused = await admission.admit({
+      const answer = await admission.admit({
         document,
         operationName,
         variables: request.variables,
         caller: contextValue.caller,
       });
-      if (refused) throw refused;
+      if ('refused' in answer) throw answer.refused;
+      contextValue.admitted = answer.admitted;
+    },
+    async willSendResponse({ contextValue }) {
+      await contextValue.admitted?.release();
     },
   };
   return { requestDidStart: async () => listener };

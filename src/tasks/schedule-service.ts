@@ -10,33 +10,43 @@ import {
 } from '../../core/schedule-store.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 import { badUserInput, notFound, tooManySchedules, zodIssues, type InputIssue } from '../errors.js';
+import { ADMISSION_HOLD_MS, type AdmitsOperations, type AdmittedField } from './admitted-operation.js';
 import type { Caller } from './caller.js';
 import { checkSchedule, DEFAULT_TIMEZONE, type ScheduleInput } from './schedule-input.js';
 
-/** One schedule an operation asks to create, as the client sent it. */
-export interface ScheduleRequest {
-  kind: TaskKind;
-  input: unknown;
-  schedule: ScheduleInput | null | undefined;
-  /** Where it stands in the operation (its response key), to name it in an error. */
-  label?: string;
-}
+/**
+ * What one root field of a mutation asks of the schedules: one to create, as the client sent it, or
+ * one to delete.
+ */
+export type ScheduleRequest = {
+  /** Where it stands in the operation (its response key): errors name it, and admission settles by it. */
+  label: string;
+} & (
+  | { action: 'create'; kind: TaskKind; input: unknown; schedule: ScheduleInput | null | undefined }
+  | { action: 'delete'; id: string }
+);
 
 /**
  * Task schedules: each is a record of ours (core/schedule-store.ts), the truth of what its runs
  * create and for whom, and a BullMQ job scheduler of the same id on its partition's queue, which
  * makes one job per due time; a worker turns each into an ordinary task (worker/schedule-runs.ts).
  * With authentication on, a schedule of another owner is as unknown as one that does not exist.
+ *
+ * It admits a mutation's schedules (each `schedule` checked; their `input` and the creation
+ * allowance are TaskService's), and finds before any of it runs: a schedule deleted that is not
+ * the caller's, or that a field before deletes (NOT_FOUND); schedules past MAX_SCHEDULES_PER_OWNER
+ * (TOO_MANY_SCHEDULES), counting the slots held for other mutations under way: a slot is held for
+ * each schedule it creates, all or none, so two at once are not both admitted for the last ones.
  */
-export interface ScheduleService {
-  /**
-   * Checks the schedules one operation asks for, before any of it runs: every `schedule` is valid
-   * and the caller may have that many more; else throws BAD_USER_INPUT (naming every bad field) or
-   * TOO_MANY_SCHEDULES. Their `input` and the creation allowance are TaskService.admit's.
-   */
-  check(requests: readonly ScheduleRequest[], caller: Caller): Promise<void>;
-  /** Creates a schedule whose creation was admitted. */
-  create(kind: TaskKind, input: unknown, schedule: ScheduleInput, caller: Caller): Promise<ScheduleRecord>;
+export interface ScheduleService extends AdmitsOperations<ScheduleRequest> {
+  /** Creates a schedule whose creation was admitted, in the slot held for it (`admitted.scheduleId`). */
+  create(
+    kind: TaskKind,
+    input: unknown,
+    schedule: ScheduleInput,
+    caller: Caller,
+    admitted?: AdmittedField,
+  ): Promise<ScheduleRecord>;
   /** The caller's schedules (every schedule with authentication off), newest first, up to MAX_SCHEDULES_PER_OWNER. */
   list(caller: Caller): Promise<ScheduleRecord[]>;
   /** Stops its runs and forgets it; its tasks stay. NOT_FOUND when unknown. */
@@ -103,13 +113,19 @@ export function createScheduleService({
   const creating = new Set<Promise<unknown>>();
   let closing: Promise<void> | null = null;
 
-  async function createSchedule(kind: TaskKind, rawInput: unknown, rawSchedule: ScheduleInput, caller: Caller) {
+  async function createSchedule(
+    kind: TaskKind,
+    rawInput: unknown,
+    rawSchedule: ScheduleInput,
+    caller: Caller,
+    heldId: string | undefined,
+  ) {
     const { value: input, issues } = checkedInput(kind, rawInput);
     if (issues.length > 0) throw badUserInput('input', issues);
     const { value: spec, issues: scheduleIssues } = checkSchedule(rawSchedule);
     if (!spec) throw badUserInput('schedule', scheduleIssues);
     const partition = store.partitionOf(caller.owner);
-    const { id } = partitions.newTask(partition);
+    const id = heldId ?? partitions.newTask(partition).id;
     let record: ScheduleRecord;
     try {
       record = await store.create(
@@ -138,18 +154,38 @@ export function createScheduleService({
   }
 
   return {
-    async check(requests, caller) {
-      if (requests.length === 0) return;
-      const issues: InputIssue[] = requests.flatMap(({ schedule, label }) => checkSchedule(schedule, label).issues);
+    check(requests) {
+      const issues: InputIssue[] = requests.flatMap((request) =>
+        request.action === 'create' ? checkSchedule(request.schedule, request.label).issues : [],
+      );
       if (issues.length > 0) throw badUserInput('schedule', issues);
-      if ((await store.count(caller.owner)) + requests.length > MAX_SCHEDULES_PER_OWNER) {
-        throw tooManySchedules(MAX_SCHEDULES_PER_OWNER);
-      }
     },
 
-    create(kind, input, schedule, caller) {
+    async admit(requests, caller, admitted) {
+      const deletes = requests.flatMap((request) => (request.action === 'delete' ? [request.id] : []));
+      const found = await Promise.all(deletes.map((id) => visible(id, caller)));
+      const deleted = new Set<string>();
+      for (const [i, id] of deletes.entries()) {
+        if (!found[i] || deleted.has(id)) throw notFound(id, 'task schedule');
+        deleted.add(id);
+      }
+      const creates = requests.filter(({ action }) => action === 'create');
+      if (creates.length === 0) return;
+      const partition = store.partitionOf(caller.owner);
+      const ids = creates.map(() => partitions.newTask(partition).id);
+      try {
+        await store.hold(caller.owner, ids, MAX_SCHEDULES_PER_OWNER, Date.now() + ADMISSION_HOLD_MS);
+      } catch (error) {
+        if (error instanceof ScheduleLimitError) throw tooManySchedules(error.limit);
+        throw error;
+      }
+      admitted.hold(() => store.release(caller.owner, ids));
+      creates.forEach(({ label }, i) => admitted.settle(label, { scheduleId: ids[i]! }));
+    },
+
+    create(kind, input, schedule, caller, admitted) {
       if (closing) return Promise.reject(new Error('the schedule service is closing'));
-      const created = createSchedule(kind, input, schedule, caller);
+      const created = createSchedule(kind, input, schedule, caller, admitted?.scheduleId);
       const settled = created.catch(() => undefined);
       creating.add(settled);
       void settled.finally(() => creating.delete(settled));

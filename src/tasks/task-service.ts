@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import { LRUCache } from 'lru-cache';
 import { enqueue, enqueueTask } from '../../core/enqueue-task.js';
 import { againOnNoScript } from '../../core/failover-errors.js';
+import { idempotencyDigest } from '../../core/keys.js';
 import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
 import type { Partitions } from '../../core/partitions.js';
@@ -17,6 +18,12 @@ import {
 } from '../../core/task-store.js';
 import type { WorkerRegistry } from '../../core/worker-registry.js';
 import { badUserInput, idempotencyConflict, notFound, rateLimited, zodIssues } from '../errors.js';
+import {
+  ADMISSION_HOLD_MS,
+  type AdmitsOperations,
+  type AdmittedField,
+  type AdmittedOperation,
+} from './admitted-operation.js';
 import { createOptionsChecker, requestDigest, type TaskOptionLimits, type TaskOptionsInput } from './task-options.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -45,43 +52,57 @@ export interface TaskList {
 }
 
 /**
- * One task an operation asks to create: its kind and its input as the client sent it, or the id of
- * a task to retry (retryTask), whose kind and input are that task's.
+ * What one root field of a mutation asks of the tasks: a task to create, with its kind and input as
+ * the client sent them; a schedule (its input is checked as a create's, and it takes a creation);
+ * a task to retry (retryTask: a creation too, of that task's kind and input), cancel or delete.
  */
-export type CreateRequest = (
-  | { kind: TaskKind; input: unknown; options?: TaskOptionsInput | null; retryOf?: undefined }
-  | { retryOf: string; kind?: undefined; input?: undefined; options?: undefined }
-) & {
-  /** Where it stands in the operation (its response key), to name it in an error. */
-  label?: string;
-};
+export type TaskRequest = {
+  /** Where it stands in the operation (its response key): errors name it, and admission settles by it. */
+  label: string;
+} & (
+  | { action: 'create'; kind: TaskKind; input: unknown; options?: TaskOptionsInput | null }
+  | { action: 'schedule'; kind: TaskKind; input: unknown }
+  | { action: 'retry' | 'cancel' | 'delete'; id: string }
+);
+
+/** Whether a request creates a task or a schedule, and so takes one of the caller's creation allowance. */
+export const isCreation = ({ action }: TaskRequest) => action !== 'cancel' && action !== 'delete';
 
 /**
  * What the service does with tasks, apart from any transport: it checks input, keeps each caller
  * to its own tasks, and calls the store and the queue. It answers task records; the GraphQL layer
  * maps them to its types.
  *
+ * It admits a mutation's creations (input and options checked), and finds before any of them runs:
+ * a task retried, cancelled or deleted that is not the caller's, or that a field before deletes
+ * (NOT_FOUND); a retried one that has not ended or has completed (BAD_USER_INPUT); an idempotency
+ * key another request has, or that the mutation gives two inputs (CONFLICT; every key is held for
+ * the mutation); creations past the caller's allowance, taken for all of them in one step
+ * (RATE_LIMITED).
+ *
  * With authentication on, a task of another owner is as unknown as one that does not exist, in
  * every method: `sees` is the one place that decides it.
  */
-export interface TaskService {
+export interface TaskService extends AdmitsOperations<TaskRequest> {
   /**
-   * Admits the creations of one operation together, before any of them runs: every input is valid,
-   * and the caller's creation allowance covers them all; or nothing is taken and this throws
-   * BAD_USER_INPUT (naming every bad field) or RATE_LIMITED.
+   * Creates a task whose creation was admitted (with the hold admission took on its idempotency
+   * key). With an idempotency key already used by the caller for the same request, answers that
+   * task and creates nothing; for another request, CONFLICT.
    */
-  admit(creates: readonly CreateRequest[], caller: Caller): Promise<void>;
-  /**
-   * Creates a task whose creation was admitted. With an idempotency key already used by the caller
-   * for the same request, answers that task and creates nothing; for another request, CONFLICT.
-   */
-  create(kind: TaskKind, input: unknown, caller: Caller, options?: TaskOptionsInput | null): Promise<TaskRecord>;
+  create(
+    kind: TaskKind,
+    input: unknown,
+    caller: Caller,
+    options?: TaskOptionsInput | null,
+    admitted?: AdmittedField,
+  ): Promise<TaskRecord>;
   /**
    * Creates a task of the same kind, input, priority and time limit as a FAILED or CANCELLED one,
-   * its `retryOf`; admitted as a creation. NOT_FOUND when unknown, BAD_USER_INPUT when it has not
-   * ended or has completed.
+   * its `retryOf`; admitted as a creation, which found the task (`admitted.retried`): the retry is
+   * of the task as it was then. NOT_FOUND when unknown, BAD_USER_INPUT when it has not ended or has
+   * completed.
    */
-  retry(id: string, caller: Caller): Promise<TaskRecord>;
+  retry(id: string, caller: Caller, admitted?: AdmittedField): Promise<TaskRecord>;
   get(id: string, caller: Caller): Promise<TaskRecord | null>;
   /**
    * The timeline of a task the caller has read (and so may see): its changes, oldest first, up to
@@ -197,11 +218,11 @@ export function createTaskService({
   };
 
   /** The task to retry, if the caller may see it and it may be retried; else the error to answer. */
-  const retryable = async (id: string, caller: Caller, label?: string) => {
+  const retryable = async (id: string, caller: Caller) => {
     const record = await visible(id, caller);
     if (!record) throw notFound(id);
     const reason = notRetryable(record);
-    if (reason) throw badUserInput('id', [{ path: [], message: `task ${id} ${reason}`, label }]);
+    if (reason) throw badUserInput('id', [{ path: [], message: `task ${id} ${reason}` }]);
     return record;
   };
 
@@ -215,27 +236,95 @@ export function createTaskService({
       logger.debug({ taskId: id, err: error.message }, 'job not removed'),
     );
 
+  /**
+   * The tasks an operation retries, cancels or deletes, each as it will find it when its field runs:
+   * read once each (in parallel), and unknown to every field after one that deletes it. Throws the
+   * first field's error.
+   */
+  async function settleTargets(requests: readonly TaskRequest[], caller: Caller, admitted: AdmittedOperation) {
+    const targets = requests.flatMap((request) => ('id' in request ? [request] : []));
+    const found = new Map(
+      await Promise.all(
+        [...new Set(targets.map(({ id }) => id))].map(async (id) => [id, await visible(id, caller)] as const),
+      ),
+    );
+    const deleted = new Set<string>();
+    for (const { action, id, label } of targets) {
+      const record = deleted.has(id) ? null : found.get(id);
+      if (!record) throw notFound(id);
+      if (action === 'delete') deleted.add(id);
+      if (action !== 'retry') continue;
+      const reason = notRetryable(record);
+      if (reason) throw badUserInput('id', [{ path: [], message: `task ${id} ${reason}`, label }]);
+      admitted.settle(label, { retried: record });
+    }
+  }
+
+  /**
+   * Holds every idempotency key of an operation's creates, each once: two creates of one request
+   * share the key's task, two of different requests are a CONFLICT before anything runs.
+   */
+  async function holdKeys(requests: readonly TaskRequest[], caller: Caller, admitted: AdmittedOperation) {
+    const byDigest = new Map<string, { key: string; request: string; labels: string[] }>();
+    for (const request of requests) {
+      if (request.action !== 'create') continue;
+      const key = request.options?.idempotencyKey;
+      if (!key) continue;
+      const digest = idempotencyDigest(caller.owner, key);
+      const asked = requestDigest(request.kind.name, checkedInput(request.kind, request.input).value, request.options);
+      const held = byDigest.get(digest);
+      if (!held) byDigest.set(digest, { key, request: asked, labels: [request.label] });
+      else if (held.request === asked) held.labels.push(request.label);
+      else throw idempotencyConflict(key, null, request.label);
+    }
+    const until = Date.now() + ADMISSION_HOLD_MS;
+    const holds = await Promise.allSettled(
+      [...byDigest].map(async ([digest, { key, request, labels }]) => {
+        try {
+          const hold = await store.holdIdempotencyKey(digest, request, until);
+          admitted.hold(() => store.releaseIdempotencyKey(hold));
+          // The first create takes the task the key was held for; the others answer it.
+          labels.forEach((label, i) =>
+            admitted.settle(label, {
+              idempotency: { taskId: hold.taskId, newTaskId: i === 0 ? hold.newTaskId : null },
+            }),
+          );
+        } catch (error) {
+          if (error instanceof IdempotencyConflictError) throw idempotencyConflict(key, error.taskId, labels[0]);
+          throw error;
+        }
+      }),
+    );
+    const refused = holds.find((hold) => hold.status === 'rejected');
+    if (refused) throw refused.reason;
+  }
+
   return {
-    async admit(creates, caller) {
-      if (creates.length === 0) return;
-      const issues = creates.flatMap(({ kind, input, label }) => (kind ? checkedInput(kind, input, label).issues : []));
+    check(requests) {
+      const creates = requests.flatMap((request) =>
+        request.action === 'create' || request.action === 'schedule' ? [request] : [],
+      );
+      const issues = creates.flatMap(({ kind, input, label }) => checkedInput(kind, input, label).issues);
       if (issues.length > 0) throw badUserInput('input', issues);
-      const optionIssues = creates.flatMap(({ kind, options, label }) =>
-        kind ? checkedOptions(options, label).issues : [],
+      const optionIssues = creates.flatMap((request) =>
+        request.action === 'create' ? checkedOptions(request.options, request.label).issues : [],
       );
       if (optionIssues.length > 0) throw badUserInput('options', optionIssues);
-      // Each retry is checked before any token is taken: an operation with one that cannot run runs none.
-      await Promise.all(
-        creates.map(({ retryOf, label }) => retryOf !== undefined && retryable(retryOf, caller, label)),
-      );
-      const allowed = await createLimiter.take(caller.client, creates.length);
+    },
+
+    async admit(requests, caller, admitted) {
+      await settleTargets(requests, caller, admitted);
+      await holdKeys(requests, caller, admitted);
+      const creations = requests.filter(isCreation).length;
+      if (creations === 0) return;
+      const allowed = await createLimiter.take(caller.client, creations);
       if (!allowed.allowed) {
-        logger.debug({ client: caller.client, tasks: creates.length }, 'task creation rate limited');
+        logger.debug({ client: caller.client, tasks: creations }, 'task creation rate limited');
         throw rateLimited('tasks created', allowed.retryAfterSeconds);
       }
     },
 
-    async create(kind, rawInput, caller, rawOptions) {
+    async create(kind, rawInput, caller, rawOptions, admitted) {
       const { value: input, issues } = checkedInput(kind, rawInput);
       if (issues.length > 0) throw badUserInput('input', issues);
       const { value: options, issues: optionIssues } = checkedOptions(rawOptions);
@@ -246,7 +335,11 @@ export function createTaskService({
           ...scheduling,
           ttlMs: resultTtlMs,
           owner: caller.owner,
-          idempotency: idempotency && { ...idempotency, request: requestDigest(kind.name, input, rawOptions) },
+          idempotency: idempotency && {
+            ...idempotency,
+            request: requestDigest(kind.name, input, rawOptions),
+            held: admitted?.idempotency,
+          },
         });
         if (!created) {
           logger.debug({ taskId: record.id, task: kind.name }, 'idempotent create answered its first task');
@@ -261,8 +354,10 @@ export function createTaskService({
       }
     },
 
-    async retry(id, caller) {
-      const old = await retryable(id, caller);
+    async retry(id, caller, admitted) {
+      // Admitted with the task as it was then: one deleted by another request since is retried all
+      // the same, as the fields before this one have run on the promise that this one would.
+      const old = admitted?.retried ?? (await retryable(id, caller));
       const kind = taskKindNamed(old.name);
       if (!kind) throw new Error(`task ${id} has an unknown kind: ${old.name}`);
       const { value: input, issues } = checkedInput(kind, old.input);

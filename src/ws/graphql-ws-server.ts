@@ -177,18 +177,24 @@ export function createGraphqlWsServer({
 
       // Counted from here, while it is admitted and set up, so that what waits counts too.
       operations.begin(id, { feed });
+      const answer = await admission.admit({
+        document: prepared.document,
+        operationName: payload.operationName,
+        variables: payload.variables,
+        caller: context.caller,
+      });
+      if ('refused' in answer) {
+        operations.ended(id);
+        return [answer.refused];
+      }
+      const operationContext: Context = { ...context, admitted: answer.admitted };
       const args: ExecutionArgs = {
         schema,
         document: prepared.document,
         operationName: payload.operationName,
         variableValues: payload.variables,
-        contextValue: context,
+        contextValue: operationContext,
       };
-      const refused = await admission.admit({ ...args, variables: payload.variables, caller: context.caller });
-      if (refused) {
-        operations.ended(id);
-        return [refused];
-      }
       if (operation.operation !== 'subscription') return args;
 
       // The subscription is started here, by graphql-js's own subscribe(), rather than by graphql-ws,
@@ -211,6 +217,12 @@ export function createGraphqlWsServer({
       if (!stream) throw new Error('a subscription reached graphql-ws without being started by onSubscribe');
       started.delete(args);
       return stream as AsyncGenerator<ExecutionResult>;
+    },
+
+    // Once a query or mutation has run (a subscription, once it has started): what admission held
+    // for it goes back before its answer is sent.
+    async onOperation(_ctx, _id, _payload, args) {
+      await (args.contextValue as Context).admitted?.release();
     },
 
     onNext(_ctx, _id, _payload, _args, result) {
