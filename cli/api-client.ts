@@ -1,8 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 'graphql';
-import { CloseCode, createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { CliError, ExitCode, fromGraphQLErrors, interrupted, unreachable, type WireGraphQLError } from './errors.js';
+import { getOperationAST, print, type DocumentNode } from 'graphql';
+import { interrupted, type CliError } from './errors.js';
+import { readGraphQLAnswer } from './graphql-answer.js';
+import { postJson } from './json-request.js';
+import { createWsClient, type WsClient } from './ws-client.js';
 
 export interface ApiClientOptions {
   /** The GraphQL endpoint over HTTP, and over WebSocket. */
@@ -16,6 +17,11 @@ export interface ApiClientOptions {
    * @defaultValue 15_000
    */
   timeoutMs?: number;
+  /**
+   * Bytes an HTTP answer, and a WebSocket message, may hold: a larger one is not read, and the
+   * command fails saying so.
+   */
+  maxResponseBytes: number;
   /**
    * Times a WebSocket that closed (or stopped answering pings) is opened again, waiting 0.25, 0.5,
    * 1, 2, 2... seconds before each, before the watches on it give up. A first connection that
@@ -63,56 +69,6 @@ function wire(document: DocumentNode): WireOperation {
   return operation;
 }
 
-/** Why fetch could not get an answer: what a person can act on, from undici's error and its cause. */
-function requestFailure(error: unknown, url: string, timeoutMs: number): CliError {
-  if (error instanceof Error && error.name === 'TimeoutError') {
-    return unreachable(`no answer from ${url} within ${timeoutMs / 1000} s`);
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const code = (cause as { code?: unknown } | null)?.code;
-  const host = new URL(url).host;
-  if (code === 'ECONNREFUSED') return unreachable(`cannot reach ${url}: nothing is listening at ${host}`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return unreachable(`cannot reach ${url}: unknown host ${host}`);
-  return unreachable(`cannot reach ${url}: ${cause instanceof Error ? cause.message : String(cause)}`);
-}
-
-function isCloseEvent(value: unknown): value is { code: number; reason: string } {
-  return typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
-}
-
-/** Closes after which the service may well answer again: it restarted, or the network broke. */
-const TRANSIENT_CLOSES = new Set<number>([
-  1001,
-  1006,
-  1011,
-  1012,
-  1013,
-  1014,
-  CloseCode.ConnectionInitialisationTimeout,
-  CloseCode.ConnectionAcknowledgementTimeout,
-  4499, // graphql-ws' own Terminated
-]);
-
-/** What a watch ends with when graphql-ws gives up, or the server answers an operation with errors. */
-function socketFailure(error: unknown, url: string): CliError {
-  if (Array.isArray(error)) return fromGraphQLErrors(error as WireGraphQLError[]);
-  if (isCloseEvent(error)) {
-    const why = `${error.code}${error.reason ? ` ${error.reason}` : ''}`;
-    if (error.code === CloseCode.Forbidden) {
-      return new CliError(`the API refused the connection: ${error.reason}`, ExitCode.usage, 'UNAUTHENTICATED');
-    }
-    if (TRANSIENT_CLOSES.has(error.code)) return unreachable(`the connection to ${url} closed (${why})`);
-    return new CliError(`the API closed the connection (${why})`, ExitCode.failed, 'CLOSED');
-  }
-  // ws's error event while connecting: refused, unknown host, or an upgrade answered by a status.
-  const message = error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
-  const status = /Unexpected server response: (\d+)/.exec(message)?.[1];
-  if (status && Number(status) < 500) {
-    return new CliError(`${url} refused the WebSocket (HTTP ${status})`, ExitCode.failed, 'REFUSED');
-  }
-  return unreachable(`cannot reach ${url}: ${message}`);
-}
-
 /**
  * The API as any client talks to it: queries and mutations over HTTP (fetch), subscriptions over
  * graphql-ws (its client on `ws`), the token in the Authorization header and in connection_init.
@@ -123,95 +79,31 @@ export function createApiClient({
   token,
   signal,
   timeoutMs = 15_000, // 15 seconds
+  maxResponseBytes,
   retryAttempts = 5,
   keepAliveMs = 10_000, // 10 seconds
 }: ApiClientOptions): ApiClient {
-  let ws: Client | undefined;
-  let everConnected = false;
-
-  /** ws with a bound on the opening handshake, which graphql-ws does not set. */
-  class BoundedWebSocket extends WebSocket {
-    constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { handshakeTimeout: timeoutMs });
-    }
-  }
-
-  function socket(): Client {
-    if (ws) return ws;
-    let open: WebSocket | undefined;
-    let pongTimer: NodeJS.Timeout | undefined;
-    ws = createClient({
+  let ws: WsClient | undefined;
+  const socket = () =>
+    (ws ??= createWsClient({
       url: wsUrl,
-      webSocketImpl: BoundedWebSocket,
-      lazy: true,
-      connectionParams: token ? { authorization: `Bearer ${token}` } : undefined,
-      connectionAckWaitTimeout: timeoutMs,
-      keepAlive: keepAliveMs,
+      token,
+      timeoutMs,
+      maxMessageBytes: maxResponseBytes,
       retryAttempts,
-      shouldRetry: (error) => everConnected && !(isCloseEvent(error) && error.code === CloseCode.Forbidden),
-      retryWait: (retries) =>
-        new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** retries, 2_000) + Math.random() * 250)),
-      on: {
-        opened: (opened) => (open = opened as WebSocket),
-        connected: () => (everConnected = true),
-        // graphql-ws pings but never gives up on a missing pong: a socket that stopped answering
-        // (a network that dropped it silently) is cut, and graphql-ws opens a new one.
-        ping: (received) => {
-          if (received) return;
-          clearTimeout(pongTimer);
-          const stale = open;
-          pongTimer = setTimeout(() => stale?.terminate(), keepAliveMs / 2);
-        },
-        pong: (received) => {
-          if (received) clearTimeout(pongTimer);
-        },
-        closed: () => clearTimeout(pongTimer),
-      },
-    });
-    return ws;
-  }
+      keepAliveMs,
+    }));
 
   return {
     async request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
-      let response: Response;
-      try {
-        response = await fetch(httpUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/graphql-response+json, application/json',
-            ...(token && { authorization: `Bearer ${token}` }),
-          },
-          body: JSON.stringify({ ...wire(document), variables }),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-        });
-      } catch (error) {
-        throw signal.aborted ? interrupted() : requestFailure(error, httpUrl, timeoutMs);
-      }
-      const type = response.headers.get('content-type') ?? '';
-      if (!/json/.test(type)) {
-        await response.body?.cancel();
-        if (response.status >= 502 && response.status <= 504) {
-          throw unreachable(`${httpUrl} answered ${response.status}: the API is not available right now`);
-        }
-        throw unreachable(
-          `${httpUrl} answered ${response.status} ${type || 'without a content type'}: not the task service`,
-        );
-      }
-      let result: ExecutionResult<R> & { errors?: WireGraphQLError[] };
-      try {
-        result = (await response.json()) as typeof result;
-      } catch (error) {
-        if (signal.aborted) throw interrupted();
-        throw new CliError(
-          `${httpUrl} answered JSON that could not be read: ${String(error)}`,
-          ExitCode.failed,
-          'BAD_ANSWER',
-        );
-      }
-      if (result.errors?.length) throw fromGraphQLErrors(result.errors);
-      if (!result.data) throw new CliError(`${httpUrl} answered no data`, ExitCode.failed, 'BAD_ANSWER');
-      return result.data;
+      const headers = {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...(token && { authorization: `Bearer ${token}` }),
+      };
+      const body = JSON.stringify({ ...wire(document), variables });
+      const answer = await postJson(httpUrl, headers, body, { signal, timeoutMs, maxResponseBytes });
+      return readGraphQLAnswer(document, variables, answer, httpUrl);
     },
 
     subscribe<R, V>(document: TypedDocumentNode<R, V>, variables: V, sink: Sink<R>): () => void {
@@ -232,17 +124,22 @@ export function createApiClient({
         finish();
       };
       signal.addEventListener('abort', onAbort);
-      unsubscribe = socket().subscribe<R>(
+      unsubscribe = socket().client.subscribe<R>(
         { ...wire(document), variables: variables as Record<string, unknown> },
         {
           next: (result) => {
             if (ended) return;
-            if (result.errors?.length) {
-              end(() => sink.error(fromGraphQLErrors(result.errors as WireGraphQLError[])));
+            let data: R;
+            try {
+              data = readGraphQLAnswer(document, variables, result, wsUrl);
+            } catch (error) {
+              end(() => sink.error(error as CliError));
               unsubscribe();
-            } else if (result.data) sink.next(result.data);
+              return;
+            }
+            sink.next(data);
           },
-          error: (error) => end(() => sink.error(socketFailure(error, wsUrl))),
+          error: (error) => end(() => sink.error(socket().failure(error))),
           complete: () => end(() => sink.complete()),
         },
       );
@@ -253,7 +150,7 @@ export function createApiClient({
     },
 
     async close() {
-      await ws?.dispose();
+      await ws?.client.dispose();
     },
   };
 }

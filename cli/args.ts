@@ -305,6 +305,10 @@ Options:
   -w, --watch    with create: follow the new task to its end
   -h, --help     this text
 
-Exit codes: 0 completed (or done), 1 failed or cancelled, 2 bad usage or input,
-3 the API cannot be reached or cannot serve now, 130 interrupted.
+Environment:
+  TASK_SERVICE_MAX_RESPONSE_BYTES  bytes an answer may hold (8000000); a larger one is not read
+
+Exit codes: 0 completed (or done), 1 failed or cancelled (or an answer that cannot be used),
+2 bad usage or input, 3 the API cannot be reached, did not answer within 15 s or cannot serve now,
+130 interrupted.
 `;

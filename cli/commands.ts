@@ -26,6 +26,7 @@ import {
   TasksQuery,
   WorkersQuery,
 } from './graphql/operations.js';
+import { printable } from './printable.js';
 import { readLogs } from './task-logs.js';
 import { watchTasks } from './watch.js';
 import { jsonView, lineView, terminalView, type Output } from './watch-view.js';
@@ -75,25 +76,27 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
         state: command.state,
         name: command.kind,
       });
-      const more = tasks.pageInfo.hasNextPage ? `; the next page: --after ${tasks.pageInfo.endCursor}` : '';
+      const cursor = tasks.pageInfo.endCursor;
+      const more = tasks.pageInfo.hasNextPage && cursor !== null ? `; the next page: --after ${printable(cursor)}` : '';
       const summary = `${tasks.nodes.length} of ${tasks.totalCount} task${tasks.totalCount === 1 ? '' : 's'}${more}`;
       print(tasks.nodes.length > 0 ? `${taskTable(tasks.nodes)}\n${summary}` : summary, tasks);
       return ExitCode.ok;
     }
     case 'cancel': {
       const { cancelTask: task } = await api.request(CancelTaskMutation, { id: command.id });
+      const id = printable(task.id);
       const text =
         task.state === 'CANCELLED'
-          ? `cancelled ${task.id}`
+          ? `cancelled ${id}`
           : task.state === 'ACTIVE'
-            ? `cancelling ${task.id}: it stops within a second`
-            : `${task.id} had already ended: ${task.state.toLowerCase()}`;
+            ? `cancelling ${id}: it stops within a second`
+            : `${id} had already ended: ${task.state.toLowerCase()}`;
       print(text, task);
       return ExitCode.ok;
     }
     case 'delete': {
       await api.request(DeleteTaskMutation, { id: command.id });
-      print(`deleted ${command.id}`, { id: command.id, deleted: true });
+      print(`deleted ${printable(command.id)}`, { id: command.id, deleted: true });
       return ExitCode.ok;
     }
     case 'schedule-create': {
@@ -123,7 +126,7 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
     }
     case 'schedule-delete': {
       await api.request(DeleteTaskScheduleMutation, { id: command.id });
-      print(`deleted schedule ${command.id}`, { id: command.id, deleted: true });
+      print(`deleted schedule ${printable(command.id)}`, { id: command.id, deleted: true });
       return ExitCode.ok;
     }
     case 'workers': {

@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 /** The command line's exit codes, a contract for scripts (README.md, "Command line"). */
 export const ExitCode = {
   /** The task completed, or the command did what it was asked. */
@@ -20,16 +22,23 @@ export interface FieldProblem {
   message: string;
 }
 
-/** What ends a command with an exit code and a message for whoever ran it. */
+/**
+ * What ends a command with an exit code and a message for whoever ran it. The message may be given
+ * as lines (several errors of one answer): a person sees each on a line of its own, made printable,
+ * so that a newline inside one (from the server) cannot forge another.
+ */
 export class CliError extends Error {
+  readonly lines: readonly string[];
+
   constructor(
-    message: string,
+    message: string | readonly string[],
     readonly exitCode: ExitCodeValue,
     /** The server's error code (`BAD_USER_INPUT`, `NOT_FOUND`...) or the command line's own (`USAGE`, `UNREACHABLE`). */
     readonly code: string,
     readonly problems: readonly FieldProblem[] = [],
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : message.join('\n'));
+    this.lines = typeof message === 'string' ? [message] : message;
     this.name = 'CliError';
   }
 
@@ -38,12 +47,22 @@ export class CliError extends Error {
   }
 }
 
-export function usageError(message: string): CliError {
+export function usageError(message: string | readonly string[]): CliError {
   return new CliError(message, ExitCode.usage, 'USAGE');
 }
 
 export function unreachable(message: string): CliError {
   return new CliError(message, ExitCode.unreachable, 'UNREACHABLE');
+}
+
+/** An answer (or a WebSocket message) larger than the command line reads: it was cut, not buffered. */
+export function responseTooLarge(url: string, maxBytes: number): CliError {
+  return new CliError(
+    `${url} sent an answer larger than ${maxBytes} bytes: it was not read ` +
+      '(TASK_SERVICE_MAX_RESPONSE_BYTES raises this bound, for an API whose MAX_RESPONSE_BYTES is higher)',
+    ExitCode.failed,
+    'RESPONSE_TOO_LARGE',
+  );
 }
 
 export function interrupted(): CliError {
@@ -83,13 +102,17 @@ export function fromGraphQLErrors(errors: readonly WireGraphQLError[]): CliError
     : UNAVAILABLE_CODES.has(code)
       ? ExitCode.unreachable
       : ExitCode.failed;
-  const message = errors.map((error) => error.message).join('\n') || 'the server answered an error without a message';
+  const messages = errors.map((error) => error.message).filter(Boolean);
+  const message = messages.length > 0 ? messages : 'the server answered an error without a message';
   return new CliError(message, exitCode, code, errors.flatMap(problemsOf));
 }
 
-/** The lines that tell a person what went wrong: each field the server refused on a line of its own. */
+/**
+ * The lines that tell a person what went wrong: each field the server refused on a line of its own,
+ * the server's words made printable.
+ */
 export function describeError(error: CliError): string {
-  if (error.problems.length === 0) return error.message;
-  const fields = error.problems.map(({ field, message }) => `  ${field}: ${message}`);
-  return [`the server refused the input (${error.code}):`, ...fields].join('\n');
+  if (error.problems.length === 0) return error.lines.map(printable).join('\n');
+  const fields = error.problems.map(({ field, message }) => `  ${printable(field)}: ${printable(message)}`);
+  return [`the server refused the input (${printable(error.code)}):`, ...fields].join('\n');
 }

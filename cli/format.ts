@@ -5,6 +5,7 @@ import type {
   CliTaskFragment,
   CliWorkersQuery,
 } from './graphql/generated/graphql.js';
+import { printable } from './printable.js';
 import type { CliLogLine } from './task-logs.js';
 
 export type CliTask = CliTaskFragment;
@@ -20,7 +21,7 @@ export function isTerminal(task: Pick<CliTask, 'state'>): boolean {
 
 /** The start of an id, enough to tell tasks apart on a screen; the whole id is printed where it is created. */
 export function shortId(id: string): string {
-  return id.length > 13 ? id.slice(0, 13) : id;
+  return printable(id.length > 13 ? id.slice(0, 13) : id);
 }
 
 export function percent(task: Pick<CliTask, 'progress'>): string {
@@ -29,7 +30,7 @@ export function percent(task: Pick<CliTask, 'progress'>): string {
 
 /** One line per change when the output is not a terminal: `ID NAME STATE 30% 3/10`. */
 export function progressLine(task: CliTask): string {
-  return `${task.id} ${task.name} ${task.state} ${percent(task)} ${task.current}/${task.total}`;
+  return printable(`${task.id} ${task.name} ${task.state} ${percent(task)} ${task.current}/${task.total}`);
 }
 
 /** `created sleep_task ID (queued, 0%)`, with the options that change when it runs. */
@@ -40,12 +41,12 @@ export function createdLine(task: CliTask): string {
     task.priority !== null && `priority ${task.priority}`,
     task.timeoutSeconds !== null && `time limit ${task.timeoutSeconds}s`,
   ];
-  return `created ${task.name} ${task.id} (${details.filter(Boolean).join('; ')})`;
+  return `created ${printable(task.name)} ${printable(task.id)} (${details.filter(Boolean).join('; ')})`;
 }
 
 /** A log line as the `logs` command prints it: `2026-01-31T12:00:03.123Z info  sleeping 10 s`. */
 export function logLine({ at, level, message }: CliLogLine): string {
-  return `${at} ${level.padEnd(5)} ${message}`;
+  return printable(`${at} ${level.padEnd(5)} ${message}`);
 }
 
 /** A log line as a JSON document, naming its task (a watch prints the lines of several). */
@@ -59,7 +60,7 @@ export function outcome(task: CliTask): string {
     case 'COMPLETED':
       return `completed: ${resultText(task)}`;
     case 'FAILED':
-      return `failed: ${task.error ?? 'no reason given'}`;
+      return `failed: ${task.error === null ? 'no reason given' : printable(task.error)}`;
     case 'CANCELLED':
       return 'cancelled';
     default:
@@ -68,10 +69,10 @@ export function outcome(task: CliTask): string {
 }
 
 export function resultText(task: CliTask): string {
-  if (task.__typename === 'SleepTask') return task.result?.status ?? '';
+  if (task.__typename === 'SleepTask') return printable(task.result?.status ?? '');
   if (!task.result) return '';
   const { operation, value, count } = task.result;
-  return `${value} (${operation.toLowerCase()} of ${count} number${count === 1 ? '' : 's'})`;
+  return `${printable(value)} (${operation.toLowerCase()} of ${count} number${count === 1 ? '' : 's'})`;
 }
 
 /** `1h 2m 3s`, `4m 0s`, `12s`. */
@@ -86,11 +87,12 @@ export function duration(seconds: number): string {
 
 /** `2026-01-31 12:00:03` from an ISO-8601 time in UTC. */
 function time(iso: string | null): string {
-  return iso ? iso.replace('T', ' ').slice(0, 19) : '-';
+  return iso ? printable(iso.replace('T', ' ').slice(0, 19)) : '-';
 }
 
-/** Columns padded to their widest cell; the last one is left as it is. */
-export function table(rows: readonly (readonly string[])[]): string {
+/** Columns padded to their widest cell; the last one is left as it is. Every cell is made printable. */
+export function table(cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map(printable));
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
   return rows
     .map((row) =>
@@ -143,7 +145,9 @@ export function workerTable(workers: readonly CliWorker[]): string {
 export function pausedQueueNotice(queue: CliQueue, partitions: number): string {
   const which = partitions > 1 ? ` of partition ${queue.partition} (prefix ${queue.prefix})` : '';
   const tasks = partitions > 1 ? 'no task of it' : 'no task';
-  return `queue ${queue.name}${which} is paused: ${tasks} starts until it is resumed (BullMQ's queue.resume(), or Resume in Bull Board/Taskforce)`;
+  return printable(
+    `queue ${queue.name}${which} is paused: ${tasks} starts until it is resumed (BullMQ's queue.resume(), or Resume in Bull Board/Taskforce)`,
+  );
 }
 
 export function queueTable(queues: CliQueuesQuery['queues']): string {
@@ -177,7 +181,7 @@ function timing(schedule: CliSchedule): string {
 /** `ID (sleep_task, every 60s; next run 2026-01-31 12:00:03 UTC)`. */
 export function scheduleText(schedule: CliSchedule): string {
   const next = schedule.nextRunAt ? `; next run ${time(schedule.nextRunAt)} UTC` : '';
-  return `${schedule.id} (${schedule.name}, ${timing(schedule)}${next})`;
+  return printable(`${schedule.id} (${schedule.name}, ${timing(schedule)}${next})`);
 }
 
 export function scheduleTable(schedules: readonly CliSchedule[]): string {

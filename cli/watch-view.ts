@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { describeError, type CliError } from './errors.js';
 import { logDocument, logLine, outcome, progressLine, shortId, type CliTask } from './format.js';
+import { printable } from './printable.js';
 import type { CliLogLine } from './task-logs.js';
 
 export interface Output {
@@ -46,7 +47,7 @@ export function terminalView({ stdout, stderr }: Output): WatchView {
   return {
     update(task) {
       const payload = {
-        label: `${task.name} ${shortId(task.id)}`,
+        label: `${printable(task.name)} ${shortId(task.id)}`,
         steps: `${task.current}/${task.total}`,
         state: task.state,
       };
@@ -67,7 +68,7 @@ export function terminalView({ stdout, stderr }: Output): WatchView {
       const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
       for (const { id, end } of endings.sort((a, b) => rank(a.id) - rank(b.id))) {
         if ('task' in end) {
-          stdout.write(`${end.task.name} ${shortId(id)} ${outcome(end.task)}\n`);
+          stdout.write(`${printable(end.task.name)} ${shortId(id)} ${outcome(end.task)}\n`);
           for (const line of end.logs) stdout.write(`  ${logLine(line)}\n`);
           if (end.logsError) stderr.write(logsMissing(id, end.logsError));
         } else stderr.write(`task-service: ${shortId(id)}: ${describeError(end.error)}\n`);
@@ -91,11 +92,12 @@ export function lineView({ stdout, stderr }: Output): WatchView {
       stdout.write(`${line}\n`);
     },
     end(id, end) {
+      const shown = printable(id);
       if ('task' in end) {
-        for (const line of end.logs) stdout.write(`${id} ${logLine(line)}\n`);
+        for (const line of end.logs) stdout.write(`${shown} ${logLine(line)}\n`);
         if (end.logsError) stderr.write(logsMissing(id, end.logsError));
-        stdout.write(`${id} ${outcome(end.task)}\n`);
-      } else stderr.write(`task-service: ${id}: ${describeError(end.error)}\n`);
+        stdout.write(`${shown} ${outcome(end.task)}\n`);
+      } else stderr.write(`task-service: ${shown}: ${describeError(end.error)}\n`);
     },
     close() {},
   };
