@@ -115,6 +115,17 @@ describe('the task creation rate limit', () => {
     expect(errorsOf(await gql(api.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
     expect((await stack.jobCounts()).prioritized).toBe(3);
   });
+
+  it("should answer reads and creations at the top of the limits' ranges (npm run soak sets them)", async () => {
+    // 10^9 reads a second: each costs less than a double can add to a time in milliseconds.
+    const limits = { readBudget: 1_000_000_000, rateLimitCreates: 1_000_000, rateLimitWindowMs: 1_000 };
+    const api = await stack.startApi({ limits });
+    const { createSleepTask } = await gqlData<{ createSleepTask: { id: string } }>(api.url, CREATE_SLEEP, sleep);
+    for (let i = 0; i < 3; i++) {
+      const read = await gql(api.url, 'query ($id: ID!) { task(id: $id) { state } }', { id: createSleepTask.id });
+      expect(read).toEqual({ data: { task: { state: 'QUEUED' } } });
+    }
+  });
 });
 
 describe('the client address', () => {
