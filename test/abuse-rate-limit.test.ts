@@ -1,29 +1,10 @@
-import { request } from 'node:http';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientAddress } from '../src/http/client-address.js';
-import { gql, gqlData, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { gql, gqlData, gqlFrom, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { within } from './support/wait.js';
-
-/** One GraphQL request over HTTP from another loopback address (any 127.x.y.z is this machine). */
-function gqlFrom(localAddress: string, url: string, query: string, variables: Record<string, unknown> = {}) {
-  return new Promise<GraphQLResponse>((resolve, reject) => {
-    const body = JSON.stringify({ query, variables });
-    const req = request(
-      `${url}/graphql`,
-      { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve(JSON.parse(text) as GraphQLResponse));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const sleep = { input: { duration: 1 } };
 const errorsOf = (response: GraphQLResponse) => response.errors?.map((error) => error.extensions) ?? [];
