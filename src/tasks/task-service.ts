@@ -14,8 +14,9 @@ import {
   type TaskLogLine,
   type TaskStore,
 } from '../../core/task-store.js';
+import { TooManyWaitingError, waiterOf } from '../../core/waiting.js';
 import type { WorkerRegistry } from '../../core/worker-registry.js';
-import { badUserInput, idempotencyConflict, notFound, rateLimited, zodIssues } from '../errors.js';
+import { badUserInput, idempotencyConflict, notFound, rateLimited, tooManyWaitingTasks, zodIssues } from '../errors.js';
 import { createOptionsChecker, requestDigest, type TaskOptionLimits, type TaskOptionsInput } from './task-options.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -66,8 +67,9 @@ export type CreateRequest = (
 export interface TaskService {
   /**
    * Admits the creations of one operation together, before any of them runs: every input is valid,
-   * and the caller's creation allowance covers them all; or nothing is taken and this throws
-   * BAD_USER_INPUT (naming every bad field) or RATE_LIMITED.
+   * they fit in what the caller may have waiting, and the caller's creation allowance covers them
+   * all; or nothing is taken and this throws BAD_USER_INPUT (naming every bad field),
+   * TOO_MANY_WAITING_TASKS or RATE_LIMITED.
    */
   admit(creates: readonly CreateRequest[], caller: Caller): Promise<void>;
   /**
@@ -125,6 +127,8 @@ export interface TaskServiceOptions {
   optionLimits: TaskOptionLimits;
   /** Tasks each client may create; only valid input is counted, and nothing is enqueued past it. */
   createLimiter: RateLimiter;
+  /** Tasks each owner (or address, without authentication) may have waiting at once (core/waiting.ts). */
+  maxWaitingPerOwner: number;
   metrics: ApiMetrics;
   logger: Logger;
 }
@@ -182,10 +186,20 @@ export function createTaskService({
   resultTtlMs,
   optionLimits,
   createLimiter,
+  maxWaitingPerOwner,
   metrics,
   logger,
 }: TaskServiceOptions): TaskService {
   const checkedOptions = createOptionsChecker(optionLimits);
+
+  /** Whom a caller's tasks wait for, and the bound of it: what its creates are counted against. */
+  const waitingFor = (caller: Caller) => ({
+    waiter: waiterOf(caller.owner, caller.client),
+    maxPerOwner: maxWaitingPerOwner,
+  });
+  /** A create refused by its partitions' shares of the bound (a concurrent operation filled them). */
+  const waitingRefusal = (error: unknown) =>
+    error instanceof TooManyWaitingError ? tooManyWaitingTasks(maxWaitingPerOwner) : error;
 
   /** The task with this id if the caller may see it, else null. */
   const visible = async (id: string, caller: Caller) => {
@@ -227,6 +241,12 @@ export function createTaskService({
       await Promise.all(
         creates.map(({ retryOf, label }) => retryOf !== undefined && retryable(retryOf, caller, label)),
       );
+      // Checked before the allowance is spent: a refused operation costs none of it.
+      const waiting = await store.waitingOf(waitingFor(caller).waiter);
+      if (waiting + creates.length > maxWaitingPerOwner) {
+        logger.debug({ client: caller.client, waiting, tasks: creates.length }, 'too many waiting tasks');
+        throw tooManyWaitingTasks(maxWaitingPerOwner);
+      }
       const allowed = await createLimiter.take(caller.client, creates.length);
       if (!allowed.allowed) {
         logger.debug({ client: caller.client, tasks: creates.length }, 'task creation rate limited');
@@ -246,6 +266,7 @@ export function createTaskService({
           ttlMs: resultTtlMs,
           owner: caller.owner,
           idempotency: idempotency && { ...idempotency, request: requestDigest(kind.name, input, rawOptions) },
+          waiting: waitingFor(caller),
         });
         if (!created) {
           logger.debug({ taskId: record.id, task: kind.name }, 'idempotent create answered its first task');
@@ -256,7 +277,7 @@ export function createTaskService({
         return record;
       } catch (error) {
         if (error instanceof IdempotencyConflictError) throw idempotencyConflict(idempotency!.key, error.taskId);
-        throw error;
+        throw waitingRefusal(error);
       }
     },
 
@@ -272,6 +293,9 @@ export function createTaskService({
         retryOf: old.id,
         priority: old.priority,
         timeoutSeconds: old.timeoutSeconds,
+        waiting: waitingFor(caller),
+      }).catch((error: unknown) => {
+        throw waitingRefusal(error);
       });
       metrics.taskCreated(kind.name);
       logger.info({ taskId: record.id, task: kind.name, retryOf: old.id }, 'task queued again');
