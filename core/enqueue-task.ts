@@ -1,11 +1,12 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { againOnNoScript } from './failover-errors.js';
 import { idempotencyDigest } from './keys.js';
-import type { Partitions } from './partitions.js';
+import type { Partition, Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
 import type { TaskRecord } from './task-record.js';
 import type { CreateAnswer, IdempotencyHold, NewTask, TaskStore } from './task-store.js';
 import { inSpan } from './tracing.js';
+import { TooManyWaitingError, waitingShare } from './waiting.js';
 
 /**
  * What a new task's record holds from the start, as the store takes it (a `runAt` already past
@@ -21,6 +22,12 @@ export type EnqueueOptions = Pick<NewTask, 'ttlMs' | 'owner'> &
       ttlMs: number;
       held?: Pick<IdempotencyHold, 'taskId' | 'newTaskId'> | null;
     } | null;
+    /**
+     * Whom the task waits for (core/waiting.ts) and how many tasks that one may have waiting
+     * (MAX_WAITING_PER_OWNER; null for no bound): TooManyWaitingError when every partition's share
+     * of it is full.
+     */
+    waiting?: { waiter: string; maxPerOwner: number | null } | null;
   };
 
 export interface TaskQueues {
@@ -55,18 +62,22 @@ export async function enqueue<Input>(
   input: Input,
   options: EnqueueOptions,
 ): Promise<CreateAnswer> {
-  const { ttlMs, owner, idempotency } = options;
+  const { ttlMs, owner, idempotency, waiting } = options;
   const digest = idempotency ? idempotencyDigest(owner, idempotency.key) : null;
+  // The id an admitted operation holds the key for, in the key's partition.
   const heldId = idempotency?.held?.newTaskId;
-  const { id, partition } = heldId
-    ? { id: heldId, partition: partitions.ofTask(heldId)! }
-    : partitions.newTask(digest ? partitions.ofKey(digest) : undefined);
-  const queue = queues[partition.index]!;
+  const first = heldId
+    ? partitions.ofTask(heldId)!
+    : partitions.newTask(digest ? partitions.ofKey(digest) : undefined).partition;
   const now = Date.now();
   const runAt = options.runAt != null && options.runAt > now ? options.runAt : null;
-  // The trace's link from the operation to the worker: BullMQ's `add` under it carries it on.
-  return inSpan(`enqueue ${kind.name}`, { attributes: { 'task.id': id, 'task.kind': kind.name } }, async () => {
-    const answer = await store.create({
+
+  /** The record, in `partition`: TooManyWaitingError when its waiter's share there is full. */
+  const createIn = (partition: Partition) => {
+    const id = heldId ?? partitions.newTask(partition).id;
+    const max =
+      waiting?.maxPerOwner == null ? null : waitingShare(waiting.maxPerOwner, partitions.count, partition.index);
+    return store.create({
       id,
       name: kind.name,
       total: kind.totalSteps(input),
@@ -82,8 +93,28 @@ export async function enqueue<Input>(
         digest && idempotency
           ? { digest, request: idempotency.request, ttlMs: idempotency.ttlMs, taskId: idempotency.held?.taskId }
           : null,
+      waiting: waiting && { waiter: waiting.waiter, max },
     });
+  };
+
+  // The trace's link from the operation to the worker: BullMQ's `add` under it carries it on.
+  return inSpan(`enqueue ${kind.name}`, { attributes: { 'task.kind': kind.name } }, async (span) => {
+    // A bounded waiter is refused only when every partition's share is full (core/waiting.ts).
+    const tried = digest || waiting?.maxPerOwner == null ? [first] : inTurnFrom(partitions, first);
+    let answer: CreateAnswer | null = null;
+    for (const partition of tried) {
+      try {
+        answer = await createIn(partition);
+        break;
+      } catch (error) {
+        if (!(error instanceof TooManyWaitingError)) throw error;
+      }
+    }
+    if (!answer) throw new TooManyWaitingError(waiting!.maxPerOwner!);
+    const id = answer.record.id;
+    span.setAttribute('task.id', id);
     if (!answer.created) return answer;
+    const queue = queues[partitions.ofTask(id)!.index]!;
     // A finished job stays as long as its task, for Bull Board and Taskforce to show: BullMQ
     // removes it by age when other jobs finish, and the API's sweep when its task expires.
     const keep = { age: Math.ceil(ttlMs / 1000) };
@@ -106,6 +137,11 @@ export async function enqueue<Input>(
     }
     return answer;
   });
+}
+
+/** Every partition once, from `first` on. */
+function inTurnFrom(partitions: Partitions, first: Partition): Partition[] {
+  return partitions.all.map((_, i) => partitions.all[(first.index + i) % partitions.count]!);
 }
 
 /** enqueue, for a create without an idempotency key: the new task's record. */

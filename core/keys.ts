@@ -60,6 +60,7 @@ export type TaskKey =
   | 'idempotency'
   | 'idempotentRecord'
   | 'delayed'
+  | 'waiting'
   | 'indexes';
 
 /** A create's idempotency key (its digest), and the task it is thought to name, if any. */
@@ -109,6 +110,11 @@ export interface Keys {
    * the ones due).
    */
   delayed(name: string): string;
+  /**
+   * The partition's waiting tasks by whom they wait for (ZSET: waiter, then its QUEUED tasks here):
+   * what MAX_WAITING_PER_OWNER bounds (core/waiting.ts, core/scripts/includes/waiting.lua).
+   */
+  waiting: string;
   /** A task's log: the lines its runs wrote (core/scripts/append-log.lua). */
   logs(id: string): string;
   /**
@@ -218,6 +224,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
         return keys.task(idempotency?.taskId ?? id);
       case 'delayed':
         return keys.delayed(name);
+      case 'waiting':
+        return keys.waiting;
       case 'history':
         if (now === undefined) throw new Error('the history key needs the time the script runs at');
         return keys.history(minuteOf(now));
@@ -242,6 +250,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     timeline: (id) => `${prefix}:timeline:${id}`,
     logs: (id) => `${prefix}:logs:${id}`,
     delayed: (name) => `${prefix}:delayed:${name}`,
+    waiting: `${prefix}:waiting`,
     idempotency: (digest) => `${prefix}:idempotency:${digest}`,
     history: (minute) => `${prefix}:history:${minute}`,
     workers: `${prefix}:workers`,

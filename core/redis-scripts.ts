@@ -25,9 +25,19 @@ interface ScriptLayout {
   rest?: true;
 }
 
-const START_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'timeline', 'indexes'] as const;
+/** Every script that moves a task into or out of QUEUED counts it in the partition's `waiting` set. */
+const START_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'timeline', 'waiting', 'indexes'] as const;
 /** A run's end may complete or fail the task, which the history of its minute counts. */
-const END_KEYS = ['record', 'expiry', 'taskChannel', 'allTasksChannel', 'timeline', 'history', 'indexes'] as const;
+const END_KEYS = [
+  'record',
+  'expiry',
+  'taskChannel',
+  'allTasksChannel',
+  'timeline',
+  'history',
+  'waiting',
+  'indexes',
+] as const;
 const CANCEL_KEYS = [
   'record',
   'expiry',
@@ -36,6 +46,7 @@ const CANCEL_KEYS = [
   'cancelChannel',
   'timeline',
   'delayed',
+  'waiting',
   'indexes',
 ] as const;
 /** ARGV[1..3] of every script that moves a task between its indexes: see core/scripts/includes/ref.lua. */
@@ -55,6 +66,7 @@ export const scriptLayouts = {
       'idempotency',
       'idempotentRecord',
       'delayed',
+      'waiting',
       'indexes',
     ],
     argv: [
@@ -71,6 +83,8 @@ export const scriptLayouts = {
       'request',
       'idempotencyTtlMs',
       'idempotentTaskId',
+      'waiter',
+      'maxWaiting',
     ],
   },
   start: { file: 'start', keys: START_KEYS, argv: [...REF_ARGV, 'runId', 'worker', 'jobAttempts'] },
@@ -105,7 +119,7 @@ export const scriptLayouts = {
   remove: { file: 'remove', keys: [...CANCEL_KEYS.slice(0, -1), 'logs', 'indexes'], argv: REF_ARGV },
   forgetExpired: {
     file: 'forget-expired',
-    keys: ['record', 'expiry', 'timeline', 'logs', 'indexes'],
+    keys: ['record', 'expiry', 'timeline', 'logs', 'waiting', 'indexes'],
     argv: [...REF_ARGV, 'id'],
   },
   rateLimitTake: { file: 'rate-limit-take', keys: ['bucket'], argv: ['limit', 'windowMs', 'cost'] },

@@ -5,6 +5,7 @@ import { defineScripts, scriptLayouts, type ScriptArgv, type ScriptName } from '
 import { hashFromFlat, parseTaskHash, type TaskHash, type TaskRecord } from './task-record.js';
 import { taskKinds } from './task-kinds/index.js';
 import { isTaskState, type TaskState } from './task-state.js';
+import { TooManyWaitingError } from './waiting.js';
 
 /** How a run ended: a terminal state, or QUEUED to hand the task back for another attempt. */
 export type RunOutcome =
@@ -65,6 +66,11 @@ export interface NewTask {
    * name when it was held (an IdempotencyHold's taskId), which saves a lookup.
    */
   idempotency?: { digest: string; request: string; ttlMs: number; taskId?: string } | null;
+  /**
+   * Whom it waits for while QUEUED (core/waiting.ts), and how many waiting tasks that one may have in
+   * the task's partition (null: no bound); TooManyWaitingError when it has them already.
+   */
+  waiting?: { waiter: string; max: number | null } | null;
 }
 
 /**
@@ -227,6 +233,13 @@ export interface TaskStore {
    * start time has not come (they need no worker yet).
    */
   backlog(name: string): Promise<number>;
+  /** Waiting (QUEUED) tasks of one waiter (core/waiting.ts), over every partition. */
+  waitingOf(waiter: string): Promise<number>;
+  /**
+   * The most waiting tasks one waiter holds over every partition, among the waiters that hold the
+   * most in some partition (a waiter that is nowhere the first yet holds more in all is missed).
+   */
+  largestWaiting(): Promise<number>;
   /** Forgets up to `limit` tasks of each partition whose time to live has run out; answers their ids. */
   sweepExpired(limit?: number): Promise<string[]>;
 }
@@ -448,6 +461,8 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
           idempotency?.request ?? '',
           idempotency?.ttlMs ?? 0,
           idempotentTaskId,
+          newTask.waiting?.waiter ?? '',
+          optional(newTask.waiting?.max),
         ] satisfies ScriptArgv<'create'>;
         const ref = idempotency && { digest: idempotency.digest, taskId: idempotentTaskId || undefined };
         const [answer, value] = (await call('create', task, argv, ref ?? undefined)) as [string, unknown];
@@ -455,6 +470,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
           return { record: recordFrom(value), created: answer === 'CREATED' };
         }
         if (answer === 'CONFLICT') throw new IdempotencyConflictError(String(value));
+        if (answer === 'TOO_MANY_WAITING') throw new TooManyWaitingError(newTask.waiting!.max!);
         // LOOKUP: the key names a task whose record must be in the call's keys.
         idempotentTaskId = String(value);
       }
@@ -611,6 +627,20 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       const now = Date.now();
       const counts = await Promise.all(partitions.all.map(({ keys }) => waitingToRun(redis, keys, now, name)));
       return counts.reduce((sum, count) => sum + count, 0);
+    },
+
+    async waitingOf(waiter) {
+      const counts = await Promise.all(partitions.all.map(({ keys }) => redis.zscore(keys.waiting, waiter)));
+      return counts.reduce((sum, count) => sum + Number(count ?? 0), 0);
+    },
+
+    async largestWaiting() {
+      const tops = await Promise.all(partitions.all.map(({ keys }) => redis.zrange(keys.waiting, 0, 0, 'REV')));
+      const waiters = [...new Set(tops.flat())];
+      if (waiters.length === 0) return 0;
+      const counts = await Promise.all(partitions.all.map(({ keys }) => redis.zmscore(keys.waiting, ...waiters)));
+      const totals = waiters.map((_, i) => counts.reduce((sum, partition) => sum + Number(partition[i] ?? 0), 0));
+      return Math.max(...totals);
     },
 
     async sweepExpired(limit = 1000) {

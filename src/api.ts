@@ -121,6 +121,7 @@ export async function createTaskBackend(
     kinds,
     countTasks: (state, kind) => store.count({ state, name: kind }),
     countBacklog: (kind) => store.backlog(kind),
+    largestWaiting: () => store.largestWaiting(),
     queues,
     logger,
   });
@@ -145,6 +146,7 @@ export async function createTaskBackend(
     resultTtlMs: config.tasks.resultTtlMs,
     optionLimits: config.tasks.options,
     createLimiter: createRateLimiter(redis, partitions, 'create', { limit: rateLimitCreates, windowSeconds }),
+    maxWaitingPerOwner: config.limits.maxWaitingPerOwner,
     metrics,
     logger,
   });

@@ -74,6 +74,9 @@ const apiVariables = z
     // The dashboard creates one task per click; a script may burst to 600, then 10 a second.
     RATE_LIMIT_CREATES: integer(1, 1_000_000, 600),
     RATE_LIMIT_WINDOW: seconds(1, 24 * 3600, 60),
+    // A waiting task's record has no time to live, and a delayed one may wait MAX_DELAY: about
+    // 2.5 KiB of Redis each (record, job, indexes), some 25 MiB for one caller at the default.
+    MAX_WAITING_PER_OWNER: integer(1, 10_000_000, 10_000),
     CORS_ORIGINS: origins,
     /** Reverse proxies whose X-Forwarded-For names the client, for the per-client limits. */
     TRUST_PROXY: proxies,
@@ -115,6 +118,7 @@ export const apiConfigSchema = apiVariables.transform((v) => ({
     maxTaskUpdatedPerClient: v.MAX_TASK_UPDATED_PER_CLIENT,
     rateLimitCreates: v.RATE_LIMIT_CREATES,
     rateLimitWindowMs: v.RATE_LIMIT_WINDOW,
+    maxWaitingPerOwner: v.MAX_WAITING_PER_OWNER,
   },
   ws: { connectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT, keepAliveMs: v.WS_KEEP_ALIVE },
   auth: {

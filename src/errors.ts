@@ -21,6 +21,14 @@ export function tooManySchedules(limit: number): GraphQLError {
   });
 }
 
+/** A create past the tasks one owner (or address) may have waiting at once (MAX_WAITING_PER_OWNER). */
+export function tooManyWaitingTasks(limit: number): GraphQLError {
+  return new GraphQLError(
+    `A caller may have at most ${limit} tasks waiting to start (queued or delayed): create more as these start, or cancel some`,
+    { extensions: { code: 'TOO_MANY_WAITING_TASKS', limit } },
+  );
+}
+
 /**
  * A create under an idempotency key that an earlier create with other input or options took (the
  * task it names, `taskId`), or that another create of the same operation gives other input or

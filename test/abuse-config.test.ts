@@ -21,6 +21,7 @@ describe('abuse protection configuration', () => {
       maxTaskUpdatedPerClient: 10,
       rateLimitCreates: 600,
       rateLimitWindowMs: 60_000,
+      maxWaitingPerOwner: 10_000,
     });
     expect(config.ws).toEqual({ connectionInitTimeoutMs: 3_000, keepAliveMs: 12_000 });
     expect(config.http.corsOrigins).toEqual([]);
@@ -44,6 +45,7 @@ describe('abuse protection configuration', () => {
       WS_KEEP_ALIVE: '30',
       RATE_LIMIT_CREATES: '20',
       RATE_LIMIT_WINDOW: '3600',
+      MAX_WAITING_PER_OWNER: '50',
       CORS_ORIGINS: ' https://app.example.com , http://localhost:5173,',
     });
     expect(config.limits).toEqual({
@@ -61,6 +63,7 @@ describe('abuse protection configuration', () => {
       maxTaskUpdatedPerClient: 1,
       rateLimitCreates: 20,
       rateLimitWindowMs: 3_600_000,
+      maxWaitingPerOwner: 50,
     });
     expect(config.ws).toEqual({ connectionInitTimeoutMs: 10_000, keepAliveMs: 30_000 });
     expect(config.http.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);

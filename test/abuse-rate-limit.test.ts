@@ -1,29 +1,10 @@
-import { request } from 'node:http';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientAddress } from '../src/http/client-address.js';
-import { gql, gqlData, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { gql, gqlData, gqlFrom, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { within } from './support/wait.js';
-
-/** One GraphQL request over HTTP from another loopback address (any 127.x.y.z is this machine). */
-function gqlFrom(localAddress: string, url: string, query: string, variables: Record<string, unknown> = {}) {
-  return new Promise<GraphQLResponse>((resolve, reject) => {
-    const body = JSON.stringify({ query, variables });
-    const req = request(
-      `${url}/graphql`,
-      { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve(JSON.parse(text) as GraphQLResponse));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const sleep = { input: { duration: 1 } };
 const errorsOf = (response: GraphQLResponse) => response.errors?.map((error) => error.extensions) ?? [];
@@ -114,6 +95,17 @@ describe('the task creation rate limit', () => {
     expect((await gql(api.url, CREATE_SLEEP, sleep)).errors).toBeUndefined();
     expect(errorsOf(await gql(api.url, CREATE_SLEEP, sleep))).toMatchObject([{ code: 'RATE_LIMITED' }]);
     expect((await stack.jobCounts()).prioritized).toBe(3);
+  });
+
+  it("should answer reads and creations at the top of the limits' ranges (npm run soak sets them)", async () => {
+    // 10^9 reads a second: each costs less than a double can add to a time in milliseconds.
+    const limits = { readBudget: 1_000_000_000, rateLimitCreates: 1_000_000, rateLimitWindowMs: 1_000 };
+    const api = await stack.startApi({ limits });
+    const { createSleepTask } = await gqlData<{ createSleepTask: { id: string } }>(api.url, CREATE_SLEEP, sleep);
+    for (let i = 0; i < 3; i++) {
+      const read = await gql(api.url, 'query ($id: ID!) { task(id: $id) { state } }', { id: createSleepTask.id });
+      expect(read).toEqual({ data: { task: { state: 'QUEUED' } } });
+    }
   });
 });
 

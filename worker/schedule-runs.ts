@@ -8,6 +8,7 @@ import { createScheduleStore } from '../core/schedule-store.js';
 import { taskKindNamed } from '../core/task-kinds/index.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import type { TaskStore } from '../core/task-store.js';
+import { waiterOf } from '../core/waiting.js';
 
 /**
  * How long a run's job id is kept as the idempotency key of the task it created: far longer than
@@ -83,6 +84,8 @@ export function createScheduleRuns({
         ttlMs: schedule.ttlMs,
         owner: schedule.owner,
         scheduleId,
+        // Counted as its owner's waiting tasks, not refused: the schedule's own limits bound its runs.
+        waiting: schedule.owner === null ? null : { waiter: waiterOf(schedule.owner), maxPerOwner: null },
         idempotency: {
           key: job.id!,
           request: createHash('sha256').update(scheduleId).digest('base64url'),

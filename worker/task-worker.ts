@@ -15,7 +15,7 @@ import { RunSteps } from './run-steps.js';
 import { createScheduleRuns } from './schedule-runs.js';
 import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
 import type { WorkerMetrics } from './worker-metrics.js';
-import { TaskJobWorker, unreadableData } from './unreadable-job-data.js';
+import { TaskJobWorker, unreadableData, unreadableOptions } from './unreadable-job-data.js';
 import {
   JobSkippedError,
   TaskCancelledError,
@@ -181,6 +181,14 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     return parsed.data;
   }
 
+  /** Options BullMQ could not read leave the job none, so no retry: the task runs once, and its log says why. */
+  function noteUnreadableOptions(job: Job): void {
+    const unreadable = unreadableOptions(job);
+    if (unreadable === undefined) return;
+    taskLog(job.id!)(`${UNREADABLE_OPTIONS}; job options: unreadable (${unreadable})`, 'warn');
+    logger.warn({ taskId: job.id, task: job.name, jobOptions: unreadable }, 'job options unreadable');
+  }
+
   /** Every step is also the job's progress, which Bull Board and Taskforce show. */
   const jobProgress = (job: Job, { current, total }: Step) => {
     job
@@ -201,6 +209,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     // A job added by hand (Bull Board, Taskforce) has an id that names no task of this queue.
     if (partitions.ofTask(job.id!)?.index !== partition) return Promise.reject(skip(notATask(job.id!)));
     const processor = processors.get(job.name);
+    noteUnreadableOptions(job);
     return options.metrics.running(
       inAttemptSpan(job, (attempt) =>
         processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, attempt, token),
@@ -381,15 +390,20 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
 
   function createBullmqWorker(partition: number, prefix: string, share: number): Worker {
     const process = keepNewerLocks((job: Job, token?: string) => processJob(partition, job, token));
-    const worker = new TaskJobWorker(QUEUE_NAME, process, {
-      connection: redis,
-      prefix,
-      concurrency: share,
-      lockDuration: stalled.lockDurationMs,
-      stalledInterval: stalled.checkEveryMs,
-      maxStalledCount: stalled.maxCount,
-      ...(options.telemetry && { telemetry: options.telemetry }),
-    });
+    const worker = new TaskJobWorker(
+      QUEUE_NAME,
+      process,
+      {
+        connection: redis,
+        prefix,
+        concurrency: share,
+        lockDuration: stalled.lockDurationMs,
+        stalledInterval: stalled.checkEveryMs,
+        maxStalledCount: stalled.maxCount,
+        ...(options.telemetry && { telemetry: options.telemetry }),
+      },
+      commands,
+    );
     worker.on('error', (error) => logger.warn({ err: error.message }, 'worker error'));
     // BullMQ found a job whose worker stopped renewing its lock (it died, or hung): it runs again.
     worker.on('stalled', (jobId) => {
@@ -459,6 +473,8 @@ const CANCELLED = 'the task was cancelled';
 const RETRIED = "run again: its job was retried in the queue (Bull Board, Taskforce or BullMQ's job.retry)";
 const EDITED_DATA =
   "the job's data differs from the task's input (edited in Bull Board, Taskforce or with BullMQ's API): the task's own input ran";
+const UNREADABLE_OPTIONS =
+  "the job's stored options could not be read (written by another program, or damaged): the task runs once, without retries";
 const notATask = (jobId: string) =>
   `job ${jobId} is no task of this service: create tasks through its GraphQL API, not by adding jobs to its queue`;
 const taskGone = (taskId: string) =>

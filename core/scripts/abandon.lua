@@ -9,8 +9,9 @@
     KEYS[4] the all-tasks channel
     KEYS[5] the task's timeline (LIST), see includes/timeline.lua
     KEYS[6] the history bucket of the minute ARGV[1] falls in (HASH), see includes/history.lua
-    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[7] the partition's waiting set (ZSET), see includes/waiting.lua
+    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -28,7 +29,7 @@
 --- @include "includes/ref"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
-  history = KEYS[6], indexes = 7 }
+  history = KEYS[6], waiting = KEYS[7], indexes = 8 }
 local now = tonumber(ARGV[1])
 
 local state, name, owner, sortKey, id, ttl, attempts = unpack(redis.call('HMGET', at.record,

@@ -12,8 +12,9 @@
     KEYS[5] the cancel channel
     KEYS[6] the task's timeline (LIST), see includes/timeline.lua
     KEYS[7] the delayed tasks of its kind (ZSET), see create.lua
-    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[8] the partition's waiting set (ZSET), see includes/waiting.lua
+    KEYS[9..20] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[21..32] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -33,7 +34,7 @@
 --- @include "includes/publish"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[6],
-  indexes = 8 }
+  waiting = KEYS[8], indexes = 9 }
 local now = tonumber(ARGV[1])
 
 local state, name, owner, sortKey, id, ttl = unpack(redis.call('HMGET', at.record,

@@ -9,8 +9,9 @@
     KEYS[2] the expiry set (ZSET)
     KEYS[3] the task's timeline (LIST), see includes/timeline.lua
     KEYS[4] the task's log (LIST), see append-log.lua
-    KEYS[5..16] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[17..28] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[5] the partition's waiting set (ZSET), see includes/waiting.lua
+    KEYS[6..17] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[18..29] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -27,7 +28,7 @@
 --- @include "includes/indexes"
 --- @include "includes/ref"
 
-local at = { record = KEYS[1], expiry = KEYS[2], timeline = KEYS[3], logs = KEYS[4], indexes = 5 }
+local at = { record = KEYS[1], expiry = KEYS[2], timeline = KEYS[3], logs = KEYS[4], waiting = KEYS[5], indexes = 6 }
 local now = tonumber(ARGV[1])
 
 local due = redis.call('ZSCORE', at.expiry, ARGV[4])
@@ -37,6 +38,8 @@ if state then
   local wrong = wrongRef(name, owner)
   if wrong then return wrong end
   for _, index in ipairs(allIndexes(at, state)) do redis.call('ZREM', index, sortKey) end
+  -- Only a finished task has a time to live; one made QUEUED by hand is still counted right.
+  if state == 'QUEUED' then recordWaiting(at, -1) end
   redis.call('DEL', at.record)
 end
 redis.call('DEL', at.timeline, at.logs)

@@ -10,9 +10,10 @@
     KEYS[5] the cancel channel
     KEYS[6] the task's timeline (LIST), see includes/timeline.lua
     KEYS[7] the delayed tasks of its kind (ZSET), see create.lua
-    KEYS[8] the task's log (LIST), see append-log.lua
-    KEYS[9..20] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[21..32] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[8] the partition's waiting set (ZSET), see includes/waiting.lua
+    KEYS[9] the task's log (LIST), see append-log.lua
+    KEYS[10..21] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[22..33] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -31,7 +32,7 @@
 --- @include "includes/publish"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[6],
-  logs = KEYS[8], indexes = 9 }
+  waiting = KEYS[8], logs = KEYS[9], indexes = 10 }
 local now = tonumber(ARGV[1])
 
 local state, name, owner, sortKey, id, ttl, seq = unpack(redis.call('HMGET', at.record,

@@ -14,9 +14,10 @@
     KEYS[4] the all-tasks channel
     KEYS[5] the task's timeline (LIST), see includes/timeline.lua
     KEYS[6] the history bucket of the minute ARGV[1] falls in (HASH), see includes/history.lua
-    KEYS[7] the task's log (LIST), see includes/log.lua
-    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[7] the partition's waiting set (ZSET), see includes/waiting.lua
+    KEYS[8] the task's log (LIST), see includes/log.lua
+    KEYS[9..20] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[21..32] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -51,7 +52,7 @@
 --- @include "includes/log"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
-  history = KEYS[6], indexes = 8 }
+  history = KEYS[6], waiting = KEYS[7], indexes = 9 }
 local now = tonumber(ARGV[1])
 
 local task = readTask(at.record)
@@ -82,7 +83,7 @@ addEvent(at, now, task.seq, { state = 'ACTIVE', current = '0', total = task.tota
 endRun(at, task, fromState, ARGV[6], ARGV[7], ARGV[8], now)
 redis.call('HSET', at.record, 'jobAttempts', ARGV[12])
 if ARGV[11] ~= '' then
-  appendLogLines(KEYS[7], cjson.decode(ARGV[11]), ARGV[9], task.expiresAt, task.ttl, ARGV[10])
+  appendLogLines(KEYS[8], cjson.decode(ARGV[11]), ARGV[9], task.expiresAt, task.ttl, ARGV[10])
 end
 if again then return 'AGAIN' end
 return 'ACTIVE'

@@ -9,8 +9,9 @@
     KEYS[3] the task's channel
     KEYS[4] the all-tasks channel
     KEYS[5] the task's timeline (LIST), see includes/timeline.lua
-    KEYS[6..17] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[18..29] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[6] the partition's waiting set (ZSET), see includes/waiting.lua
+    KEYS[7..18] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[19..30] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -32,7 +33,7 @@
 --- @include "includes/ref"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
-  indexes = 6 }
+  waiting = KEYS[6], indexes = 7 }
 local now = tonumber(ARGV[1])
 
 local state, cancelRequested, name, owner, sortKey, id, ttl, seq, total, jobAttempts = unpack(redis.call('HMGET',

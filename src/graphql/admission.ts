@@ -78,12 +78,13 @@ const statusOf: ReadonlyMap<unknown, number> = new Map([
   ['CONFLICT', 200],
   ['TOO_MANY_SCHEDULES', 200],
   ['RATE_LIMITED', 429],
+  ['TOO_MANY_WAITING_TASKS', 429],
 ]);
 
 /**
  * The HTTP status of a refusal: 200 for bad input (an unknown task, an idempotency key taken by
- * other input, a schedule past the most one may have, too), 429 past a rate limit, 503 while Redis
- * is away.
+ * other input, a schedule past the most one may have, too), 429 past a rate limit or the tasks one
+ * may have waiting (both clear as time goes by), 503 while Redis is away.
  */
 function refusal(error: unknown): GraphQLError {
   const graphqlError = asGraphQLError(error);

@@ -8,10 +8,12 @@ const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'active'] as const;
 
 export interface TaskGaugeOptions {
   kinds: readonly string[];
-  /** How many tasks of a kind are in a state: the one read the gauges make, whatever the keys. */
-  countTasks(state: TaskState, kind: string): Promise<number>;
+  /** How many tasks (of a kind, or of all) are in a state: the one read the gauges make, whatever the keys. */
+  countTasks(state: TaskState, kind?: string): Promise<number>;
   /** How many tasks of a kind wait to run now (delayed ones not yet due left out). */
   countBacklog(kind: string): Promise<number>;
+  /** The most tasks one owner (or address) has waiting to start (core/waiting.ts). */
+  largestWaiting(): Promise<number>;
   /** Every partition's queue: the jobs are summed over them. */
   queues: readonly Pick<Queue, 'getJobCounts'>[];
   logger: Logger;
@@ -44,7 +46,7 @@ function sharedFor<T>(read: () => Promise<T>): () => Promise<T> {
  */
 export function registerTaskGauges(
   register: Registry,
-  { kinds, countTasks, countBacklog, queues, logger }: TaskGaugeOptions,
+  { kinds, countTasks, countBacklog, largestWaiting, queues, logger }: TaskGaugeOptions,
 ): void {
   const registers = [register];
   const failed = (gauge: { reset(): void }, name: string, error: unknown) => {
@@ -78,6 +80,33 @@ export function registerTaskGauges(
     'task_service_running_tasks',
     'Tasks running (ACTIVE) on any worker, by kind, read from Redis at each scrape.',
     (kind) => countTasks('ACTIVE', kind),
+  );
+
+  // What MAX_WAITING_PER_OWNER bounds, without a series per owner: all of it, and the largest share.
+  const single = (name: string, help: string, count: () => Promise<number>) => {
+    const read = sharedFor(count);
+    return new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        try {
+          this.set(await read());
+        } catch (error) {
+          failed(this, name, error);
+        }
+      },
+    });
+  };
+  single(
+    'task_service_waiting_tasks',
+    'Tasks waiting to start (QUEUED, delayed ones included), over every partition, read from Redis at each scrape.',
+    () => countTasks('QUEUED'),
+  );
+  single(
+    'task_service_waiting_tasks_largest_owner',
+    'The most tasks one owner (or address, without authentication) has waiting to start, of MAX_WAITING_PER_OWNER at most, read from Redis at each scrape.',
+    largestWaiting,
   );
 
   const readJobs = sharedFor(() => Promise.all(queues.map((queue) => queue.getJobCounts(...JOB_STATES))));

@@ -5,8 +5,10 @@ import { defineScripts } from '../../core/redis-scripts.js';
 /**
  * A token bucket per client, kept in Redis so that every API instance draws from the same one:
  * `limit` actions at once, refilled evenly over `windowSeconds` (one every window / limit). The
- * script is GCRA with a weight (core/scripts/rate-limit-take.lua): a client costs one small key
- * however high the limit, and the clock is Redis's own. Clients' keys spread over the partitions.
+ * script (core/scripts/rate-limit-take.lua) counts in whole numbers, so that a limit holds over its
+ * whole range (a billion per second refills less than a double can add to the time); a client costs
+ * one small key however high the limit, and the clock is Redis's own. Clients' keys spread over the
+ * partitions.
  */
 export interface RateLimit {
   /** Actions one client may take at once. */

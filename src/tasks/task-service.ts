@@ -16,8 +16,9 @@ import {
   type TaskLogLine,
   type TaskStore,
 } from '../../core/task-store.js';
+import { TooManyWaitingError, waiterOf } from '../../core/waiting.js';
 import type { WorkerRegistry } from '../../core/worker-registry.js';
-import { badUserInput, idempotencyConflict, notFound, rateLimited, zodIssues } from '../errors.js';
+import { badUserInput, idempotencyConflict, notFound, rateLimited, tooManyWaitingTasks, zodIssues } from '../errors.js';
 import {
   ADMISSION_HOLD_MS,
   type AdmitsOperations,
@@ -147,6 +148,8 @@ export interface TaskServiceOptions {
   optionLimits: TaskOptionLimits;
   /** Tasks each client may create; only valid input is counted, and nothing is enqueued past it. */
   createLimiter: RateLimiter;
+  /** Tasks each owner (or address, without authentication) may have waiting at once (core/waiting.ts). */
+  maxWaitingPerOwner: number;
   metrics: ApiMetrics;
   logger: Logger;
 }
@@ -204,10 +207,20 @@ export function createTaskService({
   resultTtlMs,
   optionLimits,
   createLimiter,
+  maxWaitingPerOwner,
   metrics,
   logger,
 }: TaskServiceOptions): TaskService {
   const checkedOptions = createOptionsChecker(optionLimits);
+
+  /** Whom a caller's tasks wait for, and the bound of it: what its creates are counted against. */
+  const waitingFor = (caller: Caller) => ({
+    waiter: waiterOf(caller.owner, caller.client),
+    maxPerOwner: maxWaitingPerOwner,
+  });
+  /** A create refused by its partitions' shares of the bound (a concurrent operation filled them). */
+  const waitingRefusal = (error: unknown) =>
+    error instanceof TooManyWaitingError ? tooManyWaitingTasks(maxWaitingPerOwner) : error;
 
   /** The task with this id if the caller may see it, else null. */
   const visible = async (id: string, caller: Caller) => {
@@ -317,6 +330,12 @@ export function createTaskService({
       await holdKeys(requests, caller, admitted);
       const creations = requests.filter(isCreation).length;
       if (creations === 0) return;
+      // Checked before the allowance is spent: a refused operation costs none of it.
+      const waiting = await store.waitingOf(waitingFor(caller).waiter);
+      if (waiting + creations > maxWaitingPerOwner) {
+        logger.debug({ client: caller.client, waiting, tasks: creations }, 'too many waiting tasks');
+        throw tooManyWaitingTasks(maxWaitingPerOwner);
+      }
       const allowed = await createLimiter.take(caller.client, creations);
       if (!allowed.allowed) {
         logger.debug({ client: caller.client, tasks: creations }, 'task creation rate limited');
@@ -340,6 +359,7 @@ export function createTaskService({
             request: requestDigest(kind.name, input, rawOptions),
             held: admitted?.idempotency,
           },
+          waiting: waitingFor(caller),
         });
         if (!created) {
           logger.debug({ taskId: record.id, task: kind.name }, 'idempotent create answered its first task');
@@ -350,7 +370,7 @@ export function createTaskService({
         return record;
       } catch (error) {
         if (error instanceof IdempotencyConflictError) throw idempotencyConflict(idempotency!.key, error.taskId);
-        throw error;
+        throw waitingRefusal(error);
       }
     },
 
@@ -368,6 +388,9 @@ export function createTaskService({
         retryOf: old.id,
         priority: old.priority,
         timeoutSeconds: old.timeoutSeconds,
+        waiting: waitingFor(caller),
+      }).catch((error: unknown) => {
+        throw waitingRefusal(error);
       });
       metrics.taskCreated(kind.name);
       logger.info({ taskId: record.id, task: kind.name, retryOf: old.id }, 'task queued again');

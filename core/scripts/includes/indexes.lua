@@ -4,7 +4,9 @@
   when it has one. Each 12 in this order:
     order: all, name, state:QUEUED, state:ACTIVE, state:COMPLETED, state:FAILED, state:CANCELLED, name:state:QUEUED, name:state:ACTIVE, name:state:COMPLETED, name:state:FAILED, name:state:CANCELLED
   Every member is the task's sort key, with score 0, so that an index reads in creation order.
+  A move into or out of QUEUED is counted in the partition's waiting set too (includes/waiting.lua).
 ]]
+--- @include "waiting"
 
 local INDEXES_PER_SCOPE = 12
 local STATE_OFFSETS = { QUEUED = 0, ACTIVE = 1, COMPLETED = 2, FAILED = 3, CANCELLED = 4 }
@@ -34,4 +36,5 @@ local function moveIndexes(at, sortKey, fromState, toState)
   if fromState == toState then return end
   for _, index in ipairs(stateIndexes(at, fromState)) do redis.call('ZREM', index, sortKey) end
   for _, index in ipairs(stateIndexes(at, toState)) do redis.call('ZADD', index, 0, sortKey) end
+  if fromState == 'QUEUED' then recordWaiting(at, -1) elseif toState == 'QUEUED' then recordWaiting(at, 1) end
 end
