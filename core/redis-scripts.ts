@@ -3,7 +3,7 @@ import { luaSource } from './lua-source.js';
 import type { RedisClient } from './redis.js';
 
 /**
- * Keys no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts), a schedule's record
+ * Keys no task script takes: a rate-limit bucket (core/rate-limiter.ts), a schedule's record
  * and the indexes of schedules (core/schedule-store.ts).
  */
 type OtherKey = 'bucket' | 'schedule' | 'schedules' | 'ownerSchedules';

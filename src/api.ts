@@ -31,7 +31,7 @@ import { createRequestListener } from './http/http-server.js';
 import { createStaticFiles } from './http/static-files.js';
 import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
 import { registerTaskGauges } from './metrics/task-gauges.js';
-import { createRateLimiter } from './tasks/rate-limiter.js';
+import { createCreationAllowance, createRateLimiter } from '../core/rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
 import { createScheduleService, type ScheduleService } from './tasks/schedule-service.js';
 import { createTaskHistory } from './tasks/task-history.js';
@@ -143,7 +143,7 @@ export async function createTaskBackend(
     pubsub,
     resultTtlMs: config.tasks.resultTtlMs,
     optionLimits: config.tasks.options,
-    createLimiter: createRateLimiter(redis, partitions, 'create', { limit: rateLimitCreates, windowSeconds }),
+    createLimiter: createCreationAllowance(redis, partitions, { limit: rateLimitCreates, windowSeconds }),
     metrics,
     logger,
   });

@@ -8,7 +8,7 @@ import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import type { TaskState } from '../core/task-state.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
-import { createRateLimiter } from '../src/tasks/rate-limiter.js';
+import { createRateLimiter } from '../core/rate-limiter.js';
 import { declaredKeyCounts, readLuaHeader } from './support/lua-headers.js';
 import { monitorRedis, type MonitoredCommand, type RedisMonitor } from './support/redis-monitor.js';
 import { startOwnRedis, type OwnRedis } from './support/redis-server.js';

@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { asGraphQLError, isRedisUnavailable, rateLimited, withHttpStatus } from '../errors.js';
-import type { RateLimiter } from '../tasks/rate-limiter.js';
+import type { RateLimiter } from '../../core/rate-limiter.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { ScheduleInput } from '../tasks/schedule-input.js';
 import type { ScheduleRequest, ScheduleService } from '../tasks/schedule-service.js';

@@ -18,8 +18,8 @@ import type { WorkerRegistry } from '../../core/worker-registry.js';
 import { badUserInput, idempotencyConflict, notFound, rateLimited, zodIssues } from '../errors.js';
 import { createOptionsChecker, requestDigest, type TaskOptionLimits, type TaskOptionsInput } from './task-options.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { Caller } from './caller.js';
+import type { RateLimiter } from '../../core/rate-limiter.js';
+import { limitKey, type Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
 import { TaskFeed } from './task-feed.js';
 import { HISTORY_MINUTES, type HistoryMinute, type TaskHistory } from './task-history.js';
@@ -227,9 +227,10 @@ export function createTaskService({
       await Promise.all(
         creates.map(({ retryOf, label }) => retryOf !== undefined && retryable(retryOf, caller, label)),
       );
-      const allowed = await createLimiter.take(caller.client, creates.length);
+      // The bucket its schedules' runs draw from too (worker/schedule-runs.ts).
+      const allowed = await createLimiter.take(limitKey(caller), creates.length);
       if (!allowed.allowed) {
-        logger.debug({ client: caller.client, tasks: creates.length }, 'task creation rate limited');
+        logger.debug({ client: limitKey(caller), tasks: creates.length }, 'task creation rate limited');
         throw rateLimited('tasks created', allowed.retryAfterSeconds);
       }
     },
