@@ -3,6 +3,9 @@ import type { Partition, Partitions } from './partitions.js';
 import type { RedisClient } from './redis.js';
 import { defineScripts, type ScriptArgv } from './redis-scripts.js';
 
+/** A cron expression's time zone when it names none. */
+export const DEFAULT_TIMEZONE = 'UTC';
+
 /** When a schedule runs: a cron expression (in a time zone, UTC by default), or every so many seconds. */
 export interface ScheduleSpec {
   cron: string | null;

@@ -7,6 +7,7 @@ import { checkPartitionCount } from '../core/partition-count.js';
 import { createPartitions, type Partitions } from '../core/partitions.js';
 import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../core/redis.js';
 import { createBullmqTelemetry } from '../core/bullmq-telemetry.js';
+import { createScheduleQueues } from '../core/schedule-queue.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import { Registry } from 'prom-client';
 import { collectProcessMetrics, sendMetrics } from '../core/metrics.js';
@@ -114,8 +115,12 @@ export async function createTaskBackend(
     throw error;
   }
   const store = createTaskStore(redis, partitions);
-  const queues = createTaskQueues(redis, partitions, config.traces ? createBullmqTelemetry() : undefined);
-  for (const queue of queues) queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  const telemetry = config.traces ? createBullmqTelemetry() : undefined;
+  const queues = createTaskQueues(redis, partitions, telemetry);
+  const scheduleQueues = createScheduleQueues(redis, partitions, telemetry);
+  for (const queue of [...queues, ...scheduleQueues]) {
+    queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  }
   registerTaskGauges(register, {
     kinds,
     countTasks: (state, kind) => store.count({ state, name: kind }),
@@ -150,7 +155,8 @@ export async function createTaskBackend(
   const schedules = createScheduleService({
     store: createScheduleStore(redis, partitions),
     partitions,
-    queues,
+    scheduleQueues,
+    taskQueues: queues,
     resultTtlMs: config.tasks.resultTtlMs,
     logger,
   });
@@ -199,7 +205,7 @@ export async function createTaskBackend(
         workerFeed.close();
         await schedules.close();
         await Promise.all(
-          queues.map((queue) =>
+          [...queues, ...scheduleQueues].map((queue) =>
             queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing a queue failed')),
           ),
         );

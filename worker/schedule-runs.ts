@@ -4,10 +4,12 @@ import { enqueue } from '../core/enqueue-task.js';
 import type { Logger } from '../core/logger.js';
 import type { Partitions } from '../core/partitions.js';
 import type { RedisClient } from '../core/redis.js';
+import { createScheduleQueues } from '../core/schedule-queue.js';
 import { createScheduleStore } from '../core/schedule-store.js';
 import { taskKindNamed } from '../core/task-kinds/index.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import type { TaskStore } from '../core/task-store.js';
+import { moveOlderSchedulers } from './older-schedulers.js';
 
 /**
  * How long a run's job id is kept as the idempotency key of the task it created: far longer than
@@ -21,6 +23,8 @@ export interface ScheduleRuns {
   isRun(job: Job): boolean;
   /** Creates the run's task, once however often the job runs. */
   run(job: Job): Promise<void>;
+  /** Moves the schedulers earlier versions made on the tasks queues to the queues of runs (worker/older-schedulers.ts). */
+  moveOlderSchedulers(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -58,7 +62,10 @@ export function createScheduleRuns({
 }: ScheduleRunsOptions): ScheduleRuns {
   const schedules = createScheduleStore(commands, partitions);
   const queues: Queue[] = createTaskQueues(commands, partitions, telemetry);
-  for (const queue of queues) queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  const scheduleQueues = createScheduleQueues(commands, partitions);
+  for (const queue of [...queues, ...scheduleQueues]) {
+    queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  }
 
   return {
     isRun: (job) => Boolean(job.repeatJobKey),
@@ -68,9 +75,13 @@ export function createScheduleRuns({
       const log = logger.child({ scheduleId, jobId: job.id });
       const schedule = await schedules.get(scheduleId);
       if (!schedule) {
-        // Deleted: its scheduler was removed first, unless that failed; then it goes now.
+        // Deleted: its scheduler was removed first, unless that failed; then it goes now, from
+        // whichever queue it is on (the tasks queue held schedulers before runs had their own).
         const partition = partitions.ofTask(scheduleId);
-        if (partition) await queues[partition.index]!.removeJobScheduler(scheduleId);
+        if (partition) {
+          await scheduleQueues[partition.index]!.removeJobScheduler(scheduleId);
+          await queues[partition.index]!.removeJobScheduler(scheduleId);
+        }
         log.info('run skipped: its schedule is gone');
         return;
       }
@@ -94,9 +105,11 @@ export function createScheduleRuns({
       else log.info({ taskId: record.id }, 'run done already: its task was created before');
     },
 
+    moveOlderSchedulers: () => moveOlderSchedulers({ taskQueues: queues, scheduleQueues, schedules, logger }),
+
     async close() {
       await Promise.all(
-        queues.map((queue) =>
+        [...queues, ...scheduleQueues].map((queue) =>
           queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing a queue failed')),
         ),
       );

@@ -83,6 +83,7 @@ export async function createWorker(
       name: worker.name,
       processors,
       concurrency: worker.concurrency,
+      scheduleConcurrency: worker.scheduleConcurrency,
       maxTimeoutMs: worker.maxTimeoutMs,
       maxLogLines: worker.maxLogLines,
       shutdownTimeoutMs: worker.shutdownTimeoutMs,

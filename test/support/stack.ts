@@ -12,7 +12,8 @@ import { parseApiConfig, type ApiConfig } from '../../src/config.js';
 import type { Context } from '../../src/graphql/context.js';
 import { parseWorkerConfig } from '../../worker/config.js';
 import type { TaskProcessor } from '../../worker/processors/task-processor.js';
-import type { StalledOptions, TaskWorker } from '../../worker/task-worker.js';
+import type { StalledOptions } from '../../worker/job-workers.js';
+import type { TaskWorker } from '../../worker/task-worker.js';
 import { createWorker } from '../../worker/worker.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
