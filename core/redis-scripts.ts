@@ -111,10 +111,11 @@ export const scriptLayouts = {
   scheduleCreate: {
     file: 'schedule-create',
     keys: SCHEDULE_KEYS,
-    argv: ['now', 'id', 'kind', 'input', 'cron', 'everySeconds', 'timezone', 'owner', 'ttlMs', 'maxPerOwner'],
+    argv: ['now', 'id', 'kind', 'input', 'cron', 'everySeconds', 'timezone', 'owner', 'ttlMs', 'maxPerOwner', 'client'],
   },
   scheduleRemove: { file: 'schedule-remove', keys: SCHEDULE_KEYS, argv: ['id', 'owner'] },
   scheduleRan: { file: 'schedule-ran', keys: ['schedule'], argv: ['taskId', 'dueAt'] },
+  scheduleSkipped: { file: 'schedule-skipped', keys: ['schedule'], argv: ['dueAt'] },
 } as const satisfies Record<string, ScriptLayout>;
 
 export type ScriptName = keyof typeof scriptLayouts;

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { idempotencyDigest } from '../core/keys.js';
+import { idempotencyDigest, limitClient } from '../core/keys.js';
+import { createCreationAllowance } from '../core/rate-limiter.js';
 import { createScheduleQueues } from '../core/schedule-queue.js';
 import { MAX_SCHEDULES_PER_OWNER } from '../core/limits.js';
 import type { Job } from 'bullmq';
@@ -11,6 +12,8 @@ import { createTaskStore } from '../core/task-store.js';
 import { createScheduleRuns } from '../worker/schedule-runs.js';
 import { gql, gqlData, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS } from './support/operations.js';
+import { freePort } from './support/processes.js';
+import { parseExposition } from './support/prometheus.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
 import { waitFor, within } from './support/wait.js';
@@ -104,6 +107,7 @@ function storedSchedule(stack: TestStack, everySeconds: number) {
       everySeconds,
       timezone: null,
       owner: null,
+      client: limitClient(null, '127.0.0.1'),
       ttlMs: 60_000,
     },
     MAX_SCHEDULES_PER_OWNER,
@@ -359,10 +363,18 @@ describe('task schedules', () => {
     );
   });
 
-  it("should make one task of a run however often its job runs, and record the latest run's", async () => {
+  it("should make one task of a run however often its job runs, charged once, and record the latest run's", async () => {
     const schedules = createScheduleStore(stack.redis, stack.partitions);
     const store = createTaskStore(stack.redis, stack.partitions);
-    const runs = createScheduleRuns({ commands: stack.redis, partitions: stack.partitions, store, logger });
+    const allowance = { limit: 2, windowSeconds: 3600 };
+    const runs = createScheduleRuns({
+      commands: stack.redis,
+      partitions: stack.partitions,
+      store,
+      allowance: createCreationAllowance(stack.redis, stack.partitions, allowance),
+      allowanceWindowMs: allowance.windowSeconds * 1000,
+      logger,
+    });
     const queues = createScheduleQueues(stack.redis, stack.partitions);
     const taskQueues = createTaskQueues(stack.redis, stack.partitions);
     try {
@@ -370,13 +382,20 @@ describe('task schedules', () => {
       const jobOf = (dueAt: number, attemptsStarted = 1) =>
         ({ id: `repeat:${schedule.id}:${dueAt}`, repeatJobKey: schedule.id, timestamp: dueAt, attemptsStarted }) as Job;
       const [early, late] = [Date.now() - 60_000, Date.now()];
-      await runs.run(jobOf(late));
-      await runs.run(jobOf(late, 2)); // stalled, or retried: the same run again
+      expect(await runs.run(jobOf(late))).toBe('created');
+      // Stalled, or retried: the same run again, which takes nothing more from the allowance.
+      expect(await runs.run(jobOf(late, 2))).toBe('created');
       const { lastTaskId } = (await schedules.get(schedule.id))!;
-      await runs.run(jobOf(early)); // an older run, ending after a newer one
+      expect(await runs.run(jobOf(early))).toBe('created'); // an older run, ending after a newer one
       const page = await store.page({ first: 10 });
       expect(page.records.map((record) => record.scheduleId)).toEqual([schedule.id, schedule.id]);
-      expect((await schedules.get(schedule.id))!.lastTaskId).toBe(lastTaskId);
+      expect((await schedules.get(schedule.id))!).toMatchObject({ lastTaskId, skippedRuns: 0 });
+      // The allowance of 2 is spent: the next run is skipped, and recorded once however often it runs.
+      const skipped = Date.now() + 1_000;
+      expect(await runs.run(jobOf(skipped))).toBe('skipped');
+      expect(await runs.run(jobOf(skipped, 2))).toBe('skipped');
+      expect((await store.page({ first: 10 })).totalCount).toBe(2);
+      expect((await schedules.get(schedule.id))!).toMatchObject({ skippedRuns: 1, lastSkippedAt: new Date(skipped) });
 
       // A run whose schedule is gone makes nothing, and takes its scheduler with it, wherever it is.
       const index = stack.partitions.ofTask(schedule.id)!.index;
@@ -384,7 +403,7 @@ describe('task schedules', () => {
         await queue.upsertJobScheduler(schedule.id, { every: 60_000 }, { name: 'calculation_task', data: SUM });
       }
       await schedules.remove(schedule);
-      await runs.run(jobOf(Date.now() + 60_000));
+      expect(await runs.run(jobOf(Date.now() + 60_000))).toBeNull();
       expect((await store.page({ first: 10 })).totalCount).toBe(2);
       expect(await queues[index]!.getJobScheduler(schedule.id)).toBeUndefined();
       expect(await taskQueues[index]!.getJobScheduler(schedule.id)).toBeUndefined();
@@ -431,7 +450,7 @@ describe('task schedules with authentication on', () => {
   });
 });
 
-describe('schedule runs, with every task slot held', () => {
+describe('schedule runs, with every task slot held and allowances spent', () => {
   let stack: TestStack;
 
   beforeEach(async () => {
@@ -470,6 +489,76 @@ describe('schedule runs, with every task slot held', () => {
     // Every due time from the first was acted on, none missed.
     const times = [...(await dueTimes(stack, created.id, 'alice')).values()].flat().sort((a, b) => a - b);
     expect(times.slice(1, 3).map((time, i) => time - times[i]!)).toEqual([2_000, 2_000]);
+  });
+
+  it("should hold an owner's 100 schedules of every second to the creation allowance of its own creates", async () => {
+    // 120 at once, then 2 a second: the 100 schedules take 100 of it, their runs the rest (they
+    // start with the worker, once all are made).
+    const api = await stack.startApi({ auth: { jwtSecret: secret }, limits: { rateLimitCreates: 120 } });
+    const alice = await signedToken(secret, 'alice');
+    const start = Date.now();
+    const tenSchedules = Array.from(
+      { length: 10 },
+      (_, i) =>
+        `s${i}: createCalculationTaskSchedule(input: { numbers: [1], operation: SUM }, schedule: { everySeconds: 1 }) { id }`,
+    ).join('\n');
+    for (let i = 0; i < MAX_SCHEDULES_PER_OWNER / 10; i++) {
+      expect((await as(alice, api.url, `mutation { ${tenSchedules} }`)).errors).toBeUndefined();
+    }
+    await stack.startWorker({ creationAllowance: { limit: 120, windowSeconds: 60 } });
+    const allCreated = Date.now();
+    await waitFor(
+      async () => {
+        const { data } = await as<{ taskSchedules: { nextRunAt: string }[] }>(
+          alice,
+          api.url,
+          '{ taskSchedules { nextRunAt } }',
+        );
+        const comesDueAt = data!.taskSchedules.map(({ nextRunAt }) => new Date(nextRunAt).getTime());
+        return comesDueAt.length === MAX_SCHEDULES_PER_OWNER && Math.min(...comesDueAt) >= allCreated + 4_000;
+      },
+      { timeoutMs: 30_000, what: 'every schedule to come due four times' },
+    );
+    const seconds = (Date.now() - start) / 1000;
+    const { data } = await as<{ tasks: { totalCount: number } }>(alice, api.url, '{ tasks(first: 1) { totalCount } }');
+    const runs = data!.tasks.totalCount;
+
+    // Every creation since the first came from the one bucket: what it held, and what it refilled
+    // since (one more for the bucket's clock, kept to the millisecond).
+    expect(MAX_SCHEDULES_PER_OWNER + runs).toBeLessThanOrEqual(120 + Math.ceil(2 * seconds) + 1);
+    expect(runs).toBeGreaterThanOrEqual(20);
+    const { data: listed } = await as<{ taskSchedules: { skippedRuns: number }[] }>(
+      alice,
+      api.url,
+      '{ taskSchedules { skippedRuns } }',
+    );
+    expect(listed!.taskSchedules.reduce((sum, { skippedRuns }) => sum + skippedRuns, 0)).toBeGreaterThan(100);
+  });
+
+  it('should skip a run its owner has no allowance left for, record and count it, and create the next that fits', async () => {
+    // Two at once, then one every 4 s: the schedule takes one, its first run the other.
+    const api = await stack.startApi({ limits: { rateLimitCreates: 2, rateLimitWindowMs: 8_000 } });
+    const workerUrl = `http://127.0.0.1:${await freePort()}`;
+    await stack.startWorker({
+      creationAllowance: { limit: 2, windowSeconds: 8 },
+      metricsPort: Number(new URL(workerUrl).port),
+    });
+    const created = await scheduleCalculation(api.url, { everySeconds: 1 });
+    await waitForRuns(api.url, created.id, 2);
+    const [first, second] = [...(await dueTimes(stack, created.id)).values()].flat().sort((a, b) => a - b);
+    expect(second! - first!).toBeGreaterThanOrEqual(2_000); // the runs between created nothing
+
+    const { taskSchedules } = await gqlData<{ taskSchedules: { skippedRuns: number; lastSkippedAt: string }[] }>(
+      api.url,
+      '{ taskSchedules { skippedRuns lastSkippedAt } }',
+    );
+    expect(taskSchedules[0]!.skippedRuns).toBeGreaterThanOrEqual(1);
+    const lastSkippedAt = new Date(taskSchedules[0]!.lastSkippedAt).getTime();
+    expect(lastSkippedAt).toBeGreaterThan(first!);
+    expect((lastSkippedAt - first!) % 1_000).toBe(0); // a due time of its own
+    const metrics = parseExposition(await (await fetch(`${workerUrl}/metrics`)).text());
+    expect(metrics.value('task_service_schedule_runs_total', { outcome: 'skipped' })).toBeGreaterThanOrEqual(1);
+    expect(metrics.value('task_service_schedule_runs_total', { outcome: 'created' })).toBeGreaterThanOrEqual(2);
   });
 
   it('should move the schedules an earlier version made on the tasks queue to the queue of runs, keeping their next run', async () => {

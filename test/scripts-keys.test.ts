@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueTask } from '../core/enqueue-task.js';
+import { limitClient } from '../core/keys.js';
 import { scriptLayouts, scriptSource, type ScriptName } from '../core/redis-scripts.js';
 import { createScheduleStore } from '../core/schedule-store.js';
 import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
@@ -141,7 +142,7 @@ describe('the Lua scripts, as Redis runs them', () => {
         3,
       );
 
-      // A schedule: created, a run recorded, removed.
+      // A schedule: created, a run recorded, a run skipped, removed.
       const schedules = createScheduleStore(stack.redis, stack.partitions);
       const schedule = await schedules.create(
         {
@@ -152,11 +153,13 @@ describe('the Lua scripts, as Redis runs them', () => {
           everySeconds: 60,
           timezone: null,
           owner: 'alice',
+          client: limitClient('alice', '127.0.0.1'),
           ttlMs: 3_600_000,
         },
         10,
       );
       await schedules.recordRun(schedule.id, instant.id, Date.now());
+      await schedules.recordSkip(schedule.id, Date.now());
       await schedules.remove(schedule);
 
       const mark = `monitored-${randomUUID()}`;

@@ -4,6 +4,7 @@ import {
   checkRedisVariables,
   commonConfig,
   commonVariables,
+  creationAllowanceVariables,
   integer,
   loadConfig,
   parseConfig,
@@ -16,6 +17,7 @@ import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 const workerVariables = z
   .object({
     ...commonVariables,
+    ...creationAllowanceVariables,
     /** Sleeping tasks wait on timers, so one process runs many at once without holding a core. */
     WORKER_CONCURRENCY: integer(1, 10_000, 100),
     /**
@@ -64,6 +66,7 @@ export const workerConfigSchema = workerVariables.transform((v) => ({
     },
   },
   metrics: { port: v.METRICS_PORT ?? null, host: v.HOST },
+  creationAllowance: { limit: v.RATE_LIMIT_CREATES, windowSeconds: v.RATE_LIMIT_WINDOW / 1000 },
 }));
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -5,6 +5,7 @@ import type { Cluster } from 'ioredis';
 import { QUEUE_NAME } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { Partitions } from '../core/partitions.js';
+import { createCreationAllowance, type RateLimit } from '../core/rate-limiter.js';
 import type { RedisClient } from '../core/redis.js';
 import type { TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type RunOutcome, type Step } from '../core/task-store.js';
@@ -52,6 +53,8 @@ export interface TaskWorkerOptions extends WorkerConnections {
   concurrency: number;
   /** Schedule runs handled at once in this process, apart from its tasks (at least one per partition). */
   scheduleConcurrency: number;
+  /** The creation allowance of each client, which its schedules' runs take from as its creates do. */
+  creationAllowance: RateLimit;
   /** How long a run may take before it fails; a task may set a lower limit of its own. */
   maxTimeoutMs: number;
   /** Lines a task's log keeps (MAX_TASK_LOG_LINES); the oldest go first. */
@@ -99,7 +102,16 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   const taskNames = [...processors.keys()];
   const store = options.metrics.countRunEnds(retryingDuringFailover(createTaskStore(commands, partitions), logger));
   const registry = createWorkerRegistry(commands, partitions.meta);
-  const scheduleRuns = createScheduleRuns({ commands, partitions, store, telemetry: options.telemetry, logger });
+  const scheduleRuns = createScheduleRuns({
+    commands,
+    partitions,
+    store,
+    allowance: createCreationAllowance(commands, partitions, options.creationAllowance),
+    allowanceWindowMs: options.creationAllowance.windowSeconds * 1000,
+    counted: options.metrics.scheduleRunDone,
+    telemetry: options.telemetry,
+    logger,
+  });
   const runs = new Map<string, AbortController>();
   const startedAt = new Date();
 

@@ -6,7 +6,7 @@ import { upsertScheduler } from '../../core/schedule-queue.js';
 import { ScheduleLimitError, type ScheduleRecord, type ScheduleStore } from '../../core/schedule-store.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 import { badUserInput, notFound, tooManySchedules, zodIssues, type InputIssue } from '../errors.js';
-import type { Caller } from './caller.js';
+import { limitKey, type Caller } from './caller.js';
 import { checkSchedule, type ScheduleInput } from './schedule-input.js';
 
 /** One schedule an operation asks to create, as the client sent it. */
@@ -22,7 +22,7 @@ export interface ScheduleRequest {
  * Task schedules: each is a record of ours (core/schedule-store.ts), the truth of what its runs
  * create and for whom, and a BullMQ job scheduler of the same id on its partition's queue of
  * schedule runs (core/schedule-queue.ts), which makes one job per due time; a worker turns each
- * into an ordinary task (worker/schedule-runs.ts).
+ * into an ordinary task (worker/schedule-runs.ts), taken from its creator's creation allowance.
  * With authentication on, a schedule of another owner is as unknown as one that does not exist.
  */
 export interface ScheduleService {
@@ -95,7 +95,7 @@ export function createScheduleService({
     let record: ScheduleRecord;
     try {
       record = await store.create(
-        { id, kind: kind.name, input, ...spec, owner: caller.owner, ttlMs: resultTtlMs },
+        { id, kind: kind.name, input, ...spec, owner: caller.owner, client: limitKey(caller), ttlMs: resultTtlMs },
         MAX_SCHEDULES_PER_OWNER,
       );
     } catch (error) {

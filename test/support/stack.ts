@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Keys } from '../../core/keys.js';
+import type { RateLimit } from '../../core/rate-limiter.js';
 import { createLogger } from '../../core/logger.js';
 import { createPartitions, type Partitions } from '../../core/partitions.js';
 import { closeRedis, createRedis, type RedisClient } from '../../core/redis.js';
@@ -77,6 +78,8 @@ export interface WorkerOptions {
   metricsPort?: number;
   /** Lines a task's log keeps (MAX_TASK_LOG_LINES). */
   maxLogLines?: number;
+  /** The creation allowance its schedule runs take from: give it the API's `limits` when a test sets those. */
+  creationAllowance?: RateLimit;
 }
 
 /**
@@ -133,6 +136,7 @@ export async function createTestStack({
       stalled,
       metricsPort,
       maxLogLines,
+      creationAllowance,
     }: WorkerOptions = {}) {
       // The service's own defaults but for what the test sets (a dead worker's task is taken up
       // within 10 to 15 s unless `stalled` says otherwise).
@@ -152,6 +156,7 @@ export async function createTestStack({
           stalled: stalled ?? defaults.worker.stalled,
           maxLogLines: maxLogLines ?? defaults.worker.maxLogLines,
         },
+        creationAllowance: creationAllowance ?? defaults.creationAllowance,
       };
       const worker = await createWorker(config, { logger, processors });
       closers.push(() => worker.close());
