@@ -127,6 +127,16 @@ export const commonVariables = {
   ...traceVariables,
 };
 
+/**
+ * The creation allowance, which both processes take from: the API a client's creates, the workers
+ * its schedules' runs. The same in every process, as they share one bucket per client.
+ */
+export const creationAllowanceVariables = {
+  // The dashboard creates one task per click; a script may burst to 600, then 10 a second.
+  RATE_LIMIT_CREATES: integer(1, 1_000_000, 600),
+  RATE_LIMIT_WINDOW: seconds(1, 24 * 3600, 60),
+};
+
 type CommonVariables = z.infer<z.ZodObject<typeof commonVariables>>;
 
 /** Where Redis is: one server, a master behind Sentinel, or a Redis Cluster. */

@@ -19,6 +19,15 @@ export function ownerKey(owner: string): string {
 }
 
 /**
+ * Whom a per-client limit counts against: the owner when there is one (one user behind many
+ * addresses is one client), else the address. A schedule keeps its creator's, so that its runs
+ * draw from the creation allowance its creator's own creates do.
+ */
+export function limitClient(owner: string | null, address: string): string {
+  return owner === null ? `address:${address}` : `owner:${ownerKey(owner)}`;
+}
+
+/**
  * An idempotency key is the caller's: the same key from two owners names two creates. A digest, as
  * keys are any strings of up to 200 characters; it also picks the partition the create goes to.
  */
@@ -137,7 +146,7 @@ export interface Keys {
   cancelChannel: string;
   /** A channel nothing publishes on, in the partition's slot (src/tasks/pubsub.ts). */
   probeChannel: string;
-  /** One client's bucket of a rate limit, such as `create` (see src/tasks/rate-limiter.ts). */
+  /** One client's bucket of a rate limit, such as `create` (see core/rate-limiter.ts). */
   rateLimit(name: string, client: string): string;
   /** A task schedule's record (core/schedule-store.ts). */
   schedule(id: string): string;

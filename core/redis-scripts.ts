@@ -4,8 +4,8 @@ import { luaSource } from './lua-source.js';
 import type { RedisClient } from './redis.js';
 
 /**
- * Keys no task script takes: a rate-limit bucket (src/tasks/rate-limiter.ts), a schedule's record,
- * the indexes of schedules and the slots held for them (core/schedule-store.ts).
+ * Keys no task script takes: a rate-limit bucket (core/rate-limiter.ts), a schedule's record, the
+ * indexes of schedules and the slots held for them (core/schedule-store.ts).
  */
 type OtherKey = 'bucket' | 'schedule' | 'schedules' | 'ownerSchedules' | 'ownerScheduleHolds';
 
@@ -141,10 +141,11 @@ export const scriptLayouts = {
   scheduleCreate: {
     file: 'schedule-create',
     keys: [...SCHEDULE_KEYS, 'ownerScheduleHolds'],
-    argv: ['now', 'id', 'kind', 'input', 'cron', 'everySeconds', 'timezone', 'owner', 'ttlMs', 'maxPerOwner'],
+    argv: ['now', 'id', 'kind', 'input', 'cron', 'everySeconds', 'timezone', 'owner', 'ttlMs', 'maxPerOwner', 'client'],
   },
   scheduleRemove: { file: 'schedule-remove', keys: SCHEDULE_KEYS, argv: ['id', 'owner'] },
   scheduleRan: { file: 'schedule-ran', keys: ['schedule'], argv: ['taskId', 'dueAt'] },
+  scheduleSkipped: { file: 'schedule-skipped', keys: ['schedule'], argv: ['dueAt'] },
 } as const satisfies Record<string, ScriptLayout>;
 
 export type ScriptName = keyof typeof scriptLayouts;

@@ -1,7 +1,10 @@
-import { scheduleOwner, type Keys } from './keys.js';
+import { limitClient, scheduleOwner, type Keys } from './keys.js';
 import type { Partition, Partitions } from './partitions.js';
 import type { RedisClient } from './redis.js';
 import { defineScripts, type ScriptArgv } from './redis-scripts.js';
+
+/** A cron expression's time zone when it names none. */
+export const DEFAULT_TIMEZONE = 'UTC';
 
 /** When a schedule runs: a cron expression (in a time zone, UTC by default), or every so many seconds. */
 export interface ScheduleSpec {
@@ -20,15 +23,32 @@ export interface ScheduleRecord extends ScheduleSpec {
   input: unknown;
   /** Who created it (a token's subject), or null: its tasks are that owner's. */
   owner: string | null;
+  /**
+   * The client whose creation allowance each run takes from (limitClient in core/keys.ts): its
+   * owner, or the address that created it when it has none.
+   */
+  client: string;
   /** How long each of its tasks is kept once finished, fixed when the schedule was created. */
   ttlMs: number;
   createdAt: Date;
   /** The task the latest run created, and when that run was due; null before the first run. */
   lastTaskId: string | null;
   lastDueAt: Date | null;
+  /** Runs that created nothing, as the allowance was spent; and when the latest of them was due. */
+  skippedRuns: number;
+  lastSkippedAt: Date | null;
 }
 
-export type NewSchedule = Omit<ScheduleRecord, 'createdAt' | 'lastTaskId' | 'lastDueAt'>;
+export type NewSchedule = Omit<
+  ScheduleRecord,
+  'createdAt' | 'lastTaskId' | 'lastDueAt' | 'skippedRuns' | 'lastSkippedAt'
+>;
+
+/**
+ * Whose allowance the runs of a schedule made before schedules kept their `client` take from:
+ * their owner's, or one bucket shared by those without an owner.
+ */
+const clientOfOlderSchedule = (owner: string | null) => limitClient(owner, 'unknown');
 
 /** The owner has as many schedules as one may have. */
 export class ScheduleLimitError extends Error {
@@ -66,6 +86,11 @@ export interface ScheduleStore {
   remove(schedule: Pick<ScheduleRecord, 'id' | 'owner'>): Promise<boolean>;
   /** Records the task a run due at `dueAt` created; false when the schedule is gone or a later run is recorded. */
   recordRun(id: string, taskId: string, dueAt: number): Promise<boolean>;
+  /**
+   * Records that the run due at `dueAt` created nothing (its owner's allowance was spent); false
+   * when the schedule is gone or that run was recorded already.
+   */
+  recordSkip(id: string, dueAt: number): Promise<boolean>;
 }
 
 function parseScheduleHash(hash: Record<string, string>): ScheduleRecord | null {
@@ -79,10 +104,13 @@ function parseScheduleHash(hash: Record<string, string>): ScheduleRecord | null 
     everySeconds: hash.every ? Number(hash.every) : null,
     timezone: hash.timezone || null,
     owner: hash.owner || null,
+    client: hash.client || clientOfOlderSchedule(hash.owner || null),
     ttlMs: Number(hash.ttl),
     createdAt: new Date(Number(createdAt)),
     lastTaskId: hash.lastTaskId || null,
     lastDueAt: hash.lastDueAt ? new Date(Number(hash.lastDueAt)) : null,
+    skippedRuns: Number(hash.skippedRuns ?? 0),
+    lastSkippedAt: hash.lastSkippedAt ? new Date(Number(hash.lastSkippedAt)) : null,
   };
 }
 
@@ -131,11 +159,19 @@ export function createScheduleStore(redis: RedisClient, partitions: Partitions):
         optional(schedule.owner),
         schedule.ttlMs,
         maxPerOwner,
+        schedule.client,
       ] satisfies ScriptArgv<'scheduleCreate'>;
       const createKeys = [...scheduleKeys(keys, schedule), holdsOf(schedule.owner)];
       const [answer] = (await scripts.scheduleCreate(createKeys, argv)) as [string, number];
       if (answer === 'FULL') throw new ScheduleLimitError(maxPerOwner);
-      return { ...schedule, createdAt: new Date(now), lastTaskId: null, lastDueAt: null };
+      return {
+        ...schedule,
+        createdAt: new Date(now),
+        lastTaskId: null,
+        lastDueAt: null,
+        skippedRuns: 0,
+        lastSkippedAt: null,
+      };
     },
 
     async hold(owner, ids, maxPerOwner, untilMs) {
@@ -189,6 +225,12 @@ export function createScheduleStore(redis: RedisClient, partitions: Partitions):
       const keys = keysOf(id);
       if (!keys) return false;
       return (await scripts.scheduleRan([keys.schedule(id)], [taskId, dueAt])) === 1;
+    },
+
+    async recordSkip(id, dueAt) {
+      const keys = keysOf(id);
+      if (!keys) return false;
+      return (await scripts.scheduleSkipped([keys.schedule(id)], [dueAt])) === 1;
     },
   };
 }

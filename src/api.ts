@@ -8,6 +8,7 @@ import { checkPartitionCount } from '../core/partition-count.js';
 import { createPartitions, type Partitions } from '../core/partitions.js';
 import { closeRedis, createRedis, waitForRedis, type RedisClient } from '../core/redis.js';
 import { createBullmqTelemetry } from '../core/bullmq-telemetry.js';
+import { createScheduleQueues } from '../core/schedule-queue.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import { Registry } from 'prom-client';
 import { collectProcessMetrics, sendMetrics } from '../core/metrics.js';
@@ -32,7 +33,7 @@ import { createRequestListener } from './http/http-server.js';
 import { createStaticFiles } from './http/static-files.js';
 import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
 import { registerTaskGauges } from './metrics/task-gauges.js';
-import { createRateLimiter } from './tasks/rate-limiter.js';
+import { createCreationAllowance, createRateLimiter } from '../core/rate-limiter.js';
 import { createPubSub } from './tasks/pubsub.js';
 import { createScheduleService, type ScheduleService } from './tasks/schedule-service.js';
 import { createTaskHistory } from './tasks/task-history.js';
@@ -115,8 +116,12 @@ export async function createTaskBackend(
     throw error;
   }
   const store = createTaskStore(redis, partitions);
-  const queues = createTaskQueues(redis, partitions, config.traces ? createBullmqTelemetry() : undefined);
-  for (const queue of queues) queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  const telemetry = config.traces ? createBullmqTelemetry() : undefined;
+  const queues = createTaskQueues(redis, partitions, telemetry);
+  const scheduleQueues = createScheduleQueues(redis, partitions, telemetry);
+  for (const queue of [...queues, ...scheduleQueues]) {
+    queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  }
   registerTaskGauges(register, {
     kinds,
     countTasks: (state, kind) => store.count({ state, name: kind }),
@@ -145,7 +150,7 @@ export async function createTaskBackend(
     pubsub,
     resultTtlMs: config.tasks.resultTtlMs,
     optionLimits: config.tasks.options,
-    createLimiter: createRateLimiter(redis, partitions, 'create', { limit: rateLimitCreates, windowSeconds }),
+    createLimiter: createCreationAllowance(redis, partitions, { limit: rateLimitCreates, windowSeconds }),
     maxWaitingPerOwner: config.limits.maxWaitingPerOwner,
     metrics,
     logger,
@@ -153,7 +158,8 @@ export async function createTaskBackend(
   const schedules = createScheduleService({
     store: createScheduleStore(redis, partitions),
     partitions,
-    queues,
+    scheduleQueues,
+    taskQueues: queues,
     resultTtlMs: config.tasks.resultTtlMs,
     logger,
   });
@@ -204,7 +210,7 @@ export async function createTaskBackend(
         workerFeed.close();
         await schedules.close();
         await Promise.all(
-          queues.map((queue) =>
+          [...queues, ...scheduleQueues].map((queue) =>
             queue.close().catch((error: Error) => logger.warn({ err: error.message }, 'closing a queue failed')),
           ),
         );

@@ -4,6 +4,7 @@ import {
   commaSeparated,
   commonConfig,
   commonVariables,
+  creationAllowanceVariables,
   integer,
   loadConfig,
   parseConfig,
@@ -71,9 +72,7 @@ const apiVariables = z
     MAX_TASK_UPDATED_PER_CLIENT: integer(1, 100_000, 10),
     WS_CONNECTION_INIT_TIMEOUT: seconds(1, 600, 3), // graphql-ws's own default
     WS_KEEP_ALIVE: seconds(1, 3_600, 12), // graphql-ws's own ping interval
-    // The dashboard creates one task per click; a script may burst to 600, then 10 a second.
-    RATE_LIMIT_CREATES: integer(1, 1_000_000, 600),
-    RATE_LIMIT_WINDOW: seconds(1, 24 * 3600, 60),
+    ...creationAllowanceVariables,
     // A waiting task's record has no time to live, and a delayed one may wait MAX_DELAY: about
     // 2.5 KiB of Redis each (record, job, indexes), some 25 MiB for one caller at the default.
     MAX_WAITING_PER_OWNER: integer(1, 10_000_000, 10_000),

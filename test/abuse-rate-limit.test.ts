@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { limitClient } from '../core/keys.js';
 import { clientAddress } from '../src/http/client-address.js';
 import { gql, gqlData, gqlFrom, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP } from './support/operations.js';
@@ -53,7 +54,7 @@ describe('the task creation rate limit', () => {
     // Its bucket is one key under the service's prefix (in its hash slot), which expires.
     const [key, ...others] = await stack.redis.keys(`${stack.keys.prefix}:rate-limit:*`);
     expect(others).toEqual([]);
-    expect(key).toBe(stack.keys.rateLimit('create', '127.0.0.1'));
+    expect(key).toBe(stack.keys.rateLimit('create', limitClient(null, '127.0.0.1')));
     expect(await stack.redis.pttl(key!)).toBeGreaterThan(50_000);
   });
 

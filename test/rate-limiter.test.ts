@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPartitions } from '../core/partitions.js';
+import { createRateLimiter } from '../core/rate-limiter.js';
 import { parseApiConfig } from '../src/config.js';
-import { createRateLimiter } from '../src/tasks/rate-limiter.js';
 import { REDIS_URL } from './support/stack.js';
 import { waitFor } from './support/wait.js';
 

@@ -2,14 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueTask } from '../core/enqueue-task.js';
-import { idempotencyDigest } from '../core/keys.js';
+import { idempotencyDigest, limitClient } from '../core/keys.js';
 import { scriptLayouts, scriptSource, type ScriptName } from '../core/redis-scripts.js';
 import { createScheduleStore } from '../core/schedule-store.js';
 import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import type { TaskState } from '../core/task-state.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
-import { createRateLimiter } from '../src/tasks/rate-limiter.js';
+import { createRateLimiter } from '../core/rate-limiter.js';
 import { declaredKeyCounts, readLuaHeader } from './support/lua-headers.js';
 import { monitorRedis, type MonitoredCommand, type RedisMonitor } from './support/redis-monitor.js';
 import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
@@ -146,7 +146,7 @@ describe('the Lua scripts, as Redis runs them', () => {
       const digest = idempotencyDigest(null, 'a key');
       await store.releaseIdempotencyKey(await store.holdIdempotencyKey(digest, 'a request', Date.now() + 60_000));
 
-      // A schedule: its slot held, created, a run recorded, removed.
+      // A schedule: its slot held, created, a run recorded, a run skipped, removed.
       const schedules = createScheduleStore(stack.redis, stack.partitions);
       const scheduleId = stack.partitions.newTask(schedules.partitionOf('alice')).id;
       await schedules.hold('alice', [scheduleId], 10, Date.now() + 60_000);
@@ -159,11 +159,13 @@ describe('the Lua scripts, as Redis runs them', () => {
           everySeconds: 60,
           timezone: null,
           owner: 'alice',
+          client: limitClient('alice', '127.0.0.1'),
           ttlMs: 3_600_000,
         },
         10,
       );
       await schedules.recordRun(schedule.id, instant.id, Date.now());
+      await schedules.recordSkip(schedule.id, Date.now());
       await schedules.remove(schedule);
 
       const mark = `monitored-${randomUUID()}`;

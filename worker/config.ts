@@ -4,6 +4,7 @@ import {
   checkRedisVariables,
   commonConfig,
   commonVariables,
+  creationAllowanceVariables,
   integer,
   loadConfig,
   parseConfig,
@@ -16,8 +17,14 @@ import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 const workerVariables = z
   .object({
     ...commonVariables,
+    ...creationAllowanceVariables,
     /** Sleeping tasks wait on timers, so one process runs many at once without holding a core. */
     WORKER_CONCURRENCY: integer(1, 10_000, 100),
+    /**
+     * Schedule runs handled at once, apart from the tasks: a run only creates its task (a few Redis
+     * calls), so a few keep up with many schedules.
+     */
+    WORKER_SCHEDULE_CONCURRENCY: integer(1, 1_000, 10),
     /** Seconds; the default leaves room above the longest sleep the API accepts. */
     WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
     /** Lines a task's log keeps; the oldest go first. */
@@ -48,6 +55,7 @@ export const workerConfigSchema = workerVariables.transform((v) => ({
   worker: {
     name: v.WORKER_NAME,
     concurrency: v.WORKER_CONCURRENCY,
+    scheduleConcurrency: v.WORKER_SCHEDULE_CONCURRENCY,
     maxTimeoutMs: v.WORKER_MAX_TIMEOUT,
     maxLogLines: v.MAX_TASK_LOG_LINES,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,
@@ -58,6 +66,7 @@ export const workerConfigSchema = workerVariables.transform((v) => ({
     },
   },
   metrics: { port: v.METRICS_PORT ?? null, host: v.HOST },
+  creationAllowance: { limit: v.RATE_LIMIT_CREATES, windowSeconds: v.RATE_LIMIT_WINDOW / 1000 },
 }));
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -5,14 +5,17 @@ import type { Cluster } from 'ioredis';
 import { QUEUE_NAME } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { Partitions } from '../core/partitions.js';
+import { createCreationAllowance, type RateLimit } from '../core/rate-limiter.js';
 import type { RedisClient } from '../core/redis.js';
 import type { TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type RunOutcome, type Step } from '../core/task-store.js';
 import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
 import { keepNewerLocks } from './keep-newer-locks.js';
+import { evenShare, stalledJobOptions, type StalledOptions } from './job-workers.js';
 import { RunSteps } from './run-steps.js';
 import { createScheduleRuns } from './schedule-runs.js';
+import { startScheduleRunWorkers } from './schedule-run-workers.js';
 import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 import { TaskJobWorker, unreadableData, unreadableOptions } from './unreadable-job-data.js';
@@ -49,6 +52,10 @@ export interface TaskWorkerOptions extends WorkerConnections {
   processors: readonly TaskProcessor[];
   /** Tasks run at once in this process (at least one per partition). */
   concurrency: number;
+  /** Schedule runs handled at once in this process, apart from its tasks (at least one per partition). */
+  scheduleConcurrency: number;
+  /** The creation allowance of each client, which its schedules' runs take from as its creates do. */
+  creationAllowance: RateLimit;
   /** How long a run may take before it fails; a task may set a lower limit of its own. */
   maxTimeoutMs: number;
   /** Lines a task's log keeps (MAX_TASK_LOG_LINES); the oldest go first. */
@@ -61,15 +68,6 @@ export interface TaskWorkerOptions extends WorkerConnections {
   /** BullMQ's telemetry (core/bullmq-telemetry.ts), when traces are on. */
   telemetry?: Telemetry;
   logger: Logger;
-}
-
-export interface StalledOptions {
-  /** How long a worker's lock on a running task lasts without renewal. */
-  lockDurationMs: number;
-  /** How often workers look for tasks whose lock has run out. */
-  checkEveryMs: number;
-  /** Times a task may be taken up again before it fails. */
-  maxCount: number;
 }
 
 export interface TaskWorker {
@@ -105,7 +103,16 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   const taskNames = [...processors.keys()];
   const store = options.metrics.countRunEnds(retryingDuringFailover(createTaskStore(commands, partitions), logger));
   const registry = createWorkerRegistry(commands, partitions.meta);
-  const scheduleRuns = createScheduleRuns({ commands, partitions, store, telemetry: options.telemetry, logger });
+  const scheduleRuns = createScheduleRuns({
+    commands,
+    partitions,
+    store,
+    allowance: createCreationAllowance(commands, partitions, options.creationAllowance),
+    allowanceWindowMs: options.creationAllowance.windowSeconds * 1000,
+    counted: options.metrics.scheduleRunDone,
+    telemetry: options.telemetry,
+    logger,
+  });
   const runs = new Map<string, AbortController>();
   const startedAt = new Date();
 
@@ -204,7 +211,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
 
   /** The job's result is its task's: BullMQ keeps it as the job's return value. */
   function processJob(partition: number, job: Job, token?: string): Promise<unknown> {
-    // A schedule's run is no task of its own: it creates one.
+    // A schedule's run is no task of its own: it creates one. Runs have a queue of their own; one
+    // made on the tasks queue by an earlier version is still run.
     if (scheduleRuns.isRun(job)) return scheduleRuns.run(job);
     // A job added by hand (Bull Board, Taskforce) has an id that names no task of this queue.
     if (partitions.ofTask(job.id!)?.index !== partition) return Promise.reject(skip(notATask(job.id!)));
@@ -397,9 +405,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         connection: redis,
         prefix,
         concurrency: share,
-        lockDuration: stalled.lockDurationMs,
-        stalledInterval: stalled.checkEveryMs,
-        maxStalledCount: stalled.maxCount,
+        ...stalledJobOptions(stalled),
         ...(options.telemetry && { telemetry: options.telemetry }),
       },
       commands,
@@ -430,6 +436,20 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     return worker;
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  // Left where they are if this fails: their runs are still taken from the tasks queues.
+  await scheduleRuns
+    .moveOlderSchedulers()
+    .catch((error: Error) => logger.warn({ err: error.message }, 'schedules not moved to their own queues'));
+  const runWorkers = await startScheduleRunWorkers({
+    redis,
+    commands,
+    partitions,
+    run: (job) => scheduleRuns.run(job),
+    concurrency: options.scheduleConcurrency,
+    stalled,
+    telemetry: options.telemetry,
+    logger,
+  });
   await writeRecord();
   logger.info({ worker: name, concurrency, tasks: taskNames }, 'worker ready');
 
@@ -453,8 +473,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
           if ((await Promise.race([done, late])) === false) logger.warn({ step: what }, 'shutdown step gave up');
         };
         await step(
-          'stop taking tasks and let running ones end',
-          () => Promise.all(workers.map((worker) => worker.close())),
+          'stop taking tasks and schedule runs, and let running ones end',
+          () => Promise.all([...workers.map((worker) => worker.close()), runWorkers.close()]),
           options.shutdownTimeoutMs + HAND_BACK_GRACE_MS,
         );
         clearTimeout(handBack);
@@ -480,11 +500,6 @@ const notATask = (jobId: string) =>
 const taskGone = (taskId: string) =>
   `no task ${taskId}: it was deleted or has expired, or its job was added to the queue by hand ` +
   '(create tasks through the GraphQL API)';
-
-/** Part `index` of `total` split over `parts`, at least one: the parts differ by one at most. */
-function evenShare(total: number, parts: number, index: number): number {
-  return Math.max(1, Math.floor((total + index) / parts));
-}
 
 /**
  * The cancel channels, one per partition: classic channels on one Redis, sharded ones (each in its

@@ -1,6 +1,7 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { createReconnectCounter, createTaskCounter } from '../core/metrics.js';
 import type { RunOutcome, TaskStore } from '../core/task-store.js';
+import type { RunOutcome as ScheduleRunOutcome } from './schedule-runs.js';
 
 /** What a worker process counts; worker/worker.ts makes it, the task worker counts into it. */
 export interface WorkerMetrics {
@@ -13,6 +14,8 @@ export interface WorkerMetrics {
   countRunEnds(store: TaskStore): TaskStore;
   /** Counts `run` among the tasks this process runs, until it settles. */
   running<T>(run: Promise<T>): Promise<T>;
+  /** Counts a schedule's run: it created its task, or was skipped (its owner's allowance was spent). */
+  scheduleRunDone(outcome: ScheduleRunOutcome): void;
   redisReconnected(connection: string): void;
 }
 
@@ -38,6 +41,13 @@ export function createWorkerMetrics(
     if (state !== 'QUEUED') ends[state].inc({ kind });
   };
   const reconnects = createReconnectCounter(register, connections);
+  const scheduleRuns = new Counter({
+    name: 'task_service_schedule_runs_total',
+    help: "Schedule runs this worker process handled: created (its task), or skipped (its owner's creation allowance was spent).",
+    labelNames: ['outcome'],
+    registers,
+  });
+  for (const outcome of ['created', 'skipped'] satisfies ScheduleRunOutcome[]) scheduleRuns.inc({ outcome }, 0);
   const runningTasks = new Gauge({
     name: 'task_service_worker_running_tasks',
     help: 'Tasks this worker process is running.',
@@ -78,6 +88,7 @@ export function createWorkerMetrics(
         runningTasks.dec();
       }
     },
+    scheduleRunDone: (outcome) => scheduleRuns.inc({ outcome }),
     redisReconnected: (connection) => reconnects.inc({ connection }),
   };
 }

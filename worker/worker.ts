@@ -33,7 +33,7 @@ async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): P
  * close() that stops the worker, then closes them.
  */
 export async function createWorker(
-  { redis: redisConfig, worker, metrics: metricsConfig, traces }: WorkerConfig,
+  { redis: redisConfig, worker, metrics: metricsConfig, traces, creationAllowance }: WorkerConfig,
   { logger, processors = taskProcessors }: WorkerOptions,
 ): Promise<TaskWorker> {
   const register = new Registry();
@@ -83,6 +83,8 @@ export async function createWorker(
       name: worker.name,
       processors,
       concurrency: worker.concurrency,
+      scheduleConcurrency: worker.scheduleConcurrency,
+      creationAllowance,
       maxTimeoutMs: worker.maxTimeoutMs,
       maxLogLines: worker.maxLogLines,
       shutdownTimeoutMs: worker.shutdownTimeoutMs,

@@ -20,6 +20,7 @@
     ARGV[8] its owner, '' for none
     ARGV[9] how long each of its tasks is kept once finished, in milliseconds
     ARGV[10] the most schedules one owner may have
+    ARGV[11] the client whose creation allowance its runs take from
 
   Output:
     { 'CREATED', 0 }; { 'FULL', count } when no slot was held for it and the owner has ARGV[10]
@@ -38,7 +39,7 @@ if redis.call('ZREM', held, ARGV[2]) == 0 then
 end
 if redis.call('EXISTS', record) == 1 then return redis.error_reply('ERR schedule exists') end
 
-local fields = { 'id', ARGV[2], 'kind', ARGV[3], 'input', ARGV[4], 'ttl', ARGV[9], 'createdAt', ARGV[1] }
+local fields = { 'id', ARGV[2], 'kind', ARGV[3], 'input', ARGV[4], 'ttl', ARGV[9], 'createdAt', ARGV[1], 'client', ARGV[11] }
 -- The fields a schedule may leave out, by their ARGV.
 for field, value in pairs({ cron = ARGV[5], every = ARGV[6], timezone = ARGV[7], owner = ARGV[8] }) do
   if value ~= '' then

@@ -16,8 +16,8 @@ import {
 } from 'graphql';
 import type { Logger } from '../../core/logger.js';
 import { asGraphQLError, isRedisUnavailable, rateLimited, withHttpStatus } from '../errors.js';
+import type { RateLimiter } from '../../core/rate-limiter.js';
 import { AdmittedOperation } from '../tasks/admitted-operation.js';
-import type { RateLimiter } from '../tasks/rate-limiter.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { ScheduleInput } from '../tasks/schedule-input.js';
 import type { ScheduleRequest, ScheduleService } from '../tasks/schedule-service.js';

@@ -49,6 +49,18 @@ export class TaskSchedule {
 
   @Field(() => DateTimeScalar, { description: 'When it was created.' })
   createdAt!: Date;
+
+  @Field(() => Int, {
+    description:
+      "Runs that created no task, as its owner's creation allowance (RATE_LIMIT_CREATES per RATE_LIMIT_WINDOW, which each run takes one of) was spent.",
+  })
+  skippedRuns!: number;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When the latest of its skipped runs was due; null when none was skipped.',
+  })
+  lastSkippedAt!: Date | null;
 }
 
 /**
@@ -58,6 +70,16 @@ export class TaskSchedule {
 export type TaskScheduleView = TaskSchedule & { lastTaskId: string | null };
 
 export function scheduleViewOf(record: ScheduleRecord): TaskScheduleView {
-  const { id, kind, cron, everySeconds, timezone, createdAt, lastTaskId } = record;
-  return { id, name: kind, cron, everySeconds, timezone, createdAt, lastTaskId } satisfies TaskScheduleView;
+  const { id, kind, cron, everySeconds, timezone, createdAt, lastTaskId, skippedRuns, lastSkippedAt } = record;
+  return {
+    id,
+    name: kind,
+    cron,
+    everySeconds,
+    timezone,
+    createdAt,
+    lastTaskId,
+    skippedRuns,
+    lastSkippedAt,
+  } satisfies TaskScheduleView;
 }

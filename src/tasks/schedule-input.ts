@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import type { ScheduleSpec } from '../../core/schedule-store.js';
+import { DEFAULT_TIMEZONE, type ScheduleSpec } from '../../core/schedule-store.js';
 import { zodIssues, type InputIssue } from '../errors.js';
 
 /** What a schedule mutation's `schedule` argument holds, as GraphQL has coerced it. */
@@ -14,9 +14,6 @@ export interface ScheduleInput {
 export const MAX_EVERY_SECONDS = 366 * 24 * 3600;
 const MAX_CRON_LENGTH = 200;
 const MAX_TIMEZONE_LENGTH = 100;
-
-/** A cron expression's time zone when it names none. */
-export const DEFAULT_TIMEZONE = 'UTC';
 
 /** An IANA time zone name as this Node.js knows it (cron-parser's time zones are Intl's, through Luxon). */
 function isTimeZone(name: string): boolean {

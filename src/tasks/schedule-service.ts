@@ -1,18 +1,15 @@
-import type { JobSchedulerTemplateOptions, Queue, RepeatOptions } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { againOnNoScript } from '../../core/failover-errors.js';
 import { MAX_SCHEDULES_PER_OWNER } from '../../core/limits.js';
 import type { Logger } from '../../core/logger.js';
 import type { Partitions } from '../../core/partitions.js';
-import {
-  ScheduleLimitError,
-  type ScheduleRecord,
-  type ScheduleSpec,
-  type ScheduleStore,
-} from '../../core/schedule-store.js';
+import { upsertScheduler } from '../../core/schedule-queue.js';
+import { ScheduleLimitError, type ScheduleRecord, type ScheduleStore } from '../../core/schedule-store.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 import { badUserInput, notFound, tooManySchedules, zodIssues, type InputIssue } from '../errors.js';
 import { ADMISSION_HOLD_MS, type AdmitsOperations, type AdmittedField } from './admitted-operation.js';
-import type { Caller } from './caller.js';
-import { checkSchedule, DEFAULT_TIMEZONE, type ScheduleInput } from './schedule-input.js';
+import { limitKey, type Caller } from './caller.js';
+import { checkSchedule, type ScheduleInput } from './schedule-input.js';
 
 /**
  * What one root field of a mutation asks of the schedules: one to create, as the client sent it, or
@@ -28,8 +25,9 @@ export type ScheduleRequest = {
 
 /**
  * Task schedules: each is a record of ours (core/schedule-store.ts), the truth of what its runs
- * create and for whom, and a BullMQ job scheduler of the same id on its partition's queue, which
- * makes one job per due time; a worker turns each into an ordinary task (worker/schedule-runs.ts).
+ * create and for whom, and a BullMQ job scheduler of the same id on its partition's queue of
+ * schedule runs (core/schedule-queue.ts), which makes one job per due time; a worker turns each
+ * into an ordinary task (worker/schedule-runs.ts), taken from its creator's creation allowance.
  * With authentication on, a schedule of another owner is as unknown as one that does not exist.
  *
  * It admits a mutation's schedules (each `schedule` checked; their `input` and the creation
@@ -60,32 +58,16 @@ export interface ScheduleService extends AdmitsOperations<ScheduleRequest> {
 export interface ScheduleServiceOptions {
   store: ScheduleStore;
   partitions: Partitions;
-  /** Each partition's queue, by its index: a schedule's scheduler is on its partition's. */
-  queues: readonly Queue[];
+  /** Each partition's queue of schedule runs, by its index: a schedule's scheduler is on its partition's. */
+  scheduleQueues: readonly Queue[];
+  /**
+   * Each partition's tasks queue, by its index, where earlier versions made schedulers: one not
+   * moved yet (workers move them as they start) is removed or read there.
+   */
+  taskQueues: readonly Queue[];
   /** How long each task of a schedule is kept once finished; fixed when the schedule is created. */
   resultTtlMs: number;
   logger: Logger;
-}
-
-/**
- * The jobs a scheduler makes: priority 1, since every task's job has a priority and a job with one
- * waits behind none (a run is not held up by a backlog of tasks, and takes a moment only: it
- * creates the task, which then waits its turn like any other); a few attempts, as a run that
- * failed to reach Redis can try again without creating a second task (its job id is its
- * idempotency key); removed once done, as every task's job is.
- */
-const RUN_JOB_OPTIONS = {
-  priority: 1,
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: true,
-  removeOnFail: true,
-} as const satisfies JobSchedulerTemplateOptions;
-
-/** BullMQ's repeat options for a schedule: a cron expression in its zone, or an interval (run at once, then every so often). */
-function repeatOf({ cron, everySeconds, timezone }: ScheduleSpec): Omit<RepeatOptions, 'key'> {
-  if (cron !== null) return { pattern: cron, tz: timezone ?? DEFAULT_TIMEZONE };
-  return { every: everySeconds! * 1000 };
 }
 
 function checkedInput(kind: TaskKind, input: unknown) {
@@ -96,7 +78,8 @@ function checkedInput(kind: TaskKind, input: unknown) {
 export function createScheduleService({
   store,
   partitions,
-  queues,
+  scheduleQueues,
+  taskQueues,
   resultTtlMs,
   logger,
 }: ScheduleServiceOptions): ScheduleService {
@@ -108,7 +91,7 @@ export function createScheduleService({
     return schedule && sees(caller, schedule) ? schedule : null;
   };
 
-  const queueOf = (id: string) => queues[partitions.ofTask(id)!.index]!;
+  const indexOf = (id: string) => partitions.ofTask(id)!.index;
 
   const creating = new Set<Promise<unknown>>();
   let closing: Promise<void> | null = null;
@@ -129,7 +112,7 @@ export function createScheduleService({
     let record: ScheduleRecord;
     try {
       record = await store.create(
-        { id, kind: kind.name, input, ...spec, owner: caller.owner, ttlMs: resultTtlMs },
+        { id, kind: kind.name, input, ...spec, owner: caller.owner, client: limitKey(caller), ttlMs: resultTtlMs },
         MAX_SCHEDULES_PER_OWNER,
       );
     } catch (error) {
@@ -139,12 +122,7 @@ export function createScheduleService({
     // The record first: a run never meets a scheduler whose schedule it cannot find, and a
     // scheduler that cannot be made takes its record back with it.
     try {
-      const job = await queues[partition.index]!.upsertJobScheduler(id, repeatOf(spec), {
-        name: kind.name,
-        data: input,
-        opts: RUN_JOB_OPTIONS,
-      });
-      if (!job) throw new Error(`BullMQ found no due time for schedule ${id}`);
+      await upsertScheduler(scheduleQueues[partition.index]!, record);
     } catch (error) {
       await store.remove(record).catch(() => undefined);
       throw error;
@@ -203,14 +181,21 @@ export function createScheduleService({
       // The scheduler first: a schedule whose scheduler is gone is still listed, and can be
       // removed again; a scheduler left without its schedule would make jobs for nothing (a worker
       // that meets one removes it).
-      await queueOf(id).removeJobScheduler(id);
+      await Promise.all(
+        [scheduleQueues, taskQueues].map((queues) =>
+          againOnNoScript(() => queues[indexOf(id)]!.removeJobScheduler(id)),
+        ),
+      );
       if (!(await store.remove(schedule))) throw notFound(id, 'task schedule');
       logger.info({ scheduleId: id }, 'schedule deleted');
       return true;
     },
 
     async nextRunAt(schedule) {
-      const scheduler = await queueOf(schedule.id).getJobScheduler(schedule.id);
+      const index = indexOf(schedule.id);
+      const scheduler =
+        (await scheduleQueues[index]!.getJobScheduler(schedule.id)) ??
+        (await taskQueues[index]!.getJobScheduler(schedule.id));
       return scheduler?.next ? new Date(scheduler.next) : null;
     },
 

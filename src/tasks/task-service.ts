@@ -27,8 +27,8 @@ import {
 } from './admitted-operation.js';
 import { createOptionsChecker, requestDigest, type TaskOptionLimits, type TaskOptionsInput } from './task-options.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { Caller } from './caller.js';
+import type { RateLimiter } from '../../core/rate-limiter.js';
+import { limitKey, type Caller } from './caller.js';
 import type { TaskPubSub } from './pubsub.js';
 import { TaskFeed } from './task-feed.js';
 import { HISTORY_MINUTES, type HistoryMinute, type TaskHistory } from './task-history.js';
@@ -336,9 +336,10 @@ export function createTaskService({
         logger.debug({ client: caller.client, waiting, tasks: creations }, 'too many waiting tasks');
         throw tooManyWaitingTasks(maxWaitingPerOwner);
       }
-      const allowed = await createLimiter.take(caller.client, creations);
+      // The bucket its schedules' runs draw from too (worker/schedule-runs.ts).
+      const allowed = await createLimiter.take(limitKey(caller), creations);
       if (!allowed.allowed) {
-        logger.debug({ client: caller.client, tasks: creations }, 'task creation rate limited');
+        logger.debug({ client: limitKey(caller), tasks: creations }, 'task creation rate limited');
         throw rateLimited('tasks created', allowed.retryAfterSeconds);
       }
     },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Keys } from '../../core/keys.js';
+import type { RateLimit } from '../../core/rate-limiter.js';
 import { createLogger } from '../../core/logger.js';
 import { createPartitions, type Partitions } from '../../core/partitions.js';
 import { closeRedis, createRedis, type RedisClient } from '../../core/redis.js';
@@ -12,7 +13,8 @@ import { parseApiConfig, type ApiConfig } from '../../src/config.js';
 import type { Context } from '../../src/graphql/context.js';
 import { parseWorkerConfig } from '../../worker/config.js';
 import type { TaskProcessor } from '../../worker/processors/task-processor.js';
-import type { StalledOptions, TaskWorker } from '../../worker/task-worker.js';
+import type { StalledOptions } from '../../worker/job-workers.js';
+import type { TaskWorker } from '../../worker/task-worker.js';
 import { createWorker } from '../../worker/worker.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -83,6 +85,8 @@ export interface WorkerOptions {
   metricsPort?: number;
   /** Lines a task's log keeps (MAX_TASK_LOG_LINES). */
   maxLogLines?: number;
+  /** The creation allowance its schedule runs take from: give it the API's `limits` when a test sets those. */
+  creationAllowance?: RateLimit;
 }
 
 /**
@@ -139,6 +143,7 @@ export async function createTestStack({
       stalled,
       metricsPort,
       maxLogLines,
+      creationAllowance,
     }: WorkerOptions = {}) {
       // The service's own defaults but for what the test sets (a dead worker's task is taken up
       // within 10 to 15 s unless `stalled` says otherwise).
@@ -158,6 +163,7 @@ export async function createTestStack({
           stalled: stalled ?? defaults.worker.stalled,
           maxLogLines: maxLogLines ?? defaults.worker.maxLogLines,
         },
+        creationAllowance: creationAllowance ?? defaults.creationAllowance,
       };
       const worker = await createWorker(config, { logger, processors });
       closers.push(() => worker.close());

@@ -1673,6 +1673,14 @@ export default {
             "args": []
           },
           {
+            "name": "lastSkippedAt",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Any"
+            },
+            "args": []
+          },
+          {
             "name": "lastTask",
             "type": {
               "kind": "INTERFACE",
@@ -1697,6 +1705,17 @@ export default {
             "type": {
               "kind": "SCALAR",
               "name": "Any"
+            },
+            "args": []
+          },
+          {
+            "name": "skippedRuns",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Any"
+              }
             },
             "args": []
           },

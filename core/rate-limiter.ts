@@ -1,6 +1,6 @@
-import type { Partitions } from '../../core/partitions.js';
-import type { RedisClient } from '../../core/redis.js';
-import { defineScripts } from '../../core/redis-scripts.js';
+import type { Partitions } from './partitions.js';
+import type { RedisClient } from './redis.js';
+import { defineScripts } from './redis-scripts.js';
 
 /**
  * A token bucket per client, kept in Redis so that every API instance draws from the same one:
@@ -46,4 +46,12 @@ export function createRateLimiter(
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
     },
   };
+}
+
+/**
+ * The creation allowance (RATE_LIMIT_CREATES per RATE_LIMIT_WINDOW): the API takes a client's
+ * creates from it, and the workers its schedules' runs, from the same bucket (see limitClient).
+ */
+export function createCreationAllowance(redis: RedisClient, partitions: Partitions, rate: RateLimit): RateLimiter {
+  return createRateLimiter(redis, partitions, 'create', rate);
 }
