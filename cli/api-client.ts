@@ -3,6 +3,7 @@ import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 
 import { CloseCode, createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { CliError, ExitCode, fromGraphQLErrors, interrupted, unreachable, type WireGraphQLError } from './errors.js';
+import { documentIdOf, refusesDocumentIds, withoutEmptyQuery } from './persisted-documents.js';
 
 export interface ApiClientOptions {
   /** The GraphQL endpoint over HTTP, and over WebSocket. */
@@ -49,18 +50,29 @@ export interface ApiClient {
 interface WireOperation {
   query: string;
   operationName?: string;
+  /** Its id in the manifest the API serves (codegen's), when it has one. */
+  documentId?: string;
 }
 
 const printed = new WeakMap<object, WireOperation>();
 
-/** The text and name of a generated document, as they go over the wire (printed once). */
+/** The text, name and id of a generated document, as they go over the wire (printed once). */
 function wire(document: DocumentNode): WireOperation {
   let operation = printed.get(document);
   if (!operation) {
-    operation = { query: print(document), operationName: getOperationAST(document)?.name?.value };
+    const documentId = documentIdOf(document);
+    operation = { query: print(document), operationName: getOperationAST(document)?.name?.value, documentId };
     printed.set(document, operation);
   }
   return operation;
+}
+
+/**
+ * What a request or subscribe message holds: the document's id instead of its text, so that an API
+ * with TRUSTED_DOCUMENTS=only runs it, unless the API has said it does not serve ids.
+ */
+function sent({ query, operationName, documentId }: WireOperation, byId: boolean) {
+  return byId && documentId ? { documentId, operationName } : { query, operationName };
 }
 
 /** Why fetch could not get an answer: what a person can act on, from undici's error and its cause. */
@@ -128,6 +140,8 @@ export function createApiClient({
 }: ApiClientOptions): ApiClient {
   let ws: Client | undefined;
   let everConnected = false;
+  /** Documents go by id until the API answers that it does not serve them so (then by text, once more). */
+  let byId = true;
 
   /** ws with a bound on the opening handshake, which graphql-ws does not set. */
   class BoundedWebSocket extends WebSocket {
@@ -143,6 +157,7 @@ export function createApiClient({
     ws = createClient({
       url: wsUrl,
       webSocketImpl: BoundedWebSocket,
+      jsonMessageReplacer: withoutEmptyQuery,
       lazy: true,
       connectionParams: token ? { authorization: `Bearer ${token}` } : undefined,
       connectionAckWaitTimeout: timeoutMs,
@@ -171,48 +186,63 @@ export function createApiClient({
     return ws;
   }
 
+  /** One request over HTTP: the answer as GraphQL JSON, or a CliError when there is none. */
+  async function post<R>(body: Record<string, unknown>): Promise<ExecutionResult<R> & { errors?: WireGraphQLError[] }> {
+    let response: Response;
+    try {
+      response = await fetch(httpUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+    } catch (error) {
+      throw signal.aborted ? interrupted() : requestFailure(error, httpUrl, timeoutMs);
+    }
+    const type = response.headers.get('content-type') ?? '';
+    if (!/json/.test(type)) {
+      await response.body?.cancel();
+      if (response.status >= 502 && response.status <= 504) {
+        throw unreachable(`${httpUrl} answered ${response.status}: the API is not available right now`);
+      }
+      throw unreachable(
+        `${httpUrl} answered ${response.status} ${type || 'without a content type'}: not the task service`,
+      );
+    }
+    let result: ExecutionResult<R> & { errors?: WireGraphQLError[] };
+    try {
+      result = (await response.json()) as typeof result;
+    } catch (error) {
+      if (signal.aborted) throw interrupted();
+      throw new CliError(
+        `${httpUrl} answered JSON that could not be read: ${String(error)}`,
+        ExitCode.failed,
+        'BAD_ANSWER',
+      );
+    }
+    return result;
+  }
+
+  async function request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    const operation = wire(document);
+    const usedId = byId && operation.documentId !== undefined;
+    const result = await post<R>({ ...sent(operation, usedId), variables });
+    // Refused before anything of it ran: the same operation again, by its text.
+    if (usedId && refusesDocumentIds(result.errors)) {
+      byId = false;
+      return request(document, variables);
+    }
+    if (result.errors?.length) throw fromGraphQLErrors(result.errors);
+    if (!result.data) throw new CliError(`${httpUrl} answered no data`, ExitCode.failed, 'BAD_ANSWER');
+    return result.data;
+  }
+
   return {
-    async request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
-      let response: Response;
-      try {
-        response = await fetch(httpUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/graphql-response+json, application/json',
-            ...(token && { authorization: `Bearer ${token}` }),
-          },
-          body: JSON.stringify({ ...wire(document), variables }),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-        });
-      } catch (error) {
-        throw signal.aborted ? interrupted() : requestFailure(error, httpUrl, timeoutMs);
-      }
-      const type = response.headers.get('content-type') ?? '';
-      if (!/json/.test(type)) {
-        await response.body?.cancel();
-        if (response.status >= 502 && response.status <= 504) {
-          throw unreachable(`${httpUrl} answered ${response.status}: the API is not available right now`);
-        }
-        throw unreachable(
-          `${httpUrl} answered ${response.status} ${type || 'without a content type'}: not the task service`,
-        );
-      }
-      let result: ExecutionResult<R> & { errors?: WireGraphQLError[] };
-      try {
-        result = (await response.json()) as typeof result;
-      } catch (error) {
-        if (signal.aborted) throw interrupted();
-        throw new CliError(
-          `${httpUrl} answered JSON that could not be read: ${String(error)}`,
-          ExitCode.failed,
-          'BAD_ANSWER',
-        );
-      }
-      if (result.errors?.length) throw fromGraphQLErrors(result.errors);
-      if (!result.data) throw new CliError(`${httpUrl} answered no data`, ExitCode.failed, 'BAD_ANSWER');
-      return result.data;
-    },
+    request,
 
     subscribe<R, V>(document: TypedDocumentNode<R, V>, variables: V, sink: Sink<R>): () => void {
       if (signal.aborted) {
@@ -232,20 +262,32 @@ export function createApiClient({
         finish();
       };
       signal.addEventListener('abort', onAbort);
-      unsubscribe = socket().subscribe<R>(
-        { ...wire(document), variables: variables as Record<string, unknown> },
-        {
-          next: (result) => {
-            if (ended) return;
-            if (result.errors?.length) {
-              end(() => sink.error(fromGraphQLErrors(result.errors as WireGraphQLError[])));
-              unsubscribe();
-            } else if (result.data) sink.next(result.data);
+      const operation = wire(document);
+      const start = (usedId: boolean) =>
+        socket().subscribe<R>(
+          // graphql-ws's client wants a query string; its replacer leaves an empty one out.
+          { query: '', ...sent(operation, usedId), variables: variables as Record<string, unknown> },
+          {
+            next: (result) => {
+              if (ended) return;
+              if (result.errors?.length) {
+                end(() => sink.error(fromGraphQLErrors(result.errors as WireGraphQLError[])));
+                unsubscribe();
+              } else if (result.data) sink.next(result.data);
+            },
+            error: (error) => {
+              // Refused before it started: the same subscription again, by its text.
+              if (usedId && Array.isArray(error) && refusesDocumentIds(error as WireGraphQLError[]) && !ended) {
+                byId = false;
+                unsubscribe = start(false);
+                return;
+              }
+              end(() => sink.error(socketFailure(error, wsUrl)));
+            },
+            complete: () => end(() => sink.complete()),
           },
-          error: (error) => end(() => sink.error(socketFailure(error, wsUrl))),
-          complete: () => end(() => sink.complete()),
-        },
-      );
+        );
+      unsubscribe = start(byId && operation.documentId !== undefined);
       return () => {
         unsubscribe();
         end(() => sink.complete());

@@ -10,6 +10,14 @@ export function documentIdOf(document: DocumentNode): string | undefined {
   return typeof hash === 'string' ? hash : undefined;
 }
 
+/**
+ * A document changed after codegen (by graphql's `visit`, which copies the root with its `__meta__`)
+ * is not the one its id names: without the id, it goes as text.
+ */
+export function withoutDocumentId<T extends DocumentNode>(document: T): T {
+  return { ...document, __meta__: undefined };
+}
+
 /** The API does not serve this document by id (TRUSTED_DOCUMENTS=off, or an older manifest): send its text. */
 export function refusesDocumentIds(errors: readonly WireGraphQLError[] | undefined): boolean {
   return (errors ?? []).some(
