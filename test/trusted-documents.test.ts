@@ -268,6 +268,40 @@ describe('trusted documents with TRUSTED_DOCUMENTS=off', () => {
   });
 });
 
+describe('trusted documents under cost limits lower than they ask for', () => {
+  let stack: TestStack;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    stack = await createTestStack();
+    api = await stack.startApi({ limits: { maxDepth: 2 }, trustedDocuments: { mode: 'only' } });
+  });
+  afterAll(() => stack.close());
+
+  it('should start, and refuse those documents where they are asked for, over HTTP and WebSocket, as their text would be', async () => {
+    const http = await post(api.url, { documentId: idOf(CliTasksDocument), variables: { first: 1 } });
+    expect(codeOf(http)).toBe('GRAPHQL_VALIDATION_FAILED');
+    const raw = await acknowledgedSocket(api.url);
+    try {
+      raw.socket.send(
+        JSON.stringify({
+          id: 'deep',
+          type: 'subscribe',
+          payload: { documentId: idOf(CliTaskProgressDocument), variables: { id: 'x' } },
+        }),
+      );
+      const error = await waitFor(() => raw.messages.find((message) => message.type === 'error'), {
+        what: 'the error message',
+      });
+      expect((error.payload as { extensions: { code: string } }[])[0]!.extensions.code).toBe(
+        'GRAPHQL_VALIDATION_FAILED',
+      );
+    } finally {
+      raw.socket.close();
+    }
+  });
+});
+
 describe('the manifests of other frontends (TRUSTED_DOCUMENTS_MANIFESTS)', () => {
   let stack: TestStack;
   let dir: string;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Kind, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { ConfigError } from '../../core/config.js';
+import { withCode } from '../errors.js';
 import {
   createTrustedDocuments,
   type TrustedDocument,
@@ -48,12 +49,15 @@ function checkedDocument(id: unknown, text: unknown, schema: GraphQLSchema, rule
   } catch (error) {
     throw new Error(`"${id}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const errors = validate(schema, document, [...specifiedRules, ...rules]);
+  const errors = validate(schema, document, specifiedRules);
   if (errors.length > 0) throw new Error(`"${id}": ${errors.map((error) => error.message).join('; ')}`);
   if (!document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION)) {
     throw new Error(`"${id}" holds no operation`);
   }
-  return { id: id as string, text, document } satisfies TrustedDocument;
+  // The limits are the operator's to set, below what a client's documents ask for if they like: such
+  // a document is refused where it is asked for, as its text would be.
+  const refusals = validate(schema, document, rules).map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+  return { id: id as string, text, document, refusals } satisfies TrustedDocument;
 }
 
 async function readManifest(file: string): Promise<Record<string, unknown>> {
@@ -67,7 +71,8 @@ async function readManifest(file: string): Promise<Record<string, unknown>> {
 /**
  * Reads every manifest and parses and validates each document in it once, against the schema and
  * with the limits text is held to; a manifest that cannot be read, an id that is not its document's
- * hash, or a document that does not validate (a manifest older than the schema) stops the start.
+ * hash, or a document the schema does not validate (a manifest older than the schema) stops the
+ * start.
  * With TRUSTED_DOCUMENTS=off no manifest is read.
  */
 export async function loadTrustedDocuments({

@@ -12,6 +12,8 @@ export interface TrustedDocument {
   id: string;
   text: string;
   document: DocumentNode;
+  /** What the cost limits find wrong with it (GRAPHQL_VALIDATION_FAILED), as with its text; none mostly. */
+  refusals: readonly GraphQLError[];
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Authenticator } from '../auth.js';
 import type { ErrorFormatter } from '../errors.js';
 import type { Admission } from '../graphql/admission.js';
 import type { Context } from '../graphql/context.js';
-import { documentAskOf, type TrustedDocuments } from '../graphql/trusted-documents.js';
+import { documentAskOf, type TrustedDocument, type TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { ScheduleService } from '../tasks/schedule-service.js';
@@ -89,6 +89,11 @@ function unknownOperation(operationName: string | null | undefined): GraphQLErro
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
 }
 
+/** A trusted document as the document cache answers a text: ready, or refused by the cost limits. */
+function preparedTrusted({ document, refusals }: TrustedDocument): PreparedDocument {
+  return refusals.length > 0 ? { errors: [...refusals] } : { document };
+}
+
 function isAsyncIterable(value: object): value is AsyncIterable<ExecutionResult> {
   return Symbol.asyncIterator in value;
 }
@@ -157,8 +162,8 @@ export function createGraphqlWsServer({
       // By id, or refused, before any text of the client's is parsed; else the text, as always.
       const resolution = trustedDocuments.resolve(documentAskOf(payload), { apq: false });
       if (resolution.kind === 'refused') return [resolution.error];
-      const prepared: PreparedDocument =
-        resolution.kind === 'trusted' ? { document: resolution.trusted.document } : documents.get(payload.query);
+      const prepared =
+        resolution.kind === 'trusted' ? preparedTrusted(resolution.trusted) : documents.get(payload.query);
       if ('errors' in prepared) return prepared.errors;
       const operation = getOperationAST(prepared.document, payload.operationName);
       if (!operation) return [unknownOperation(payload.operationName)];
