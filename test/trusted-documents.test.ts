@@ -17,7 +17,7 @@ import { parseApiConfig } from '../src/config.js';
 import type { Context } from '../src/graphql/context.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS } from './support/operations.js';
-import { acknowledgedSocket } from './support/raw-socket.js';
+import { acknowledgedSocket, type RawSocket } from './support/raw-socket.js';
 import { createTestStack, projectDir, type ApiOverrides, type TestApi, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -47,6 +47,11 @@ async function get(url: string, params: Record<string, string>): Promise<Answer>
 }
 
 const codeOf = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
+
+/** A graphql-ws subscribe message sent by hand: `payload` as a client wrote it, `query` or not. */
+function subscribe(raw: RawSocket, id: string, payload: Record<string, unknown>): void {
+  raw.socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
+}
 
 /** Counts what Apollo's pipeline saw: a request refused before it, nothing; one run by id, no parse of client text. */
 function pipelineCounter() {
@@ -152,13 +157,7 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
     const taskId = body.data!.createSleepTask.id as string;
     const raw = await acknowledgedSocket(api.url);
     try {
-      raw.socket.send(
-        JSON.stringify({
-          id: 'by-id',
-          type: 'subscribe',
-          payload: { documentId: idOf(CliTaskProgressDocument), variables: { id: taskId } },
-        }),
-      );
+      subscribe(raw, 'by-id', { documentId: idOf(CliTaskProgressDocument), variables: { id: taskId } });
       await waitFor(() => raw.messages.some((message) => message.type === 'next'), { what: 'the snapshot' });
       await stack.startWorker();
       await waitFor(() => raw.messages.some((message) => message.type === 'complete'), {
@@ -179,11 +178,9 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
   it('should refuse text and unknown ids over WebSocket with an error message, the socket going on', async () => {
     const raw = await acknowledgedSocket(api.url);
     try {
-      const subscribe = (id: string, payload: Record<string, unknown>) =>
-        raw.socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
-      subscribe('text', { query: TASK_PROGRESS, variables: { id: 'x' } });
-      subscribe('unknown', { documentId: UNKNOWN_ID });
-      subscribe('apq', { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TASK_PROGRESS) } } });
+      subscribe(raw, 'text', { query: TASK_PROGRESS, variables: { id: 'x' } });
+      subscribe(raw, 'unknown', { documentId: UNKNOWN_ID });
+      subscribe(raw, 'apq', { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TASK_PROGRESS) } } });
       await waitFor(() => raw.messages.filter((message) => message.type === 'error').length === 3, {
         what: 'three error messages',
       });
@@ -198,7 +195,7 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
         apq: 'PERSISTED_QUERY_NOT_FOUND',
       });
       // The socket is still open and serves a document by id.
-      subscribe('workers', { query: '', documentId: idOf(CliWorkersDocument) });
+      subscribe(raw, 'workers', { query: '', documentId: idOf(CliWorkersDocument) });
       await waitFor(() => raw.messages.some((message) => message.id === 'workers' && message.type === 'complete'), {
         what: 'the query by id',
       });
@@ -283,13 +280,7 @@ describe('trusted documents under cost limits lower than they ask for', () => {
     expect(codeOf(http)).toBe('GRAPHQL_VALIDATION_FAILED');
     const raw = await acknowledgedSocket(api.url);
     try {
-      raw.socket.send(
-        JSON.stringify({
-          id: 'deep',
-          type: 'subscribe',
-          payload: { documentId: idOf(CliTaskProgressDocument), variables: { id: 'x' } },
-        }),
-      );
+      subscribe(raw, 'deep', { documentId: idOf(CliTaskProgressDocument), variables: { id: 'x' } });
       const error = await waitFor(() => raw.messages.find((message) => message.type === 'error'), {
         what: 'the error message',
       });
