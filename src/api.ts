@@ -261,6 +261,10 @@ export async function createApi(
     await backend.close();
     throw error;
   });
+  logger.info(
+    { mode: trustedDocuments.mode, documents: trustedDocuments.size },
+    'trusted documents (TRUSTED_DOCUMENTS)',
+  );
 
   const httpServer = createServer();
   const apollo = createApolloServer({
