@@ -21,6 +21,9 @@ COPY --from=build /app/dist dist
 # The Lua scripts are read from beside the sources at start (core/lua-source.ts).
 COPY --from=build /app/core/scripts core/scripts
 COPY --from=build /app/client/dist client/dist
+# The manifests of the dashboard's and the command line's documents, served by id (TRUSTED_DOCUMENTS).
+COPY client/src/graphql/generated/persisted-documents.json client/src/graphql/generated/
+COPY cli/graphql/generated/persisted-documents.json cli/graphql/generated/
 USER node
 EXPOSE 4000
 # The API by default; compose runs the worker from the same image with its own command.

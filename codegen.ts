@@ -1,8 +1,14 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 
+/**
+ * `persistedDocuments` writes `persisted-documents.json` beside the typed documents (each document's
+ * id, `sha256:` and the hash of its normalised text, to that text) and puts the id in each document
+ * node's `__meta__.hash`: the API serves those documents by id (TRUSTED_DOCUMENTS).
+ */
 const typedDocuments = {
   preset: 'client',
-  presetConfig: { fragmentMasking: false },
+  presetConfig: { fragmentMasking: false, persistedDocuments: true },
   config: {
     useTypeImports: true,
     enumsAsTypes: true,
@@ -24,6 +30,9 @@ const config: CodegenConfig = {
     'client/src/graphql/generated/': {
       ...typedDocuments,
       documents: ['client/src/**/*.{ts,tsx}', '!client/src/graphql/generated/**'],
+      // Apollo Client's cache reads `__typename` everywhere and adds it to what it sends: the
+      // documents the server runs by id must hold it already.
+      documentTransforms: [addTypenameSelectionDocumentTransform],
     },
     // Node's own module resolution wants the extension in relative imports.
     'cli/graphql/generated/': {

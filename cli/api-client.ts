@@ -3,6 +3,7 @@ import { getOperationAST, print, type DocumentNode } from 'graphql';
 import { interrupted, type CliError } from './errors.js';
 import { readGraphQLAnswer } from './graphql-answer.js';
 import { postJson } from './json-request.js';
+import { documentIdOf, refusesDocumentIds } from './persisted-documents.js';
 import { createWsClient, type WsClient } from './ws-client.js';
 
 export interface ApiClientOptions {
@@ -55,18 +56,35 @@ export interface ApiClient {
 interface WireOperation {
   query: string;
   operationName?: string;
+  /** Its id in the manifest the API serves (codegen's), when it has one. */
+  documentId?: string;
 }
 
 const printed = new WeakMap<object, WireOperation>();
 
-/** The text and name of a generated document, as they go over the wire (printed once). */
+/** The text, name and id of a generated document, as they go over the wire (printed once). */
 function wire(document: DocumentNode): WireOperation {
   let operation = printed.get(document);
   if (!operation) {
-    operation = { query: print(document), operationName: getOperationAST(document)?.name?.value };
+    const documentId = documentIdOf(document);
+    operation = { query: print(document), operationName: getOperationAST(document)?.name?.value, documentId };
     printed.set(document, operation);
   }
   return operation;
+}
+
+/**
+ * What a request or subscribe message holds: the document's id instead of its text, so that an API
+ * with TRUSTED_DOCUMENTS=only runs it, unless the API has said it does not serve ids.
+ */
+function sent({ query, operationName, documentId }: WireOperation, byId: boolean) {
+  return byId && documentId ? { documentId, operationName } : { query, operationName };
+}
+
+/** Whether an answer is the API's refusal to run a document by its id (then it goes by its text). */
+function refusedById(answer: unknown): boolean {
+  const errors = typeof answer === 'object' && answer !== null ? (answer as { errors?: unknown }).errors : undefined;
+  return Array.isArray(errors) && refusesDocumentIds(errors);
 }
 
 /**
@@ -84,6 +102,8 @@ export function createApiClient({
   keepAliveMs = 10_000, // 10 seconds
 }: ApiClientOptions): ApiClient {
   let ws: WsClient | undefined;
+  /** Documents go by id until the API answers that it does not serve them so (then by text, once more). */
+  let byId = true;
   const socket = () =>
     (ws ??= createWsClient({
       url: wsUrl,
@@ -94,17 +114,26 @@ export function createApiClient({
       keepAliveMs,
     }));
 
+  async function request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+    };
+    const operation = wire(document);
+    const usedId = byId && operation.documentId !== undefined;
+    const body = JSON.stringify({ ...sent(operation, usedId), variables });
+    const answer = await postJson(httpUrl, headers, body, { signal, timeoutMs, maxResponseBytes });
+    // Refused before anything of it ran: the same operation again, by its text.
+    if (usedId && refusedById(answer)) {
+      byId = false;
+      return request(document, variables);
+    }
+    return readGraphQLAnswer(document, variables, answer, httpUrl);
+  }
+
   return {
-    async request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
-      const headers = {
-        'content-type': 'application/json',
-        accept: 'application/graphql-response+json, application/json',
-        ...(token && { authorization: `Bearer ${token}` }),
-      };
-      const body = JSON.stringify({ ...wire(document), variables });
-      const answer = await postJson(httpUrl, headers, body, { signal, timeoutMs, maxResponseBytes });
-      return readGraphQLAnswer(document, variables, answer, httpUrl);
-    },
+    request,
 
     subscribe<R, V>(document: TypedDocumentNode<R, V>, variables: V, sink: Sink<R>): () => void {
       if (signal.aborted) {
@@ -124,25 +153,37 @@ export function createApiClient({
         finish();
       };
       signal.addEventListener('abort', onAbort);
-      unsubscribe = socket().client.subscribe<R>(
-        { ...wire(document), variables: variables as Record<string, unknown> },
-        {
-          next: (result) => {
-            if (ended) return;
-            let data: R;
-            try {
-              data = readGraphQLAnswer(document, variables, result, wsUrl);
-            } catch (error) {
-              end(() => sink.error(error as CliError));
-              unsubscribe();
-              return;
-            }
-            sink.next(data);
+      const operation = wire(document);
+      const start = (usedId: boolean) =>
+        socket().client.subscribe<R>(
+          // graphql-ws's client wants a query string; its replacer leaves an empty one out (ws-client.ts).
+          { query: '', ...sent(operation, usedId), variables: variables as Record<string, unknown> },
+          {
+            next: (result) => {
+              if (ended) return;
+              let data: R;
+              try {
+                data = readGraphQLAnswer(document, variables, result, wsUrl);
+              } catch (error) {
+                end(() => sink.error(error as CliError));
+                unsubscribe();
+                return;
+              }
+              sink.next(data);
+            },
+            error: (error) => {
+              // Refused before it started: the same subscription again, by its text.
+              if (usedId && !ended && refusedById({ errors: error })) {
+                byId = false;
+                unsubscribe = start(false);
+                return;
+              }
+              end(() => sink.error(socket().failure(error)));
+            },
+            complete: () => end(() => sink.complete()),
           },
-          error: (error) => end(() => sink.error(socket().failure(error))),
-          complete: () => end(() => sink.complete()),
-        },
-      );
+        );
+      unsubscribe = start(byId && operation.documentId !== undefined);
       return () => {
         unsubscribe();
         end(() => sink.complete());

@@ -2,6 +2,7 @@ import { CloseCode, createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { CliError, ExitCode, responseTooLarge, unreachable } from './errors.js';
 import { readGraphQLErrors } from './graphql-answer.js';
+import { withoutEmptyQuery } from './persisted-documents.js';
 
 export interface WsClientOptions {
   /** The GraphQL endpoint over WebSocket. */
@@ -103,6 +104,7 @@ export function createWsClient({
   const client = createClient({
     url,
     webSocketImpl: BoundedWebSocket,
+    jsonMessageReplacer: withoutEmptyQuery,
     lazy: true,
     connectionParams: token ? { authorization: `Bearer ${token}` } : undefined,
     keepAlive: keepAliveMs,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import { againOnNoScript } from '../core/failover-errors.js';
@@ -12,6 +13,7 @@ import { createScheduleQueues } from '../core/schedule-queue.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import { Registry } from 'prom-client';
 import { collectProcessMetrics, sendMetrics } from '../core/metrics.js';
+import { projectRoot } from '../core/project-root.js';
 import { taskKinds } from '../core/task-kinds/index.js';
 import { createScheduleStore } from '../core/schedule-store.js';
 import { createTaskStore } from '../core/task-store.js';
@@ -22,6 +24,7 @@ import { createErrorFormatter } from './errors.js';
 import { createAdmission, type Admission } from './graphql/admission.js';
 import type { Context } from './graphql/context.js';
 import { costLimitRule } from './graphql/cost-limit-rule.js';
+import { CLIENT_MANIFESTS, loadTrustedDocuments } from './graphql/document-manifests.js';
 import { operationCost } from './graphql/operation-cost.js';
 import { buildTaskSchema } from './graphql/schema.js';
 import { createApolloServer } from './http/apollo-server.js';
@@ -30,7 +33,9 @@ import { createGraphqlHandler, MAX_BODY_BYTES } from './http/graphql-handler.js'
 import { operationSpanPlugin } from './http/operation-span-plugin.js';
 import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
+import { createSchemaSdl } from './http/schema-sdl.js';
 import { createStaticFiles } from './http/static-files.js';
+import { documentRefusal } from './http/trusted-documents-plugin.js';
 import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
 import { registerTaskGauges } from './metrics/task-gauges.js';
 import { createCreationAllowance, createRateLimiter } from '../core/rate-limiter.js';
@@ -253,6 +258,24 @@ export async function createApi(
   const { limits } = config;
   const auth = createAuthenticator(config.auth);
   const validationRules = [costLimitRule(limits)];
+  // The project's own clients' manifests, then those of other frontends (relative to where the API runs).
+  const root = projectRoot(import.meta.url);
+  const trustedDocuments = await loadTrustedDocuments({
+    mode: config.trustedDocuments.mode,
+    manifests: [
+      ...CLIENT_MANIFESTS.map((file) => join(root, file)),
+      ...config.trustedDocuments.manifests.map((file) => resolve(file)),
+    ],
+    schema,
+    validationRules,
+  }).catch(async (error: unknown) => {
+    await backend.close();
+    throw error;
+  });
+  logger.info(
+    { mode: trustedDocuments.mode, documents: trustedDocuments.size },
+    'trusted documents (TRUSTED_DOCUMENTS)',
+  );
 
   const httpServer = createServer();
   const apollo = createApolloServer({
@@ -261,6 +284,7 @@ export async function createApi(
     validationRules,
     maxTokens: limits.maxTokens,
     admission,
+    trustedDocuments,
     includeStacktrace: config.errors.includeStacktrace,
     plugins: config.traces ? [operationSpanPlugin(), ...(plugins ?? [])] : plugins,
     logger,
@@ -276,11 +300,17 @@ export async function createApi(
     'request',
     createRequestListener(
       {
-        graphql: createGraphqlHandler({ apollo, contextFor, maxResponseBytes: limits.maxResponseBytes }),
+        graphql: createGraphqlHandler({
+          apollo,
+          contextFor,
+          refusal: (request) => documentRefusal(trustedDocuments, request),
+          maxResponseBytes: limits.maxResponseBytes,
+        }),
         staticFile: createStaticFiles(clientDir),
         healthz,
         readyz: createReadyz(() => reachEveryPartition(backend)),
         metrics: (res) => sendMetrics(backend.metrics.register, res),
+        schema: createSchemaSdl(schema),
       },
       { corsOrigins: config.http.corsOrigins, logger },
     ),
@@ -293,6 +323,7 @@ export async function createApi(
       schedules,
       auth,
       documents: createDocumentCache({ schema, validationRules, maxTokens: limits.maxTokens }),
+      trustedDocuments,
       admission,
       formatErrors: createErrorFormatter(config.errors),
       limits,

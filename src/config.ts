@@ -14,6 +14,7 @@ import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 import type { AuthOptions } from './auth.js';
 import { isProxyAddress } from './http/client-address.js';
 import { isOrigin } from './http/cors.js';
+import { TRUSTED_DOCUMENTS_MODES } from './graphql/trusted-documents.js';
 
 const origins = commaSeparated(
   z.array(
@@ -83,12 +84,20 @@ const apiVariables = z
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Documents served by id, from codegen's manifests; `only` refuses every operation sent as text. */
+    TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES, { error: 'must be off, accept or only' }).default('accept'),
+    /** Manifests of other frontends, served beside the dashboard's and the command line's. */
+    TRUSTED_DOCUMENTS_MANIFESTS: commaSeparated(z.array(z.string())).default([]),
     /** Stack traces in error answers: for debugging only, they show the server's paths. */
     ERROR_STACK_TRACES: z.stringbool({ error: 'must be true or false' }).default(false),
   })
   .refine((variables) => !(variables.AUTH_JWT_SECRET && variables.AUTH_JWKS_URL), {
     path: ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL'],
     error: 'set one or the other, not both',
+  })
+  .refine((variables) => variables.TRUSTED_DOCUMENTS !== 'off' || variables.TRUSTED_DOCUMENTS_MANIFESTS.length === 0, {
+    path: ['TRUSTED_DOCUMENTS_MANIFESTS', 'TRUSTED_DOCUMENTS'],
+    error: 'manifests are served only with TRUSTED_DOCUMENTS=accept or only',
   })
   .superRefine(checkRedisVariables);
 
@@ -127,6 +136,7 @@ export const apiConfigSchema = apiVariables.transform((v) => ({
     audience: v.AUTH_AUDIENCE,
   } satisfies AuthOptions,
   errors: { includeStacktrace: v.ERROR_STACK_TRACES },
+  trustedDocuments: { mode: v.TRUSTED_DOCUMENTS, manifests: v.TRUSTED_DOCUMENTS_MANIFESTS },
 }));
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;

@@ -10,6 +10,16 @@ export function asGraphQLError(error: unknown): GraphQLError {
   return new GraphQLError(cause.message, { originalError: cause });
 }
 
+/** The same error with Apollo's code for its kind of failure, so that a client reads both transports alike. */
+export function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
+}
+
 export function notFound(id: string, what: 'task' | 'task schedule' = 'task'): GraphQLError {
   return new GraphQLError(`No ${what} with id "${id}"`, { extensions: { code: 'NOT_FOUND', id } });
 }

@@ -615,3 +615,49 @@ describe('the command line with authentication on', () => {
     expect(bad.stderr).toContain('the API refused the connection: Forbidden');
   });
 });
+
+describe('the command line and trusted documents', () => {
+  let stack: TestStack;
+  const counter = { texts: 0 };
+
+  beforeAll(async () => {
+    stack = await createTestStack();
+    await stack.startWorker();
+  });
+  afterAll(() => stack.close());
+
+  it('should create, watch, read logs, list and show the workers by document id where the API runs only those (TRUSTED_DOCUMENTS=only)', async () => {
+    const api = await stack.startApi({ trustedDocuments: { mode: 'only' } });
+    const env = { TASK_SERVICE_URL: api.url };
+    const created = await runCli(['create', 'sleep', '1', '--watch'], env);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout.trimEnd().split('\n').at(-1)).toMatch(/completed/);
+    const id = /^created sleep_task (\S+)/.exec(created.stdout)![1]!;
+    const logs = await runCli(['logs', id, '--last', '1'], env);
+    expect(logs).toMatchObject({ code: 0, stdout: expect.stringContaining('slept 1 s') });
+    const listed = await runCli(['list', '--state', 'completed', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('sleep_task');
+    expect((await runCli(['workers'], env)).code).toBe(0);
+  });
+
+  it('should send the text instead where the API serves no ids (TRUSTED_DOCUMENTS=off)', async () => {
+    const api = await stack.startApi({
+      trustedDocuments: { mode: 'off' },
+      plugins: [
+        {
+          async requestDidStart({ request }) {
+            if (request.query) counter.texts++;
+          },
+        },
+      ],
+    });
+    const created = await runCli(['create', 'sleep', '1', '--watch'], { TASK_SERVICE_URL: api.url });
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout.trimEnd().split('\n').at(-1)).toMatch(/completed/);
+    // Its requests reached Apollo as text: the create, and the log read after the end.
+    expect(counter.texts).toBeGreaterThan(0);
+  });
+});

@@ -13,7 +13,9 @@ import type { Admission } from '../graphql/admission.js';
 import type { Context } from '../graphql/context.js';
 import { noSubscriptionsOverHttp } from '../graphql/no-subscriptions-over-http.js';
 import { createDocumentStore } from './document-store.js';
+import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import { drainHttpServerPlugin } from './drain-http-server.js';
+import { trustedDocumentsPlugin } from './trusted-documents-plugin.js';
 
 export interface ApolloServerOptions {
   schema: GraphQLSchema;
@@ -23,6 +25,8 @@ export interface ApolloServerOptions {
   /** Tokens a document may hold; parsing stops past them. */
   maxTokens: number;
   admission: Admission;
+  /** The manifests' documents, served by id; with TRUSTED_DOCUMENTS=only, Apollo's own APQ is off too. */
+  trustedDocuments: TrustedDocuments;
   includeStacktrace: boolean;
   /** More plugins, after the service's own. */
   plugins?: readonly ApolloServerPlugin<Context>[];
@@ -61,6 +65,7 @@ export function createApolloServer({
   validationRules,
   maxTokens,
   admission,
+  trustedDocuments,
   includeStacktrace,
   plugins = [],
   logger,
@@ -68,6 +73,8 @@ export function createApolloServer({
   return new ApolloServer<Context>({
     schema,
     documentStore: createDocumentStore(),
+    // Automatic persisted queries register whatever text a client sends: none is run in `only` mode.
+    persistedQueries: trustedDocuments.mode === 'only' ? false : undefined,
     plugins: [
       drainHttpServerPlugin(httpServer),
       // Its default loads Apollo Sandbox from a CDN; the project serves its own GraphiQL.
@@ -78,6 +85,7 @@ export function createApolloServer({
       // Nothing leaves the machine, even with an APOLLO_KEY in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      trustedDocumentsPlugin(trustedDocuments),
       admissionPlugin(admission),
       ...plugins,
     ],

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../graphql/context.js';
 import { HttpError } from './http-error.js';
 
@@ -43,6 +44,8 @@ export interface GraphqlHandlerOptions {
   apollo: ApolloServer<Context>;
   /** The context of one request; throws UNAUTHENTICATED (answered 401) for a bad token. */
   contextFor(req: IncomingMessage): Promise<Context>;
+  /** Why a request is refused before its token is read or anything of it parsed (trusted documents), or null. */
+  refusal(request: HTTPGraphQLRequest): GraphQLError | null;
   /** An answer larger than this is replaced by an error. */
   maxResponseBytes: number;
 }
@@ -51,8 +54,9 @@ export interface GraphqlHandlerOptions {
  * GraphQL over HTTP on a bare node:http server, every request through Apollo's whole pipeline
  * (`executeHTTPGraphQLRequest`): its document store, validation, plugins, execution and error
  * formatting. The context, and so the token, comes first: nothing of a refused request is parsed.
+ * Before it, the trusted documents' refusals (an unknown id, text where only ids are served).
  */
-export function createGraphqlHandler({ apollo, contextFor, maxResponseBytes }: GraphqlHandlerOptions) {
+export function createGraphqlHandler({ apollo, contextFor, refusal, maxResponseBytes }: GraphqlHandlerOptions) {
   const tooLarge = JSON.stringify({
     errors: [
       {
@@ -68,9 +72,15 @@ export function createGraphqlHandler({ apollo, contextFor, maxResponseBytes }: G
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search, body };
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-      context: () => contextFor(req),
+      httpGraphQLRequest,
+      // Apollo answers an error thrown here with its status, having run nothing.
+      context: async () => {
+        const refused = refusal(httpGraphQLRequest);
+        if (refused) throw refused;
+        return contextFor(req);
+      },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     // Task states change by the second: no answer may be cached (what Apollo's cache-control

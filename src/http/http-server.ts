@@ -14,11 +14,14 @@ export interface Routes {
   readyz(res: ServerResponse): Promise<void>;
   /** Prometheus' scrape. */
   metrics(res: ServerResponse): Promise<void>;
+  /** The schema in SDL (GET /graphql/schema.graphql). */
+  schema(req: IncomingMessage, res: ServerResponse): void;
 }
 
 /**
  * The whole HTTP surface on a bare node:http server: GraphQL (with CORS), the playground for a
- * browser asking for /graphql, the dashboard's files, the health checks and the metrics.
+ * browser asking for /graphql, the schema in SDL, the dashboard's files, the health checks and the
+ * metrics.
  */
 export function createRequestListener(
   routes: Routes,
@@ -36,6 +39,7 @@ export function createRequestListener(
     if (url.pathname === '/healthz') return routes.healthz(res);
     if (url.pathname === '/readyz') return routes.readyz(res);
     if (url.pathname === '/metrics') return routes.metrics(res);
+    if (url.pathname === '/graphql/schema.graphql') return routes.schema(req, res);
     if (url.pathname === '/graphql') {
       if (cors(req, res)) return;
       const wantsPage =

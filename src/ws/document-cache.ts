@@ -9,7 +9,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { DOCUMENT_CACHE_BYTES, documentBytes, MAX_CACHED_DOCUMENT_BYTES } from '../graphql/document-bytes.js';
-import { asGraphQLError } from '../errors.js';
+import { asGraphQLError, withCode } from '../errors.js';
 
 /** An operation text parsed and validated: its document, or what is wrong with it (Apollo's codes). */
 export type PreparedDocument = { document: DocumentNode } | { errors: GraphQLError[] };
@@ -24,16 +24,6 @@ export interface DocumentCacheOptions {
   validationRules: readonly ValidationRule[];
   /** Tokens a document may hold; parsing stops past them, as Apollo's does. */
   maxTokens: number;
-}
-
-/** Apollo's codes for the same failures, so that a client reads both transports alike. */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...error.extensions, code },
-  });
 }
 
 /**

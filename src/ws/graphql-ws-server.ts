@@ -13,11 +13,13 @@ import type { Authenticator } from '../auth.js';
 import type { ErrorFormatter } from '../errors.js';
 import type { Admission } from '../graphql/admission.js';
 import type { Context } from '../graphql/context.js';
+import { documentAskOf, type TrustedDocument, type TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
 import type { ScheduleService } from '../tasks/schedule-service.js';
 import type { TaskService } from '../tasks/task-service.js';
-import type { DocumentCache } from './document-cache.js';
+import type { DocumentCache, PreparedDocument } from './document-cache.js';
+import { documentIdReviver } from './document-id-reviver.js';
 import { ClientCounts, SocketOperations, type Feed, type PerClientCounts } from './socket-operations.js';
 import { subscriptionField } from './subscription-field.js';
 import { tracedOperations } from './traced-operations.js';
@@ -54,6 +56,8 @@ export interface GraphqlWsOptions {
   auth: Authenticator;
   /** Operation texts parsed and validated once, with the same rules and limits as over HTTP. */
   documents: DocumentCache;
+  /** The manifests' documents, served by id (`documentId`, or `extensions.persistedQuery`). */
+  trustedDocuments: TrustedDocuments;
   admission: Admission;
   /** Formats errors exactly as Apollo does over HTTP. */
   formatErrors: ErrorFormatter;
@@ -92,6 +96,11 @@ function unknownOperation(operationName: string | null | undefined): GraphQLErro
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
 }
 
+/** A trusted document as the document cache answers a text: ready, or refused by the cost limits. */
+function preparedTrusted({ document, refusals }: TrustedDocument): PreparedDocument {
+  return refusals.length > 0 ? { errors: [...refusals] } : { document };
+}
+
 function isAsyncIterable(value: object): value is AsyncIterable<ExecutionResult> {
   return Symbol.asyncIterator in value;
 }
@@ -99,7 +108,8 @@ function isAsyncIterable(value: object): value is AsyncIterable<ExecutionResult>
 /**
  * graphql-transport-ws through graphql-ws's own server (`makeServer`), extended by its hooks:
  * `onConnect` accepts the token or refuses the socket (4403); `onSubscribe` hands over the cached,
- * validated and cost-checked document with the socket's context, enforces the limits on operations,
+ * validated and cost-checked document (or the trusted document a payload names by id) with the
+ * socket's context, enforces the limits on operations,
  * admits the operation as HTTP does, and starts a subscription's source stream itself so that a
  * subscription that cannot start is answered with an `error` message; `onNext` and `onError`
  * format errors as Apollo does over HTTP; `onComplete` ends the socket's own record of the operation.
@@ -110,6 +120,7 @@ export function createGraphqlWsServer({
   schedules,
   auth,
   documents,
+  trustedDocuments,
   admission,
   formatErrors,
   limits,
@@ -129,6 +140,8 @@ export function createGraphqlWsServer({
   const options: ServerOptions<Record<string, unknown> | undefined, SocketExtra> = {
     schema,
     connectionInitWaitTimeout: connectionInitTimeoutMs,
+    // A subscribe message may name a persisted document instead of holding a query.
+    jsonMessageReviver: documentIdReviver,
 
     async onConnect({ connectionParams, extra }) {
       let caller: Caller;
@@ -154,7 +167,11 @@ export function createGraphqlWsServer({
       // and graphql-ws has let it go, but the operation is still ending (being set up, or returning
       // its stream): the client's race, answered as its mistake rather than as the service's.
       if (operations.has(id)) return [idStillEnding(id)];
-      const prepared = documents.get(payload.query);
+      // By id, or refused, before any text of the client's is parsed; else the text, as always.
+      const resolution = trustedDocuments.resolve(documentAskOf(payload), { apq: false });
+      if (resolution.kind === 'refused') return [resolution.error];
+      const prepared =
+        resolution.kind === 'trusted' ? preparedTrusted(resolution.trusted) : documents.get(payload.query);
       if ('errors' in prepared) return prepared.errors;
       const operation = getOperationAST(prepared.document, payload.operationName);
       if (!operation) return [unknownOperation(payload.operationName)];

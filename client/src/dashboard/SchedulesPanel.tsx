@@ -18,7 +18,7 @@ export function timingText({ cron, everySeconds, timezone }: ScheduleFieldsFragm
 export function addScheduleToList(cache: ApolloCache, schedule: ScheduleFieldsFragment): void {
   cache.updateQuery({ query: TaskSchedulesQuery }, (data) => {
     if (!data || data.taskSchedules.some((known) => known.id === schedule.id)) return undefined;
-    return { taskSchedules: [schedule, ...data.taskSchedules] };
+    return { ...data, taskSchedules: [schedule, ...data.taskSchedules] };
   });
 }
 

@@ -28,6 +28,6 @@ export function addToList(cache: ApolloCache, filters: TaskFilters, task: TaskFi
     const at = nodes.findIndex((node) => node.createdAt < task.createdAt);
     if (at === -1 && data.tasks.pageInfo.hasNextPage) return undefined;
     nodes.splice(at === -1 ? nodes.length : at, 0, task);
-    return { tasks: { ...data.tasks, nodes, totalCount: data.tasks.totalCount + 1 } };
+    return { ...data, tasks: { ...data.tasks, nodes, totalCount: data.tasks.totalCount + 1 } };
   });
 }

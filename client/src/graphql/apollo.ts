@@ -7,12 +7,13 @@ import type { Connection } from './connection';
 import type { TasksQuery } from './generated/graphql';
 import generatedPossibleTypes from './generated/possible-types';
 import { newestTaskLink } from './newest-task-link';
+import { persistedDocumentLink } from './persisted-document-link';
 
 type TaskConnection = TasksQuery['tasks'];
 
 /**
  * Queries and mutations over HTTP, subscriptions over the graphql-ws connection, both with the
- * signed-in token when there is one. Tasks are normalised by id, so every event of a subscription
+ * signed-in token when there is one, and each operation by its document id (persisted-document-link.ts). Tasks are normalised by id, so every event of a subscription
  * updates each row that shows the task, and only ever with a newer copy (newest-task-link.ts).
  */
 export function createApolloClient(connection: Connection, auth: Auth): ApolloClient {
@@ -37,6 +38,7 @@ export function createApolloClient(connection: Connection, auth: Auth): ApolloCl
     cache,
     link: ApolloLink.from([
       newestTaskLink(cache),
+      persistedDocumentLink(),
       ApolloLink.split(
         ({ query }) => isSubscriptionOperation(query),
         new GraphQLWsLink(connection.ws),
