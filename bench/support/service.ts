@@ -68,6 +68,8 @@ export function startProcess(
       // Load generators all come from 127.0.0.1: the per-client limits would measure themselves.
       RATE_LIMIT_CREATES: '1000000',
       READ_BUDGET: '1000000000',
+      // Suites queue tens of thousands of tasks that no worker takes.
+      MAX_WAITING_PER_OWNER: '10000000',
       MAX_SOCKETS_PER_CLIENT: '1000000',
       MAX_SUBSCRIPTIONS_PER_CLIENT: '10000000',
       ...env,
