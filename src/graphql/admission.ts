@@ -92,6 +92,14 @@ function refusal(error: unknown): GraphQLError {
   return withHttpStatus(graphqlError, status);
 }
 
+/** What a mutation's root fields ask of the tasks and the schedules, and how many of them only read. */
+interface MutationRequests {
+  tasks: TaskRequest[];
+  schedules: ScheduleRequest[];
+  /** Root fields that create nothing (a cancel, a delete): what they answer is charged to the read budget. */
+  readers: number;
+}
+
 /** The mutations that act on a task by its id, by name. */
 const taskActionOf: ReadonlyMap<string, 'cancel' | 'retry' | 'delete'> = new Map(
   Object.entries(taskMutations).map(([action, name]) => [name, action as keyof typeof taskMutations]),
@@ -112,14 +120,14 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Record<string, unknown>,
-  ): { tasks: TaskRequest[]; schedules: ScheduleRequest[] } | null {
+  ): MutationRequests | null {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
     if (coerced.errors) return null;
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
-    const requests: { tasks: TaskRequest[]; schedules: ScheduleRequest[] } = { tasks: [], schedules: [] };
+    const requests: MutationRequests = { tasks: [], schedules: [], readers: 0 };
     const responseKeys = new Set<string>();
     for (const field of rootFields(operation.selectionSet, fragments, coerced.coerced)) {
       // Fields under one response key run once (validation has made sure they are the same).
@@ -149,8 +157,12 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
         requests.schedules.push({ action: 'create', kind: scheduled.kind, input, schedule: asked, label });
       } else if (taskAction) {
         requests.tasks.push({ action: taskAction, id: String(args().id), label });
+        if (taskAction !== 'retry') requests.readers++;
       } else if (name === DELETE_SCHEDULE_MUTATION) {
         requests.schedules.push({ action: 'delete', id: String(args().id), label });
+        requests.readers++;
+      } else {
+        requests.readers++;
       }
     }
     return requests;
@@ -158,7 +170,7 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
 
   /** Admits a mutation's requests (see Admission), giving back what it held when it refuses. */
   async function admitMutation(
-    requests: { tasks: TaskRequest[]; schedules: ScheduleRequest[] },
+    requests: MutationRequests,
     readCost: number,
     caller: Caller,
   ): Promise<AdmittedOperation> {
@@ -194,10 +206,13 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
         }
         const requests = requestsOf(document, operation, variables ?? {});
         if (!requests) return { admitted: newAdmitted() };
-        // What a mutation's fields answer is read as a query's would be; each creation itself is
-        // the creation allowance's, so its own field is not counted twice.
+        // What a mutation's fields answer is read as a query's would be. A creation answers the one
+        // task or schedule it makes, and the creation allowance bounds those (RATE_LIMIT_CREATES a
+        // window): a mutation of creations alone reads nothing, and in another each creation's own
+        // field is not counted twice.
         const creations = requests.tasks.filter(isCreation).length;
-        return { admitted: await admitMutation(requests, costOf(document, operationName) - creations, caller) };
+        const readCost = requests.readers === 0 ? 0 : costOf(document, operationName) - creations;
+        return { admitted: await admitMutation(requests, readCost, caller) };
       } catch (error) {
         return { refused: refusal(error) };
       }

@@ -5,7 +5,10 @@ import type { Caller } from './caller.js';
 /** What admission settled for one root field of a mutation, for its resolver to go by. */
 export interface AdmittedField {
   /** A create with an idempotency key: the key's hold (the task it names; the id to take, for the first create with it). */
-  idempotency?: Pick<IdempotencyHold, 'taskId' | 'newTaskId'>;
+  idempotency?: Pick<IdempotencyHold, 'taskId' | 'newTaskId'> & {
+    /** The create took the key (it wrote the key's entry): the hold has nothing to give back. */
+    taken?: () => void;
+  };
   /** A schedule create: the id its slot is held for. */
   scheduleId?: string;
   /** A retry: the task to retry, as admission found it. */
@@ -35,9 +38,16 @@ export class AdmittedOperation {
     this.fields.set(responseKey, { ...this.fields.get(responseKey), ...settled });
   }
 
-  /** Something held for the operation, and how to give it back. */
-  hold(release: () => Promise<void>): void {
+  /**
+   * Something held for the operation, and how to give it back; answers what to call once the
+   * operation has used it up (a create wrote the key it held), so that nothing is given back.
+   */
+  hold(release: () => Promise<void>): () => void {
     this.releases.push(release);
+    return () => {
+      const at = this.releases.indexOf(release);
+      if (at >= 0) this.releases.splice(at, 1);
+    };
   }
 
   /** Gives back everything held, once, every step even when one fails; never rejects. */

@@ -295,11 +295,11 @@ export function createTaskService({
       [...byDigest].map(async ([digest, { key, request, labels }]) => {
         try {
           const hold = await store.holdIdempotencyKey(digest, request, until);
-          admitted.hold(() => store.releaseIdempotencyKey(hold));
+          const taken = admitted.hold(() => store.releaseIdempotencyKey(hold));
           // The first create takes the task the key was held for; the others answer it.
           labels.forEach((label, i) =>
             admitted.settle(label, {
-              idempotency: { taskId: hold.taskId, newTaskId: i === 0 ? hold.newTaskId : null },
+              idempotency: { taskId: hold.taskId, newTaskId: i === 0 ? hold.newTaskId : null, taken },
             }),
           );
         } catch (error) {
@@ -366,6 +366,8 @@ export function createTaskService({
           logger.debug({ taskId: record.id, task: kind.name }, 'idempotent create answered its first task');
           return record;
         }
+        // Its key's entry now names this task, which a release would leave as it is: save the call.
+        admitted?.idempotency?.taken?.();
         metrics.taskCreated(kind.name);
         logger.info({ taskId: record.id, task: kind.name }, 'task queued');
         return record;
