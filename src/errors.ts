@@ -35,7 +35,8 @@ export function tooManySchedules(limit: number): GraphQLError {
 export function tooManyWaitingTasks(limit: number): GraphQLError {
   return new GraphQLError(
     `A caller may have at most ${limit} tasks waiting to start (queued or delayed): create more as these start, or cancel some`,
-    { extensions: { code: 'TOO_MANY_WAITING_TASKS', limit } },
+    // 429 as RATE_LIMITED, also when a create's own script refuses it as it runs: it clears as tasks start.
+    { extensions: { code: 'TOO_MANY_WAITING_TASKS', limit, http: { status: 429 } } },
   );
 }
 

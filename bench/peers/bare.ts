@@ -40,8 +40,8 @@ async function createSleepTask(context: TaskContext, req: IncomingMessage, res: 
   const creation = { action: 'create', kind: sleepTask, input, label: 'createSleepTask' } as const;
   try {
     tasks.check([creation]);
-    // A create without an idempotency key holds nothing: there is nothing to release.
-    await tasks.admit([creation], caller, new AdmittedOperation(() => undefined));
+    // A create alone holds nothing: there is nothing to release.
+    await tasks.admit([creation], caller, new AdmittedOperation(() => undefined), true);
   } catch (error) {
     return send(res, 400, { errors: [{ message: (error as Error).message }] });
   }

@@ -98,6 +98,8 @@ interface MutationRequests {
   schedules: ScheduleRequest[];
   /** Root fields that create nothing (a cancel, a delete): what they answer is charged to the read budget. */
   readers: number;
+  /** Root fields, each response key once. */
+  fields: number;
 }
 
 /** The mutations that act on a task by its id, by name. */
@@ -127,13 +129,14 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
-    const requests: MutationRequests = { tasks: [], schedules: [], readers: 0 };
+    const requests: MutationRequests = { tasks: [], schedules: [], readers: 0, fields: 0 };
     const responseKeys = new Set<string>();
     for (const field of rootFields(operation.selectionSet, fragments, coerced.coerced)) {
       // Fields under one response key run once (validation has made sure they are the same).
       const label = field.alias?.value ?? field.name.value;
       if (responseKeys.has(label)) continue;
       responseKeys.add(label);
+      requests.fields++;
       const name = field.name.value;
       const definition = mutationType?.getFields()[name];
       if (!definition) continue;
@@ -178,10 +181,12 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
     tasks.check(requests.tasks);
     await spendReads(caller, readCost);
     const admitted = newAdmitted();
+    // One field alone hides nothing when it fails: it needs only what is spent before it runs.
+    const alone = requests.fields === 1;
     try {
-      await schedules.admit(requests.schedules, caller, admitted);
+      await schedules.admit(requests.schedules, caller, admitted, alone);
       // Last: the creation allowance it takes last is not given back.
-      await tasks.admit(requests.tasks, caller, admitted);
+      await tasks.admit(requests.tasks, caller, admitted, alone);
     } catch (error) {
       await admitted.release();
       throw error;

@@ -70,9 +70,11 @@ export interface AdmitsOperations<Request> {
    * Admits the checked requests before any of them runs, so that none fails for a reason known now
    * (the service says which it finds): throws the first such reason, else settles and holds in
    * `admitted` what the fields will go by. The caller releases `admitted`, whether this throws or
-   * the operation runs.
+   * the operation runs. `alone`: the request is its operation's only field, whose failure can hide
+   * no other field's work: what its own script checks atomically (an idempotency key, the waiting
+   * tasks, a schedule slot) is left to it, and is not held.
    */
-  admit(requests: readonly Request[], caller: Caller, admitted: AdmittedOperation): Promise<void>;
+  admit(requests: readonly Request[], caller: Caller, admitted: AdmittedOperation, alone: boolean): Promise<void>;
 }
 
 /** How long admission holds what an operation will use, at most: far longer than any operation runs. */

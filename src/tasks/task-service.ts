@@ -325,13 +325,14 @@ export function createTaskService({
       if (optionIssues.length > 0) throw badUserInput('options', optionIssues);
     },
 
-    async admit(requests, caller, admitted) {
+    async admit(requests, caller, admitted, alone) {
       await settleTargets(requests, caller, admitted);
-      await holdKeys(requests, caller, admitted);
+      if (!alone) await holdKeys(requests, caller, admitted);
       const creations = requests.filter(isCreation).length;
       if (creations === 0) return;
-      // Checked before the allowance is spent: a refused operation costs none of it.
-      const waiting = await store.waitingOf(waitingFor(caller).waiter);
+      // Checked before the allowance is spent: a refused operation costs none of it. A create alone
+      // is refused by its own script (create.lua), creating nothing, for the allowance it took.
+      const waiting = alone ? 0 : await store.waitingOf(waitingFor(caller).waiter);
       if (waiting + creations > maxWaitingPerOwner) {
         logger.debug({ client: caller.client, waiting, tasks: creations }, 'too many waiting tasks');
         throw tooManyWaitingTasks(maxWaitingPerOwner);
