@@ -35,7 +35,7 @@ import { createReadyz, healthz } from './http/health.js';
 import { createRequestListener } from './http/http-server.js';
 import { createSchemaSdl } from './http/schema-sdl.js';
 import { createStaticFiles } from './http/static-files.js';
-import { documentRefusal } from './http/trusted-documents-plugin.js';
+import { resolveHttpDocument } from './http/trusted-documents-plugin.js';
 import { createApiMetrics, type ApiMetrics } from './metrics/api-metrics.js';
 import { registerTaskGauges } from './metrics/task-gauges.js';
 import { createCreationAllowance, createRateLimiter } from '../core/rate-limiter.js';
@@ -303,7 +303,7 @@ export async function createApi(
         graphql: createGraphqlHandler({
           apollo,
           contextFor,
-          refusal: (request) => documentRefusal(trustedDocuments, request),
+          resolveDocument: (request) => resolveHttpDocument(trustedDocuments, request),
           maxResponseBytes: limits.maxResponseBytes,
         }),
         staticFile: createStaticFiles(clientDir),

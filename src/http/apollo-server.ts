@@ -85,7 +85,7 @@ export function createApolloServer({
       // Nothing leaves the machine, even with an APOLLO_KEY in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
-      trustedDocumentsPlugin(trustedDocuments),
+      trustedDocumentsPlugin(),
       admissionPlugin(admission),
       ...plugins,
     ],

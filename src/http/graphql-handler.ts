@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import type { GraphQLError } from 'graphql';
 import type { Context } from '../graphql/context.js';
+import type { DocumentResolution } from '../graphql/trusted-documents.js';
 import { HttpError } from './http-error.js';
 
 /** Larger GraphQL request bodies are refused with 413 (and larger graphql-ws messages close the socket). */
@@ -44,8 +44,11 @@ export interface GraphqlHandlerOptions {
   apollo: ApolloServer<Context>;
   /** The context of one request; throws UNAUTHENTICATED (answered 401) for a bad token. */
   contextFor(req: IncomingMessage): Promise<Context>;
-  /** Why a request is refused before its token is read or anything of it parsed (trusted documents), or null. */
-  refusal(request: HTTPGraphQLRequest): GraphQLError | null;
+  /**
+   * The trusted document a request names by id, or why it is refused before its token is read or
+   * anything of it parsed (http/trusted-documents-plugin.ts).
+   */
+  resolveDocument(request: HTTPGraphQLRequest): DocumentResolution;
   /** An answer larger than this is replaced by an error. */
   maxResponseBytes: number;
 }
@@ -56,7 +59,7 @@ export interface GraphqlHandlerOptions {
  * formatting. The context, and so the token, comes first: nothing of a refused request is parsed.
  * Before it, the trusted documents' refusals (an unknown id, text where only ids are served).
  */
-export function createGraphqlHandler({ apollo, contextFor, refusal, maxResponseBytes }: GraphqlHandlerOptions) {
+export function createGraphqlHandler({ apollo, contextFor, resolveDocument, maxResponseBytes }: GraphqlHandlerOptions) {
   const tooLarge = JSON.stringify({
     errors: [
       {
@@ -77,9 +80,11 @@ export function createGraphqlHandler({ apollo, contextFor, refusal, maxResponseB
       httpGraphQLRequest,
       // Apollo answers an error thrown here with its status, having run nothing.
       context: async () => {
-        const refused = refusal(httpGraphQLRequest);
-        if (refused) throw refused;
-        return contextFor(req);
+        const resolution = resolveDocument(httpGraphQLRequest);
+        if (resolution.kind === 'refused') throw resolution.error;
+        const context = await contextFor(req);
+        if (resolution.kind === 'trusted') context.trustedDocument = resolution.trusted;
+        return context;
       },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);

@@ -1,5 +1,4 @@
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from '@apollo/server';
-import type { GraphQLError } from 'graphql';
 import type { Context } from '../graphql/context.js';
 import { documentAskOf, type DocumentResolution, type TrustedDocuments } from '../graphql/trusted-documents.js';
 
@@ -15,20 +14,16 @@ function searchParams(search: string): Record<string, unknown> {
   return { query: params.get('query') ?? undefined, documentId: params.get('documentId') ?? undefined, extensions };
 }
 
-function resolveHttp(documents: TrustedDocuments, http: HTTPGraphQLRequest): DocumentResolution {
+/**
+ * Which document a request over HTTP runs, or why it is refused before anything of it is parsed (an
+ * unknown document id; text, when TRUSTED_DOCUMENTS=only). Apollo Server answers an error thrown by
+ * the context function, with its status, and runs nothing; errors thrown by requestDidStart would
+ * be answered as internal ones. So the HTTP handler asks this first, keeps a trusted document in the
+ * request's context, and the plugin below serves it.
+ */
+export function resolveHttpDocument(documents: TrustedDocuments, http: HTTPGraphQLRequest): DocumentResolution {
   const params = http.method === 'GET' ? searchParams(http.search) : http.body;
   return documents.resolve(documentAskOf(params), { apq: documents.mode !== 'only' });
-}
-
-/**
- * Why a request is refused before anything of it is parsed (an unknown document id; text, when
- * TRUSTED_DOCUMENTS=only), or null. Apollo Server answers an error thrown by the context function,
- * with its status, and runs nothing; errors thrown by requestDidStart would be answered as internal
- * ones. So the HTTP handler asks this first, and the plugin below serves what it let through.
- */
-export function documentRefusal(documents: TrustedDocuments, http: HTTPGraphQLRequest): GraphQLError | null {
-  const resolution = resolveHttp(documents, http);
-  return resolution.kind === 'refused' ? resolution.error : null;
 }
 
 /**
@@ -38,13 +33,12 @@ export function documentRefusal(documents: TrustedDocuments, http: HTTPGraphQLRe
  * execution see it as any other operation. The persisted query extension goes with it, so that
  * Apollo's own automatic persisted queries neither look it up nor register it.
  */
-export function trustedDocumentsPlugin(documents: TrustedDocuments): ApolloServerPlugin<Context> {
+export function trustedDocumentsPlugin(): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart({ request }) {
-      if (!request.http) return;
-      const resolution = resolveHttp(documents, request.http);
-      if (resolution.kind !== 'trusted') return;
-      request.query = resolution.trusted.text;
+    async requestDidStart({ request, contextValue }) {
+      const trusted = contextValue.trustedDocument;
+      if (!trusted) return;
+      request.query = trusted.text;
       if (request.extensions?.persistedQuery !== undefined) {
         request.extensions = Object.fromEntries(
           Object.entries(request.extensions).filter(([name]) => name !== 'persistedQuery'),
