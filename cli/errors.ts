@@ -1,6 +1,6 @@
 import { printable } from './printable.js';
 
-/** The command line's exit codes, a contract for scripts (README.md, "Command line"). */
+/** The command line's exit codes, a contract for scripts (docs/command-line.md, "Exit codes"). */
 export const ExitCode = {
   /** The task completed, or the command did what it was asked. */
   ok: 0,

@@ -1,7 +1,7 @@
 /**
  * Answers Redis gives instead of running a command while a failover moves a slot or a master: a
  * slot that moved (a command of an auto-pipelined batch ioredis did not redirect, see
- * RELIABILITY.md), a cluster or master that is down, a replica still loading or not yet promoted,
+ * docs/upstream-reports.md), a cluster or master that is down, a replica still loading or not yet promoted,
  * an old master that is now a replica; and ioredis giving up after sending one of them again and
  * again ("Too many Cluster redirections"). The command did not run: it is safe to send again.
  */
@@ -33,7 +33,7 @@ const NO_SCRIPT_TRIES = 3;
  * out as EVALSHA. A single command gets NOSCRIPT, then sends the script whole. A command of a
  * pipeline (auto-pipelining puts every command in one) that the Cluster client sends again loses that
  * fallback, and NOSCRIPT is the caller's answer (bench/repro/ioredis-noscript-after-clusterdown.ts;
- * the report to ioredis is in RELIABILITY.md). The script did not run, and the next try sends it
+ * the report to ioredis is in docs/upstream-reports.md). The script did not run, and the next try sends it
  * whole: trying again is safe.
  */
 export function againOnNoScript<T>(call: () => Promise<T>, tries = NO_SCRIPT_TRIES): Promise<T> {

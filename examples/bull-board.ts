@@ -6,7 +6,7 @@
  * It reads the same Redis variables as the API and the workers (REDIS_URL or REDIS_CLUSTER_NODES or
  * REDIS_SENTINELS, REDIS_KEY_PREFIX, TASK_PARTITIONS), so it finds the queue of every partition.
  * Read-only on purpose: Bull Board's actions go around the API, its owners and its rate limits
- * (README.md, "Watching the queues with Bull Board or Taskforce"). Bull Board asks for no login:
+ * (docs/operating.md, "Watching the queues with Bull Board or Taskforce"). Bull Board asks for no login:
  * it listens on 127.0.0.1 unless told otherwise, for a proxy with authentication to stand in front.
  */
 import { createBullBoard } from '@bull-board/api';

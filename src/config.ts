@@ -34,7 +34,7 @@ const proxies = commaSeparated(
   ),
 ).default([]);
 
-/** Every variable the API reads, with its default; README.md and .env.example list the same. */
+/** Every variable the API reads, with its default; docs/configuration.md and .env.example list the same. */
 const apiVariables = z
   .object({
     ...commonVariables,

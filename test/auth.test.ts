@@ -154,7 +154,7 @@ describe('authentication', () => {
     expect(Object.values(await stack.jobCounts()).every((count) => count === 0)).toBe(true);
   });
 
-  it("should stop the stock graphql-ws client's retries at a refused token with README's shouldRetry", async () => {
+  it("should stop the stock graphql-ws client's retries at a refused token with the documented shouldRetry", async () => {
     const api = await stack.startApi({ auth: { jwtSecret: secret } });
     const forged = await token('mallory', new TextEncoder().encode('another-secret-another-secret-another-secret'));
     const url = `${api.url.replace('http', 'ws')}/graphql`;

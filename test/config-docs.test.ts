@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { variableNames } from '../core/config.js';
 import { startConfigSchema } from '../scripts/start-config.js';
 import { apiConfigSchema } from '../src/config.js';
 import { workerConfigSchema } from '../worker/config.js';
-import { projectDir } from './support/stack.js';
-
-const read = (file: string) => readFileSync(join(projectDir, file), 'utf8');
+import { readProjectFile as read } from './support/docs.js';
 
 /** Every variable a process reads: the configuration schemas are the only place they are named. */
 const variablesRead = [
@@ -20,10 +16,10 @@ function envExampleNames(text: string): string[] {
 }
 
 /**
- * The names in the first column of README.md's configuration tables (`NAME`, or `A`, `B` on one
- * row): the one under Configuration, and those of a part of their own (Traces).
+ * The names in the first column of the docs' configuration tables (`NAME`, or `A`, `B` on one
+ * row): the one of docs/configuration.md, and those of a part of their own (Traces, in docs/operating.md).
  */
-function readmeTableNames(text: string): string[] {
+function docsTableNames(text: string): string[] {
   const tables = text.split(/\n\n/).filter((block) => block.startsWith('| variable'));
   const rows = tables.flatMap((table) => table.split('\n').filter((line) => line.startsWith('| `')));
   return rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
@@ -32,7 +28,7 @@ function readmeTableNames(text: string): string[] {
 describe('the documented configuration', () => {
   it.each([
     ['.env.example', envExampleNames(read('.env.example'))],
-    ["README.md's table", readmeTableNames(read('README.md'))],
+    ["the docs' tables", docsTableNames(read('docs/configuration.md') + '\n\n' + read('docs/operating.md'))],
   ])('should be what %s lists, no more and no less', (_where, names) => {
     expect([...new Set(names)].sort()).toEqual(variablesRead);
   });

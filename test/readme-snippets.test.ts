@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectDir } from './support/stack.js';
-
-const read = (file: string) => readFileSync(join(projectDir, file), 'utf8');
+import { docPages, readProjectFile as read } from './support/docs.js';
 
 interface Snippet {
   file: string;
@@ -12,12 +8,12 @@ interface Snippet {
 }
 
 /**
- * README.md's code blocks that start with `// From <file>`: trimmed copies of that file, each run of
+ * The code blocks of a page that start with `// From <file>`: trimmed copies of that file, each run of
  * lines between two `// …` lines as it is there. Lines are compared without their indentation, as a
  * part taken out of a function body reads better flush left.
  */
-function snippets(readme: string): Snippet[] {
-  return [...readme.matchAll(/^```\w*\n\/\/ From (\S+).*\n([\s\S]*?)^```$/gm)].map(([, file, body]) => {
+function snippets(page: string): Snippet[] {
+  return [...page.matchAll(/^```\w*\n\/\/ From (\S+).*\n([\s\S]*?)^```$/gm)].map(([, file, body]) => {
     const parts: string[][] = [[]];
     for (const line of body!.trimEnd().split('\n')) {
       if (line.trim() === '// …') parts.push([]);
@@ -33,8 +29,8 @@ function holds(source: string, part: string[]): boolean {
   return lines.some((_, start) => part.every((line, i) => lines[start + i] === line));
 }
 
-describe("README.md's copies of the examples", () => {
-  const found = snippets(read('README.md'));
+describe("the docs' copies of the examples (README.md and docs/)", () => {
+  const found = docPages().flatMap((page) => snippets(read(page)));
 
   it('should include the Bull Board mount', () => {
     expect(found.map(({ file }) => file)).toContain('examples/bull-board.ts');

@@ -13,7 +13,7 @@ import {
 } from '../core/config.js';
 import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 
-/** Every variable the worker reads, with its default; README.md and .env.example list the same. */
+/** Every variable the worker reads, with its default; docs/configuration.md and .env.example list the same. */
 const workerVariables = z
   .object({
     ...commonVariables,

@@ -11,7 +11,7 @@ type Process = (job: Job, token?: string) => Promise<unknown>;
  * newer run takes the task over (its record names the newer run), and the older one stops at its
  * next step. But BullMQ's lock manager keeps the locks to renew by job id alone: when the older
  * processing ends, BullMQ stops renewing the newer one's lock too, so the job stalls again and
- * again until it fails as "stalled more than allowable limit" (RELIABILITY.md, the report to
+ * again until it fails as "stalled more than allowable limit" (docs/upstream-reports.md, the report to
  * BullMQ). Ending the older processing last leaves the newer one's lock renewed while it runs.
  */
 export function keepNewerLocks(process: Process): Process {

@@ -8,7 +8,7 @@ import { sendText } from './send.js';
  * `GET /graphql/schema.graphql`: the schema in SDL, printed from the running schema as
  * schema.graphql is (so the two are the same text), for codegen and other tools: where
  * TRUSTED_DOCUMENTS=only refuses introspection sent as text, this is how they get the schema. It
- * asks for no token (README: "Trusted documents" says why). An ETag lets a tool ask again for free.
+ * asks for no token (docs/graphql-api.md, "Trusted documents", says why). An ETag lets a tool ask again for free.
  */
 export function createSchemaSdl(schema: GraphQLSchema) {
   const body = printTaskSchema(schema);
