@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 export default defineConfig({
   resolve: {
     // graphql 16 ships CommonJS (main) and ESM (module) files. Node, and so type-graphql, loads the
     // CommonJS one; Vite would give our files the other, and two copies of graphql's classes break
     // `instanceof` (a custom scalar is not recognised). Make both sides load the same file.
-    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+    alias: [{ find: /^graphql$/, replacement: requireHere.resolve('graphql') }],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -348,14 +348,14 @@ export async function createApi(
     httpServer,
     listen() {
       const { port, host } = config.http;
-      return new Promise((resolve, reject) => {
+      return new Promise((listening, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
           const { address, family, port: boundPort } = httpServer.address() as AddressInfo;
           const everywhere = address === '0.0.0.0' || address === '::';
           const shownHost = everywhere ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
-          resolve(`http://${shownHost}:${boundPort}`);
+          listening(`http://${shownHost}:${boundPort}`);
         });
       });
     },

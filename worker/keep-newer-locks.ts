@@ -14,7 +14,7 @@ type Process = (job: Job, token?: string) => Promise<unknown>;
  * again until it fails as "stalled more than allowable limit" (docs/upstream-reports.md, the report to
  * BullMQ). Ending the older processing last leaves the newer one's lock renewed while it runs.
  */
-export function keepNewerLocks(process: Process): Process {
+export function keepNewerLocks(processJob: Process): Process {
   // Per job id, the end of its newest processing in this Worker.
   const newest = new Map<string, Promise<void>>();
   return async (job, token) => {
@@ -23,7 +23,7 @@ export function keepNewerLocks(process: Process): Process {
     const end = new Promise<void>((resolve) => (ended = resolve));
     newest.set(id, end);
     try {
-      return await process(job, token);
+      return await processJob(job, token);
     } finally {
       ended();
       for (let next = newest.get(id); next && next !== end; next = newest.get(id)) await next;

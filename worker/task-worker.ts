@@ -127,7 +127,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       void writeRecord();
     }, ACTIVE_COUNT_WRITE_DELAY_MS);
   };
-  const heartbeat = setInterval(writeRecord, HEARTBEAT_EVERY_MS);
+  const heartbeat = setInterval(() => void writeRecord(), HEARTBEAT_EVERY_MS);
 
   const cancelChannels = partitions.all.map(({ keys }) => keys.cancelChannel);
   const cancelChannel = new Set(cancelChannels);
@@ -397,10 +397,10 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   });
 
   function createBullmqWorker(partition: number, prefix: string, share: number): Worker {
-    const process = keepNewerLocks((job: Job, token?: string) => processJob(partition, job, token));
+    const processor = keepNewerLocks((job: Job, token?: string) => processJob(partition, job, token));
     const worker = new TaskJobWorker(
       QUEUE_NAME,
-      process,
+      processor,
       {
         connection: redis,
         prefix,
@@ -418,8 +418,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     // BullMQ fails a job whose workers died too often (stalled) without running our processor; the
     // record would stay ACTIVE forever. Failures the processor saw are already recorded: no-op then.
     worker.on('failed', (job, error) => {
-      const willRetry = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
-      if (!job?.id || willRetry || error instanceof JobSkippedError || !partitions.ofTask(job.id)) return;
+      const runsAgain = job && !job.finishedOn && job.attemptsMade < (job.opts.attempts ?? 1);
+      if (!job?.id || runsAgain || error instanceof JobSkippedError || !partitions.ofTask(job.id)) return;
       if (scheduleRuns.isRun(job)) {
         logger.warn({ scheduleId: job.repeatJobKey, jobId: job.id, err: error.message }, 'schedule run failed');
         return;

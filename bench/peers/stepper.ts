@@ -48,7 +48,9 @@ async function start(command: Extract<StepperCommand, { type: 'start' }>) {
       batch.push(store.progress({ id, name: sleepTask.name }, runId, { current: next, total: 100_000 }));
       steps++;
     }
-    Promise.all(batch).finally(() => (busy = false));
+    Promise.all(batch)
+      .catch((error: unknown) => report({ type: 'error', message: String(error) }))
+      .finally(() => (busy = false));
   }, TICK_MS);
   stop = async () => {
     clearInterval(timer);

@@ -98,7 +98,7 @@ try {
     for (const answer of await answers[index]!) counts.set(answer, (counts.get(answer) ?? 0) + 1);
     say(`${label.padEnd(34)} ${[...counts].map(([answer, n]) => `${n} × ${answer}`).join(', ')}`);
   }
-  for (const redis of [checker, ...cases.map(([, redis]) => redis)]) redis.disconnect();
+  for (const redis of [checker, ...cases.map(([, caseClient]) => caseClient)]) redis.disconnect();
 } finally {
   await cluster.stop();
 }

@@ -394,7 +394,7 @@ const labels: Record<Phase, { what: string; process: string }> = {
 const BASELINE = 'single Redis, 1 partition';
 
 function figures(phase: Phase, { runs, idle: still }: PhaseResult): Figure[] {
-  const { what, process } = labels[phase];
+  const { what, process: processName } = labels[phase];
   const figure = (name: string, unit: string, field: keyof Run, goal: string | null): Figure => ({
     figure: `${what}: ${name}`,
     unit,
@@ -422,14 +422,14 @@ function figures(phase: Phase, { runs, idle: still }: PhaseResult): Figure[] {
     };
   };
   return [
-    figure(`${process} CPU per task`, 'µs', 'serviceCpu', GOAL),
+    figure(`${processName} CPU per task`, 'µs', 'serviceCpu', GOAL),
     figure('Redis CPU per task, every master and replica', 'µs', 'redisCpu', null),
     figure('Redis CPU per task, masters only', 'µs', 'mastersCpu', null),
-    figure(`${process} and Redis CPU per task`, 'µs', 'totalCpu', null),
-    figure(`${process} CPU per task in the kernel`, 'µs', 'serviceSystemCpu', null),
-    figure(`${process} write system calls per task`, 'calls', 'serviceWrites', null),
+    figure(`${processName} and Redis CPU per task`, 'µs', 'totalCpu', null),
+    figure(`${processName} CPU per task in the kernel`, 'µs', 'serviceSystemCpu', null),
+    figure(`${processName} write system calls per task`, 'calls', 'serviceWrites', null),
     figure('tasks/s', '/s', 'rate', null),
-    idleFigure(process, 'serviceCpu'),
+    idleFigure(processName, 'serviceCpu'),
     idleFigure('Redis', 'redisCpu'),
   ];
 }

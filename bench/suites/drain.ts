@@ -128,7 +128,7 @@ export const drainSuite: Suite = {
       ours.push(await drainService(log));
       for (const mode of Object.keys(raw) as RawMode[]) raw[mode].push(await drainRawBullmq(mode, log));
     }
-    const middle = (drains: Drain[], field: keyof Drain) => median(drains.map((drain) => drain[field]));
+    const middle = (drains: Drain[], field: keyof Drain) => median(drains.map((round) => round[field]));
     const rate = `calculation tasks completed per second (median of ${ROUNDS})`;
     const cpu = (field: 'redisCpu' | 'workerCpu', what: string): Figure => ({
       figure: `${what} CPU time per task (median of ${ROUNDS})`,

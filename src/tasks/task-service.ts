@@ -414,7 +414,7 @@ export function createTaskService({
         read = events.finally(() => readingTimelines.delete(key));
         readingTimelines.set(key, read);
         read.then(
-          (events) => timelines.set(key, events),
+          (timeline) => timelines.set(key, timeline),
           () => undefined,
         ); // a failed read is not kept
       }

@@ -41,8 +41,8 @@ export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragmen
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    void submit({}, async (taskOptions) => {
-      const { data } = await create({ variables: { input: { duration: Number(duration) }, options: taskOptions } });
+    void submit({}, async (checkedOptions) => {
+      const { data } = await create({ variables: { input: { duration: Number(duration) }, options: checkedOptions } });
       if (data) onCreated(data.createSleepTask);
     });
   }
@@ -75,8 +75,8 @@ export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsF
     event.preventDefault();
     const parsed = parseNumbers(numbers);
     const inputErrors: Record<string, string> = parsed ? {} : { 'input.numbers': NUMBERS_HINT };
-    void submit(inputErrors, async (taskOptions) => {
-      const { data } = await create({ variables: { input: { numbers: parsed!, operation }, options: taskOptions } });
+    void submit(inputErrors, async (checkedOptions) => {
+      const { data } = await create({ variables: { input: { numbers: parsed!, operation }, options: checkedOptions } });
       if (data) onCreated(data.createCalculationTask);
     });
   }

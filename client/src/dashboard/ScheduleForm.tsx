@@ -67,7 +67,7 @@ export function ScheduleForm({ onCreated }: { onCreated(schedule: ScheduleFields
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="schedule-form-title" className="card">
+    <form onSubmit={(event) => void submit(event)} noValidate aria-labelledby="schedule-form-title" className="card">
       <h2 id="schedule-form-title">Schedule</h2>
       <Field
         id="schedule-kind"
