@@ -140,8 +140,8 @@ describe('the service on a Redis Cluster of 3 masters and 3 replicas', () => {
           watcher.url,
           `{ tasks(first: 100, name: "calculation_task") { nodes { id scheduleId } } }`,
         );
-        const runs = tasks.nodes.filter((task) => task.scheduleId === schedule.id);
-        return runs.length >= 2 && runs;
+        const found = tasks.nodes.filter((task) => task.scheduleId === schedule.id);
+        return found.length >= 2 && found;
       },
       { what: 'two runs', timeoutMs: 20_000 },
     );

@@ -43,10 +43,10 @@ interface K8sObject {
 async function modelOf({ apiVersion, kind }: K8sObject) {
   const isKeda = apiVersion.split('/')[0]!.endsWith('keda.sh');
   const path = `${isKeda ? '@kubernetes-models/keda' : 'kubernetes-models'}/${apiVersion}/${kind}`;
-  const module = (await import(path).catch(() => {
+  const models = (await import(path).catch(() => {
     throw new Error(`no schema for ${apiVersion} ${kind} (${path})`);
   })) as Record<string, { apiVersion: string; kind: string; new (data: unknown): { validate(): void } }>;
-  const model = module[kind];
+  const model = models[kind];
   expect(model, `${path} exports ${kind}`).toBeDefined();
   expect([model!.apiVersion, model!.kind]).toEqual([apiVersion, kind]);
   return model!;

@@ -164,8 +164,8 @@ describe('events across processes', () => {
 
     // Cut the API's subscriber connection, and change the task while it reconnects: Redis drops
     // that message (pub/sub is at-most-once), so only the re-read snapshot can bring it.
-    const clients = (await stack.redis.client('LIST')) as string;
-    const line = clients.split('\n').find((entry) => entry.includes(`name=${api.subscriberName}`))!;
+    const clientList = (await stack.redis.client('LIST')) as string;
+    const line = clientList.split('\n').find((entry) => entry.includes(`name=${api.subscriberName}`))!;
     const clientId = /id=(\d+)/.exec(line)![1]!;
     await stack.redis.client('KILL', 'ID', clientId);
     await gqlData(api.url, CANCEL_TASK, { id: task.id });

@@ -239,7 +239,7 @@ describe('a mutation admitted as a whole', () => {
       );
       const admitted = answers.filter((answer) => !answer.errors);
       expect(admitted.length, `round ${round}`).toBe(1);
-      for (const answer of answers.filter((answer) => answer.errors)) expect(codes(answer)).toEqual(['CONFLICT']);
+      for (const answer of answers.filter((refused) => refused.errors)) expect(codes(answer)).toEqual(['CONFLICT']);
       expect(tasks.sort()).toEqual(idsIn(admitted[0]!).sort());
     }
   });

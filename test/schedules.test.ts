@@ -87,8 +87,8 @@ async function tasksOf(url: string, scheduleId: string, bearer: string | null = 
 async function waitForRuns(url: string, scheduleId: string, count: number, bearer: string | null = null) {
   const tasks = await waitFor(
     async () => {
-      const tasks = await tasksOf(url, scheduleId, bearer);
-      return tasks.length >= count && tasks;
+      const found = await tasksOf(url, scheduleId, bearer);
+      return found.length >= count && found;
     },
     { timeoutMs: 20_000, what: `${count} runs of schedule ${scheduleId}` },
   );
@@ -340,7 +340,7 @@ describe('task schedules', () => {
       Array.from({ length: 10 }, () => gql(api.url, SCHEDULE_CALCULATION, { input: SUM, schedule: yearly })),
     );
     expect(burst.filter((answer) => !answer.errors).length).toBe(5);
-    for (const answer of burst.filter((answer) => answer.errors)) {
+    for (const answer of burst.filter((refused) => refused.errors)) {
       expect(answer.errors![0]!.extensions!.code).toBe('TOO_MANY_SCHEDULES');
     }
     const { taskSchedules } = await gqlData<{ taskSchedules: ScheduleData[] }>(api.url, LIST_SCHEDULES);

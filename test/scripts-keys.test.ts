@@ -78,7 +78,7 @@ describe('the Lua scripts, as Redis runs them', () => {
       const record = (owner: string | null = null, ttlMs = 3_600_000) =>
         store
           .create({ id: randomUUID(), name: sleepTask.name, total: 1, input: { duration: 1 }, ttlMs, owner })
-          .then(({ record }) => record);
+          .then((created) => created.record);
       await stack.startWorker({ concurrency: 10 });
 
       // start, progress, finish (the last step with it); start-and-finish; a cancelled run.

@@ -325,11 +325,11 @@ describe('the manifests of other frontends (TRUSTED_DOCUMENTS_MANIFESTS)', () =>
   });
 
   it("should find the project's own manifests keyed by the SHA-256 of each document's text", () => {
-    const manifest = JSON.parse(
+    const ownManifest = JSON.parse(
       readFileSync(join(projectDir, 'cli/graphql/generated/persisted-documents.json'), 'utf8'),
     ) as Record<string, string>;
-    const id = idOf(CliWorkersDocument);
-    expect(id).toBe(`sha256:${sha256(manifest[id]!)}`);
+    const ownId = idOf(CliWorkersDocument);
+    expect(ownId).toBe(`sha256:${sha256(ownManifest[ownId]!)}`);
   });
 
   it.each([

@@ -35,17 +35,17 @@ describe('the worker feed', () => {
     try {
       const watches = await Promise.all(Array.from({ length: 50 }, () => feed.watch()));
       // The snapshot first, from one read shared by all.
-      const firsts = await Promise.all(watches.map((watch) => watch.next()));
+      const firsts = await Promise.all(watches.map((each) => each.next()));
       expect(firsts.every(({ value }) => value[0].name === 'a')).toBe(true);
       const started = reads;
       await waitFor(() => reads >= started + 10, { what: 'ten ticks' });
       expect(reads).toBeLessThan(started + 15); // one read a tick, whatever the watches
       // Nothing is sent while nothing changes; a change reaches every watch once.
       workers = [worker('a', 1)];
-      const seconds = await Promise.all(watches.map((watch) => watch.next()));
+      const seconds = await Promise.all(watches.map((each) => each.next()));
       expect(seconds.every(({ value }) => value[0].activeTasks === 1)).toBe(true);
 
-      await Promise.all(watches.map((watch) => watch.return!()));
+      await Promise.all(watches.map((each) => each.return!()));
       const idle = reads;
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(reads).toBe(idle);
@@ -58,14 +58,14 @@ describe('the worker feed', () => {
     let workers = [worker('a')];
     const feed = createWorkerFeed({ list: async () => workers, everyMs: 10, logger });
     try {
-      const watch = await feed.watch();
+      const slowWatch = await feed.watch();
       for (const active of [1, 2, 3]) {
         workers = [worker('a', active)];
         await new Promise((resolve) => setTimeout(resolve, 40));
       }
-      expect((await watch.next()).value[0].activeTasks).toBe(3);
-      await watch.return!();
-      expect(await watch.next()).toEqual({ done: true, value: undefined });
+      expect((await slowWatch.next()).value[0].activeTasks).toBe(3);
+      await slowWatch.return!();
+      expect(await slowWatch.next()).toEqual({ done: true, value: undefined });
     } finally {
       feed.close();
     }

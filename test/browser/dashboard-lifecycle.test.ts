@@ -206,16 +206,16 @@ describe("the dashboard's task options, task logs and schedules in Chromium", ()
     await scheduleForm().getByRole('button', { name: 'Create schedule' }).click();
 
     await scheduleRows().first().waitFor({ timeout: 5_000 });
-    const row = scheduleRows().first();
-    const id = (await row.getAttribute('data-schedule-id'))!;
-    const cells = await row.locator('td').allTextContents();
+    const scheduleRow = scheduleRows().first();
+    const id = (await scheduleRow.getAttribute('data-schedule-id'))!;
+    const cells = await scheduleRow.locator('td').allTextContents();
     expect(cells.slice(0, 3)).toEqual([id.slice(0, 8), 'Calculation', 'every 2 s']);
 
     // Its runs: the latest task shows, live, and the next run moves on.
-    const nextRun = () => row.locator('time[data-next-run]').getAttribute('data-next-run');
+    const nextRun = () => scheduleRow.locator('time[data-next-run]').getAttribute('data-next-run');
     const firstNext = await nextRun();
     expect(firstNext).not.toBeNull();
-    const lastTask = row.locator('.last-task');
+    const lastTask = scheduleRow.locator('.last-task');
     await lastTask.locator('.badge', { hasText: 'COMPLETED' }).waitFor({ timeout: 10_000 });
     await waitFor(async () => (await nextRun()) !== firstNext, { timeoutMs: 10_000, what: 'the next run to move on' });
     const taskId = (await lastTask.getAttribute('data-task-id'))!;
@@ -236,7 +236,7 @@ describe("the dashboard's task options, task logs and schedules in Chromium", ()
     await detail.locator('ol.logs li').first().waitFor({ timeout: 5_000 });
     await expect(detail.locator('ol.logs .log-message').allTextContents()).resolves.toEqual(['SUM of 2 numbers = 9']);
 
-    await row.getByRole('button', { name: `Delete schedule ${id.slice(0, 8)}` }).click();
+    await scheduleRow.getByRole('button', { name: `Delete schedule ${id.slice(0, 8)}` }).click();
     await panel().getByText('No schedules').waitFor({ timeout: 5_000 });
     await expect(gqlData(api.url, '{ taskSchedules { id } }')).resolves.toEqual({ taskSchedules: [] });
     expectCleanSession(session);

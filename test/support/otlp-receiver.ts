@@ -39,15 +39,15 @@ interface OtlpValue {
 }
 type OtlpAttributes = { key: string; value: OtlpValue }[] | undefined;
 
-const valueOf = (value: OtlpValue): unknown =>
+const plainValueOf = (value: OtlpValue): unknown =>
   value.stringValue ??
   (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
   value.doubleValue ??
   value.boolValue ??
-  value.arrayValue?.values?.map(valueOf);
+  value.arrayValue?.values?.map(plainValueOf);
 
 const attributesOf = (attributes: OtlpAttributes) =>
-  Object.fromEntries((attributes ?? []).map(({ key, value }) => [key, valueOf(value)]));
+  Object.fromEntries((attributes ?? []).map(({ key, value }) => [key, plainValueOf(value)]));
 
 interface OtlpExport {
   resourceSpans?: {

@@ -31,7 +31,7 @@ const SAMPLE = new RegExp(
 const LABEL_PAIR = new RegExp(`(${LABEL})=(${LABEL_VALUE})`, 'g');
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
-function unescape(quoted: string): string {
+function unquote(quoted: string): string {
   return quoted.slice(1, -1).replace(/\\(.)/g, (_, char: string) => (char === 'n' ? '\n' : char));
 }
 
@@ -90,7 +90,7 @@ export function parseExposition(text: string): Exposition {
     const labels: Record<string, string> = {};
     for (const [, label, quoted] of labelText.matchAll(LABEL_PAIR)) {
       if (label! in labels) fail('repeats a label');
-      labels[label!] = unescape(quoted!);
+      labels[label!] = unquote(quoted!);
     }
     family!.samples.push({ name, labels, value: numberOf(valueText) });
   });

@@ -175,7 +175,7 @@ export async function createTestStack({
         queues.map((queue) => queue.getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized')),
       );
       const sum: Record<string, number> = {};
-      for (const count of counts) for (const [state, n] of Object.entries(count)) sum[state] = (sum[state] ?? 0) + n;
+      for (const tally of counts) for (const [state, n] of Object.entries(tally)) sum[state] = (sum[state] ?? 0) + n;
       return sum;
     },
 
