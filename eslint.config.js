@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import graphqlPlugin from '@graphql-eslint/eslint-plugin';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -23,6 +24,32 @@ export default tseslint.config(
       // Class names passed to type-graphql are typed as Function there.
       '@typescript-eslint/no-unsafe-function-type': 'off',
     },
+  },
+  {
+    // Everything but the browser's code runs on Node: its globals are known, so a local `process` is caught.
+    files: ['**/*.{js,mjs,ts,tsx}'],
+    ignores: ['client/src/**'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // Rules that read types: every TypeScript file belongs to tsconfig.json or client/tsconfig.json.
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // graphql-ws's dispose() answers `void | Promise<void>`: awaiting all of them is right.
+      '@typescript-eslint/await-thenable': ['error', { allowMixedPromiseArrays: true }],
+      'no-shadow': 'off',
+      // The ws package's class is imported under its own name, WebSocket, wherever a socket is opened.
+      '@typescript-eslint/no-shadow': ['error', { builtinGlobals: true, allow: ['WebSocket'] }],
+    },
+  },
+  {
+    files: ['**/*.{js,mjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
   },
   {
     files: ['test/**'],
@@ -71,8 +98,8 @@ export default tseslint.config(
       ],
       // `tasks(first, after)` pages forward only; `last` and `before` are not part of the contract.
       '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
-      // TaskConnection is a nodes-only connection by contract (DESIGN.md): no `edges`, so no edge types,
-      // and its PageInfo pages forward only (`hasNextPage`, `endCursor`).
+      // TaskConnection is part of the public API as it stands: `nodes` with no `edges`, so no edge
+      // types, and a PageInfo that pages forward only (`hasNextPage`, `endCursor`).
       '@graphql-eslint/relay-connection-types': 'off',
       '@graphql-eslint/relay-edge-types': 'off',
       '@graphql-eslint/relay-page-info': 'off',
