@@ -1,3 +1,4 @@
+import eslintComments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import js from '@eslint/js';
 import graphqlPlugin from '@graphql-eslint/eslint-plugin';
 import globals from 'globals';
@@ -17,9 +18,11 @@ export default tseslint.config(
   },
   {
     files: ['**/*.{js,mjs,ts,tsx}'],
-    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended, eslintComments.recommended],
     rules: {
       'no-console': 'error',
+      // A rule turned off in the code says why: `// eslint-disable-next-line rule -- the reason`.
+      '@eslint-community/eslint-comments/require-description': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       // Class names passed to type-graphql are typed as Function there.
       '@typescript-eslint/no-unsafe-function-type': 'off',
@@ -27,6 +30,7 @@ export default tseslint.config(
   },
   {
     // Everything but the browser's code runs on Node: its globals are known, so a local `process` is caught.
+    // The browser's own (`event`, `name`, `close`, `document`…) are words too common to keep clear of.
     files: ['**/*.{js,mjs,ts,tsx}'],
     ignores: ['client/src/**'],
     languageOptions: { globals: globals.node },
@@ -42,12 +46,14 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       // graphql-ws's dispose() answers `void | Promise<void>`: awaiting all of them is right.
       '@typescript-eslint/await-thenable': ['error', { allowMixedPromiseArrays: true }],
+      // Replaced by its TypeScript version, which tells a type from a value of the same name.
       'no-shadow': 'off',
       // The ws package's class is imported under its own name, WebSocket, wherever a socket is opened.
       '@typescript-eslint/no-shadow': ['error', { builtinGlobals: true, allow: ['WebSocket'] }],
     },
   },
   {
+    // Plain JavaScript files have no types to read.
     files: ['**/*.{js,mjs}'],
     extends: [tseslint.configs.disableTypeChecked],
   },
