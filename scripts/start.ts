@@ -26,7 +26,7 @@ const howToGetRedis = (
 ) => `Nothing answers at ${url} and redis-server is not installed. Get Redis 7 or newer:
   Debian/Ubuntu:  sudo apt-get install redis-server
   macOS:          brew install redis
-  Docker:         docker compose up -d redis
+  Docker:         docker compose up -d redis, then REDIS_URL=redis://127.0.0.1:6380
 or set REDIS_URL to a Redis you have, then run npm start again.`;
 
 async function startRedis(url: URL): Promise<ChildProcess> {

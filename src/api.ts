@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -241,7 +241,6 @@ export interface ApiOptions extends BackendOptions {
 }
 
 export interface Api {
-  httpServer: Server;
   /** Listens where the configuration says; resolves with the base URL, such as http://127.0.0.1:4000. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -345,7 +344,6 @@ export async function createApi(
 
   let closing: Promise<void> | null = null;
   return {
-    httpServer,
     listen() {
       const { port, host } = config.http;
       return new Promise((listening, reject) => {

@@ -11,7 +11,6 @@ export interface AuthOptions {
 }
 
 export interface Authenticator {
-  enabled: boolean;
   /**
    * The owner (the token's subject) for an Authorization value (`Bearer <token>`), or null when
    * authentication is off. Throws an UNAUTHENTICATED error for a missing or bad token.
@@ -51,7 +50,7 @@ function refusal(error: unknown): string {
 }
 
 export function createAuthenticator({ jwtSecret, jwksUrl, issuer, audience }: AuthOptions = {}): Authenticator {
-  if (!jwtSecret && !jwksUrl) return { enabled: false, ownerOf: async () => null };
+  if (!jwtSecret && !jwksUrl) return { ownerOf: async () => null };
   const options: JWTVerifyOptions = { issuer, audience };
   const verify = jwtSecret
     ? (token: string) => {
@@ -64,7 +63,6 @@ export function createAuthenticator({ jwtSecret, jwksUrl, issuer, audience }: Au
       })();
 
   return {
-    enabled: true,
     async ownerOf(authorization) {
       if (typeof authorization !== 'string' || authorization === '') {
         throw unauthenticated('A bearer token is required (Authorization: Bearer <token>)', { tokenSent: false });

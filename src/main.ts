@@ -3,6 +3,7 @@ import { runUntilSignal } from '../core/entry-point.js';
 import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
 import { projectRoot } from '../core/project-root.js';
 import { loadApiConfig } from './config.js';
+import { listeningNotice } from './http/static-files.js';
 
 let logger: Logger | undefined;
 
@@ -19,9 +20,11 @@ await runUntilSignal(
         httpPaths: ['/graphql'],
       });
     const { createApi } = await import('./api.js');
-    const api = await createApi(config, { logger, clientDir: join(projectRoot(import.meta.url), 'client', 'dist') });
+    const clientDir = join(projectRoot(import.meta.url), 'client', 'dist');
+    const api = await createApi(config, { logger, clientDir });
     const url = await api.listen();
-    logger.info(`dashboard at ${url}/ and playground at ${url}/graphql`);
+    const notice = listeningNotice(url, clientDir);
+    logger[notice.level](notice.message);
     return {
       close: () => api.close().finally(() => tracing?.close()),
       stopDeadlineMs: 15_000,

@@ -27,6 +27,18 @@ describe('docker-compose.yaml', () => {
     expect(redis!.restart).toBe('unless-stopped');
   });
 
+  it("should publish Redis on this machine only, and not on a local Redis's port (6379)", () => {
+    const ports = (redis!.ports ?? []) as string[];
+    for (const port of ports) {
+      const [host, published] = port.split(':');
+      expect(host).toBe('127.0.0.1');
+      expect(published).not.toBe('6379');
+    }
+    // The port the compose file's opening comment gives for `npm start`.
+    expect(ports).toEqual(['127.0.0.1:6380:6379']);
+    expect(read('docker-compose.yaml')).toContain('REDIS_URL=redis://127.0.0.1:6380 npm start');
+  });
+
   it.each([
     ['api', api],
     ['worker', worker],

@@ -61,8 +61,10 @@ export interface ScheduleServiceOptions {
   /** Each partition's queue of schedule runs, by its index: a schedule's scheduler is on its partition's. */
   scheduleQueues: readonly Queue[];
   /**
-   * Each partition's tasks queue, by its index, where earlier versions made schedulers: one not
-   * moved yet (workers move them as they start) is removed or read there.
+   * Each partition's tasks queue, by its index, where earlier versions made schedulers: a scheduler
+   * still there (workers move them to the schedule queue as they start) is read there, and deleted
+   * from there with its schedule. Task jobs themselves are kept as long as their tasks
+   * (core/enqueue-task.ts).
    */
   taskQueues: readonly Queue[];
   /** How long each task of a schedule is kept once finished; fixed when the schedule is created. */

@@ -1,3 +1,4 @@
+import { context as otelContext } from '@opentelemetry/api';
 import {
   getOperationAST,
   GraphQLError,
@@ -7,12 +8,12 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode, makeServer, type ServerOptions } from 'graphql-ws';
-import type { WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import type { Authenticator } from '../auth.js';
 import type { ErrorFormatter } from '../errors.js';
 import type { Admission } from '../graphql/admission.js';
 import type { Context } from '../graphql/context.js';
+import { tasksWithin } from '../graphql/operation-span.js';
 import { documentAskOf, type TrustedDocument, type TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import { limitKey, type Caller } from '../tasks/caller.js';
@@ -20,19 +21,16 @@ import type { ScheduleService } from '../tasks/schedule-service.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { DocumentCache, PreparedDocument } from './document-cache.js';
 import { documentIdReviver } from './document-id-reviver.js';
-import { ClientCounts, SocketOperations, type Feed, type PerClientCounts } from './socket-operations.js';
+import {
+  ClientCounts,
+  SocketOperations,
+  StartedStreams,
+  type Feed,
+  type PerClientCounts,
+  type SocketExtra,
+} from './socket-operations.js';
 import { subscriptionField } from './subscription-field.js';
-import { tracedOperations } from './traced-operations.js';
-
-/** What the service keeps with each socket, as graphql-ws's `extra`. */
-export interface SocketExtra {
-  socket: WebSocket;
-  /** The client's address (http/client-address.ts); the upgrade request itself is not kept. */
-  address: string;
-  /** Set once connection_init's token is accepted (null until then). */
-  context: Context | null;
-  operations: SocketOperations | null;
-}
+import { operationSpanOf, tracedOperations } from './traced-operations.js';
 
 export interface OperationLimits {
   /** Operations (mostly subscriptions) one socket may have running at once. */
@@ -134,8 +132,7 @@ export function createGraphqlWsServer({
     taskUpdated: new ClientCounts(),
     workersChanged: new ClientCounts(),
   };
-  /** Subscriptions onSubscribe has started, until graphql-ws asks for them (with the same arguments). */
-  const started = new WeakMap<ExecutionArgs, AsyncIterator<ExecutionResult>>();
+  const started = new StartedStreams();
 
   const options: ServerOptions<Record<string, unknown> | undefined, SocketExtra> = {
     schema,
@@ -161,6 +158,8 @@ export function createGraphqlWsServer({
     },
 
     async onSubscribe({ extra }, id, payload) {
+      // Taken before the first await: the span traced-operations.ts started for this operation.
+      const span = operationSpanOf(otelContext.active());
       const { context, operations } = extra;
       if (!context || !operations) return [new GraphQLError('The connection is not acknowledged')];
       // graphql-ws closes the socket (4409) for an id still running; this one the client completed,
@@ -204,7 +203,12 @@ export function createGraphqlWsServer({
         operations.ended(id);
         return [answer.refused];
       }
-      const operationContext: Context = { ...context, admitted: answer.admitted };
+      const operationContext: Context = {
+        ...context,
+        // Before the stream starts, so that what its resolvers call is the operation's child too.
+        tasks: span ? tasksWithin(context.tasks, span) : context.tasks,
+        admitted: answer.admitted,
+      };
       const args: ExecutionArgs = {
         schema,
         document: prepared.document,
@@ -225,15 +229,11 @@ export function createGraphqlWsServer({
       const stream = result[Symbol.asyncIterator]();
       // false only when the socket closed meanwhile: the stream has been returned, nothing is sent.
       if (!operations.started(id, stream, field ?? 'unknown')) return [new GraphQLError('The connection closed')];
-      started.set(args, stream);
-      return args;
+      return started.hold(args, stream);
     },
 
     subscribe(args) {
-      const stream = started.get(args);
-      if (!stream) throw new Error('a subscription reached graphql-ws without being started by onSubscribe');
-      started.delete(args);
-      return stream as AsyncGenerator<ExecutionResult>;
+      return started.take(args);
     },
 
     // Once a query or mutation has run (a subscription, once it has started): what admission held

@@ -1,5 +1,18 @@
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import type { WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
+import type { Context } from '../graphql/context.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
+
+/** What the service keeps with each socket, as graphql-ws's `extra`. */
+export interface SocketExtra {
+  socket: WebSocket;
+  /** The client's address (http/client-address.ts); the upgrade request itself is not kept. */
+  address: string;
+  /** Set once connection_init's token is accepted (null until then). */
+  context: Context | null;
+  operations: SocketOperations | null;
+}
 
 /**
  * The subscriptions that send each of their subscribers every change of the service as a whole
@@ -121,5 +134,28 @@ export class SocketOperations {
           'ending a subscription failed',
         ),
       );
+  }
+}
+
+/**
+ * The source streams onSubscribe has started, until graphql-ws's `subscribe` option asks for them.
+ * graphql-ws calls `subscribe` with nothing but the arguments object onSubscribe returned, so that
+ * object is the key: onSubscribe returns the very object it held the stream under, and whatever
+ * wraps onSubscribe (ws/traced-operations.ts) hands it on as it is.
+ */
+export class StartedStreams {
+  private readonly streams = new WeakMap<ExecutionArgs, AsyncIterator<ExecutionResult>>();
+
+  /** Holds `stream` for `args`, and answers `args` for onSubscribe to return. */
+  hold(args: ExecutionArgs, stream: AsyncIterator<ExecutionResult>): ExecutionArgs {
+    this.streams.set(args, stream);
+    return args;
+  }
+
+  take(args: ExecutionArgs): AsyncGenerator<ExecutionResult> {
+    const stream = this.streams.get(args);
+    if (!stream) throw new Error('a subscription reached graphql-ws without being started by onSubscribe');
+    this.streams.delete(args);
+    return stream as AsyncGenerator<ExecutionResult>;
   }
 }

@@ -1,13 +1,31 @@
-import { context, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
+import {
+  context,
+  createContextKey,
+  ROOT_CONTEXT,
+  SpanKind,
+  trace,
+  type Context as TraceContext,
+  type Span,
+} from '@opentelemetry/api';
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { Context as SocketContext, ServerOptions } from 'graphql-ws';
 import { recordError, tracer } from '../../core/tracing.js';
-import type { Context } from '../graphql/context.js';
-import { describeOperation, tasksWithin, UNKNOWN_OPERATION } from '../graphql/operation-span.js';
-import type { SocketExtra } from './graphql-ws-server.js';
+import { describeOperation, UNKNOWN_OPERATION } from '../graphql/operation-span.js';
+import type { SocketExtra } from './socket-operations.js';
 
 type Options = ServerOptions<Record<string, unknown> | undefined, SocketExtra>;
 type Ctx = SocketContext<Record<string, unknown> | undefined, SocketExtra>;
+
+/** Where onSubscribe below hands its span to the onSubscribe it wraps. */
+const OPERATION_SPAN = createContextKey('task-service graphql-ws operation span');
+
+/**
+ * The span of the operation whose onSubscribe runs under `within` (traces on), for its context: read
+ * before onSubscribe's first await, and put into the operation's context before its stream starts.
+ */
+export function operationSpanOf(within: TraceContext): Span | undefined {
+  return within.getValue(OPERATION_SPAN) as Span | undefined;
+}
 
 function isErrors(answer: ExecutionArgs | readonly GraphQLError[] | void): answer is readonly GraphQLError[] {
   return Array.isArray(answer);
@@ -17,7 +35,9 @@ function isErrors(answer: ExecutionArgs | readonly GraphQLError[] | void): answe
  * graphql-ws's server options with a span for each operation, through its own hooks: from
  * `onSubscribe` (every check and the admission under it) to `onComplete` (a subscription's last
  * event, a query's or a mutation's answer), with the errors it answers. Each operation over a
- * WebSocket starts a trace of its own.
+ * WebSocket starts a trace of its own. The wrapped onSubscribe runs under the span, and finds it by
+ * `operationSpanOf` to build the operation's context with it; the arguments it answers are handed on
+ * as they are.
  */
 export function tracedOperations(options: Options): Options {
   /** Each socket's operations with their spans, until they complete. */
@@ -33,9 +53,10 @@ export function tracedOperations(options: Options): Options {
 
     async onSubscribe(ctx, id, payload) {
       const span = tracer.startSpan(UNKNOWN_OPERATION, { kind: SpanKind.SERVER }, ROOT_CONTEXT);
+      const within = trace.setSpan(ROOT_CONTEXT, span).setValue(OPERATION_SPAN, span);
       let answer: ExecutionArgs | readonly GraphQLError[] | void;
       try {
-        answer = await context.with(trace.setSpan(ROOT_CONTEXT, span), () => options.onSubscribe?.(ctx, id, payload));
+        answer = await context.with(within, () => options.onSubscribe?.(ctx, id, payload));
       } catch (error) {
         recordError(span, error);
         span.end();
@@ -49,9 +70,6 @@ export function tracedOperations(options: Options): Options {
       if (answer) {
         const operation = getOperationAST(answer.document, answer.operationName);
         if (operation) describeOperation(span, operation);
-        const operationContext = answer.contextValue as Context;
-        // The same arguments object: graphql-ws-server.ts finds the subscription it started by it.
-        answer.contextValue = { ...operationContext, tasks: tasksWithin(operationContext.tasks, span) };
       }
       const socketSpans = spans.get(ctx) ?? new Map<string, Span>();
       spans.set(ctx, socketSpans.set(id, span));

@@ -9,7 +9,7 @@ import {
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
-import type { SocketExtra } from './graphql-ws-server.js';
+import type { SocketExtra } from './socket-operations.js';
 import { ClientCounts } from './socket-operations.js';
 
 export interface WsTransportOptions {
