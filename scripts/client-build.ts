@@ -2,9 +2,9 @@
  * The browser bundle (dashboard and playground) is built by Vite into client/dist. `npm start` and
  * the test suite build it when it is missing or older than its sources.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runProcess } from '../testbed/processes.js';
 
 const sources = ['src', 'public', 'index.html', 'playground.html', 'vite.config.ts'];
 
@@ -21,6 +21,13 @@ export function clientBuildIsStale(root: string): boolean {
   return sourceTime > statSync(built).mtimeMs;
 }
 
-export function buildClient(root: string): void {
-  execFileSync('npm', ['run', 'build:client'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+/** `npm run build:client`, its warnings and errors on this process's stderr; rejects when it fails. */
+export async function buildClient(root: string): Promise<void> {
+  const { code } = await runProcess('npm', ['run', 'build:client'], {
+    cwd: root,
+    stdout: 'ignore',
+    stderr: 'inherit',
+    timeoutMs: 300_000,
+  });
+  if (code !== 0) throw new Error(`npm run build:client failed (exit code ${code})`);
 }

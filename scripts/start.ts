@@ -4,13 +4,13 @@
  * app); when there is no redis-server either, says how to get one. Builds the browser bundle when
  * it is missing or stale. Ctrl-C stops everything.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { projectRoot } from '../core/project-root.js';
 import { redisAnswers } from '../core/redis.js';
+import { isInstalled, startEntryPoint, type RunningProcess } from '../testbed/processes.js';
+import { startRedisServer, type RedisServer } from '../testbed/redis-server.js';
 import { buildClient, clientBuildIsStale } from './client-build.js';
 import { startConfigSchema } from './start-config.js';
 
@@ -29,34 +29,17 @@ const howToGetRedis = (
   Docker:         docker compose up -d redis, then REDIS_URL=redis://127.0.0.1:6380
 or set REDIS_URL to a Redis you have, then run npm start again.`;
 
-async function startRedis(url: URL): Promise<ChildProcess> {
-  const port = url.port || '6379';
+async function startRedis(url: URL): Promise<RedisServer> {
+  const port = Number(url.port || '6379');
   const dir = join(root, '.data', `redis-${port}`);
   mkdirSync(dir, { recursive: true });
   say(`nothing answers at ${url.href}: starting redis-server on port ${port} (data in ${dir})`);
-  const redis = spawn(
-    'redis-server',
-    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  for (let tries = 0; tries < 50; tries++) {
-    if (redis.exitCode !== null) throw new Error(`redis-server exited with code ${redis.exitCode}`);
-    if (await redisAnswers(url.href)) return redis;
-    await sleep(100);
-  }
-  redis.kill('SIGTERM');
-  throw new Error('redis-server did not answer within 5 s');
+  return startRedisServer({ port, dir, stderr: 'inherit' });
 }
 
-function startPart(entry: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: process.env });
-}
-
-function exited(child: ChildProcess): Promise<number> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? 1);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+/** The API or the worker, in this process's group: a terminal's Ctrl-C and hang-up reach it too. */
+function startPart(entry: string): RunningProcess {
+  return startEntryPoint(entry, [], { stdout: 'inherit', stderr: 'inherit', ownGroup: false });
 }
 
 async function main(): Promise<number> {
@@ -71,15 +54,14 @@ async function main(): Promise<number> {
     throw error;
   }
   const url = new URL(config.REDIS_URL);
-  let redis: ChildProcess | null = null;
+  let redis: RedisServer | null = null;
   const elsewhere = config.REDIS_CLUSTER_NODES ?? config.REDIS_SENTINELS;
   if (!elsewhere && !(await redisAnswers(url.href))) {
-    const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
     if (!isLocal(url) || config.START_REDIS === 'never') {
       say(`nothing answers at ${url.href}; start that Redis or set REDIS_URL`);
       return 1;
     }
-    if (!hasRedisServer) {
+    if (!(await isInstalled('redis-server'))) {
       say(howToGetRedis(url.href));
       return 1;
     }
@@ -88,7 +70,7 @@ async function main(): Promise<number> {
 
   if (clientBuildIsStale(root)) {
     say('building the dashboard and the playground (client/dist)');
-    buildClient(root);
+    await buildClient(root);
   }
 
   const parts = [startPart('src/main.ts'), startPart('worker/main.ts')];
@@ -97,19 +79,16 @@ async function main(): Promise<number> {
     if (stopping) return code;
     stopping = true;
     for (const part of parts) part.kill('SIGTERM');
-    const codes = await Promise.all(parts.map(exited));
-    if (redis) {
-      redis.kill('SIGTERM');
-      await exited(redis);
-    }
+    const codes = await Promise.all(parts.map((part) => part.exited));
+    await redis?.close();
     return codes.every((c) => c === 0) ? code : 1;
   };
   return new Promise((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0).then(resolve));
     for (const part of parts) {
-      void exited(part).then((code) => {
+      void part.exited.then((code) => {
         if (stopping) return;
-        say(`a part stopped (exit code ${code}): stopping the rest`);
+        say(`a part stopped (exit code ${code ?? 1}): stopping the rest`);
         void stop(1).then(() => resolve(1));
       });
     }

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gqlData } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, WORKERS, type TaskData } from './support/operations.js';
+import { runProcess } from '../testbed/processes.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
-import { projectDir, REDIS_URL } from './support/stack.js';
+import { REDIS_URL } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 import { Redis } from 'ioredis';
 
@@ -25,7 +25,8 @@ describe('the compiled service', () => {
 
   it('should run with plain node, and stop both processes gracefully on SIGTERM', async () => {
     // The browser bundle is built once for the whole suite (global setup); this compiles the service.
-    execFileSync('npm', ['run', 'build:server'], { cwd: projectDir, stdio: 'pipe' });
+    const build = await runProcess('npm', ['run', 'build:server']);
+    expect(build.code, build.output).toBe(0);
     const port = await freePort();
     receiver = await startOtlpReceiver();
     const env = {

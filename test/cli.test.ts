@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import { parseCommandLine } from '../cli/args.js';
 import { fromGraphQLErrors } from '../cli/errors.js';
 import { inTerminal, runCli, startCli, terminalEnd } from './support/cli.js';
 import { gqlData } from './support/graphql.js';
+import { runProcess } from '../testbed/processes.js';
 import { freePort } from './support/processes.js';
 import { inParis } from './support/schedules.js';
 import { createTestStack, projectDir, type TestApi, type TestStack } from './support/stack.js';
@@ -466,19 +466,18 @@ describe('the command line', () => {
     await gqlData(api.url, 'mutation($id: ID!) { deleteTask(id: $id) }', { id });
   });
 
-  it('should run as `npx task-service` in the project, from its own package.json bin', () => {
+  it('should run as `npx task-service` in the project, from its own package.json bin', async () => {
     // --offline: were it not found in the project, npx could not fetch another package by the name.
-    const result = spawnSync('npx', ['--offline', '--yes=false', 'task-service', '--help'], {
+    const result = await runProcess('npx', ['--offline', '--yes=false', 'task-service', '--help'], {
       cwd: projectDir,
-      encoding: 'utf8',
-      timeout: 60_000,
+      timeoutMs: 60_000,
     });
     expect(result.stdout, result.stderr).toContain('Usage: task-service');
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
   }, 60_000);
 
   it('should redraw a progress bar in place on a terminal and end with the result', async () => {
-    const terminal = inTerminal(
+    const terminal = await inTerminal(
       `${JSON.stringify(process.execPath)} bin/task-service.js create sleep 3 --watch --url ${api.url}`,
     );
     try {
@@ -501,7 +500,7 @@ describe('the command line', () => {
       // Seen meanwhile on the same row: the bar part way.
       expect(screens.some((seen) => /\| +(33|66)% \| [12]\/3 \| ACTIVE$/.test(seen[barRow] ?? ''))).toBe(true);
     } finally {
-      terminal.close();
+      await terminal.close();
     }
   });
 });

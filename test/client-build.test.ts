@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { build, createLogger, type Rollup } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isHarmless, onBuildWarning } from '../client/build-warnings.js';
 import projectConfig from '../client/vite.config.js';
+import { startProcess } from '../testbed/processes.js';
 import { projectDir } from './support/stack.js';
 import { within } from './support/wait.js';
 
@@ -22,23 +22,17 @@ afterAll(() => {
 
 /** Runs `npm run build:client` as `npm start` does, into a folder of its own (client/dist stays as it is). */
 async function buildClientInto(outDir: string) {
-  const env = { ...process.env };
-  delete env.NODE_ENV; // Vitest's NODE_ENV=test is not what a newcomer's shell has
-  const child = spawn('npm', ['run', 'build:client', '--', '--outDir', outDir, '--emptyOutDir'], {
-    cwd: projectDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so a build that hangs can be stopped whole
+  const build = startProcess('npm', ['run', 'build:client', '--', '--outDir', outDir, '--emptyOutDir'], {
+    env: { ...process.env, NODE_ENV: undefined }, // Vitest's NODE_ENV=test is not what a newcomer's shell has
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
-    return { code: await within(exited, 150_000, 'the client build'), stdout, stderr };
+    return {
+      code: await within(build.exited, 150_000, 'the client build'),
+      stdout: build.stdout(),
+      stderr: build.stderr(),
+    };
   } finally {
-    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    await build.close(); // a build that hangs, stopped whole
   }
 }
 

@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseApiConfig } from '../src/config.js';
+import { isInstalled, runProcess } from '../testbed/processes.js';
 import { parseWorkerConfig } from '../worker/config.js';
 import { expectRunnable, expectValidEnvironment, partOf, readProjectFile as read } from './support/deploy-files.js';
 import { projectDir } from './support/stack.js';
@@ -18,7 +18,12 @@ import { useTestApi } from './support/test-api.js';
 /** The routes a worker serves on METRICS_PORT. */
 const WORKER_ROUTES = ['/healthz', '/readyz', '/metrics'];
 
-const installed = (program: string) => spawnSync(program, ['--version']).error === undefined;
+/** `kubectl kustomize DIR`: the rendered objects as YAML. */
+async function kustomize(dir: string): Promise<string> {
+  const { code, stdout, stderr } = await runProcess('kubectl', ['kustomize', dir]);
+  if (code !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${stderr}`);
+  return stdout;
+}
 
 /** `45s`, `1h`, `500ms`, a bare number in `unit`: milliseconds. */
 function durationMs(text: string, unit: 'ms' | 's'): number {
@@ -52,12 +57,10 @@ async function modelOf({ apiVersion, kind }: K8sObject) {
   return model!;
 }
 
-const hasKubectl = installed('kubectl');
+const hasKubectl = await isInstalled('kubectl');
+const rendered = hasKubectl ? await kustomize('deploy/k8s') : '';
 
 describe.skipIf(!hasKubectl)('deploy/k8s, rendered with kubectl kustomize', () => {
-  const rendered = hasKubectl
-    ? execFileSync('kubectl', ['kustomize', 'deploy/k8s'], { cwd: projectDir, encoding: 'utf8' })
-    : '';
   const objects = parseAllDocuments(rendered).map((document) => document.toJS() as K8sObject);
   const ofKind = (kind: string) => objects.filter((object) => object.kind === kind);
   const named = (kind: string, name: string) => {
@@ -206,14 +209,12 @@ describe.skipIf(!hasKubectl)('deploy/k8s, rendered with kubectl kustomize', () =
     expect(the('worker').deployment.spec.replicas).toBeUndefined();
   });
 
-  it("should keep the scaler's target when an overlay renames the objects", () => {
+  it("should keep the scaler's target when an overlay renames the objects", async () => {
     const overlay = mkdtempSync(join(tmpdir(), 'task-service-overlay-'));
     try {
       const base = relative(overlay, join(projectDir, 'deploy', 'k8s'));
       writeFileSync(join(overlay, 'kustomization.yaml'), `resources: [${base}]\nnamePrefix: staging-\n`);
-      const renamed = parseAllDocuments(execFileSync('kubectl', ['kustomize', overlay], { encoding: 'utf8' })).map(
-        (document) => document.toJS() as K8sObject,
-      );
+      const renamed = parseAllDocuments(await kustomize(overlay)).map((document) => document.toJS() as K8sObject);
       const scaler = renamed.find((object) => object.kind === 'ScaledObject')!;
       const worker = renamed.find(
         (object) => object.kind === 'Deployment' && object.metadata.name === scaler.spec.scaleTargetRef.name,
@@ -316,6 +317,8 @@ describe('deploy/compose.scale.yaml', () => {
   });
 });
 
+const hasHaproxy = await isInstalled('haproxy');
+
 describe('deploy/haproxy.cfg', () => {
   const config = read('deploy/haproxy.cfg');
   const lines = config
@@ -351,12 +354,10 @@ describe('deploy/haproxy.cfg', () => {
     for (const name of names) expect(proxyEnv, name).toHaveProperty(name);
   });
 
-  it.skipIf(!installed('haproxy'))('should pass haproxy -c (skipped where haproxy is not installed)', () => {
-    const check = spawnSync('haproxy', ['-c', '-f', 'deploy/haproxy.cfg'], {
-      cwd: projectDir,
+  it.skipIf(!hasHaproxy)('should pass haproxy -c (skipped where haproxy is not installed)', async () => {
+    const check = await runProcess('haproxy', ['-c', '-f', 'deploy/haproxy.cfg'], {
       env: { ...process.env, ...proxyEnv },
-      encoding: 'utf8',
     });
-    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+    expect(check.code, check.output).toBe(0);
   });
 });

@@ -13,7 +13,7 @@ import { defineProcessor } from '../worker/processors/task-processor.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { startEntryPoint, type RunningProcess } from './support/processes.js';
-import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../testbed/redis-server.js';
 import { createTestStack, quickStall, REDIS_URL, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -21,7 +21,7 @@ const quickStallEnv = { WORKER_LOCK_DURATION: '2', WORKER_STALLED_INTERVAL: '1' 
 
 describe('faults', () => {
   let stack: TestStack | undefined;
-  let own: OwnRedis | undefined;
+  let own: RedisServer | undefined;
   const processes: RunningProcess[] = [];
   const clients: Client[] = [];
 
@@ -32,7 +32,7 @@ describe('faults', () => {
     }
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
     await stack?.close();
-    await own?.remove();
+    await own?.close();
     stack = own = undefined;
   });
 
@@ -221,7 +221,7 @@ describe('faults', () => {
   });
 
   it('should keep every task through a Redis restart, fail mutations clearly meanwhile, and resync subscribers', async () => {
-    own = await startOwnRedis();
+    own = await startRedisServer({ fsyncAlways: true });
     stack = await createTestStack({ redisUrl: own.url });
     const api = await stack.startApi();
     await stack.startWorker({ concurrency: 1, stalled: quickStall });
@@ -255,7 +255,7 @@ describe('faults', () => {
   });
 
   it('should let a worker stop on SIGTERM while Redis is away, leaving its task to be taken up again', async () => {
-    own = await startOwnRedis();
+    own = await startRedisServer({ fsyncAlways: true });
     stack = await createTestStack({ redisUrl: own.url });
     const api = await stack.startApi();
     const env = { REDIS_URL: own.url, REDIS_KEY_PREFIX: stack.keys.prefix, SHUTDOWN_TIMEOUT: '1', ...quickStallEnv };

@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../testbed/processes.js';
 import { createTestStack } from './support/stack.js';
 import { useTestApi } from './support/test-api.js';
 import { waitFor, within } from './support/wait.js';
@@ -36,8 +35,6 @@ async function rawHttp(url: string): Promise<RawHttp> {
     new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
   return { socket, received: () => text, ended, error: () => failure, send };
 }
-
-const run = promisify(execFile);
 
 const postHead = (length: number) =>
   `POST /graphql HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
@@ -141,7 +138,7 @@ describe('the HTTP surface', () => {
 
     it('should get a 413 that curl reads, each of 20 times, never a reset', async () => {
       for (let i = 0; i < 20; i++) {
-        const { stdout } = await run('curl', [
+        const { stdout, stderr } = await runProcess('curl', [
           '--silent',
           '--show-error',
           '--output',
@@ -154,7 +151,7 @@ describe('the HTTP surface', () => {
           `@${bodyFile}`,
           `${setup.api.url}/graphql`,
         ]);
-        expect(stdout).toBe(`${tooLarge} 413 close`);
+        expect(stdout, stderr).toBe(`${tooLarge} 413 close`);
       }
     });
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHaproxy } from './support/haproxy.js';
 import { startRedisCluster } from './support/redis-cluster.js';
 import { ask, role } from './support/redis-nodes.js';
-import { startRedisSentinel } from './support/redis-sentinel.js';
+import { startRedisSentinel } from '../testbed/redis-sentinel.js';
 
 /** The deployments the many-machine tests run on: each forms, fails over and routes as planned. */
 describe('many-machine test support', () => {

@@ -18,7 +18,7 @@ import {
 } from './support/operations.js';
 import { freePort } from './support/processes.js';
 import { parseExposition, type Exposition } from './support/prometheus.js';
-import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../testbed/redis-server.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { waitFor, within } from './support/wait.js';
 
@@ -56,7 +56,7 @@ const processors = [
 
 describe('Prometheus metrics', () => {
   let stack: TestStack;
-  let own: OwnRedis | null = null;
+  let own: RedisServer | null = null;
   const clients: Client[] = [];
 
   beforeEach(async () => {
@@ -66,7 +66,7 @@ describe('Prometheus metrics', () => {
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
     await stack.close();
-    await own?.remove();
+    await own?.close();
     own = null;
   });
 
@@ -224,7 +224,7 @@ describe('Prometheus metrics', () => {
   });
 
   it("should serve a worker's health and readiness, and count the reconnects of both sides", async () => {
-    own = await startOwnRedis();
+    own = await startRedisServer({ fsyncAlways: true });
     await stack.close(); // this test's stack is on a Redis it can stop
     stack = await createTestStack({ redisUrl: own.url });
     const api = await stack.startApi();
@@ -253,7 +253,7 @@ describe('Prometheus metrics', () => {
   });
 
   it('should read Redis once a second at most, however often /metrics is asked for', async () => {
-    own = await startOwnRedis();
+    own = await startRedisServer({ fsyncAlways: true });
     await stack.close(); // on a Redis of its own, whose command counts are this test's alone
     stack = await createTestStack({ redisUrl: own.url, partitions: 4 });
     const api = await stack.startApi();

@@ -12,7 +12,7 @@ import { createTaskStore, type TaskStore } from '../core/task-store.js';
 import { createRateLimiter } from '../core/rate-limiter.js';
 import { declaredKeyCounts, readLuaHeader } from './support/lua-headers.js';
 import { monitorRedis, type MonitoredCommand, type RedisMonitor } from './support/redis-monitor.js';
-import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../testbed/redis-server.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { waitFor } from './support/wait.js';
 
@@ -57,7 +57,7 @@ function scriptCalls(commands: MonitoredCommand[]): ScriptCall[] {
 }
 
 describe('the Lua scripts, as Redis runs them', () => {
-  let own: OwnRedis;
+  let own: RedisServer;
   let monitor: RedisMonitor;
   let stack: TestStack;
   let calls: ScriptCall[];
@@ -66,7 +66,7 @@ describe('the Lua scripts, as Redis runs them', () => {
   const ownedTask: { id: string; state?: TaskState } = { id: '' };
 
   beforeAll(async () => {
-    own = await startOwnRedis();
+    own = await startRedisServer({ fsyncAlways: true });
     monitor = await monitorRedis(own.url);
     stack = await createTestStack({ redisUrl: own.url });
     const store = createTaskStore(stack.redis, stack.partitions);
@@ -188,7 +188,7 @@ describe('the Lua scripts, as Redis runs them', () => {
   afterAll(async () => {
     await stack?.close();
     await monitor?.close();
-    await own?.remove();
+    await own?.close();
   });
 
   it('should have run every script of the service', () => {

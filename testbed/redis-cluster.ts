@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ask, baseNodeArgs, fieldsOf, nodeProcess, role, tempDir, type NodeProcess } from './redis-nodes.js';
 import { freePorts } from './ports.js';
+import { runProcess } from './processes.js';
 import { waitFor } from './wait.js';
 
 const SLOTS = 16_384;
@@ -189,11 +188,12 @@ export async function startRedisCluster({
   try {
     await Promise.all([...nodes.values()].map((node) => node.start()));
     const addresses = [...nodes.keys()].map((port) => `127.0.0.1:${port}`);
-    await promisify(execFile)(
+    const created = await runProcess(
       'redis-cli',
       ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'],
-      { timeout: 30_000 },
+      { timeoutMs: 30_000 },
     );
+    if (created.code !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.output.slice(-2_000)}`);
     await waitFor(formed, { what: 'the cluster to form', timeoutMs: 20_000, everyMs: 100 });
   } catch (error) {
     await cluster.stop();

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oneTryRedis } from '../core/redis.js';
+import { startProcess, type OutputMode, type RunningProcess } from './processes.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -83,33 +83,35 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function nodeProcess(port: number, dir: string, args: string[]): NodeProcess {
-  let child: ChildProcess | null = null;
-  let failed: Error | null = null; // redis-server not on the PATH, say
-  const running = () => !failed && child !== null && child.exitCode === null && child.signalCode === null;
+export function nodeProcess(
+  port: number,
+  dir: string,
+  args: string[],
+  { stderr = 'ignore' as OutputMode } = {},
+): NodeProcess {
+  let server: RunningProcess | null = null;
+  const running = () => server !== null && server.running();
   return {
     port,
     running,
     async start() {
       if (running()) return;
-      failed = null;
-      child = spawn('redis-server', args, { stdio: 'ignore' }).on('error', (error) => (failed = error));
+      const starting = startProcess('redis-server', args, { stdout: 'ignore', stderr });
+      server = starting;
       const state = await waitFor(
-        async () => (running() ? (await ask(port, 'PING')) === 'PONG' && 'answers' : 'exited'),
+        async () => (starting.running() ? (await ask(port, 'PING')) === 'PONG' && 'answers' : 'exited'),
         { what: `redis-server on port ${port}` },
       );
       if (state === 'exited') {
+        await starting.exited;
+        const failed = starting.error(); // redis-server not on the PATH, say
         if (failed) throw failed;
         const log = existsSync(logFile(dir, port)) ? readFileSync(logFile(dir, port), 'utf8').slice(-2_000) : '';
         throw new Error(`redis-server on port ${port} exited at start:\n${log}`);
       }
     },
     async stop(signal = 'SIGKILL') {
-      const stopping = child;
-      if (!stopping || !running()) return;
-      const exited = new Promise((resolve) => stopping.once('exit', resolve));
-      stopping.kill(signal);
-      await exited;
+      await server?.stop(signal);
     },
   };
 }

@@ -1,7 +1,6 @@
 /** Runs a peer of bench/peers/ in a process of its own, talking to it over IPC. */
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { profileArgs, root } from '../support/service.js';
+import type { ChildProcess } from 'node:child_process';
+import { startEntryPoint } from '../../testbed/processes.js';
 
 export interface Peer<Command, Report extends { type: string }> {
   child: ChildProcess;
@@ -12,11 +11,8 @@ export interface Peer<Command, Report extends { type: string }> {
 }
 
 export function startPeer<Command, Report extends { type: string }>(file: string): Peer<Command, Report> {
-  const child = fork(join(root, 'bench', 'peers', file), [], {
-    execArgv: [...profileArgs(), '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = startEntryPoint(`bench/peers/${file}`, [], { stdout: 'inherit', stderr: 'inherit', ipc: true });
+  const { child } = running;
   return {
     child,
     send(command) {
@@ -43,12 +39,6 @@ export function startPeer<Command, Report extends { type: string }>(file: string
         child.once('exit', onExit);
       });
     },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => running.stop('SIGTERM', 5_000),
   };
 }

@@ -4,17 +4,16 @@
  * all four running side by side for the whole suite and measured in turns. The load comes from
  * autocannon in a process of its own, on loopback, over keep-alive connections.
  */
-import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createKeys, QUEUE_NAME } from '../../core/keys.js';
+import { startEntryPoint } from '../../testbed/processes.js';
 import { isCreated, type LoadOptions, type LoadResult } from '../peers/load.js';
 import {
   benchPrefix,
   clean,
   freePort,
   redisUrl,
-  root,
   startProcess,
   startService,
   stopProcess,
@@ -58,7 +57,7 @@ function peer(entry: string) {
     return {
       url,
       prefix,
-      pid: child.pid!,
+      pid: child.child.pid!,
       async stop() {
         await stopProcess(child);
         await clean(prefix);
@@ -95,25 +94,20 @@ export async function checkSample(url: string, body = BODY): Promise<void> {
 }
 
 /** One load generator process: its warm-up run, then its measured run. */
-export function load(options: LoadOptions): Promise<{ warmup: LoadResult; measured: LoadResult }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/peers/load.ts', JSON.stringify(options)], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      try {
-        resolve(JSON.parse(out) as { warmup: LoadResult; measured: LoadResult });
-      } catch {
-        reject(new Error(`load generator printed ${out.slice(0, 300)}`));
-      }
-    });
+export async function load(options: LoadOptions): Promise<{ warmup: LoadResult; measured: LoadResult }> {
+  const generator = startEntryPoint('bench/peers/load.ts', [JSON.stringify(options)], {
+    env: { NODE_ENV: 'production' },
+    stderr: 'inherit',
   });
+  const code = await generator.exited;
+  const failed = generator.error();
+  if (failed) throw failed;
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  try {
+    return JSON.parse(generator.stdout()) as { warmup: LoadResult; measured: LoadResult };
+  } catch {
+    throw new Error(`load generator printed ${generator.stdout().slice(0, 300)}`);
+  }
 }
 
 /** Jobs in the prefix's queue (nothing takes them: no worker runs) and task records in its index. */

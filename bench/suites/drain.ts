@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { calculationTask } from '../../core/task-kinds/index.js';
 import { processCpuMicros, redisCpuMicros } from '../support/usage.js';
-import { benchPrefix, clean, nodeArgs, redisUrl, root, startService, stopProcess } from '../support/service.js';
+import { startEntryPoint } from '../../testbed/processes.js';
+import { benchPrefix, clean, redisUrl, startService, stopProcess } from '../support/service.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 import { createTaskBench, type TaskBench } from '../support/tasks.js';
 
@@ -82,13 +81,18 @@ type RawMode = keyof typeof rawModes;
 async function drainRawBullmq(mode: RawMode, log: (line: string) => void): Promise<Drain> {
   const prefix = benchPrefix();
   const raw = createTaskBench(prefix);
-  const worker = spawn(
-    process.execPath,
-    [...nodeArgs('bench/peers/raw-bullmq-worker.ts'), redisUrl, prefix, String(CONCURRENCY), mode],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  let ready: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  const worker = startEntryPoint(
+    'bench/peers/raw-bullmq-worker.ts',
+    [redisUrl, prefix, String(CONCURRENCY), mode],
+    { stdout: () => ready(), stderr: 'inherit' }, // it prints one line once it runs
   );
   try {
-    await once(worker.stdout!, 'data');
+    await Promise.race([
+      started,
+      worker.exited.then((code) => Promise.reject(new Error(`the raw BullMQ worker exited with ${code}`))),
+    ]);
     await raw.queue.pause();
     const records = mode === 'records' || mode === 'records-and-log';
     if (records) {
@@ -97,7 +101,7 @@ async function drainRawBullmq(mode: RawMode, log: (line: string) => void): Promi
       const jobs = inputs().map((data) => ({ name: calculationTask.name, data }));
       for (let i = 0; i < TASKS; i += 1000) await raw.queue.addBulk(jobs.slice(i, i + 1000));
     }
-    const result = await drain(raw, worker.pid!);
+    const result = await drain(raw, worker.child.pid!);
     if (records) await expectCompleted(raw);
     log(`raw BullMQ worker ${rawModes[mode]}: ${drainSummary(result)}`);
     return result;

@@ -9,11 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createPartitions } from '../../core/partitions.js';
 import { sleepTask } from '../../core/task-kinds/index.js';
 import { createTaskStore } from '../../core/task-store.js';
+import { runProcess } from '../../testbed/processes.js';
 import type { LoadCommand, LoadReport } from '../peers/load-protocol.js';
 import { startPeer, type Peer } from '../peers/peer.js';
 import { benchPrefix, clean, freePort, redisUrl, startProcess, stopProcess, waitReady } from '../support/service.js';
@@ -58,11 +59,13 @@ function openFilesLimit(pid: number | 'self'): number {
 }
 
 /** Makes room for `needed` descriptors in a running process (prlimit; needs CAP_SYS_RESOURCE above the hard limit). */
-function ensureOpenFiles(pid: number, needed: number): void {
+async function ensureOpenFiles(pid: number, needed: number): Promise<void> {
   if (openFilesLimit(pid) >= needed) return;
-  try {
-    execFileSync('prlimit', [`--pid=${pid}`, `--nofile=${needed}:${needed}`], { stdio: 'ignore' });
-  } catch {
+  const raised = await runProcess('prlimit', [`--pid=${pid}`, `--nofile=${needed}:${needed}`]).then(
+    ({ code }) => code === 0,
+    () => false,
+  );
+  if (!raised) {
     throw new Error(
       `a process needs ${needed} open files, its limit is ${openFilesLimit(pid)} and prlimit may not raise it here (no CAP_SYS_RESOURCE)`,
     );
@@ -74,9 +77,9 @@ function ensureOpenFiles(pid: number, needed: number): void {
  * The most sockets one server process can hold here, up to `wanted`: all of them where the
  * open-files limit is (or can be raised) high enough, else what the hard limit leaves.
  */
-function socketsOneProcessHolds(wanted: number): number {
+async function socketsOneProcessHolds(wanted: number): Promise<number> {
   try {
-    ensureOpenFiles(process.pid, wanted + SERVER_FD_MARGIN);
+    await ensureOpenFiles(process.pid, wanted + SERVER_FD_MARGIN);
     return wanted;
   } catch {
     return Math.min(wanted, openFilesLimit('self') - SERVER_FD_MARGIN);
@@ -113,7 +116,7 @@ async function openLoad(url: string, mode: 'graphql' | 'bare', sockets: number, 
   try {
     const opened = await Promise.all(
       peers.map(async ({ peer, sockets: share }) => {
-        ensureOpenFiles(pidOf(peer.child), share + PEER_FD_MARGIN);
+        await ensureOpenFiles(pidOf(peer.child), share + PEER_FD_MARGIN);
         peer.send({
           type: 'open',
           url,
@@ -165,8 +168,8 @@ async function measure(server: Server, sockets: number, log: (line: string) => v
   const redis = new Redis(redisUrl);
   const loads: Load[] = [];
   try {
-    const pid = pidOf(child);
-    ensureOpenFiles(pid, sockets + SERVER_FD_MARGIN);
+    const pid = pidOf(child.child);
+    await ensureOpenFiles(pid, sockets + SERVER_FD_MARGIN);
     await waitReady(url);
     let taskIds = Array.from({ length: TASKS }, (_, i) => `task-${i}`);
     const store = createTaskStore(redis, createPartitions(prefix, 1));
@@ -225,7 +228,7 @@ export const fanoutSuite: Suite = {
         log(`N=${wanted} skipped: the suite has taken over ${TIME_BUDGET_MS / 60_000} min`);
         continue;
       }
-      const sockets = socketsOneProcessHolds(wanted);
+      const sockets = await socketsOneProcessHolds(wanted);
       if (sockets < wanted) {
         log(
           `N=${wanted} needs ${wanted + SERVER_FD_MARGIN} open files in the server process; the hard limit here is ` +

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { projectRoot } from '../../core/project-root.js';
 import { freePort } from '../../testbed/ports.js';
+import { projectDir, startEntryPoint, type RunningProcess } from '../../testbed/processes.js';
 
 export { freePort };
 
-export const root = projectRoot(import.meta.url);
+export const root = projectDir;
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
@@ -30,20 +28,6 @@ export async function clean(prefix: string): Promise<void> {
   await redis.quit();
 }
 
-/**
- * With BENCH_PROFILE_DIR set, every process the benchmarks start writes a V8 CPU profile there when
- * it exits (open it in Chrome DevTools, or summarise it with `npm run profile-summary -- FILE`).
- */
-export function profileArgs(): string[] {
-  const profileDir = process.env.BENCH_PROFILE_DIR;
-  return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-}
-
-/** Node's arguments for running a TypeScript file of the project (profiled on request). */
-export function nodeArgs(entry: string): string[] {
-  return [...profileArgs(), '--import', 'tsx', entry];
-}
-
 /** What Node prints on stderr about its inspector: noise between a suite's lines. */
 const INSPECTOR_NOTICE = /^(Debugger (listening on|attached|ending on)|For help, see: )/;
 
@@ -55,12 +39,10 @@ export function startProcess(
   entry: string,
   env: Record<string, string>,
   { inspectPort }: { inspectPort?: number } = {},
-): ChildProcess {
-  const inspect = inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [];
-  const child = spawn(process.execPath, [...inspect, ...nodeArgs(entry)], {
-    cwd: root,
+): RunningProcess {
+  return startEntryPoint(entry, [], {
+    nodeOptions: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
     env: {
-      ...process.env,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
@@ -74,23 +56,18 @@ export function startProcess(
       MAX_SUBSCRIPTIONS_PER_CLIENT: '10000000',
       ...env,
     },
-    stdio: ['ignore', 'ignore', inspectPort ? 'pipe' : 'inherit'],
+    stdout: 'ignore',
+    stderr: inspectPort
+      ? (line) => {
+          if (!INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`);
+        }
+      : 'inherit',
   });
-  if (child.stderr) {
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (!INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`);
-    });
-  }
-  return child;
 }
 
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
+/** SIGTERM, and SIGKILL if it still runs 20 s later. */
+export function stopProcess(running: RunningProcess): Promise<void> {
+  return running.stop('SIGTERM', 20_000);
 }
 
 export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
@@ -154,8 +131,8 @@ export async function startService({
   return {
     prefix,
     urls,
-    apiPids: apiProcesses.map((child) => child.pid!),
-    workerPids: workerProcesses.map((child) => child.pid!),
+    apiPids: apiProcesses.map(({ child }) => child.pid!),
+    workerPids: workerProcesses.map(({ child }) => child.pid!),
     async stop() {
       await Promise.all(children.map(stopProcess));
       if (deleteKeys) await clean(prefix);

@@ -7,7 +7,7 @@ import { gqlData } from '../support/graphql.js';
 import { CREATE_CALCULATION, CREATE_SLEEP, GET_TASK } from '../support/operations.js';
 import { freePort, runEntryPoint, startEntryPoint, type RunningProcess } from '../support/processes.js';
 import { monitorRedis } from '../support/redis-monitor.js';
-import { startOwnRedis } from '../support/redis-server.js';
+import { startRedisServer } from '../../testbed/redis-server.js';
 import { createTestStack, REDIS_URL, type TestApi, type TestStack } from '../support/stack.js';
 import { waitFor, within } from '../support/wait.js';
 
@@ -310,7 +310,7 @@ describe('Bull Board (examples/bull-board.ts) over several partitions', () => {
 describe('Bull Board (examples/bull-board.ts) in read-only mode', () => {
   it('sends Redis no command that writes, from its start to its stop, while its pages are browsed', async () => {
     // A Redis of its own, where nothing but the board runs while it is watched.
-    const own = await startOwnRedis();
+    const own = await startRedisServer({ fsyncAlways: true });
     const stack = await createTestStack({ redisUrl: own.url });
     let session: BrowserSession | undefined;
     let board: Board | undefined;
@@ -357,7 +357,7 @@ describe('Bull Board (examples/bull-board.ts) in read-only mode', () => {
       await session?.close();
       await stopBoard(board);
       await stack.close();
-      await own.remove();
+      await own.close();
     }
   }, 60_000);
 });

@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess, startEntryPoint } from '../../testbed/processes.js';
 import { projectDir } from './stack.js';
 import { waitFor } from './wait.js';
 
@@ -15,27 +16,13 @@ export interface CliRun {
   exited: Promise<number | null>;
 }
 
-/** Variables of the test's own environment that would point the command line elsewhere. */
-function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  delete base.TASK_SERVICE_URL;
-  delete base.TASK_SERVICE_TOKEN;
-  return { ...base, ...env };
-}
+/** Unsets the variables of the test's own environment that would point the command line elsewhere. */
+const unsetTarget = { TASK_SERVICE_URL: undefined, TASK_SERVICE_TOKEN: undefined };
 
 /** `task-service ARGS` in a process of its own, its output through pipes (not a terminal). */
 export function startCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [cliBin, ...args], {
-    cwd: projectDir,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  const { child, stdout, stderr, exited } = startEntryPoint(cliBin, args, { env: { ...unsetTarget, ...env } });
+  return { child, stdout, stderr, exited };
 }
 
 /** Runs it to its end, killing it after `timeoutMs`: its exit code and output. */
@@ -49,8 +36,8 @@ export async function runCli(args: readonly string[], env: Record<string, string
 
 export interface Terminal {
   /** What the screen shows now, a string per line, without trailing blanks. */
-  screen(): string[];
-  close(): void;
+  screen(): Promise<string[]>;
+  close(): Promise<void>;
 }
 
 /**
@@ -58,31 +45,32 @@ export interface Terminal {
  * window of `columns` x `rows`. The shell prints `EXIT=<code>` after it, and the window stays until
  * close().
  */
-export function inTerminal(command: string, { columns = 100, rows = 12 } = {}): Terminal {
+export async function inTerminal(command: string, { columns = 100, rows = 12 } = {}): Promise<Terminal> {
   const dir = mkdtempSync(join(tmpdir(), 'task-service-tmux-'));
   const socket = join(dir, 'socket');
-  const tmux = (...args: string[]) => {
-    const result = spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', timeout: 10_000 });
-    if (result.error) throw result.error;
-    if (result.status !== 0) throw new Error(`tmux ${args[0]} failed: ${result.stderr}`);
+  const tmux = async (...args: string[]) => {
+    const result = await runProcess('tmux', ['-S', socket, ...args], { timeoutMs: 10_000 });
+    if (result.code !== 0) throw new Error(`tmux ${args[0]} failed: ${result.stderr}`);
     return result.stdout;
   };
-  const close = () => {
-    spawnSync('tmux', ['-S', socket, 'kill-server'], { timeout: 10_000 });
+  const close = async () => {
+    await tmux('kill-server').catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   };
   const window = ['-x', String(columns), '-y', String(rows)];
   try {
-    tmux('new-session', '-d', ...window, `cd ${JSON.stringify(projectDir)} && ${command}; echo EXIT=$?; sleep 600`);
+    await tmux(
+      'new-session',
+      '-d',
+      ...window,
+      `cd ${JSON.stringify(projectDir)} && ${command}; echo EXIT=$?; sleep 600`,
+    );
   } catch (error) {
-    close();
+    await close();
     throw error;
   }
   return {
-    screen: () =>
-      tmux('capture-pane', '-p')
-        .split('\n')
-        .map((line) => line.trimEnd()),
+    screen: async () => (await tmux('capture-pane', '-p')).split('\n').map((line) => line.trimEnd()),
     close,
   };
 }
@@ -91,8 +79,8 @@ export function inTerminal(command: string, { columns = 100, rows = 12 } = {}): 
 export async function terminalEnd(terminal: Terminal, timeoutMs = 20_000) {
   const screens: string[][] = [];
   const code = await waitFor(
-    () => {
-      const screen = terminal.screen();
+    async () => {
+      const screen = await terminal.screen();
       screens.push(screen);
       const match = screen.map((line) => /^EXIT=(\d+)$/.exec(line)).find(Boolean);
       return match ? Number(match[1]) : undefined;

@@ -2,6 +2,6 @@ import { buildClient, clientBuildIsStale } from '../../scripts/client-build.js';
 import { projectDir } from './stack.js';
 
 /** The API serves the built bundle and the browser tests drive it: build it once, when stale. */
-export default function setup() {
-  if (clientBuildIsStale(projectDir)) buildClient(projectDir);
+export default async function setup() {
+  if (clientBuildIsStale(projectDir)) await buildClient(projectDir);
 }

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { startProcess } from '../../testbed/processes.js';
 import { freePort } from './processes.js';
 import { tempDir } from './redis-nodes.js';
 import { waitFor } from './wait.js';
@@ -92,14 +92,7 @@ export async function startHaproxy({ backends, port }: HaproxyOptions): Promise<
   writeFileSync(file, config(listen, backends, adminSocket));
   const url = `http://127.0.0.1:${listen}`;
 
-  const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let failed: Error | null = null; // haproxy not on the PATH, say
-  child.on('error', (error) => (failed = error));
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const running = () => !failed && child.exitCode === null && child.signalCode === null;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const haproxy = startProcess('haproxy', ['-db', '-f', file]);
 
   const proxy: Haproxy = {
     url,
@@ -141,13 +134,10 @@ export async function startHaproxy({ backends, port }: HaproxyOptions): Promise<
       if (answer.trim()) throw new Error(`HAProxy refused the state ${state} for ${address}: ${answer.trim()}`);
     },
 
-    output: () => output,
+    output: () => haproxy.output(),
 
     async stop() {
-      if (running()) {
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await haproxy.close();
       dir.remove();
     },
   };
@@ -155,10 +145,14 @@ export async function startHaproxy({ backends, port }: HaproxyOptions): Promise<
   try {
     // Any answer will do, a 503 while no backend is up: HAProxy listens.
     const state = await waitFor(
-      async () => (running() ? await fetch(`${url}/healthz`).then(() => 'answers' as const) : 'exited'),
+      async () => (haproxy.running() ? await fetch(`${url}/healthz`).then(() => 'answers' as const) : 'exited'),
       { what: `HAProxy on port ${listen}` },
     );
-    if (state === 'exited') throw failed ?? new Error(`HAProxy exited at start:\n${output}`);
+    if (state === 'exited') {
+      await haproxy.exited;
+      // haproxy not on the PATH, say
+      throw haproxy.error() ?? new Error(`HAProxy exited at start:\n${haproxy.output()}`);
+    }
   } catch (error) {
     await proxy.stop();
     throw error;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ask, baseNodeArgs, fieldsOf, logFile, nodeProcess, role, tempDir, type NodeProcess } from './redis-nodes.js';
-import { freePorts } from './processes.js';
+import { freePorts } from './ports.js';
 import { waitFor } from './wait.js';
 
 /** A master, its replica and three sentinels watching them, of the test's own, on loopback. */
