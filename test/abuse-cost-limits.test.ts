@@ -2,7 +2,7 @@ import { getIntrospectionQuery, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { TaskUpdatedDocument, TasksDocument } from '../client/src/graphql/generated/graphql.js';
 import { parseApiConfig } from '../src/config.js';
-import { gql, gqlData, watch, wsClient } from './support/graphql.js';
+import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { useTestApi } from './support/test-api.js';
 import { within } from './support/wait.js';
 
@@ -31,13 +31,9 @@ describe('cost limits on one operation', () => {
   };
 
   it('should refuse hundreds of aliased mutations over HTTP before running any', async () => {
-    const response = await fetch(`${setup.api.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: aliasedMutations(300) }),
-    });
+    const response = await postGraphQL(setup.api.url, { query: aliasedMutations(300) });
     expect(response.status).toBe(400);
-    const { data, errors } = (await response.json()) as Awaited<ReturnType<typeof gql>>;
+    const { data, errors } = response.body;
     expect(data).toBeUndefined();
     // 300 root fields, and 600 fields in all (each with its id).
     expect(errors!.map(costLimitOf)).toEqual(['maxRootFields', 'maxFields']);
@@ -96,11 +92,7 @@ describe('cost limits on one operation', () => {
   it('should stop parsing a document of more tokens than the limit, over HTTP and graphql-ws', async () => {
     // 30,000 tokens, some 250 kB: refused at once, before graphql-js's own rules spend time on it.
     const started = Date.now();
-    const response = await fetch(`${setup.api.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: aliasedMutations(2_000) }),
-    });
+    const response = await postGraphQL(setup.api.url, { query: aliasedMutations(2_000) });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(response.status).toBe(400);
     // (sic: graphql-js's message)
@@ -108,7 +100,7 @@ describe('cost limits on one operation', () => {
       message: 'Syntax Error: Document contains more that 5000 tokens. Parsing aborted.',
       extensions: { code: 'GRAPHQL_PARSE_FAILED' },
     };
-    expect((await response.json()) as unknown).toMatchObject({ errors: [expected] });
+    expect(response.body).toMatchObject({ errors: [expected] });
 
     const client = wsClient(setup.api.url);
     try {

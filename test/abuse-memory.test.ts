@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { postGraphQL } from './support/graphql.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { REDIS_URL, createTestStack, type TestStack } from './support/stack.js';
 import { waitFor } from './support/wait.js';
@@ -47,18 +48,13 @@ describe('memory under large distinct operation texts', () => {
     await stack.close();
   });
 
-  const post = (text: string, bearer: string | null) =>
-    fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(bearer && { authorization: `Bearer ${bearer}` }) },
-      body: JSON.stringify({ query: text }),
-    });
+  const post = (text: string, token: string | null) => postGraphQL(url, { query: text }, { token });
 
   it('should keep neither the texts it answered nor those it refused, over HTTP', async () => {
     for (let i = 0; i < TEXTS; i++) {
       const accepted = await post(bigText(i), token);
       expect(accepted.status).toBe(200);
-      expect(await accepted.json()).toEqual({ data: { workers: [] } });
+      expect(accepted.body).toEqual({ data: { workers: [] } });
       // Without a token the request is refused before its text is even parsed.
       expect((await post(bigText(TEXTS + i), null)).status).toBe(401);
     }

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { limitClient } from '../core/keys.js';
 import { clientAddress } from '../src/http/client-address.js';
-import { gql, gqlData, gqlFrom, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { gql, gqlData, gqlFrom, postGraphQL, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { within } from './support/wait.js';
@@ -137,12 +137,12 @@ describe('client addresses behind a trusted proxy', () => {
 
   /** One create as a proxy on this machine would forward it, saying whom it came from. */
   async function createForwarded(url: string, forwardedFor: string) {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
-      body: JSON.stringify({ query: CREATE_SLEEP, variables: sleep }),
-    });
-    return errorsOf((await response.json()) as GraphQLResponse).map((extensions) => extensions?.code);
+    const response = await postGraphQL(
+      url,
+      { query: CREATE_SLEEP, variables: sleep },
+      { headers: { 'x-forwarded-for': forwardedFor } },
+    );
+    return errorsOf(response.body).map((extensions) => extensions?.code);
   }
 
   it('should count each forwarded client on its own, and ignore the header from anyone untrusted', async () => {

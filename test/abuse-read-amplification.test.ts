@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TasksDocument } from '../client/src/graphql/generated/graphql.js';
 import { MAX_NUMBERS } from '../core/task-kinds/calculation-task.js';
 import { parseApiConfig } from '../src/config.js';
-import { gql, gqlData, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { CREATE_CALCULATION } from './support/operations.js';
 import { useTestApi } from './support/test-api.js';
 import { within } from './support/wait.js';
@@ -49,12 +49,8 @@ describe('read amplification', () => {
 
   it('should refuse hundreds of aliases of numbers over a page of tasks over HTTP, before it runs', async () => {
     const started = Date.now();
-    const response = await fetch(`${setup.api.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: PROBE }),
-    });
-    const body = (await response.json()) as GraphQLResponse;
+    const response = await postGraphQL(setup.api.url, { query: PROBE });
+    const { body } = response;
     // At once: answering it took seconds of the event loop and tens of megabytes.
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(response.status).toBe(400);

@@ -2,7 +2,7 @@ import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { operationCost } from '../src/graphql/operation-cost.js';
 import { buildTaskSchema } from '../src/graphql/schema.js';
-import { gql, gqlData, watch, wsClient } from './support/graphql.js';
+import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { LIST_TASKS, TASK_UPDATED } from './support/operations.js';
 import { createTestStack } from './support/stack.js';
 import { useTestApi } from './support/test-api.js';
@@ -23,13 +23,9 @@ describe('admitting an operation', () => {
   it('should refuse a mutation with one bad creation among good ones, creating nothing, over HTTP and graphql-ws', async () => {
     const before = await queued();
     const mutation = `mutation { a: ${valid} b: ${invalid} c: createCalculationTask(input: { numbers: [], operation: SUM }) { id } }`;
-    const response = await fetch(`${setup.api.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: mutation }),
-    });
+    const response = await postGraphQL(setup.api.url, { query: mutation });
     expect(response.status).toBe(200); // as a resolver's error is answered
-    const { data, errors } = (await response.json()) as { data?: unknown; errors: any[] };
+    const { data, errors } = response.body as { data?: unknown; errors: any[] };
     expect(data).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({
@@ -83,14 +79,10 @@ describe('the read budget', () => {
       // LIST_TASKS costs 505, TASK_UPDATED 124: a budget of 1,100 over a day holds two lists and no more.
       const api = await stack.startApi({ limits: { readBudget: 1_100, rateLimitWindowMs: 24 * 3_600_000 } });
       for (let i = 0; i < 2; i++) expect((await gql(api.url, LIST_TASKS)).errors).toBeUndefined();
-      const response = await fetch(`${api.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: LIST_TASKS }),
-      });
+      const response = await postGraphQL(api.url, { query: LIST_TASKS });
       expect(response.status).toBe(429);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-      const { errors } = (await response.json()) as {
+      const { errors } = response.body as {
         errors: { message: string; extensions: Record<string, unknown> }[];
       };
       expect(errors[0]).toMatchObject({
@@ -135,13 +127,9 @@ describe('the read budget', () => {
       const createAnswering = `mutation { createSleepTask(input: { duration: 1 }) ${selection} }`;
       for (let i = 0; i < 3; i++) expect((await gql(api.url, createAnswering)).errors).toBeUndefined();
       for (let i = 0; i < 2; i++) expect((await gql(api.url, cancel, { id: task.id })).errors).toBeUndefined();
-      const response = await fetch(`${api.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: cancel, variables: { id: task.id } }),
-      });
+      const response = await postGraphQL(api.url, { query: cancel, variables: { id: task.id } });
       expect(response.status).toBe(429);
-      expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
+      expect(response.body).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
       expect((await gql(api.url, read, { id: task.id })).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
 
       const client = wsClient(api.url);
@@ -166,13 +154,11 @@ describe('the size of an answer', () => {
     try {
       const api = await stack.startApi({ limits: { maxResponseBytes: 2_000 } });
       for (let i = 0; i < 20; i++) await gql(api.url, `mutation { ${valid} }`);
-      const response = await fetch(`${api.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ tasks(first: 20) { nodes { id name state createdAt } } }' }),
+      const response = await postGraphQL(api.url, {
+        query: '{ tasks(first: 20) { nodes { id name state createdAt } } }',
       });
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({
+      expect(response.body).toEqual({
         errors: [
           {
             message: 'The answer is larger than 2000 bytes: ask for fewer fields or a smaller page',

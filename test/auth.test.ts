@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { postGraphQL, watch, wsClient } from './support/graphql.js';
 import {
   CANCEL_TASK,
   CREATE_SLEEP,
@@ -33,17 +33,12 @@ const authorizationOf = (credentials: Credentials) =>
 
 /** GraphQL over HTTP with these credentials. */
 async function as(credentials: Credentials, url: string, query: string, variables: Record<string, unknown> = {}) {
-  const authorization = authorizationOf(credentials);
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return {
-    status: response.status,
-    challenge: response.headers.get('www-authenticate'),
-    ...((await response.json()) as GraphQLResponse<Record<string, any>>),
-  };
+  const { status, headers, body } = await postGraphQL(
+    url,
+    { query, variables },
+    typeof credentials === 'string' ? { token: credentials } : { headers: credentials ?? {} },
+  );
+  return { status, challenge: headers.get('www-authenticate'), ...body };
 }
 
 describe('authentication', () => {

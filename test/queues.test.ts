@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gqlData, type GraphQLResponse } from './support/graphql.js';
+import { gqlData, postGraphQL } from './support/graphql.js';
 import { DELETE_TASK, GET_TASK, QUEUES, type TaskData } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
@@ -130,13 +130,9 @@ describe('queues', () => {
     stack = await createTestStack();
     const api = await stack.startApi({ auth: { jwtSecret: secret } });
     const as = async (subject: string | null, query: string, variables: Record<string, unknown> = {}) => {
-      const bearer = subject && (await signedToken(secret, subject));
-      const response = await fetch(`${api.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(bearer && { authorization: `Bearer ${bearer}` }) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...((await response.json()) as GraphQLResponse<Record<string, any>>) };
+      const token = subject && (await signedToken(secret, subject));
+      const { status, body } = await postGraphQL(api.url, { query, variables }, { token });
+      return { status, ...body };
     };
 
     await queueAsBullBoard(stack.keys.prefix).pause();

@@ -10,7 +10,7 @@ import { createScheduleStore } from '../core/schedule-store.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createScheduleRuns } from '../worker/schedule-runs.js';
-import { gql, gqlData, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
+import { gql, gqlData, postGraphQL, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS } from './support/operations.js';
 import { freePort } from './support/processes.js';
 import { parseExposition } from './support/prometheus.js';
@@ -58,13 +58,7 @@ async function as<T = Record<string, any>>(
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<GraphQLResponse<T>> {
-  if (!bearer) return gql<T>(url, query, variables);
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as GraphQLResponse<T>;
+  return (await postGraphQL<T>(url, { query, variables }, { token: bearer })).body;
 }
 
 async function scheduleCalculation(url: string, schedule: Record<string, unknown>, bearer: string | null = null) {

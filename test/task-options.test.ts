@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
 import { defineProcessor } from '../worker/processors/task-processor.js';
 import { taskProcessors } from '../worker/processors/index.js';
-import { gql, gqlData, watch, wsClient } from './support/graphql.js';
+import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import {
   CANCEL_TASK,
   DELETE_TASK,
@@ -151,15 +151,11 @@ describe('task options', () => {
     it("should keep keys to their caller when authentication is on, and check a key's length", async () => {
       const api = await stack.startApi({ auth: { jwtSecret: secret } });
       const as = async (subject: string, options: Record<string, unknown>) => {
-        const response = await fetch(`${api.url}/graphql`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${await signedToken(secret, subject)}`,
-          },
-          body: JSON.stringify({ query: CREATE_SLEEP, variables: { input: { duration: 5 }, options } }),
-        });
-        return (await response.json()) as { data?: { createSleepTask: OptionsTask } | null; errors?: any[] };
+        const variables = { input: { duration: 5 }, options };
+        const token = await signedToken(secret, subject);
+        return (
+          await postGraphQL<{ createSleepTask: OptionsTask }>(api.url, { query: CREATE_SLEEP, variables }, { token })
+        ).body;
       };
       const alice = await as('alice', { idempotencyKey: 'mine' });
       const bob = await as('bob', { idempotencyKey: 'mine' });

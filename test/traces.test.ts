@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlData, watch, wsClient } from './support/graphql.js';
+import { gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { CREATE_CALCULATION, GET_TASK, TASK_FIELDS, WORKERS, type TaskData } from './support/operations.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
@@ -23,12 +23,12 @@ const WATCH = `subscription WatchTask($id: ID!) { taskProgress(id: $id) { ${TASK
  */
 async function createSleepTraced(url: string, duration: number) {
   const client = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', traceparent: `00-${client.traceId}-${client.spanId}-01` },
-    body: JSON.stringify({ query: CREATE_SLEEP, variables: { input: { duration } } }),
-  });
-  const { data } = (await response.json()) as { data?: { createSleepTask: TaskData } | null };
+  const { body } = await postGraphQL<{ createSleepTask: TaskData }>(
+    url,
+    { query: CREATE_SLEEP, variables: { input: { duration } } },
+    { headers: { traceparent: `00-${client.traceId}-${client.spanId}-01` } },
+  );
+  const data = body.data;
   return { client, task: data?.createSleepTask ?? null };
 }
 

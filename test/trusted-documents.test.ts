@@ -15,7 +15,7 @@ import { documentIdOf } from '../cli/persisted-documents.js';
 import { ConfigError } from '../core/config.js';
 import { parseApiConfig } from '../src/config.js';
 import type { Context } from '../src/graphql/context.js';
-import { gql, gqlData, watch, wsClient } from './support/graphql.js';
+import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS } from './support/operations.js';
 import { acknowledgedSocket, type RawSocket } from './support/raw-socket.js';
 import { createTestStack, projectDir, type ApiOverrides, type TestApi, type TestStack } from './support/stack.js';
@@ -28,15 +28,6 @@ const UNKNOWN_ID = `sha256:${'0'.repeat(64)}`;
 interface Answer {
   status: number;
   body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}
-
-async function post(url: string, body: Record<string, unknown>): Promise<Answer> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
 async function get(url: string, params: Record<string, string>): Promise<Answer> {
@@ -81,7 +72,7 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
   afterAll(() => stack.close());
 
   it('should run a document of the command line by its documentId over POST, its text from the manifest', async () => {
-    const answer = await post(api.url, {
+    const answer = await postGraphQL(api.url, {
       documentId: idOf(CliCreateSleepTaskDocument),
       variables: { input: { duration: 1 } },
     });
@@ -109,7 +100,7 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
   it("should take a manifest id in Apollo's extensions.persistedQuery too, as Apollo Client sends it", async () => {
     const id = idOf(CliWorkersDocument);
     for (const sha256Hash of [id, id.slice('sha256:'.length)]) {
-      const answer = await post(api.url, { extensions: { persistedQuery: { version: 1, sha256Hash } } });
+      const answer = await postGraphQL(api.url, { extensions: { persistedQuery: { version: 1, sha256Hash } } });
       expect(answer.body).toEqual({ data: { workers: expect.any(Array), queues: expect.any(Array) } });
     }
   });
@@ -121,7 +112,7 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
       { documentId: UNKNOWN_ID, query: '{ workers { name } }' },
       { extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ workers { name } }') } } },
     ]) {
-      const answer = await post(api.url, body);
+      const answer = await postGraphQL(api.url, body);
       expect(answer.status).toBe(400);
       expect(codeOf(answer)).toBe('PERSISTED_QUERY_NOT_FOUND');
       expect(answer.body.errors).toHaveLength(1);
@@ -133,9 +124,12 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
     const before = counter.seen.started;
     const text = '{ workers { name } }';
     const refused = [
-      await post(api.url, { query: text }),
-      await post(api.url, { query: getIntrospectionQuery() }),
-      await post(api.url, { query: text, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(text) } } }),
+      await postGraphQL(api.url, { query: text }),
+      await postGraphQL(api.url, { query: getIntrospectionQuery() }),
+      await postGraphQL(api.url, {
+        query: text,
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(text) } },
+      }),
       await get(api.url, { query: text }),
     ];
     for (const answer of refused) {
@@ -145,12 +139,14 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
     }
     expect(counter.seen.started).toBe(before);
     // Nothing was registered: the hash alone is still unknown.
-    const again = await post(api.url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(text) } } });
+    const again = await postGraphQL(api.url, {
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(text) } },
+    });
     expect(codeOf(again)).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('should follow a task over WebSocket by a subscribe message with documentId and no query, to its end', async () => {
-    const { body } = await post(api.url, {
+    const { body } = await postGraphQL(api.url, {
       documentId: idOf(CliCreateSleepTaskDocument),
       variables: { input: { duration: 2 } },
     });
@@ -216,7 +212,7 @@ describe('trusted documents with TRUSTED_DOCUMENTS=accept (the default)', () => 
   afterAll(() => stack.close());
 
   it('should serve ids and text alike', async () => {
-    const byId = await post(api.url, { documentId: idOf(CliWorkersDocument) });
+    const byId = await postGraphQL(api.url, { documentId: idOf(CliWorkersDocument) });
     expect(byId.body).toEqual({ data: { workers: expect.any(Array), queues: expect.any(Array) } });
     await gqlData(api.url, CREATE_SLEEP, { input: { duration: 1 } });
     const client = wsClient(api.url);
@@ -229,16 +225,16 @@ describe('trusted documents with TRUSTED_DOCUMENTS=accept (the default)', () => 
   it("should keep Apollo's automatic persisted queries: unknown hash, then the text registered, then the hash alone", async () => {
     const text = '{ workers { name concurrency } }';
     const persistedQuery = { version: 1, sha256Hash: sha256(text) };
-    const first = await post(api.url, { extensions: { persistedQuery } });
+    const first = await postGraphQL(api.url, { extensions: { persistedQuery } });
     expect(codeOf(first)).toBe('PERSISTED_QUERY_NOT_FOUND');
-    const registered = await post(api.url, { query: text, extensions: { persistedQuery } });
+    const registered = await postGraphQL(api.url, { query: text, extensions: { persistedQuery } });
     expect(registered.body).toEqual({ data: { workers: expect.any(Array) } });
-    const byHash = await post(api.url, { extensions: { persistedQuery } });
+    const byHash = await postGraphQL(api.url, { extensions: { persistedQuery } });
     expect(byHash.body).toEqual({ data: { workers: expect.any(Array) } });
   });
 
   it('should answer an unknown documentId PERSISTED_QUERY_NOT_FOUND, even beside a text', async () => {
-    const answer = await post(api.url, { documentId: UNKNOWN_ID, query: '{ workers { name } }' });
+    const answer = await postGraphQL(api.url, { documentId: UNKNOWN_ID, query: '{ workers { name } }' });
     expect(answer.status).toBe(400);
     expect(codeOf(answer)).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(answer.body.errors![0]!.message).toContain(UNKNOWN_ID);
@@ -256,7 +252,7 @@ describe('trusted documents with TRUSTED_DOCUMENTS=off', () => {
   afterAll(() => stack.close());
 
   it('should answer a documentId PERSISTED_QUERY_NOT_SUPPORTED, and text as always', async () => {
-    const answer = await post(api.url, { documentId: idOf(CliWorkersDocument) });
+    const answer = await postGraphQL(api.url, { documentId: idOf(CliWorkersDocument) });
     expect(answer.status).toBe(400);
     expect(codeOf(answer)).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
     expect(answer.body.errors![0]!.message).toContain('TRUSTED_DOCUMENTS=off');
@@ -276,7 +272,7 @@ describe('trusted documents under cost limits lower than they ask for', () => {
   afterAll(() => stack.close());
 
   it('should start, and refuse those documents where they are asked for, over HTTP and WebSocket, as their text would be', async () => {
-    const http = await post(api.url, { documentId: idOf(CliTasksDocument), variables: { first: 1 } });
+    const http = await postGraphQL(api.url, { documentId: idOf(CliTasksDocument), variables: { first: 1 } });
     expect(codeOf(http)).toBe('GRAPHQL_VALIDATION_FAILED');
     const raw = await acknowledgedSocket(api.url);
     try {
@@ -317,9 +313,9 @@ describe('the manifests of other frontends (TRUSTED_DOCUMENTS_MANIFESTS)', () =>
 
   it("should serve their documents by id beside the project's own", async () => {
     const api = await stack.startApi(only([manifest('other.json', { [id]: text })]));
-    const other = await post(api.url, { documentId: id });
+    const other = await postGraphQL(api.url, { documentId: id });
     expect(other.body).toEqual({ data: { workers: expect.any(Array) } });
-    const own = await post(api.url, { documentId: idOf(CliTasksDocument), variables: { first: 1 } });
+    const own = await postGraphQL(api.url, { documentId: idOf(CliTasksDocument), variables: { first: 1 } });
     expect(own.body.errors).toBeUndefined();
     await api.close();
   });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../core/task-store.js';
 import { createTaskStore } from '../core/task-store.js';
 import { waiterOf } from '../core/waiting.js';
-import { gql, gqlFrom, type GraphQLResponse } from './support/graphql.js';
+import { gql, gqlFrom, postGraphQL, type GraphQLResponse } from './support/graphql.js';
 import { parseExposition } from './support/prometheus.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
@@ -18,21 +18,6 @@ const CREATE_TWO = `mutation {
   b: createSleepTask(input: { duration: 1 }, options: { delaySeconds: 3600 }) { id }
 }`;
 const delayed = { options: { delaySeconds: 3600 } };
-
-/** A create over HTTP with its status, as a client sees it. */
-async function post(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: (await response.json()) as GraphQLResponse };
-}
 
 const codesOf = (body: GraphQLResponse) => body.errors?.map((error) => error.extensions?.code) ?? [];
 
@@ -62,10 +47,11 @@ describe('the tasks one owner may have waiting (MAX_WAITING_PER_OWNER)', () => {
   it('should refuse a create past the bound with TOO_MANY_WAITING_TASKS (429), creating nothing', async () => {
     // An allowance of 5 creates: the refused operation of two must not spend any of it.
     const api = await stack.startApi({ limits: { maxWaitingPerOwner: 4, rateLimitCreates: 5 } });
-    for (let i = 0; i < 3; i++) expect(codesOf((await post(api.url, CREATE, delayed)).body)).toEqual([]);
+    for (let i = 0; i < 3; i++)
+      expect(codesOf((await postGraphQL(api.url, { query: CREATE, variables: delayed })).body)).toEqual([]);
 
     // Two more do not fit: neither is created, and the operation costs none of the create allowance.
-    const both = await post(api.url, CREATE_TWO);
+    const both = await postGraphQL(api.url, { query: CREATE_TWO });
     expect(both.status).toBe(429);
     expect(both.body.data ?? null).toBeNull();
     expect(both.body.errors).toMatchObject([
@@ -77,8 +63,8 @@ describe('the tasks one owner may have waiting (MAX_WAITING_PER_OWNER)', () => {
     expect(await store.waitingOf(LOOPBACK)).toBe(3);
 
     // One does, in whichever partition still has room; then the bound holds, delayed or not.
-    expect(codesOf((await post(api.url, CREATE, delayed)).body)).toEqual([]);
-    const refused = await post(api.url, CREATE);
+    expect(codesOf((await postGraphQL(api.url, { query: CREATE, variables: delayed })).body)).toEqual([]);
+    const refused = await postGraphQL(api.url, { query: CREATE });
     expect(refused.status).toBe(429);
     expect(codesOf(refused.body)).toEqual(['TOO_MANY_WAITING_TASKS']);
     expect(await store.waitingOf(LOOPBACK)).toBe(4);
@@ -96,12 +82,12 @@ describe('the tasks one owner may have waiting (MAX_WAITING_PER_OWNER)', () => {
     const api = await stack.startApi({ limits: { maxWaitingPerOwner: 3 } });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { body } = await post(api.url, CREATE, delayed);
+      const { body } = await postGraphQL(api.url, { query: CREATE, variables: delayed });
       ids.push((body.data as { createSleepTask: { id: string } }).createSleepTask.id);
     }
     // The next in turn is the first's partition, still full: the room is in the second's.
     await gql(api.url, 'mutation ($id: ID!) { cancelTask(id: $id) { id } }', { id: ids[1] });
-    const { body } = await post(api.url, CREATE, delayed);
+    const { body } = await postGraphQL(api.url, { query: CREATE, variables: delayed });
     expect(codesOf(body)).toEqual([]);
     const created = (body.data as { createSleepTask: { id: string } }).createSleepTask.id;
     expect(stack.partitions.ofTask(created)).toBe(stack.partitions.ofTask(ids[1]!));
@@ -110,13 +96,17 @@ describe('the tasks one owner may have waiting (MAX_WAITING_PER_OWNER)', () => {
   it("should count an owner's tasks together whatever its address, and apart from another owner's", async () => {
     const secret = randomBytes(32).toString('hex');
     const api = await stack.startApi({ auth: { jwtSecret: secret }, limits: { maxWaitingPerOwner: 2 } });
-    const as = async (owner: string) => ({ authorization: `Bearer ${await signedToken(secret, owner)}` });
-    expect(codesOf((await post(api.url, CREATE, delayed, await as('alice'))).body)).toEqual([]);
-    expect(codesOf(await gqlFrom('127.0.0.2', api.url, CREATE, delayed, await as('alice')))).toEqual([]);
-    expect(codesOf(await gqlFrom('127.0.0.3', api.url, CREATE, delayed, await as('alice')))).toEqual([
+    const as = async (owner: string, localAddress?: string) => ({
+      token: await signedToken(secret, owner),
+      localAddress,
+    });
+    const createDelayed = { query: CREATE, variables: delayed };
+    expect(codesOf((await postGraphQL(api.url, createDelayed, await as('alice'))).body)).toEqual([]);
+    expect(codesOf((await postGraphQL(api.url, createDelayed, await as('alice', '127.0.0.2'))).body)).toEqual([]);
+    expect(codesOf((await postGraphQL(api.url, createDelayed, await as('alice', '127.0.0.3'))).body)).toEqual([
       'TOO_MANY_WAITING_TASKS',
     ]);
-    expect(codesOf((await post(api.url, CREATE, delayed, await as('bob'))).body)).toEqual([]);
+    expect(codesOf((await postGraphQL(api.url, createDelayed, await as('bob'))).body)).toEqual([]);
     expect(await store.waitingOf(waiterOf('alice'))).toBe(2);
     expect(await store.waitingOf(waiterOf('bob'))).toBe(1);
     expect(await store.waitingOf(LOOPBACK)).toBe(0);
@@ -126,7 +116,7 @@ describe('the tasks one owner may have waiting (MAX_WAITING_PER_OWNER)', () => {
     const api = await stack.startApi({ limits: { maxWaitingPerOwner: 10 } });
     const created: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const { body } = await post(api.url, CREATE, i < 3 ? delayed : {});
+      const { body } = await postGraphQL(api.url, { query: CREATE, variables: i < 3 ? delayed : {} });
       created.push((body.data as { createSleepTask: { id: string } }).createSleepTask.id);
     }
     expect(await store.waitingOf(LOOPBACK)).toBe(6);
@@ -176,20 +166,22 @@ describe('the tasks one owner may have waiting (MAX_WAITING_PER_OWNER)', () => {
 
   it('should give the count back as a worker starts the tasks', async () => {
     const api = await stack.startApi({ limits: { maxWaitingPerOwner: 3 } });
-    for (let i = 0; i < 3; i++) await post(api.url, CREATE);
-    expect(codesOf((await post(api.url, CREATE)).body)).toEqual(['TOO_MANY_WAITING_TASKS']);
+    for (let i = 0; i < 3; i++) await postGraphQL(api.url, { query: CREATE });
+    expect(codesOf((await postGraphQL(api.url, { query: CREATE })).body)).toEqual(['TOO_MANY_WAITING_TASKS']);
     await stack.startWorker();
     await waitFor(async () => (await store.count({ state: 'COMPLETED' })) === 3, { what: 'the tasks to complete' });
     expect(await store.waitingOf(LOOPBACK)).toBe(0);
     expect(await waitingSets()).toEqual([]);
-    expect(codesOf((await post(api.url, CREATE)).body)).toEqual([]);
+    expect(codesOf((await postGraphQL(api.url, { query: CREATE })).body)).toEqual([]);
   });
 
   it('should hold the bound exactly under concurrent creates on two API instances', async () => {
     const limits = { maxWaitingPerOwner: 10, rateLimitCreates: 1_000 };
     const apis = [await stack.startApi({ limits }), await stack.startApi({ limits })];
     const answers = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => post(apis[i % 2]!.url, CREATE, i % 3 === 0 ? delayed : {})),
+      Array.from({ length: 40 }, (_, i) =>
+        postGraphQL(apis[i % 2]!.url, { query: CREATE, variables: i % 3 === 0 ? delayed : {} }),
+      ),
     );
     const codes = answers.flatMap(({ body }) => (body.errors ? codesOf(body) : ['CREATED']));
     expect(codes.filter((code) => code === 'CREATED')).toHaveLength(10);
@@ -203,7 +195,7 @@ describe('the tasks one owner may have waiting (MAX_WAITING_PER_OWNER)', () => {
 
   it('should show the waiting tasks, and the most one owner has, in /metrics', async () => {
     const api = await stack.startApi({ limits: { maxWaitingPerOwner: 10 } });
-    for (let i = 0; i < 5; i++) await post(api.url, CREATE, delayed);
+    for (let i = 0; i < 5; i++) await postGraphQL(api.url, { query: CREATE, variables: delayed });
     await gqlFrom('127.0.0.2', api.url, CREATE, delayed);
     const response = await fetch(`${api.url}/metrics`);
     const metrics = parseExposition(await response.text());
