@@ -34,7 +34,8 @@ async function startRedis(url: URL): Promise<RedisServer> {
   const dir = join(root, '.data', `redis-${port}`);
   mkdirSync(dir, { recursive: true });
   say(`nothing answers at ${url.href}: starting redis-server on port ${port} (data in ${dir})`);
-  return startRedisServer({ port, dir, stderr: 'inherit' });
+  // In this process's group, as the API and the worker are: it stops with them, whatever stops them.
+  return startRedisServer({ port, dir, stderr: 'inherit', ownGroup: false });
 }
 
 /** The API or the worker, in this process's group: a terminal's Ctrl-C and hang-up reach it too. */

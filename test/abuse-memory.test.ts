@@ -41,10 +41,7 @@ describe('memory under large distinct operation texts', () => {
   });
 
   afterAll(async () => {
-    if (api.child.exitCode === null) {
-      process.kill(-api.child.pid!, 'SIGTERM');
-      await api.exited;
-    }
+    await api.stop('SIGTERM');
     await stack.close();
   });
 

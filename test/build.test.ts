@@ -16,7 +16,7 @@ describe('the compiled service', () => {
 
   afterAll(async () => {
     await receiver?.close();
-    for (const running of started) if (running.child.exitCode === null) process.kill(-running.child.pid!, 'SIGKILL');
+    await Promise.all(started.map((running) => running.close()));
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);

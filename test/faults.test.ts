@@ -26,10 +26,7 @@ describe('faults', () => {
   const clients: Client[] = [];
 
   afterEach(async () => {
-    for (const running of processes.splice(0)) {
-      if (running.child.exitCode === null && running.child.signalCode === null)
-        process.kill(-running.child.pid!, 'SIGKILL');
-    }
+    await Promise.all(processes.splice(0).map((running) => running.close()));
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
     await stack?.close();
     await own?.close();
@@ -61,7 +58,7 @@ describe('faults', () => {
       },
     );
 
-    process.kill(-doomed.child.pid!, 'SIGKILL');
+    doomed.kill('SIGKILL');
     await stack.startWorker({ name: 'survivor', stalled: quickStall });
     await within(progress.ended, 20_000, 'completion on the other worker');
 
@@ -96,7 +93,7 @@ describe('faults', () => {
     const task = await createSleep(api.url, 30);
     await waitFor(async () => (await getTask(api.url, task.id)).current >= 1, { what: 'a step', timeoutMs: 15_000 });
 
-    process.kill(-doomed.child.pid!, 'SIGKILL');
+    doomed.kill('SIGKILL');
     // This worker allows no lost run: BullMQ fails the job without running it, and the record follows.
     await stack.startWorker({ name: 'strict', stalled: { ...quickStall, maxCount: 0 } });
     const failed = await waitFor(
@@ -314,7 +311,7 @@ describe('faults', () => {
     const progress = watch<{ taskProgress: TaskData }>(retrying, TASK_PROGRESS, { id: task.id });
     await waitFor(() => progress.values.length > 0, { what: 'the snapshot from instance A' });
 
-    process.kill(-a.child.pid!, 'SIGKILL');
+    a.kill('SIGKILL');
     await within(progress.ended, 15_000, 'the terminal state through instance B');
     expect(progress.error).toBeNull();
     const events = progress.values.map(({ taskProgress }) => taskProgress);

@@ -17,10 +17,7 @@ describe('API instances behind a proxy', () => {
 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    for (const api of apis.splice(0)) {
-      if (api.child.exitCode === null && api.child.signalCode === null) process.kill(-api.child.pid!, 'SIGKILL');
-      await api.exited;
-    }
+    await Promise.all(apis.splice(0).map((api) => api.close()));
     await proxy?.stop();
     await stack?.close(); // the worker, and every key under the prefix
     stack = proxy = undefined;
@@ -99,7 +96,7 @@ describe('API instances behind a proxy', () => {
 
     await proxy!.setState(b!, 'ready');
     await proxy!.waitForStatus(b!, 'UP');
-    process.kill(-apis[0]!.child.pid!, 'SIGKILL');
+    apis[0]!.kill('SIGKILL');
     await within(progress.ended, 15_000, 'the terminal state through instance B');
 
     expect(progress.error).toBeNull();

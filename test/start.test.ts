@@ -13,10 +13,8 @@ describe('npm start', () => {
   const started: RunningProcess[] = [];
   const dataDirs: string[] = [];
 
-  afterEach(() => {
-    for (const running of started.splice(0)) {
-      if (running.child.exitCode === null) process.kill(-running.child.pid!, 'SIGKILL');
-    }
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((running) => running.close()));
     for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -112,12 +112,7 @@ describe('traces', () => {
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
-    for (const running of started) {
-      if (running.child.exitCode === null && running.child.signalCode === null) {
-        process.kill(-running.child.pid!, 'SIGKILL');
-      }
-      await running.exited;
-    }
+    await Promise.all(started.map((running) => running.close()));
     await receiver?.close();
     await stack?.close();
   });

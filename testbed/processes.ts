@@ -83,9 +83,16 @@ export function startProcess(command: string, args: readonly string[], options: 
   follow(child.stderr, stderr, 'stderr');
 
   let failed: Error | null = null;
-  // 'close' rather than 'exit': by then every pipe has been read to its end.
   const exited = new Promise<number | null>((resolve) => {
-    child.once('close', (code) => resolve(code));
+    child.once('exit', (code) => {
+      // Its last lines may still be in the pipes: wait for their end ('close'), but not for a
+      // grandchild that holds them open (esbuild's service, under tsx or Vite) to go too.
+      const timer = setTimeout(() => resolve(code), 1_000);
+      child.once('close', () => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
     child.once('error', (error) => {
       failed = error;
       resolve(null);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oneTryRedis } from '../core/redis.js';
-import { startProcess, type OutputMode, type RunningProcess } from './processes.js';
+import { startProcess, type ProcessOptions, type RunningProcess } from './processes.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -87,7 +87,7 @@ export function nodeProcess(
   port: number,
   dir: string,
   args: string[],
-  { stderr = 'ignore' as OutputMode } = {},
+  { stderr = 'ignore', ownGroup = true }: Pick<ProcessOptions, 'stderr' | 'ownGroup'> = {},
 ): NodeProcess {
   let server: RunningProcess | null = null;
   const running = () => server !== null && server.running();
@@ -96,7 +96,7 @@ export function nodeProcess(
     running,
     async start() {
       if (running()) return;
-      const starting = startProcess('redis-server', args, { stdout: 'ignore', stderr });
+      const starting = startProcess('redis-server', args, { stdout: 'ignore', stderr, ownGroup });
       server = starting;
       const state = await waitFor(
         async () => (starting.running() ? (await ask(port, 'PING')) === 'PONG' && 'answers' : 'exited'),

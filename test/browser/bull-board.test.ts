@@ -52,7 +52,7 @@ async function stopBoard(board: Board | undefined) {
   if (!board || board.process.child.exitCode !== null) return;
   board.process.child.kill('SIGTERM');
   const code = await within(board.process.exited, 10_000, 'the board exiting').catch((error: unknown) => {
-    process.kill(-board.process.child.pid!, 'SIGKILL');
+    board.process.kill('SIGKILL');
     throw error;
   });
   expect(code, board.process.output()).toBe(0);
