@@ -45,7 +45,7 @@ describe('memory under large distinct operation texts', () => {
     await stack.close();
   });
 
-  const post = (text: string, token: string | null) => postGraphQL(url, { query: text }, { token });
+  const post = (text: string, bearer: string | null) => postGraphQL(url, { query: text }, { token: bearer });
 
   it('should keep neither the texts it answered nor those it refused, over HTTP', async () => {
     for (let i = 0; i < TEXTS; i++) {

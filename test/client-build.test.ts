@@ -22,17 +22,17 @@ afterAll(() => {
 
 /** Runs `npm run build:client` as `npm start` does, into a folder of its own (client/dist stays as it is). */
 async function buildClientInto(outDir: string) {
-  const build = startProcess('npm', ['run', 'build:client', '--', '--outDir', outDir, '--emptyOutDir'], {
+  const building = startProcess('npm', ['run', 'build:client', '--', '--outDir', outDir, '--emptyOutDir'], {
     env: { ...process.env, NODE_ENV: undefined }, // Vitest's NODE_ENV=test is not what a newcomer's shell has
   });
   try {
     return {
-      code: await within(build.exited, 150_000, 'the client build'),
-      stdout: build.stdout(),
-      stderr: build.stderr(),
+      code: await within(building.exited, 150_000, 'the client build'),
+      stdout: building.stdout(),
+      stderr: building.stderr(),
     };
   } finally {
-    await build.close(); // a build that hangs, stopped whole
+    await building.close(); // a build that hangs, stopped whole
   }
 }
 

@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess } from '../testbed/processes.js';
 import { projectDir } from './support/stack.js';
 
 /**
@@ -12,19 +12,20 @@ import { projectDir } from './support/stack.js';
  * install, without unpacking a thousand packages again (the suite's own `npm ci` does that).
  */
 describe('npm ci', () => {
-  it('should install with no warning on the Node.js lines the service supports', () => {
+  it('should install with no warning on the Node.js lines the service supports', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npm-ci-'));
     try {
-      execFileSync('git', ['clone', '--quiet', projectDir, dir]);
-      const env = { ...process.env };
-      delete env.NODE_ENV; // Vitest's NODE_ENV=test, or production, would leave out the development tools
-      const { status, stdout, stderr } = spawnSync(
-        'npm',
-        ['ci', '--dry-run', '--prefer-offline', '--no-audit', '--no-fund'],
-        { cwd: dir, env, encoding: 'utf8' },
-      );
-      const output = `${stdout}${stderr}`;
-      expect(status, output).toBe(0);
+      const clone = await runProcess('git', ['clone', '--quiet', projectDir, dir]);
+      expect(clone.code, clone.output).toBe(0);
+      // Vitest's NODE_ENV=test, or production, would leave out the development tools
+      const env = { ...process.env, NODE_ENV: undefined };
+      const install = await runProcess('npm', ['ci', '--dry-run', '--prefer-offline', '--no-audit', '--no-fund'], {
+        cwd: dir,
+        env,
+        timeoutMs: 110_000,
+      });
+      const output = `${install.stdout}${install.stderr}`;
+      expect(install.code, output).toBe(0);
       expect(output).toMatch(/added \d+ packages/);
       const warnings = output.split('\n').filter((line) => line.startsWith('npm warn'));
       expect(warnings).toEqual([]);

@@ -17,8 +17,8 @@ const secret = 'a-secret-of-the-retry-tests-at-least-32-characters';
 const token = (subject: string) => signedToken(secret, subject);
 
 /** GraphQL over HTTP with a bearer token (or none). */
-async function as(token: string | null, url: string, query: string, variables: Record<string, unknown> = {}) {
-  return (await postGraphQL(url, { query, variables }, { token })).body;
+async function as(bearer: string | null, url: string, query: string, variables: Record<string, unknown> = {}) {
+  return (await postGraphQL(url, { query, variables }, { token: bearer })).body;
 }
 
 describe('retryTask', () => {
