@@ -8,6 +8,8 @@ COPY core core
 COPY src src
 COPY worker worker
 COPY scripts scripts
+# npm start (scripts/start.ts) starts its Redis and processes through the testbed
+COPY testbed testbed
 COPY client client
 RUN npm run build
 
