@@ -34,13 +34,12 @@ async function startRedis(url: URL): Promise<RedisServer> {
   const dir = join(root, '.data', `redis-${port}`);
   mkdirSync(dir, { recursive: true });
   say(`nothing answers at ${url.href}: starting redis-server on port ${port} (data in ${dir})`);
-  // In this process's group, as the API and the worker are: it stops with them, whatever stops them.
-  return startRedisServer({ port, dir, stderr: 'inherit', ownGroup: false });
+  return startRedisServer({ port, dir, stderr: 'inherit' });
 }
 
 /** The API or the worker, in this process's group: a terminal's Ctrl-C and hang-up reach it too. */
 function startPart(entry: string): RunningProcess {
-  return startEntryPoint(entry, [], { stdout: 'inherit', stderr: 'inherit', ownGroup: false });
+  return startEntryPoint(entry, [], { stdout: 'inherit', stderr: 'inherit' });
 }
 
 async function main(): Promise<number> {

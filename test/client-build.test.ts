@@ -24,6 +24,7 @@ afterAll(() => {
 async function buildClientInto(outDir: string) {
   const building = startProcess('npm', ['run', 'build:client', '--', '--outDir', outDir, '--emptyOutDir'], {
     env: { ...process.env, NODE_ENV: undefined }, // Vitest's NODE_ENV=test is not what a newcomer's shell has
+    ownGroup: true, // so that a build that hangs can be stopped whole
   });
   try {
     return {
@@ -32,7 +33,7 @@ async function buildClientInto(outDir: string) {
       stderr: building.stderr(),
     };
   } finally {
-    await building.close(); // a build that hangs, stopped whole
+    await building.close();
   }
 }
 

@@ -1,8 +1,7 @@
 /**
  * Every child process that `npm start`, the tests and the benchmarks start: the project's own entry
- * points, redis-server and the tools they drive (haproxy, npm, kubectl, tmux). Each runs in a
- * process group of its own by default, so stopping it stops whatever it started too, and what it
- * prints is kept for the error message of a failed start.
+ * points, redis-server and the tools they drive (haproxy, npm, kubectl, tmux). What each prints is
+ * kept for the error message of a failed start, and stopping one waits for its exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -29,8 +28,9 @@ export interface ProcessOptions {
   /** An IPC channel, as fork() opens: `child.send` and its `message` events. @defaultValue false */
   ipc?: boolean;
   /**
-   * A process group of its own, stopped whole. `npm start` keeps its parts in its own group instead,
-   * so that a terminal's Ctrl-C and hang-up reach them as they reach it. @defaultValue true
+   * A process group of its own, stopped whole with whatever it starts in turn: for a process a test
+   * SIGKILLs. Otherwise it stays in this process's group, where a terminal's Ctrl-C and hang-up
+   * reach it as they reach this process. @defaultValue false
    */
   ownGroup?: boolean;
 }
@@ -60,7 +60,7 @@ function stdioOf(mode: OutputMode): 'pipe' | 'inherit' | 'ignore' {
 
 export function startProcess(command: string, args: readonly string[], options: ProcessOptions = {}): RunningProcess {
   const { cwd = projectDir, env = process.env, stdout = 'capture', stderr = 'capture' } = options;
-  const { ipc = false, ownGroup = true } = options;
+  const { ipc = false, ownGroup = false } = options;
   const child = spawn(command, args, {
     cwd,
     env,

@@ -87,7 +87,7 @@ export function nodeProcess(
   port: number,
   dir: string,
   args: string[],
-  { stderr = 'ignore', ownGroup = true }: Pick<ProcessOptions, 'stderr' | 'ownGroup'> = {},
+  { stderr = 'ignore' }: Pick<ProcessOptions, 'stderr'> = {},
 ): NodeProcess {
   let server: RunningProcess | null = null;
   const running = () => server !== null && server.running();
@@ -96,7 +96,7 @@ export function nodeProcess(
     running,
     async start() {
       if (running()) return;
-      const starting = startProcess('redis-server', args, { stdout: 'ignore', stderr, ownGroup });
+      const starting = startProcess('redis-server', args, { stdout: 'ignore', stderr });
       server = starting;
       const state = await waitFor(
         async () => (starting.running() ? (await ask(port, 'PING')) === 'PONG' && 'answers' : 'exited'),

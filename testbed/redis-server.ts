@@ -23,8 +23,6 @@ export interface RedisServerOptions {
   fsyncAlways?: boolean;
   /** What it prints on stderr (its log goes to a file in `dir`). @defaultValue 'ignore' */
   stderr?: OutputMode;
-  /** A process group of its own (see ProcessOptions). @defaultValue true */
-  ownGroup?: boolean;
 }
 
 export async function startRedisServer({
@@ -32,7 +30,6 @@ export async function startRedisServer({
   dir,
   fsyncAlways = false,
   stderr = 'ignore',
-  ownGroup = true,
 }: RedisServerOptions = {}): Promise<RedisServer> {
   const serverPort = port ?? (await freePort());
   const temporary = dir === undefined ? tempDir('redis') : null;
@@ -45,7 +42,7 @@ export async function startRedisServer({
       ...['--logfile', logFile(dataDir, serverPort)],
       ...['--appendonly', 'yes', ...(fsyncAlways ? ['--appendfsync', 'always'] : []), '--save', ''],
     ],
-    { stderr, ownGroup },
+    { stderr },
   );
   const server: RedisServer = {
     url: `redis://127.0.0.1:${serverPort}`,

@@ -5,7 +5,10 @@ export type { RunningProcess };
 
 /** An entry point of the project, as deployed: NODE_ENV=test (set by Vitest) changes the defaults of some libraries. */
 export function startEntryPoint(entry: string, env: Record<string, string> = {}): RunningProcess {
-  return startProjectEntryPoint(entry, [], { env: { NODE_ENV: 'production', LOG_FORMAT: 'json', ...env } });
+  return startProjectEntryPoint(entry, [], {
+    env: { NODE_ENV: 'production', LOG_FORMAT: 'json', ...env },
+    ownGroup: true, // so that the test can stop everything it starts
+  });
 }
 
 /** Runs an entry point to its end (a failed start), killing it after `timeoutMs`. */
