@@ -4,7 +4,7 @@ import { TaskUpdatedDocument, TasksDocument } from '../client/src/graphql/genera
 import { parseApiConfig } from '../src/config.js';
 import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { useTestApi } from './support/test-api.js';
-import { within } from './support/wait.js';
+import { within } from '../testbed/wait.js';
 
 /** `count` aliased createSleepTask mutations in one document. */
 function aliasedMutations(count: number): string {

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { postGraphQL } from './support/graphql.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { REDIS_URL, createTestStack, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const secret = 'a-secret-of-the-tests-own-at-least-32-characters';
 /** A heap this small holds the API comfortably, and not a few hundred megabytes of cached texts. */

@@ -5,7 +5,7 @@ import { clientAddress } from '../src/http/client-address.js';
 import { gql, gqlData, gqlFrom, postGraphQL, watch, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { CREATE_SLEEP } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { within } from './support/wait.js';
+import { within } from '../testbed/wait.js';
 
 const sleep = { input: { duration: 1 } };
 const errorsOf = (response: GraphQLResponse) => response.errors?.map((error) => error.extensions) ?? [];

@@ -6,7 +6,7 @@ import { parseApiConfig } from '../src/config.js';
 import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { CREATE_CALCULATION } from './support/operations.js';
 import { useTestApi } from './support/test-api.js';
-import { within } from './support/wait.js';
+import { within } from '../testbed/wait.js';
 
 const TASKS = 100;
 

@@ -7,7 +7,7 @@ import { gqlData, watch, wsClient, type Watch } from './support/graphql.js';
 import { TASK_UPDATED } from './support/operations.js';
 import { acknowledgedSocket, rawSocket } from './support/raw-socket.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 /** Until every watch has something: a value, an error or its end. */
 const settled = (watches: Watch<unknown>[]) =>

@@ -6,7 +6,7 @@ import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js
 import { LIST_TASKS, TASK_UPDATED } from './support/operations.js';
 import { createTestStack } from './support/stack.js';
 import { useTestApi } from './support/test-api.js';
-import { within } from './support/wait.js';
+import { within } from '../testbed/wait.js';
 
 const valid = 'createSleepTask(input: { duration: 5 }) { id }';
 

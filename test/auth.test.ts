@@ -14,7 +14,7 @@ import {
   type TaskData,
 } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import { createTaskServiceClient } from '../examples/graphql-ws-client.js';
 import WebSocket from 'ws';

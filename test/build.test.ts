@@ -6,7 +6,7 @@ import { runProcess } from '../testbed/processes.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { REDIS_URL } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 import { Redis } from 'ioredis';
 
 describe('the compiled service', () => {

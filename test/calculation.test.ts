@@ -3,7 +3,7 @@ import { calculate, divide } from '../worker/processors/calculation-task.js';
 import { gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_CALCULATION, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { within } from './support/wait.js';
+import { within } from '../testbed/wait.js';
 
 const MAX_INT = 2 ** 31 - 1;
 const MIN_INT = -(2 ** 31);

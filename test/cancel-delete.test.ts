@@ -11,7 +11,7 @@ import {
   type TaskData,
 } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 describe('cancel and delete', () => {
   let stack: TestStack;

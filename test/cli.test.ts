@@ -13,7 +13,7 @@ import { runProcess } from '../testbed/processes.js';
 import { freePort } from './support/processes.js';
 import { inParis } from './support/schedules.js';
 import { createTestStack, projectDir, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const PROGRESS_LINE = /^(\S+) sleep_task (QUEUED|ACTIVE|COMPLETED) (\d+)% (\d+)\/(\d+)$/;
 /** `logs`' plain lines: the time in ISO 8601, the level padded to five, the message. */

@@ -7,7 +7,7 @@ import { isHarmless, onBuildWarning } from '../client/build-warnings.js';
 import projectConfig from '../client/vite.config.js';
 import { startProcess } from '../testbed/processes.js';
 import { projectDir } from './support/stack.js';
-import { within } from './support/wait.js';
+import { within } from '../testbed/wait.js';
 
 const dirs: string[] = [];
 const tempDir = (name: string) => {

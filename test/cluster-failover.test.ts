@@ -9,11 +9,11 @@ import { retryingDuringFailover } from '../worker/failover-retry.js';
 import { parseWorkerConfig } from '../worker/config.js';
 import { gqlData, watch, wsClient, type Watch } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS, type TaskData } from './support/operations.js';
-import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
-import { replicasInStep } from './support/redis-nodes.js';
+import { startRedisCluster, type RedisCluster } from '../testbed/redis-cluster.js';
+import { replicasInStep } from '../testbed/redis-nodes.js';
 import { createTestStack, logger, quickStall, type TestApi, type TestStack } from './support/stack.js';
 import { outcome, outcomesOf } from './support/task-ends.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const PARTITIONS = 12; // the default on a cluster: four a master here
 const TASKS = 24;

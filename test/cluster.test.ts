@@ -13,10 +13,10 @@ import {
   type TaskData,
 } from './support/operations.js';
 import { createTaskStore } from '../core/task-store.js';
-import { startRedisCluster, type ClusterMaster, type RedisCluster } from './support/redis-cluster.js';
-import { replicasInStep } from './support/redis-nodes.js';
+import { startRedisCluster, type ClusterMaster, type RedisCluster } from '../testbed/redis-cluster.js';
+import { replicasInStep } from '../testbed/redis-nodes.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const PARTITIONS = 12; // the default on a cluster: four a master here
 

@@ -5,7 +5,7 @@ import { sleepTask } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 /**
  * A delayed task's job is added once its record is written; BullMQ counts the job's delay from

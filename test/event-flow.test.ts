@@ -15,7 +15,7 @@ import { sleepTask } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 describe('events across processes', () => {
   let stack: TestStack;

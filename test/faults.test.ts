@@ -15,7 +15,7 @@ import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/
 import { startEntryPoint, type RunningProcess } from './support/processes.js';
 import { startRedisServer, type RedisServer } from '../testbed/redis-server.js';
 import { createTestStack, quickStall, REDIS_URL, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const quickStallEnv = { WORKER_LOCK_DURATION: '2', WORKER_STALLED_INTERVAL: '1' };
 

@@ -5,7 +5,7 @@ import { gqlData } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { acknowledgedSocket, rawSocket, type RawSocket } from './support/raw-socket.js';
 import { useTestApi } from './support/test-api.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 /**
  * graphql-transport-ws as the API speaks it (graphql-ws's own server, src/ws/), message by message.

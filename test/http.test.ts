@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../testbed/processes.js';
 import { createTestStack } from './support/stack.js';
 import { useTestApi } from './support/test-api.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 interface RawHttp {
   socket: Socket;

@@ -11,7 +11,7 @@ import { createTaskStore, type TaskStore } from '../core/task-store.js';
 import { taskProcessors } from '../worker/processors/index.js';
 import { defineProcessor } from '../worker/processors/task-processor.js';
 import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 /**
  * The worker holds a last step (current = total) back until the run ends or the event loop turns:

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gqlData } from './support/graphql.js';
 import { CREATE_CALCULATION, CREATE_SLEEP, GET_TASK, LIST_TASKS, type TaskData } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 interface TaskList {
   tasks: {

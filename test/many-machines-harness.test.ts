@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHaproxy } from './support/haproxy.js';
-import { startRedisCluster } from './support/redis-cluster.js';
-import { ask, role } from './support/redis-nodes.js';
+import { startRedisCluster } from '../testbed/redis-cluster.js';
+import { ask, role } from '../testbed/redis-nodes.js';
 import { startRedisSentinel } from '../testbed/redis-sentinel.js';
 
 /** The deployments the many-machine tests run on: each forms, fails over and routes as planned. */

@@ -20,7 +20,7 @@ import { freePort } from './support/processes.js';
 import { parseExposition, type Exposition } from './support/prometheus.js';
 import { startRedisServer, type RedisServer } from '../testbed/redis-server.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 /** Scrapes `/metrics` at `url` and parses it, failing on anything that is not Prometheus' text format. */
 async function scrape(url: string): Promise<Exposition> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SCHEDULES_PER_OWNER } from '../core/limits.js';
 import { gql, gqlData, wsClient, type GraphQLResponse } from './support/graphql.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { within } from './support/wait.js';
+import { within } from '../testbed/wait.js';
 
 type Transport = 'HTTP' | 'graphql-ws';
 type Answer = GraphQLResponse<Record<string, { id: string } | boolean | null>>;

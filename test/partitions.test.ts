@@ -15,7 +15,7 @@ import {
 } from './support/operations.js';
 import { runEntryPoint } from './support/processes.js';
 import { createTestStack, logger, REDIS_URL, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const PARTITIONS = 4;
 

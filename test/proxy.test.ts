@@ -6,7 +6,7 @@ import { startHaproxy, type Haproxy } from './support/haproxy.js';
 import { CREATE_CALCULATION, CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { freePorts, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 /** Two API processes and a worker on the shared Redis, under one key prefix, behind HAProxy. */
 describe('API instances behind a proxy', () => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPubSub, type TaskPubSub } from '../src/tasks/pubsub.js';
 import { REDIS_URL } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 describe('the pub/sub adapter', () => {
   let publisher: Redis;

@@ -7,7 +7,7 @@ import { JOB_REMOVED } from '../src/tasks/queue-watch.js';
 import { gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_CALCULATION, TASK_PROGRESS, TASK_UPDATED, type TaskData } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const CREATE_SLEEP_WITH_OPTIONS = `mutation ($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {
   createSleepTask(input: $input, options: $options) { id state error } }`;

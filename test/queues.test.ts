@@ -4,7 +4,7 @@ import { gqlData, postGraphQL } from './support/graphql.js';
 import { DELETE_TASK, GET_TASK, QUEUES, type TaskData } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const secret = 'a-secret-of-the-queue-tests-at-least-32-characters';
 

@@ -5,7 +5,7 @@ import { createPartitions } from '../core/partitions.js';
 import { createRateLimiter } from '../core/rate-limiter.js';
 import { parseApiConfig } from '../src/config.js';
 import { REDIS_URL } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 /** The documented ranges of the limits a bucket is made of (src/config.ts). */
 const LIMITS = {

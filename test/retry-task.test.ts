@@ -11,7 +11,7 @@ import {
 } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const secret = 'a-secret-of-the-retry-tests-at-least-32-characters';
 const token = (subject: string) => signedToken(secret, subject);

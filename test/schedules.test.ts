@@ -16,7 +16,7 @@ import { freePort } from './support/processes.js';
 import { parseExposition } from './support/prometheus.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const SCHEDULE_FIELDS = 'id name cron everySeconds timezone nextRunAt createdAt lastTask { id scheduleId state }';
 const SCHEDULE_SLEEP = `mutation ($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {

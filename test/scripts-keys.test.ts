@@ -14,7 +14,7 @@ import { declaredKeyCounts, readLuaHeader } from './support/lua-headers.js';
 import { monitorRedis, type MonitoredCommand, type RedisMonitor } from './support/redis-monitor.js';
 import { startRedisServer, type RedisServer } from '../testbed/redis-server.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 /** One call of one of the service's scripts, and the commands it ran. */
 interface ScriptCall {

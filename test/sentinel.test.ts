@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, gqlData, watch, wsClient, type Watch } from './support/graphql.js';
 import { CREATE_CALCULATION, CREATE_SLEEP, TASK_PROGRESS, type TaskData } from './support/operations.js';
-import { replicasInStep } from './support/redis-nodes.js';
+import { replicasInStep } from '../testbed/redis-nodes.js';
 import { startRedisSentinel, type RedisSentinel } from '../testbed/redis-sentinel.js';
 import { createTestStack, quickStall, type TestApi, type TestStack } from './support/stack.js';
 import { outcome, outcomesOf } from './support/task-ends.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 describe('the service on Redis behind Sentinel', () => {
   let sentinel: RedisSentinel;

@@ -3,7 +3,7 @@ import type { Client } from 'graphql-ws';
 import { gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 describe('a sleep task watched over a subscription', () => {
   let stack: TestStack;

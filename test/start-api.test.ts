@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listeningNotice } from '../src/http/static-files.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 describe('what the API says once it listens', () => {
   const dirs: string[] = [];

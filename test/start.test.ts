@@ -7,7 +7,7 @@ import { gqlData } from './support/graphql.js';
 import { CREATE_CALCULATION, GET_TASK, type TaskData } from './support/operations.js';
 import { freePort, runEntryPoint, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { projectDir } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 describe('npm start', () => {
   const started: RunningProcess[] = [];

@@ -13,7 +13,7 @@ import {
 } from './support/operations.js';
 import { sleepRecord } from './support/records.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 /** The counts of the last two minutes added up: a test may run across a minute's end. */
 const lastTwo = (minutes: readonly { completed: number; failed: number }[]) =>

@@ -13,7 +13,7 @@ import {
 } from './support/operations.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const OPTION_FIELDS = 'runAt priority timeoutSeconds scheduleId';
 const CREATE_SLEEP = `mutation ($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {

@@ -13,7 +13,7 @@ import {
 } from './support/operations.js';
 import { sleepRecord } from './support/records.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 interface TimelineData {
   task: { id: string; state: string; retryOf: string | null; timeline: TaskEventData[] } | null;

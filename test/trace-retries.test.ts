@@ -14,7 +14,7 @@ import type { TaskWorker } from '../worker/task-worker.js';
 import { createWorker } from '../worker/worker.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
 import { createTestStack, logger, REDIS_URL, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const ERROR = 2;
 

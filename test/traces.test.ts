@@ -7,7 +7,7 @@ import { CREATE_CALCULATION, GET_TASK, TASK_FIELDS, WORKERS, type TaskData } fro
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
 import { freePort, startEntryPoint, type RunningProcess } from './support/processes.js';
 import { createTestStack, projectDir, REDIS_URL, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const SERVER = 2;
 const PRODUCER = 4;

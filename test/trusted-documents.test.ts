@@ -19,7 +19,7 @@ import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js
 import { CREATE_SLEEP, TASK_PROGRESS } from './support/operations.js';
 import { acknowledgedSocket, type RawSocket } from './support/raw-socket.js';
 import { createTestStack, projectDir, type ApiOverrides, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const idOf = (document: DocumentNode) => documentIdOf(document)!;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -7,7 +7,7 @@ import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
 import { createTestStack, type TestStack } from './support/stack.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 /**
  * BullMQ keeps a job's data as JSON in one field of the job's hash. Data that does not parse (written

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUrqlClient } from '../client/src/graphql/urql.js';
 import { createTestStack, projectDir, type TestApi, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 const readme = readFileSync(join(projectDir, 'README.md'), 'utf8');
 /** The page that shows the urql client. */

@@ -7,7 +7,7 @@ import { gql, gqlFrom, postGraphQL, type GraphQLResponse } from './support/graph
 import { parseExposition } from './support/prometheus.js';
 import { createTestStack, type TestStack } from './support/stack.js';
 import { signedToken } from './support/tokens.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../testbed/wait.js';
 
 const CREATE = `mutation ($options: TaskOptionsInput) {
   createSleepTask(input: { duration: 1 }, options: $options) { id state }

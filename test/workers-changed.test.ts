@@ -4,7 +4,7 @@ import { createWorkerFeed } from '../src/tasks/worker-feed.js';
 import { gqlData, watch, wsClient } from './support/graphql.js';
 import { CANCEL_TASK, CREATE_SLEEP, TASK_UPDATED, WORKERS_CHANGED, type TaskData } from './support/operations.js';
 import { logger, createTestStack, type TestStack } from './support/stack.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 interface WorkerData {
   name: string;

@@ -4,7 +4,7 @@ import { gqlData } from './support/graphql.js';
 import { CREATE_SLEEP, TASK_PROGRESS, TASK_UPDATED, type TaskData } from './support/operations.js';
 import { acknowledgedSocket, type RawSocket } from './support/raw-socket.js';
 import { useTestApi } from './support/test-api.js';
-import { waitFor, within } from './support/wait.js';
+import { waitFor, within } from '../testbed/wait.js';
 
 /**
  * Nothing a socket opens outlives it, whatever order a client sends its frames in: every

@@ -12,7 +12,7 @@
  * channels with classic SUBSCRIBE on a plain connection to one of the nodes, in the same run.
  */
 import { Cluster, Redis } from 'ioredis';
-import { startRedisCluster } from '../../test/support/redis-cluster.js';
+import { startRedisCluster } from '../../testbed/redis-cluster.js';
 
 const cluster = await startRedisCluster({ replicasPerMaster: 0 });
 const client = new Cluster(

@@ -9,7 +9,7 @@ import { freePort, runEntryPoint, startEntryPoint, type RunningProcess } from '.
 import { monitorRedis } from '../support/redis-monitor.js';
 import { startRedisServer } from '../../testbed/redis-server.js';
 import { createTestStack, REDIS_URL, type TestApi, type TestStack } from '../support/stack.js';
-import { waitFor, within } from '../support/wait.js';
+import { waitFor, within } from '../../testbed/wait.js';
 
 const ENTRY = 'examples/bull-board.ts';
 /** Seconds between the board's refreshes: every wait below allows for a few of them. */

@@ -6,7 +6,7 @@ import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } f
 import { gqlData } from '../support/graphql.js';
 import { inParis } from '../support/schedules.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '../../testbed/wait.js';
 
 describe("the dashboard's task options, task logs and schedules in Chromium", () => {
   let stack: TestStack;

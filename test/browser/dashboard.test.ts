@@ -7,7 +7,7 @@ import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } f
 import { gqlData } from '../support/graphql.js';
 import { CANCEL_TASK, CREATE_CALCULATION, CREATE_SLEEP, type TaskData } from '../support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '../../testbed/wait.js';
 
 describe('the dashboard in Chromium', () => {
   let stack: TestStack;

@@ -7,7 +7,7 @@ import { gqlData } from '../support/graphql.js';
 import { CREATE_SLEEP, type TaskData } from '../support/operations.js';
 import { inParis } from '../support/schedules.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '../../testbed/wait.js';
 
 describe('the GraphiQL playground in Chromium', () => {
   let stack: TestStack;

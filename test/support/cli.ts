@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess, startEntryPoint } from '../../testbed/processes.js';
 import { projectDir } from './stack.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../../testbed/wait.js';
 
 export const cliBin = join(projectDir, 'bin', 'task-service.js');
 

@@ -3,8 +3,8 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { startProcess } from '../../testbed/processes.js';
 import { freePort } from './processes.js';
-import { tempDir } from './redis-nodes.js';
-import { waitFor } from './wait.js';
+import { tempDir } from '../../testbed/redis-nodes.js';
+import { waitFor } from '../../testbed/wait.js';
 
 export type ServerStatus = 'UP' | 'DOWN' | 'MAINT' | 'DRAIN' | 'NOLB' | string;
 

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { waitFor } from './wait.js';
+import { waitFor } from '../../testbed/wait.js';
 
 export interface RawSocket {
   socket: WebSocket;

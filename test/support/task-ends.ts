@@ -1,6 +1,6 @@
 import { gqlData } from './graphql.js';
 import { GET_TASK, type TaskData } from './operations.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../../testbed/wait.js';
 
 /** A task's end as a test compares it: COMPLETED, or its state with its error. */
 export function outcome(task: TaskData | undefined): string {
