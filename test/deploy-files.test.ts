@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { variableNames } from '../core/config.js';
@@ -95,6 +96,35 @@ describe('Dockerfile', () => {
     const user = finalStage.filter((line) => line.startsWith('USER ')).at(-1);
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^USER (root|0)\b/);
+  });
+
+  it("should copy into the build stage every folder the server's compiled code reads", () => {
+    // `npm run build:server` compiles what tsconfig.build.json includes and every file of the project
+    // those import (scripts/start.ts uses testbed/): a folder left out breaks the image's build only.
+    const buildStage = lines.slice(0, lines.indexOf(stages[1]!));
+    const copied = buildStage
+      .filter((line) => line.startsWith('COPY ') && !line.includes('--from'))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(projectDir, 'tsconfig.build.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+        },
+      },
+    )!;
+    const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
+    const folders = new Set(
+      program
+        .getSourceFiles()
+        .map((file) => relative(projectDir, file.fileName))
+        .filter((file) => !file.startsWith('..') && !file.split(sep).includes('node_modules'))
+        .map((file) => file.split(sep)[0]!),
+    );
+    expect(folders.size).toBeGreaterThan(3);
+    for (const folder of folders) expect(copied, folder).toContain(folder);
   });
 
   it('should copy only what exists and run a file of the project', () => {
