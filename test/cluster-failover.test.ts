@@ -12,8 +12,8 @@ import { CREATE_SLEEP, TASK_PROGRESS, type TaskData } from './support/operations
 import { startRedisCluster, type RedisCluster } from '../testbed/redis-cluster.js';
 import { replicasInStep } from '../testbed/redis-nodes.js';
 import { createTestStack, logger, quickStall, type TestApi, type TestStack } from './support/stack.js';
-import { outcome, outcomesOf } from './support/task-ends.js';
-import { waitFor, within } from '../testbed/wait.js';
+import { outcome, outcomesOf, watchersEnded } from './support/task-ends.js';
+import { waitFor } from '../testbed/wait.js';
 
 const PARTITIONS = 12; // the default on a cluster: four a master here
 const TASKS = 24;
@@ -73,7 +73,7 @@ describe('failovers of a Redis Cluster under running tasks', () => {
         killed = await cluster.killMaster(first!.port);
         await cluster.waitForFailover(killed, 20_000);
 
-        await within(Promise.all(watches.map((w) => w.ended)), 60_000, `round ${round}: every watcher ended`);
+        await watchersEnded(api.url, watches, 60_000, `round ${round}: every watcher ended`);
         expect(watches.map((w) => outcome(w.values.at(-1)?.taskProgress))).toEqual(watches.map(() => 'COMPLETED'));
         expect(
           await outcomesOf(

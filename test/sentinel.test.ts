@@ -4,8 +4,8 @@ import { CREATE_CALCULATION, CREATE_SLEEP, TASK_PROGRESS, type TaskData } from '
 import { replicasInStep } from '../testbed/redis-nodes.js';
 import { startRedisSentinel, type RedisSentinel } from '../testbed/redis-sentinel.js';
 import { createTestStack, quickStall, type TestApi, type TestStack } from './support/stack.js';
-import { outcome, outcomesOf } from './support/task-ends.js';
-import { waitFor, within } from '../testbed/wait.js';
+import { outcome, outcomesOf, watchersEnded } from './support/task-ends.js';
+import { waitFor } from '../testbed/wait.js';
 
 describe('the service on Redis behind Sentinel', () => {
   let sentinel: RedisSentinel;
@@ -83,7 +83,7 @@ describe('the service on Redis behind Sentinel', () => {
         );
         await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200, { what: 'ready again' });
 
-        await within(Promise.all(watches.map((w) => w.ended)), 45_000, 'every watcher ended');
+        await watchersEnded(api.url, watches, 45_000, 'every watcher ended');
         expect(watches.map((w) => outcome(w.values.at(-1)?.taskProgress))).toEqual(watches.map(() => 'COMPLETED'));
         expect(
           await outcomesOf(
