@@ -7,6 +7,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY core core
 COPY src src
 COPY worker worker
+COPY tasks tasks
 COPY scripts scripts
 # npm start (scripts/start.ts) starts its Redis and processes through the testbed
 COPY testbed testbed

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const requireHere = createRequire(import.meta.url);
@@ -8,7 +9,11 @@ export default defineConfig({
     // graphql 16 ships CommonJS (main) and ESM (module) files. Node, and so type-graphql, loads the
     // CommonJS one; Vite would give our files the other, and two copies of graphql's classes break
     // `instanceof` (a custom scalar is not recognised). Make both sides load the same file.
-    alias: [{ find: /^graphql$/, replacement: requireHere.resolve('graphql') }],
+    alias: [
+      { find: /^graphql$/, replacement: requireHere.resolve('graphql') },
+      // A kind's own import, to the source as tsconfig.json's `paths` says.
+      { find: /^task-service$/, replacement: fileURLToPath(new URL('./core/task-definition.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -3,6 +3,7 @@ import { againOnNoScript } from './failover-errors.js';
 import { idempotencyDigest } from './keys.js';
 import type { Partition, Partitions } from './partitions.js';
 import type { TaskKind } from './task-kinds/index.js';
+import type { InputOf } from './task-definition.js';
 import type { TaskRecord } from './task-record.js';
 import type { CreateAnswer, IdempotencyHold, NewTask, TaskStore } from './task-store.js';
 import { inSpan } from './tracing.js';
@@ -56,10 +57,10 @@ const UNPRIORITIZED = MAX_PRIORITY + 1;
  * A create with an idempotency key goes to the partition the key's digest names, where the key is
  * kept beside the task: a second create with it finds the first task there and adds no job.
  */
-export async function enqueue<Input>(
+export async function enqueue<Kind extends TaskKind>(
   { store, partitions, queues }: TaskQueues,
-  kind: TaskKind<Input>,
-  input: Input,
+  kind: Kind,
+  input: InputOf<Kind>,
   options: EnqueueOptions,
 ): Promise<CreateAnswer> {
   const { ttlMs, owner, idempotency, waiting } = options;
@@ -80,7 +81,7 @@ export async function enqueue<Input>(
     return store.create({
       id,
       name: kind.name,
-      total: kind.totalSteps(input),
+      total: kind.steps(input),
       input,
       ttlMs,
       owner,
@@ -145,10 +146,10 @@ function inTurnFrom(partitions: Partitions, first: Partition): Partition[] {
 }
 
 /** enqueue, for a create without an idempotency key: the new task's record. */
-export async function enqueueTask<Input>(
+export async function enqueueTask<Kind extends TaskKind>(
   queues: TaskQueues,
-  kind: TaskKind<Input>,
-  input: Input,
+  kind: Kind,
+  input: InputOf<Kind>,
   options: Omit<EnqueueOptions, 'idempotency'>,
 ): Promise<TaskRecord> {
   return (await enqueue(queues, kind, input, options)).record;

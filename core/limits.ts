@@ -15,3 +15,9 @@ export const MAX_LOG_LINES_READ = 10_000;
  * each costs a BullMQ job scheduler and its runs' tasks, so a caller cannot pile them up.
  */
 export const MAX_SCHEDULES_PER_OWNER = 100;
+
+/**
+ * Seconds a run may take by default (WORKER_MAX_TIMEOUT), which the API also checks a task's own
+ * limit against: room for the longest sleep (300 s) and its writes. A kind may set a lower one.
+ */
+export const DEFAULT_WORKER_MAX_TIMEOUT = 330;

@@ -1,3 +1,4 @@
+import { DEFAULT_WORKER_MAX_TIMEOUT } from '../core/limits.js';
 import { z } from 'zod';
 import {
   checkRedisVariables,
@@ -10,7 +11,6 @@ import {
   parseConfig,
   seconds,
 } from '../core/config.js';
-import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 import type { AuthOptions } from './auth.js';
 import { isProxyAddress } from './http/client-address.js';
 import { isOrigin } from './http/cors.js';
@@ -47,7 +47,7 @@ const apiVariables = z
     /** Seconds ahead a task may be delayed to (runAt, delaySeconds). */
     MAX_DELAY: seconds(1, 366 * 24 * 3600, 30 * 24 * 3600),
     /** The workers' own (worker/config.ts): a task's timeoutSeconds may not be above it. */
-    WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
+    WORKER_MAX_TIMEOUT: seconds(1, 86_400, DEFAULT_WORKER_MAX_TIMEOUT),
     // The standard introspection query (GraphiQL, codegen) is 15 deep and has about 230 fields;
     // the dashboard's deepest query is 4 deep with about 30 fields.
     MAX_QUERY_DEPTH: integer(1, 1_000, 20),

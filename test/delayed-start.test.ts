@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueTask } from '../core/enqueue-task.js';
-import { sleepTask } from '../core/task-kinds/index.js';
+import sleepTask from '../tasks/sleep.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
 import { createTestStack, type TestStack } from './support/stack.js';

@@ -11,7 +11,7 @@ import {
   type TaskData,
 } from './support/operations.js';
 import { enqueueTask } from '../core/enqueue-task.js';
-import { sleepTask } from '../core/task-kinds/index.js';
+import sleepTask from '../tasks/sleep.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { createTestStack, type TestStack } from './support/stack.js';

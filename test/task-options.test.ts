@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { calculationTask, sleepTask } from '../core/task-kinds/index.js';
+import sleepTask from '../tasks/sleep.js';
+import calculationTask from '../tasks/calculation.js';
 import { defineProcessor } from '../worker/processors/task-processor.js';
 import { taskProcessors } from '../worker/processors/index.js';
 import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';

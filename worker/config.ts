@@ -1,3 +1,4 @@
+import { DEFAULT_WORKER_MAX_TIMEOUT } from '../core/limits.js';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import {
@@ -11,7 +12,6 @@ import {
   seconds,
   wholeNumber,
 } from '../core/config.js';
-import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 
 /** Every variable the worker reads, with its default; docs/configuration.md and .env.example list the same. */
 const workerVariables = z
@@ -25,8 +25,8 @@ const workerVariables = z
      * calls), so a few keep up with many schedules.
      */
     WORKER_SCHEDULE_CONCURRENCY: integer(1, 1_000, 10),
-    /** Seconds; the default leaves room above the longest sleep the API accepts. */
-    WORKER_MAX_TIMEOUT: seconds(1, 86_400, MAX_SLEEP_SECONDS + 30),
+    /** Seconds; a kind's maxSeconds may set a lower limit for its runs. */
+    WORKER_MAX_TIMEOUT: seconds(1, 86_400, DEFAULT_WORKER_MAX_TIMEOUT),
     /** Lines a task's log keeps; the oldest go first. */
     MAX_TASK_LOG_LINES: integer(1, 10_000, 1_000),
     /** Seconds a stopping worker lets running tasks go on before handing them back to the queue. */

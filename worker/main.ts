@@ -1,6 +1,5 @@
 import { runUntilSignal } from '../core/entry-point.js';
 import { createLogger, wantsPrettyLogs, type Logger } from '../core/logger.js';
-import { MAX_SLEEP_SECONDS } from '../core/task-kinds/sleep-task.js';
 import { loadWorkerConfig } from './config.js';
 
 let logger: Logger | undefined;
@@ -9,10 +8,15 @@ await runUntilSignal(
   async () => {
     const config = loadWorkerConfig(process.env);
     logger = createLogger({ name: 'worker', level: config.log.level, pretty: wantsPrettyLogs(config.log.format) });
-    if (config.worker.maxTimeoutMs <= MAX_SLEEP_SECONDS * 1000) {
-      logger.warn(
-        `WORKER_MAX_TIMEOUT is ${config.worker.maxTimeoutMs / 1000} s but the API accepts sleeps of up to ${MAX_SLEEP_SECONDS} s: longer ones will fail`,
-      );
+    // The kinds load here, so that one that does not load stops the start with its file named.
+    const { taskKinds } = await import('../core/task-kinds/index.js');
+    const maxSeconds = config.worker.maxTimeoutMs / 1000;
+    for (const kind of taskKinds) {
+      if (kind.maxSeconds !== undefined && kind.maxSeconds > maxSeconds) {
+        logger.warn(
+          `WORKER_MAX_TIMEOUT is ${maxSeconds} s but ${kind.name} runs may take ${kind.maxSeconds} s (maxSeconds): longer ones will fail`,
+        );
+      }
     }
     // The SDK starts before the worker is loaded; with no endpoint set it is not loaded at all.
     const tracing =

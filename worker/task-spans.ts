@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { inSpan } from '../core/tracing.js';
-import { JobSkippedError, TaskCancelledError, WorkerShutdownError } from './processors/task-processor.js';
+import { JobSkippedError, TaskCancelledError, WorkerShutdownError } from './run-errors.js';
 
 /** What an attempt tells its span. */
 export interface AttemptSpan {

@@ -19,17 +19,11 @@ import { startScheduleRunWorkers } from './schedule-run-workers.js';
 import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 import { TaskJobWorker, unreadableData, unreadableOptions } from './unreadable-job-data.js';
-import {
-  JobSkippedError,
-  TaskCancelledError,
-  TaskTimeoutError,
-  WorkerShutdownError,
-  instantRunContext,
-  type RunContext,
-  type TaskLogLevel,
-  type TaskProcessor,
-  type TimeLimit,
-} from './processors/task-processor.js';
+import { TaskTimeoutError, type TaskContext, type TaskLogLevel, type TimeLimit } from '../core/task-definition.js';
+import type { TaskKind } from '../core/task-kinds/index.js';
+import { JobSkippedError, TaskCancelledError, WorkerShutdownError, instantRunContext } from './run-errors.js';
+
+type RunContext = TaskContext<unknown>;
 
 /** The connections a worker runs on; whoever made them closes them, after the worker. */
 export interface WorkerConnections {
@@ -48,8 +42,8 @@ export interface TaskWorkerOptions extends WorkerConnections {
   /** It serves every partition, each with an even share of its concurrency. */
   partitions: Partitions;
   name: string;
-  /** One processor per kind it runs. */
-  processors: readonly TaskProcessor[];
+  /** The kinds it runs. */
+  kinds: readonly TaskKind[];
   /** Tasks run at once in this process (at least one per partition). */
   concurrency: number;
   /** Schedule runs handled at once in this process, apart from its tasks (at least one per partition). */
@@ -99,8 +93,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   const { redis, commands, subscriber, partitions, name, concurrency, logger } = options;
   const maxTimeoutSeconds = options.maxTimeoutMs / 1000;
   // Job names come from Redis: a Map, so that `__proto__` is just a kind this worker does not run.
-  const processors = new Map(options.processors.map((processor) => [processor.kind.name, processor]));
-  const taskNames = [...processors.keys()];
+  const kinds = new Map(options.kinds.map((kind) => [kind.name, kind]));
+  const taskNames = [...kinds.keys()];
   const store = options.metrics.countRunEnds(retryingDuringFailover(createTaskStore(commands, partitions), logger));
   const registry = createWorkerRegistry(commands, partitions.meta);
   const scheduleRuns = createScheduleRuns({
@@ -151,11 +145,13 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         .catch((error: Error) => logger.debug({ taskId, err: error.message }, 'could not write a task log line'));
     };
 
-  /** The task's own limit when it set one below the worker's. */
-  const timeLimitOf = (task: TaskRecord): TimeLimit =>
-    task.timeoutSeconds !== null && task.timeoutSeconds < maxTimeoutSeconds
-      ? { seconds: task.timeoutSeconds, setBy: 'task' }
-      : { seconds: maxTimeoutSeconds, setBy: 'worker' };
+  /** The lowest of the task's own limit, its kind's and the worker's. */
+  const timeLimitOf = (task: TaskRecord, kind: TaskKind | undefined): TimeLimit => {
+    const limits: TimeLimit[] = [{ seconds: maxTimeoutSeconds, setBy: 'worker' }];
+    if (kind?.maxSeconds !== undefined) limits.push({ seconds: kind.maxSeconds, setBy: 'kind' });
+    if (task.timeoutSeconds !== null) limits.push({ seconds: task.timeoutSeconds, setBy: 'task' });
+    return limits.reduce((lowest, limit) => (limit.seconds <= lowest.seconds ? limit : lowest));
+  };
 
   /** The line a failed attempt leaves in its task's log. */
   const logFailure = (log: RunContext['log'], job: Job, message: string, retry: boolean) => {
@@ -181,9 +177,9 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   }
 
   /** The task's own input, checked by its kind (noteEditedData says why it is not the job's data). */
-  function taskInput(processor: TaskProcessor, job: Job, stored: unknown, log: RunContext['log']): unknown {
+  function taskInput(kind: TaskKind, job: Job, stored: unknown, log: RunContext['log']): unknown {
     noteEditedData(job, stored, log);
-    const parsed = processor.kind.input.safeParse(stored);
+    const parsed = kind.input.safeParse(stored);
     if (!parsed.success) throw new UnrecoverableError(`invalid task input: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
   }
@@ -216,12 +212,10 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     if (scheduleRuns.isRun(job)) return scheduleRuns.run(job);
     // A job added by hand (Bull Board, Taskforce) has an id that names no task of this queue.
     if (partitions.ofTask(job.id!)?.index !== partition) return Promise.reject(skip(notATask(job.id!)));
-    const processor = processors.get(job.name);
+    const kind = kinds.get(job.name);
     noteUnreadableOptions(job);
     return options.metrics.running(
-      inAttemptSpan(job, (attempt) =>
-        processor?.instant ? runAtOnce(job, processor) : runWithSteps(job, attempt, token),
-      ),
+      inAttemptSpan(job, (attempt) => (kind?.instant ? runAtOnce(job, kind) : runWithSteps(job, attempt, token))),
     );
   }
 
@@ -229,7 +223,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
    * An instant kind: run first, then record the start and the end in one script, which checks that
    * it ran the task's own input (when not, it answers that input, to run again with).
    */
-  async function runAtOnce(job: Job, processor: TaskProcessor): Promise<unknown> {
+  async function runAtOnce(job: Job, kind: TaskKind): Promise<unknown> {
     const taskId = job.id!;
     const ref = { id: taskId, name: job.name };
     const taken = { attemptsMade: job.attemptsMade };
@@ -240,7 +234,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     let input: unknown = unreadableData(job) === undefined ? job.data : null;
     // At most twice: the task's own input, once answered, is what the script checks against.
     for (let tries = 0; ; tries++) {
-      const run = input === null ? null : await runInstant(job, processor, input, writeLog);
+      const run = input === null ? null : await runInstant(job, kind, input, writeLog);
       const outcome: RunOutcome = run?.outcome ?? { state: 'FAILED', error: 'not run' };
       const log = { lines, maxLines: options.maxLogLines };
       const answer = await store.startAndFinish(ref, randomUUID(), name, outcome, { job: taken, input, log });
@@ -268,13 +262,13 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
   }
 
   /** Runs an instant kind: its outcome, and its failure when it failed. */
-  async function runInstant(job: Job, processor: TaskProcessor, input: unknown, writeLog: RunContext['log']) {
+  async function runInstant(job: Job, kind: TaskKind, input: unknown, writeLog: RunContext['log']) {
     try {
-      const parsed = processor.kind.input.safeParse(input);
+      const parsed = kind.input.safeParse(input);
       if (!parsed.success) throw new UnrecoverableError(`invalid task input: ${parsed.error.issues[0]?.message}`);
-      const runContext = instantRunContext(maxTimeoutSeconds, writeLog, logger);
-      const result = await inRunSpan(job, runContext.signal, () => processor.run(parsed.data, runContext));
-      const outcome: RunOutcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
+      const context = instantRunContext(maxTimeoutSeconds, job.attemptsMade + 1, writeLog, logger);
+      const result: unknown = await inRunSpan(job, context.signal, () => kind.run(parsed.data, context));
+      const outcome: RunOutcome = { state: 'COMPLETED', result: kind.result.parse(result) };
       return { outcome, failure: null };
     } catch (error) {
       const failure = { error, message: messageOf(error) };
@@ -301,7 +295,8 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const { signal } = controller;
     runs.set(taskId, controller);
     activeTasksChanged();
-    const timeLimit = timeLimitOf(task);
+    const kind = kinds.get(job.name);
+    const timeLimit = timeLimitOf(task, kind);
     const timeout = setTimeout(() => controller.abort(new TaskTimeoutError(timeLimit)), timeLimit.seconds * 1000);
     const writeLog = taskLog(taskId);
     log.info({ attempt: job.attemptsMade + 1, again: started.again }, 'task started');
@@ -317,7 +312,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
       },
       () => controller.abort(new TaskCancelledError()),
     );
-    // A last step the processor reported just before the end is recorded with it.
+    // A last step the run reported just before the end is recorded with it.
     const finish = (outcome: RunOutcome) => {
       const held = steps.takeHeld();
       if (held) jobProgress(job, held);
@@ -325,26 +320,25 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     };
 
     try {
-      const processor = processors.get(job.name);
-      if (!processor) throw new UnrecoverableError(`this worker has no processor for ${job.name}`);
-      const input = taskInput(processor, job, task.input, writeLog);
+      if (!kind) throw new UnrecoverableError(`this worker does not run ${job.name} tasks`);
+      const input = taskInput(kind, job, task.input, writeLog);
       const result = await inRunSpan(job, signal, () =>
-        processor.run(input, {
+        kind.run(input, {
           signal,
-          maxTimeoutSeconds,
+          attempt: job.attemptsMade + 1,
           timeLimit,
           log: writeLog,
           logger: log,
-          async reportProgress(current, total) {
+          async progress(current) {
             signal.throwIfAborted();
-            await steps.report({ current, total });
+            await steps.report({ current, total: task.total });
             signal.throwIfAborted();
           },
-        }),
+        } satisfies RunContext),
       );
-      const outcome: RunOutcome = { state: 'COMPLETED', result: processor.kind.result.parse(result) };
+      const outcome: RunOutcome = { state: 'COMPLETED', result: kind.result.parse(result) };
       // A last step that went out by itself: the end waits for it, and a cancel it met wins, as it
-      // would have had the processor been told.
+      // would have had the run been told.
       if (await steps.settled()) signal.throwIfAborted();
       if ((await finish(outcome)) === 'CANCELLED') {
         log.info('task cancelled');

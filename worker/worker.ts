@@ -6,9 +6,8 @@ import { Registry } from 'prom-client';
 import { collectProcessMetrics } from '../core/metrics.js';
 import { closeRedis, createRedis, waitForRedis } from '../core/redis.js';
 import type { WorkerConfig } from './config.js';
+import { taskKinds, type TaskKind } from '../core/task-kinds/index.js';
 import { createMetricsServer, type MetricsServer } from './metrics-server.js';
-import { taskProcessors } from './processors/index.js';
-import type { TaskProcessor } from './processors/task-processor.js';
 import { createTaskWorker, type TaskWorker, type WorkerConnections } from './task-worker.js';
 import { createWorkerMetrics } from './worker-metrics.js';
 
@@ -17,8 +16,8 @@ const CLOSE_DEADLINE_MS = 2_000;
 
 export interface WorkerOptions {
   logger: Logger;
-  /** The kinds it runs; every kind of the service by default. */
-  processors?: readonly TaskProcessor[];
+  /** The kinds it runs; every kind of tasks/ by default. */
+  kinds?: readonly TaskKind[];
 }
 
 async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): Promise<void> {
@@ -34,12 +33,12 @@ async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): P
  */
 export async function createWorker(
   { redis: redisConfig, worker, metrics: metricsConfig, traces, creationAllowance }: WorkerConfig,
-  { logger, processors = taskProcessors }: WorkerOptions,
+  { logger, kinds = taskKinds }: WorkerOptions,
 ): Promise<TaskWorker> {
   const register = new Registry();
   collectProcessMetrics(register);
   const metrics = createWorkerMetrics(register, {
-    kinds: processors.map((processor) => processor.kind.name),
+    kinds: kinds.map((kind) => kind.name),
     concurrency: worker.concurrency,
     connections: ['bullmq', 'commands', 'cancel'],
   });
@@ -81,7 +80,7 @@ export async function createWorker(
       ...connections,
       partitions,
       name: worker.name,
-      processors,
+      kinds,
       concurrency: worker.concurrency,
       scheduleConcurrency: worker.scheduleConcurrency,
       creationAllowance,

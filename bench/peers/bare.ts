@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { runUntilSignal } from '../../core/entry-point.js';
 import type { Logger } from '../../core/logger.js';
-import { sleepTask } from '../../core/task-kinds/sleep-task.js';
+import sleepTask from '../../tasks/sleep.js';
 import { AdmittedOperation } from '../../src/tasks/admitted-operation.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
 import { closeServer, listen } from './listen.js';

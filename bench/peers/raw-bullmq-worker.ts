@@ -16,9 +16,11 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAME } from '../../core/keys.js';
 import { createPartitions } from '../../core/partitions.js';
 import { defineLuaCommand } from '../../core/redis-scripts.js';
-import type { CalculationTaskInput } from '../../core/task-kinds/calculation-task.js';
+import type { InputOf } from '../../core/task-definition.js';
 import { createTaskStore } from '../../core/task-store.js';
-import { calculate } from '../../worker/processors/calculation-task.js';
+import calculationTask, { calculate } from '../../tasks/calculation.js';
+
+type CalculationTaskInput = InputOf<typeof calculationTask>;
 
 const [url, prefix, concurrency, mode] = process.argv.slice(2);
 const connection = new Redis(url!, { maxRetriesPerRequest: null });

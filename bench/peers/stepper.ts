@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createPartitions } from '../../core/partitions.js';
-import { sleepTask } from '../../core/task-kinds/index.js';
+import sleepTask from '../../tasks/sleep.js';
 import { createTaskStore } from '../../core/task-store.js';
 import type { StepperCommand, StepperReport } from './load-protocol.js';
 

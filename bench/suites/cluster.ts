@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
 import { DEFAULT_CLUSTER_PARTITIONS } from '../../core/config.js';
 import type { RedisClient } from '../../core/redis.js';
-import { calculationTask } from '../../core/task-kinds/index.js';
+import calculationTask from '../../tasks/calculation.js';
 import { startRedisCluster } from '../../testbed/redis-cluster.js';
 import { baseNodeArgs, fieldsOf, nodeProcess, tempDir } from '../../testbed/redis-nodes.js';
 import { freePort, startService, type RunningService } from '../support/service.js';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sleepTask } from '../../core/task-kinds/index.js';
+import sleepTask from '../../tasks/sleep.js';
 import { startService, type RunningService } from '../support/service.js';
 import type { Figure, Suite } from '../support/suite.js';
 import { createTaskBench, percentile, type TaskBench } from '../support/tasks.js';

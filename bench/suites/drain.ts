@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { calculationTask } from '../../core/task-kinds/index.js';
+import calculationTask from '../../tasks/calculation.js';
 import { processCpuMicros, redisCpuMicros } from '../support/usage.js';
 import { startEntryPoint } from '../../testbed/processes.js';
 import { benchPrefix, clean, redisUrl, startService, stopProcess } from '../support/service.js';

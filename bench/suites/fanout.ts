@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createPartitions } from '../../core/partitions.js';
-import { sleepTask } from '../../core/task-kinds/index.js';
+import sleepTask from '../../tasks/sleep.js';
 import { createTaskStore } from '../../core/task-store.js';
 import { runProcess } from '../../testbed/processes.js';
 import type { LoadCommand, LoadReport } from '../peers/load-protocol.js';

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createKeys } from '../../core/keys.js';
 import { createPartitions } from '../../core/partitions.js';
-import { sleepTask } from '../../core/task-kinds/index.js';
+import sleepTask from '../../tasks/sleep.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
 import type { LoadCommand, LoadReport, StepperCommand, StepperReport } from '../peers/load-protocol.js';
 import { startPeer } from '../peers/peer.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sleepTask } from '../../core/task-kinds/index.js';
+import sleepTask from '../../tasks/sleep.js';
 import { startService } from '../support/service.js';
 import type { Suite } from '../support/suite.js';
 import { createTaskBench, percentile } from '../support/tasks.js';

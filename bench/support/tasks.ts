@@ -5,6 +5,7 @@ import { createPartitions, type Partitions } from '../../core/partitions.js';
 import type { RedisClient } from '../../core/redis.js';
 import { createTaskQueues } from '../../core/task-queue.js';
 import type { TaskKind } from '../../core/task-kinds/index.js';
+import type { InputOf } from '../../core/task-definition.js';
 import type { TaskRecord } from '../../core/task-record.js';
 import { createTaskStore, type TaskStore } from '../../core/task-store.js';
 import type { Queue } from 'bullmq';
@@ -23,9 +24,9 @@ export interface PartitionedTasks {
   /** Each partition's queue, by its index. */
   queues: Queue[];
   /** Creates the tasks, `batch` at a time; their records, in the order of `inputs`. */
-  enqueue<Input>(
-    kind: TaskKind<Input>,
-    inputs: Input[],
+  enqueue<Kind extends TaskKind>(
+    kind: Kind,
+    inputs: InputOf<Kind>[],
     batch?: number,
     options?: BenchTaskOptions,
   ): Promise<TaskRecord[]>;

@@ -18,6 +18,7 @@ import {
 } from '../../core/task-store.js';
 import { TooManyWaitingError, waiterOf } from '../../core/waiting.js';
 import type { WorkerRegistry } from '../../core/worker-registry.js';
+import type { InputOf } from '../../core/task-definition.js';
 import { badUserInput, idempotencyConflict, notFound, rateLimited, tooManyWaitingTasks, zodIssues } from '../errors.js';
 import {
   ADMISSION_HOLD_MS,
@@ -171,7 +172,11 @@ function parseChange(message: unknown): TaskRecord | null {
   return record;
 }
 
-function checkedInput(kind: TaskKind, input: unknown, label?: string) {
+type Checked<Value> =
+  | { value: Value; issues: [] }
+  | { value: undefined; issues: (ReturnType<typeof zodIssues>[number] & { label?: string })[] };
+
+function checkedInput(kind: TaskKind, input: unknown, label?: string): Checked<InputOf<TaskKind>> {
   const parsed = kind.input.safeParse(input);
   if (parsed.success) return { value: parsed.data, issues: [] };
   const issues = zodIssues(parsed.error).map((issue) => ({ ...issue, label }));
@@ -347,7 +352,7 @@ export function createTaskService({
 
     async create(kind, rawInput, caller, rawOptions, admitted) {
       const { value: input, issues } = checkedInput(kind, rawInput);
-      if (issues.length > 0) throw badUserInput('input', issues);
+      if (input === undefined) throw badUserInput('input', issues);
       const { value: options, issues: optionIssues } = checkedOptions(rawOptions);
       if (!options) throw badUserInput('options', optionIssues);
       const { idempotency, ...scheduling } = options;
@@ -384,8 +389,8 @@ export function createTaskService({
       const old = admitted?.retried ?? (await retryable(id, caller));
       const kind = taskKindNamed(old.name);
       if (!kind) throw new Error(`task ${id} has an unknown kind: ${old.name}`);
-      const { value: input, issues } = checkedInput(kind, old.input);
-      if (issues.length > 0) throw new Error(`task ${id} holds input its kind no longer takes`);
+      const { value: input } = checkedInput(kind, old.input);
+      if (input === undefined) throw new Error(`task ${id} holds input its kind no longer takes`);
       const record = await enqueueTask({ store, partitions, queues }, kind, input, {
         ttlMs: resultTtlMs,
         owner: caller.owner,
