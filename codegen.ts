@@ -12,7 +12,7 @@ const typedDocuments = {
   config: {
     useTypeImports: true,
     enumsAsTypes: true,
-    scalars: { DateTime: 'string' },
+    scalars: { DateTime: 'string', JSON: 'unknown' },
     strictScalars: true,
   },
 } as const;

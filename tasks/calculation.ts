@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTask } from 'task-service';
 
-const MAX_NUMBERS = 100;
+export const MAX_NUMBERS = 100;
 /** Digits kept after the point when an average does not end (1/3); it is rounded half away from zero. */
 const AVERAGE_FRACTION_DIGITS = 20;
 
@@ -59,7 +59,11 @@ export default defineTask({
   // At most 100 numbers: even their exact product takes microseconds.
   instant: true,
   graphql: {
-    typeNames: { result: 'CalculationResult', 'input.operation': 'CalculationOperation' },
+    typeNames: {
+      result: 'CalculationResult',
+      'input.operation': 'CalculationOperation',
+      'result.operation': 'CalculationOperation',
+    },
     descriptions: {
       CreateCalculationTaskInput: 'What a calculation task computes, and from what.',
       'CreateCalculationTaskInput.numbers': `1 to ${MAX_NUMBERS} integers, each 32-bit (GraphQL's Int).`,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineTask, describeTimeLimit, TaskTimeoutError } from 'task-service';
 
 const SECOND = 1_000; // milliseconds
-const MAX_SLEEP_SECONDS = 300;
+export const MAX_SLEEP_SECONDS = 300;
 
 /**
  * Sleeps one second at a time and reports each (its log gets a line at the start and at the end,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calculationTaskInput, MAX_NUMBERS } from '../core/task-kinds/calculation-task.js';
-import { sleepTaskInput } from '../core/task-kinds/sleep-task.js';
+import calculationTask, { MAX_NUMBERS } from '../tasks/calculation.js';
+import sleepTask from '../tasks/sleep.js';
 import { gql } from './support/graphql.js';
 import { CREATE_CALCULATION, CREATE_SLEEP } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';
@@ -71,7 +71,7 @@ const kinds: Kind[] = [
     mutation: CREATE_SLEEP,
     field: 'createSleepTask',
     inputs: sleepInputs,
-    accepts: z.strictObject(sleepTaskInput.shape),
+    accepts: z.strictObject(sleepTask.input.shape),
     shownInput: ({ duration }) => ({ duration }),
   },
   {
@@ -79,7 +79,7 @@ const kinds: Kind[] = [
     mutation: CREATE_CALCULATION,
     field: 'createCalculationTask',
     inputs: calculationInputs,
-    accepts: z.strictObject(calculationTaskInput.shape),
+    accepts: z.strictObject(calculationTask.input.shape),
     shownInput: ({ numbers, operation }) => ({ numbers, operation }),
   },
 ];

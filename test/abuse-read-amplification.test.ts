@@ -1,7 +1,7 @@
 import { parse, print } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TasksDocument } from '../client/src/graphql/generated/graphql.js';
-import { MAX_NUMBERS } from '../core/task-kinds/calculation-task.js';
+import { MAX_NUMBERS } from '../tasks/calculation.js';
 import { parseApiConfig } from '../src/config.js';
 import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import { CREATE_CALCULATION } from './support/operations.js';

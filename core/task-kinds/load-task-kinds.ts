@@ -15,7 +15,12 @@ const KIND_NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 /** A file that is a kind: source under tsx and Vitest, compiled JavaScript under dist/. */
 function isKindFile(name: string, extension: string): boolean {
-  return name.endsWith(extension) && !name.endsWith(`.d${extension}`) && !name.endsWith(`.test${extension}`) && !name.startsWith('.');
+  return (
+    name.endsWith(extension) &&
+    !name.endsWith(`.d${extension}`) &&
+    !name.endsWith(`.test${extension}`) &&
+    !name.startsWith('.')
+  );
 }
 
 /**

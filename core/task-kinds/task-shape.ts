@@ -12,8 +12,8 @@ export type Scalar = 'Int' | 'Float' | 'String' | 'Boolean';
 
 export type TypeShape =
   | { kind: 'scalar'; scalar: Scalar; bounds: string | null }
-  | { kind: 'enum'; path: string; values: readonly string[]; description: string | null }
-  | { kind: 'list'; of: TypeShape; maxItems: number | null; bounds: string | null }
+  | { kind: 'enum'; path: string; values: readonly string[] }
+  | { kind: 'list'; of: TypeShape; maxItems: number; bounds: string | null }
   | ObjectShape;
 
 export interface ObjectShape {
@@ -65,7 +65,9 @@ class ShapeError extends Error {}
 
 function typeOf(schema: JsonSchema, path: string): TypeShape {
   const fail = (what: string): never => {
-    throw new ShapeError(`${path}: ${what} has no GraphQL form; use a string, number, integer, boolean, enum, array or object`);
+    throw new ShapeError(
+      `${path}: ${what} has no GraphQL form; use a string, number, integer, boolean, enum, array or object`,
+    );
   };
   if (schema.$ref || schema.anyOf || schema.oneOf || schema.allOf) fail('a union, a nullable or a recursive schema');
   if (Array.isArray(schema.enum)) {
@@ -73,7 +75,7 @@ function typeOf(schema: JsonSchema, path: string): TypeShape {
     if (!values.every((value) => typeof value === 'string' && GRAPHQL_NAME.test(value))) {
       fail(`an enum of ${JSON.stringify(values)} (values must be names such as SUM)`);
     }
-    return { kind: 'enum', path, values: values as string[], description: describedAs(schema) };
+    return { kind: 'enum', path, values: values as string[] };
   }
   switch (schema.type) {
     case 'integer':
@@ -90,10 +92,12 @@ function typeOf(schema: JsonSchema, path: string): TypeShape {
       return { kind: 'scalar', scalar: 'Boolean', bounds: null };
     case 'array': {
       if (schema.prefixItems || typeof schema.items !== 'object') fail('a tuple');
+      // What a task answers is counted by the cost limit, which needs to know how long a list may be.
+      if (typeof schema.maxItems !== 'number') throw new ShapeError(`${path}: a list needs a longest length, .max(n)`);
       return {
         kind: 'list',
         of: typeOf(schema.items as JsonSchema, `${path}[]`),
-        maxItems: typeof schema.maxItems === 'number' ? schema.maxItems : null,
+        maxItems: schema.maxItems as number,
         bounds: boundsText(schema.minItems, schema.maxItems, 'items'),
       };
     }

@@ -1,8 +1,16 @@
-import { Kind, type FieldNode, type GraphQLField, type GraphQLSchema } from 'graphql';
+import {
+  isObjectType,
+  Kind,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
 import { MAX_PARTITIONS } from '../../core/config.js';
 import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE, MAX_SCHEDULES_PER_OWNER, TIMELINE_LENGTH } from '../../core/limits.js';
-import { MAX_NUMBERS } from '../../core/task-kinds/calculation-task.js';
+import { taskKinds } from '../../core/task-kinds/index.js';
 import { HISTORY_MINUTES } from '../tasks/task-history.js';
+import { taskKindListBounds } from './task-kinds.js';
 
 /**
  * Workers the cost of `workers` is counted for. The list is as long as the worker processes alive
@@ -62,15 +70,17 @@ function pageArgument(
 }
 
 /**
- * The size of every list field of the schema, keyed by `Type.field`. A list field of ours missing
- * here fails test/cost-limit-rule.test.ts. Introspection's lists (`__schema.types`, `fields`, ...) are
+ * The size of every list field of the schema but the task kinds' (which take theirs from their
+ * schemas, task-kind-types.ts), keyed by `Type.field`; a kind's type takes Task's from here. A list
+ * field of ours missing fails test/cost-limit-rule.test.ts. Introspection's lists (`__schema.types`, `fields`, ...) are
  * not here: they are counted once, as the schema itself bounds them and the whole schema is small.
  */
 export const listBounds: Readonly<Record<string, ListBound>> = {
   'Query.tasks': { page: pageArgument('first', MAX_PAGE_SIZE) },
   'TaskConnection.nodes': { items: 'page', largest: MAX_PAGE_SIZE },
-  'CalculationTask.numbers': { items: MAX_NUMBERS },
   'Query.workers': { items: MAX_WORKERS },
+  // One per file of tasks/.
+  'Query.taskKinds': { items: taskKinds.length },
   'Subscription.workersChanged': { items: MAX_WORKERS },
   // One queue per partition: a few reads of each, so the cost follows the deployment's partitions.
   'Query.queues': { items: 'partitions' },
@@ -79,12 +89,18 @@ export const listBounds: Readonly<Record<string, ListBound>> = {
   'Query.taskSchedules': { items: MAX_SCHEDULES_PER_OWNER },
   // Asked for on a page of tasks, a timeline costs the page a hundred times over: one task's, or a few.
   'Task.timeline': { items: TIMELINE_LENGTH },
-  'SleepTask.timeline': { items: TIMELINE_LENGTH },
-  'CalculationTask.timeline': { items: TIMELINE_LENGTH },
   // A task's log, as long as `last` asks: its default of 100, or up to 10,000 lines for a variable.
   'Task.logs': { itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) },
-  'SleepTask.logs': { itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) },
-  'CalculationTask.logs': { itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) },
   // One name per kind of task: as few as the schema has create mutations, so counted once.
   'Worker.taskNames': { items: 1 },
 };
+
+/** A list field's bound: its own, its kind's, or that of the interface it comes from (a kind's `timeline`). */
+export function listBoundOf(type: GraphQLNamedType | undefined, name: string): ListBound | undefined {
+  const own = listBounds[`${type?.name}.${name}`] ?? taskKindListBounds[`${type?.name}.${name}`];
+  if (own || !isObjectType(type)) return own;
+  return type
+    .getInterfaces()
+    .map((face) => listBounds[`${face.name}.${name}`])
+    .find((bound) => bound !== undefined);
+}

@@ -20,7 +20,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { listBounds, partitionsOf, type ListBound } from './list-bounds.js';
+import { listBoundOf, partitionsOf, type ListBound } from './list-bounds.js';
 
 /** A field selected more than once in one selection set, under aliases or not. */
 export interface RepeatedField {
@@ -169,7 +169,7 @@ function measureDocument(
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         const definition = fieldOf(type, name);
-        const bound = definition && listBounds[`${type?.name}.${name}`];
+        const bound = definition && listBoundOf(type, name);
         const items =
           definition && isListType(getNullableType(definition.type))
             ? listItems(schema, bound, page, selection, definition)

@@ -1,5 +1,6 @@
 import { assertObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { GenericTaskResolver } from './generic-task.resolver.js';
 import { HistoryResolver } from './history.resolver.js';
 import { QueueResolver } from './queue.resolver.js';
 import { TaskScheduleResolver } from './task-schedule.resolver.js';
@@ -34,6 +35,7 @@ export async function buildTaskSchema({ partitions }: { partitions?: number } = 
       HistoryResolver,
       WorkerResolver,
       QueueResolver,
+      GenericTaskResolver,
       ...taskKindApis.map((api) => api.resolver),
     ] as [Function, ...Function[]],
     // Task kinds appear in no field's type by name, only through the Task interface.

@@ -1,17 +1,33 @@
-import type { TaskKindName } from '../../core/task-kinds/index.js';
+import { taskKinds, type TaskKind } from '../../core/task-kinds/index.js';
 import type { TaskRecord } from '../../core/task-record.js';
-import { calculationTaskApi } from './calculation-task.kind.js';
-import { sleepTaskApi } from './sleep-task.kind.js';
+import type { ListBound } from './list-bounds.js';
 import type { TaskKindApi } from './task-kind-api.js';
+import { buildTaskKindResolver } from './task-kind-resolver.js';
+import { buildTaskKindTypes } from './task-kind-types.js';
 import { viewOf, type TaskView } from './task-view.js';
 
-/** The API's side of every task kind: a kind of core/task-kinds with no entry here does not compile. */
-const apis = {
-  sleep_task: sleepTaskApi,
-  calculation_task: calculationTaskApi,
-} satisfies Record<TaskKindName, TaskKindApi>;
+function taskKindApiOf(kind: TaskKind): TaskKindApi {
+  const types = buildTaskKindTypes(kind);
+  const api: TaskKindApi = {
+    kind,
+    typeName: types.typeName,
+    objectType: types.objectType,
+    listBounds: types.listBounds,
+    ...buildTaskKindResolver(kind, types, (record) => viewOf(api, record)),
+    fields: (record) => ({
+      ...(record.input as object),
+      result: record.result,
+      progressDetail: (record as { progressDetail?: unknown }).progressDetail ?? null,
+    }),
+  };
+  return api;
+}
 
-export const taskKindApis: readonly TaskKindApi[] = Object.values(apis);
+/**
+ * The API's side of every kind of tasks/, made once per process: type-graphql keeps every type it
+ * is shown, so two schemas built in one process share these.
+ */
+export const taskKindApis: readonly TaskKindApi[] = taskKinds.map(taskKindApiOf);
 
 const byKind: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.kind.name, api]));
 const byMutation: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.createMutation, api]));
@@ -19,8 +35,15 @@ const byScheduleMutation: ReadonlyMap<string, TaskKindApi> = new Map(
   taskKindApis.map((api) => [api.scheduleMutation, api]),
 );
 
-function taskKindApiOf(kindName: string): TaskKindApi | undefined {
-  return byKind.get(kindName);
+/** The lists every kind's types hold, by `Type.field`, for the cost limit. */
+export const taskKindListBounds: Readonly<Record<string, ListBound>> = Object.assign(
+  {},
+  ...taskKindApis.map((api) => api.listBounds),
+);
+
+/** The kind `createTask(kind:)` names: its name, with or without `_task`. */
+export function taskKindApiNamed(name: string): TaskKindApi | undefined {
+  return byKind.get(name) ?? byKind.get(`${name}_task`);
 }
 
 /** The kind a root mutation field creates, if it is a create mutation. */
@@ -35,7 +58,7 @@ export function taskKindScheduledBy(mutationField: string): TaskKindApi | undefi
 
 /** Any task record as its kind's GraphQL type reads it. */
 export function toTaskView(record: TaskRecord): TaskView {
-  const api = taskKindApiOf(record.name);
+  const api = byKind.get(record.name);
   if (!api) throw new Error(`task ${record.id} has an unknown kind: ${record.name}`);
   return viewOf(api, record);
 }
