@@ -1,5 +1,5 @@
 import type { AnyTaskDefinition } from '../task-definition.js';
-import { loadTaskKinds, type LoadedTaskKind } from './load-task-kinds.js';
+import { loadTaskKinds, shown, type LoadedTaskKind } from './load-task-kinds.js';
 
 /**
  * Every kind of task the service runs: one file each in the project's `tasks/` folder, next to
@@ -23,4 +23,14 @@ export function taskKindNamed(name: string): TaskKind | undefined {
 /** The file a kind was loaded from, for a worker thread to load it again. */
 export function taskKindFile(name: string): URL | undefined {
   return byName.get(name)?.file;
+}
+
+/** Runs `derive` on a kind; its error names the kind's file, so that a start that fails says where. */
+export function fromKindFile<T>(kind: TaskKind, derive: () => T): T {
+  try {
+    return derive();
+  } catch (error) {
+    const file = taskKindFile(kind.name);
+    throw new Error(`task kind ${file ? shown(file) : kind.name}: ${(error as Error).message}`, { cause: error });
+  }
 }

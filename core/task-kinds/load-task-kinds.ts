@@ -23,6 +23,11 @@ function isKindFile(name: string, extension: string): boolean {
   );
 }
 
+/** A kind's file as messages name it: from the working folder. */
+export function shown(file: URL): string {
+  return relative(process.cwd(), fileURLToPath(file)) || fileURLToPath(file);
+}
+
 /**
  * Every kind of `folder`: each file's default export. A file that does not load, exports no
  * definition, names a kind as another does, or declares a shape the API cannot serve stops the
@@ -31,7 +36,6 @@ function isKindFile(name: string, extension: string): boolean {
 export async function loadTaskKinds(folder: URL, extension: '.ts' | '.js'): Promise<LoadedTaskKind[]> {
   const path = fileURLToPath(folder);
   const names = (await readdir(path)).filter((name) => isKindFile(name, extension)).sort();
-  const shown = (file: URL) => relative(process.cwd(), fileURLToPath(file)) || fileURLToPath(file);
   const kinds: LoadedTaskKind[] = [];
   const fileOf = new Map<string, URL>();
   for (const name of names) {

@@ -77,6 +77,7 @@ function typeOf(schema: JsonSchema, path: string): TypeShape {
     }
     return { kind: 'enum', path, values: values as string[] };
   }
+  if (Array.isArray(schema.type)) fail('a nullable (leave the field out with .optional() instead)');
   switch (schema.type) {
     case 'integer':
       return { kind: 'scalar', scalar: 'Int', bounds: boundsText(schema.minimum, schema.maximum) };
@@ -145,6 +146,8 @@ function jsonSchemaOf(schema: ObjectSchema, io: 'input' | 'output', path: string
 
 function shapeOf(definition: AnyTaskDefinition): TaskShape {
   const input = jsonSchemaOf(definition.input, 'input', 'input');
+  // A task answers its input as parsed: a transform would answer another type than it takes.
+  jsonSchemaOf(definition.input, 'output', 'input');
   const result = jsonSchemaOf(definition.result, 'output', 'result');
   const progress = definition.progress ? jsonSchemaOf(definition.progress, 'output', 'progress') : null;
   const object = (schema: JsonSchema, path: string) => {

@@ -1,6 +1,15 @@
 import 'reflect-metadata'; // type-graphql's decorators read it
 import { GraphQLScalarType } from 'graphql';
-import { Field, Float, InputType, Int, ObjectType, registerEnumType, type ClassType } from 'type-graphql';
+import {
+  Field,
+  Float,
+  getMetadataStorage,
+  InputType,
+  Int,
+  ObjectType,
+  registerEnumType,
+  type ClassType,
+} from 'type-graphql';
 import type { AnyTaskDefinition } from '../../core/task-definition.js';
 import { taskShapeOf, type ObjectShape, type TypeShape } from '../../core/task-kinds/task-shape.js';
 import type { ListBound } from './list-bounds.js';
@@ -42,6 +51,13 @@ type GraphQLTypeRef = ClassType | GraphQLScalarType | object | [GraphQLTypeRef];
 
 /** Enums by name across every kind: two places may share one name only with the same values. */
 const enums = new Map<string, { values: string; enum: object }>();
+
+/** The fields every task has (the Task interface's), which a kind's input may not name. */
+function taskFieldNames(): string[] {
+  return getMetadataStorage()
+    .fields.filter((field) => field.target === (Task as unknown))
+    .map((field) => field.name);
+}
 
 /** A class of its own for each type: type-graphql keys a type's fields by its class. */
 function namedClass(name: string, base?: ClassType): ClassType {
@@ -135,6 +151,12 @@ export function buildTaskKindTypes(definition: AnyTaskDefinition): TaskKindTypes
   const progress =
     shape.progress && outputObject(shape.progress, `${typeName}Progress`, `What a step of a ${words} task reports.`);
 
+  // The input's fields sit beside Task's own on the kind's type: a name Task has would replace its field.
+  const taken = new Set([...taskFieldNames(), 'result', 'progressDetail']);
+  const clash = shape.input.fields.find((field) => taken.has(field.name));
+  if (clash) {
+    throw new Error(`input.${clash.name}: every task has a field named ${clash.name}; give this one another name`);
+  }
   const objectType = namedClass(typeName, Task as unknown as ClassType);
   addFields(objectType, shape.input, typeName, 'output');
   Field(() => result, { nullable: true, description: RESULT_DESCRIPTION })(objectType.prototype as object, 'result');

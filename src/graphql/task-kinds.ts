@@ -1,4 +1,4 @@
-import { taskKinds, type TaskKind } from '../../core/task-kinds/index.js';
+import { fromKindFile, taskKinds, type TaskKind } from '../../core/task-kinds/index.js';
 import type { TaskRecord } from '../../core/task-record.js';
 import type { ListBound } from './list-bounds.js';
 import type { TaskKindApi } from './task-kind-api.js';
@@ -27,7 +27,9 @@ function taskKindApiOf(kind: TaskKind): TaskKindApi {
  * The API's side of every kind of tasks/, made once per process: type-graphql keeps every type it
  * is shown, so two schemas built in one process share these.
  */
-export const taskKindApis: readonly TaskKindApi[] = taskKinds.map(taskKindApiOf);
+export const taskKindApis: readonly TaskKindApi[] = taskKinds.map((kind) =>
+  fromKindFile(kind, () => taskKindApiOf(kind)),
+);
 
 const byKind: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.kind.name, api]));
 const byMutation: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.createMutation, api]));
