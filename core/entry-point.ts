@@ -14,6 +14,20 @@ export async function runUntilSignal(
   start: () => Promise<Service>,
   { logger }: { logger: () => Logger | undefined },
 ): Promise<void> {
+  // Listening before the start: a signal during it (a worker already running its first tasks, a
+  // deploy that changes its mind) waits for the start to end, then closes what it started, instead
+  // of ending the process with nothing handed back.
+  let stopping: NodeJS.Signals | null = null;
+  let started: ((signal: NodeJS.Signals) => void) | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Ctrl-C in a terminal signals the whole process group, and `npm start` passes SIGTERM on too.
+    if (stopping) return;
+    stopping = signal;
+    started?.(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   let service: Service;
   try {
     service = await start();
@@ -27,11 +41,7 @@ export async function runUntilSignal(
     setTimeout(() => process.exit(1), 200).unref();
     return;
   }
-  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    // Ctrl-C in a terminal signals the whole process group, and `npm start` passes SIGTERM on too.
-    if (stopping) return;
-    stopping = true;
     logger()?.info({ signal }, 'stopping');
     setTimeout(() => {
       logger()?.error('did not stop in time');
@@ -48,6 +58,6 @@ export async function runUntilSignal(
       },
     );
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  if (stopping) stop(stopping);
+  else started = stop;
 }
