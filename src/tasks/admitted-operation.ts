@@ -13,6 +13,8 @@ export interface AdmittedField {
   scheduleId?: string;
   /** A retry: the task to retry, as admission found it. */
   retried?: TaskRecord;
+  /** A create or a schedule's: its input as its kind's schema parsed it in admission, not parsed again. */
+  parsedInput?: { value: unknown };
 }
 
 /**

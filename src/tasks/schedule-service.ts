@@ -103,10 +103,14 @@ export function createScheduleService({
     rawInput: unknown,
     rawSchedule: ScheduleInput,
     caller: Caller,
-    heldId: string | undefined,
+    admitted: AdmittedField | undefined,
   ) {
-    const { value: input, issues } = checkedInput(kind, rawInput);
+    // Parsed in admission, when it was admitted (TaskService.check).
+    const { value: input, issues } = admitted?.parsedInput
+      ? { value: admitted.parsedInput.value, issues: [] }
+      : checkedInput(kind, rawInput);
     if (issues.length > 0) throw badUserInput('input', issues);
+    const heldId = admitted?.scheduleId;
     const { value: spec, issues: scheduleIssues } = checkSchedule(rawSchedule);
     if (!spec) throw badUserInput('schedule', scheduleIssues);
     const partition = store.partitionOf(caller.owner);
@@ -167,7 +171,7 @@ export function createScheduleService({
 
     create(kind, input, schedule, caller, admitted) {
       if (closing) return Promise.reject(new Error('the schedule service is closing'));
-      const created = createSchedule(kind, input, schedule, caller, admitted?.scheduleId);
+      const created = createSchedule(kind, input, schedule, caller, admitted);
       const settled = created.catch(() => undefined);
       creating.add(settled);
       void settled.finally(() => creating.delete(settled));

@@ -289,7 +289,7 @@ export function createTaskService({
       const key = request.options?.idempotencyKey;
       if (!key) continue;
       const digest = idempotencyDigest(caller.owner, key);
-      const asked = requestDigest(request.kind.name, checkedInput(request.kind, request.input).value, request.options);
+      const asked = requestDigest(request.kind.name, parsedInputOf(request), request.options);
       const held = byDigest.get(digest);
       if (!held) byDigest.set(digest, { key, request: asked, labels: [request.label] });
       else if (held.request === asked) held.labels.push(request.label);
@@ -317,12 +317,21 @@ export function createTaskService({
     if (refused) throw refused.reason;
   }
 
+  /** Each create's input as admission's check parsed it: the one parse of it in the API. */
+  const parsedInputs = new WeakMap<TaskRequest, unknown>();
+  const parsedInputOf = (request: TaskRequest & { kind: TaskKind; input: unknown }) =>
+    parsedInputs.has(request) ? parsedInputs.get(request) : checkedInput(request.kind, request.input).value;
+
   return {
     check(requests) {
       const creates = requests.flatMap((request) =>
         request.action === 'create' || request.action === 'schedule' ? [request] : [],
       );
-      const issues = creates.flatMap(({ kind, input, label }) => checkedInput(kind, input, label).issues);
+      const issues = creates.flatMap((request) => {
+        const checked = checkedInput(request.kind, request.input, request.label);
+        parsedInputs.set(request, checked.value);
+        return checked.issues;
+      });
       if (issues.length > 0) throw badUserInput('input', issues);
       const optionIssues = creates.flatMap((request) =>
         request.action === 'create' ? checkedOptions(request.options, request.label).issues : [],
@@ -331,6 +340,10 @@ export function createTaskService({
     },
 
     async admit(requests, caller, admitted, alone) {
+      for (const request of requests) {
+        if (parsedInputs.has(request))
+          admitted.settle(request.label, { parsedInput: { value: parsedInputs.get(request) } });
+      }
       await settleTargets(requests, caller, admitted);
       if (!alone) await holdKeys(requests, caller, admitted);
       const creations = requests.filter(isCreation).length;
@@ -351,7 +364,9 @@ export function createTaskService({
     },
 
     async create(kind, rawInput, caller, rawOptions, admitted) {
-      const { value: input, issues } = checkedInput(kind, rawInput);
+      const { value: input, issues } = admitted?.parsedInput
+        ? { value: admitted.parsedInput.value as InputOf<TaskKind>, issues: [] }
+        : checkedInput(kind, rawInput);
       if (input === undefined) throw badUserInput('input', issues);
       const { value: options, issues: optionIssues } = checkedOptions(rawOptions);
       if (!options) throw badUserInput('options', optionIssues);
