@@ -9,6 +9,7 @@ import { defineTask, type ObjectSchema } from '../core/task-definition.js';
 import { loadTaskKinds } from '../core/task-kinds/load-task-kinds.js';
 import { taskShapeOf } from '../core/task-kinds/task-shape.js';
 import { GenericTaskResolver } from '../src/graphql/generic-task.resolver.js';
+import { listBoundOf } from '../src/graphql/list-bound.js';
 import { buildTaskKindResolver } from '../src/graphql/task-kind-resolver.js';
 import { buildTaskKindTypes } from '../src/graphql/task-kind-types.js';
 import { projectDir } from './support/stack.js';
@@ -129,11 +130,10 @@ describe("a kind's GraphQL", () => {
     expect(sdl).toContain('"""Builds a report."""\ntype ReportTask implements Task');
     expect(sdl).toMatch(/createReportTask\(/);
     expect(sdl).toMatch(/createReportTaskSchedule\(/);
-    expect(types.listBounds).toEqual({
-      'CreateReportTaskInput.tags': { items: 10 },
-      'ReportTask.tags': { items: 10 },
-      'ReportTaskResult.sections': { items: 50 },
-    });
+    const boundOf = (type: string, field: string) => listBoundOf(schema.getType(type) ?? undefined, field);
+    expect(boundOf('ReportTask', 'tags')).toEqual({ items: 10 });
+    expect(boundOf('ReportTaskResult', 'sections')).toEqual({ items: 50 });
+    expect(boundOf('ReportTask', 'timeline')).toEqual({ items: 100 });
   });
 
   it('should refuse an input field that would replace one every task has', () => {

@@ -15,7 +15,7 @@ export interface CostLimits {
   /** Fields in the whole operation, every fragment counted each time it is spread. */
   maxFields: number;
   /**
-   * Each field times the sizes of the lists above it, its own included (list-bounds.ts says how long
+   * Each field times the sizes of the lists above it, its own included (list-bound.ts says how long
    * each list may be): the values the answer may hold.
    */
   maxCost: number;

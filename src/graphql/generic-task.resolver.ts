@@ -1,7 +1,7 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
 import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Ctx, Info, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Info, Mutation, Query, Resolver, Extensions } from 'type-graphql';
 import { taskShapeOf } from '../../core/task-kinds/task-shape.js';
 import { badUserInput } from '../errors.js';
 import { admittedField, type Context } from './context.js';
@@ -18,6 +18,7 @@ import { viewOf, type TaskView } from './task-view.js';
 import { TaskOptionsInput } from './task-options.input.js';
 import { ScheduleInput, scheduleViewOf, TaskSchedule, type TaskScheduleView } from './task-schedule.type.js';
 import { Task } from './task.type.js';
+import { listBound } from './list-bound.js';
 
 export const KIND_DESCRIPTION =
   'The kind, as `taskKinds` names it (`_task` may be left out): BAD_USER_INPUT when unknown.';
@@ -52,6 +53,7 @@ const infos: readonly TaskKindInfo[] = taskKindApis.map(({ kind, typeName }) => 
  */
 @Resolver()
 export class GenericTaskResolver {
+  @Extensions(listBound({ items: taskKindApis.length }))
   @Query(() => [TaskKindInfo], {
     description: 'Every kind of task the service runs, with the JSON Schemas of its input, result and steps.',
   })

@@ -1,8 +1,9 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver, Extensions } from 'type-graphql';
 import { HISTORY_MINUTES } from '../tasks/task-history.js';
 import type { Context } from './context.js';
 import { DateTimeScalar } from './date-time.scalar.js';
+import { listBound } from './list-bound.js';
 
 @ObjectType('TaskMinute', { description: 'One minute of the service as a whole, over every partition.' })
 class TaskMinute {
@@ -24,6 +25,7 @@ class TaskMinute {
 
 @Resolver()
 export class HistoryResolver {
+  @Extensions(listBound({ items: HISTORY_MINUTES }))
   @Query(() => [TaskMinute], {
     description: `The service's last minutes, oldest first, the current one last: its tasks completed and failed, and its backlog. Of every caller's tasks, as \`workers\` and /metrics are.`,
   })

@@ -20,7 +20,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { listBoundOf, partitionsOf, type ListBound } from './list-bounds.js';
+import { listBoundOf, partitionsOf, type ListBound } from './list-bound.js';
 
 /** A field selected more than once in one selection set, under aliases or not. */
 export interface RepeatedField {

@@ -1,7 +1,8 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Ctx, Field, ID, Int, ObjectType, Query, Resolver, Extensions } from 'type-graphql';
 import type { QueueState } from '../tasks/queue-states.js';
 import type { Context } from './context.js';
+import { listBound } from './list-bound.js';
 
 @ObjectType('TaskQueue', {
   description:
@@ -65,6 +66,8 @@ class TaskQueue implements QueueState {
 
 @Resolver()
 export class QueueResolver {
+  // One queue per partition: a few reads of each, so the cost follows the deployment's partitions.
+  @Extensions(listBound({ items: 'partitions' }))
   @Query(() => [TaskQueue], {
     description:
       "Each partition's BullMQ queue: whether it is paused, and its job counts. Of the service as a whole, as `workers` is: any caller, authenticated when authentication is on, reads the same.",

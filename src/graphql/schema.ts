@@ -24,7 +24,7 @@ const unused: PubSub = {
 
 /**
  * The schema. `partitions` (TASK_PARTITIONS) is what the cost limit counts `queues` for
- * (list-bounds.ts); left out, it counts the most there may be.
+ * (list-bound.ts); left out, it counts the most there may be.
  */
 export async function buildTaskSchema({ partitions }: { partitions?: number } = {}): Promise<GraphQLSchema> {
   const built = await buildSchema({

@@ -1,7 +1,6 @@
 import type { ClassType } from 'type-graphql';
 import type { TaskKind } from '../../core/task-kinds/index.js';
 import type { TaskRecord } from '../../core/task-record.js';
-import type { ListBound } from './list-bounds.js';
 
 /**
  * The API's side of a task kind, derived from its definition: its GraphQL type, its create and
@@ -16,8 +15,6 @@ export interface TaskKindApi {
   createMutation: string;
   /** Its schedule mutation, whose `input` the kind's schema checks and whose `schedule` the schedule service does. */
   scheduleMutation: string;
-  /** `Type.field` of every list its types hold, with how long it may be. */
-  listBounds: Readonly<Record<string, ListBound>>;
   /** The fields only this kind has, read from the stored input, result and latest step. */
   fields(record: TaskRecord): Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // type-graphql's decorators read it
 import { GraphQLScalarType } from 'graphql';
 import {
+  Extensions,
   Field,
   Float,
   getMetadataStorage,
@@ -12,7 +13,7 @@ import {
 } from 'type-graphql';
 import type { AnyTaskDefinition } from '../../core/task-definition.js';
 import { taskShapeOf, type ObjectShape, type TypeShape } from '../../core/task-kinds/task-shape.js';
-import type { ListBound } from './list-bounds.js';
+import { listBound } from './list-bound.js';
 import { Task } from './task.type.js';
 
 /**
@@ -26,8 +27,6 @@ export interface TaskKindTypes {
   inputName: string;
   objectType: ClassType;
   inputType: ClassType;
-  /** `Type.field` of every list its types hold, with how long it may be, for the cost limit. */
-  listBounds: Record<string, ListBound>;
 }
 
 const RESULT_DESCRIPTION = 'Its result once COMPLETED; null until then, and for a task that did not complete.';
@@ -71,7 +70,6 @@ export function buildTaskKindTypes(definition: AnyTaskDefinition): TaskKindTypes
   const overrides = definition.graphql ?? {};
   const typeName = pascalCase(definition.name);
   const words = kindWords(definition.name);
-  const listBounds: Record<string, ListBound> = {};
   const nameAt = (path: string, fallback: string) => overrides.typeNames?.[path] ?? fallback;
   const describe = (coordinate: string, fallback: string | null) => overrides.descriptions?.[coordinate] ?? fallback;
 
@@ -118,7 +116,7 @@ export function buildTaskKindTypes(definition: AnyTaskDefinition): TaskKindTypes
     }
   }
 
-  /** Adds the shape's fields to the type `ownName`, and the bounds of its lists. */
+  /** Adds the shape's fields to the type `ownName`. */
   function addFields(target: ClassType, object: ObjectShape, ownName: string, side: 'input' | 'output') {
     for (const field of object.fields) {
       const fieldType = typeOf(field.type, side);
@@ -126,7 +124,10 @@ export function buildTaskKindTypes(definition: AnyTaskDefinition): TaskKindTypes
         nullable: !field.required,
         description: describe(`${ownName}.${field.name}`, field.description) ?? undefined,
       })(target.prototype as object, field.name);
-      if (field.type.kind === 'list') listBounds[`${ownName}.${field.name}`] = { items: field.type.maxItems };
+      // The cost limit counts a list as long as its schema lets it be.
+      if (field.type.kind === 'list') {
+        Extensions(listBound({ items: field.type.maxItems }))(target.prototype as object, field.name);
+      }
     }
   }
 
@@ -169,5 +170,5 @@ export function buildTaskKindTypes(definition: AnyTaskDefinition): TaskKindTypes
   ObjectType(typeName, { implements: Task, description: describe(typeName, definition.description) ?? undefined })(
     objectType,
   );
-  return { typeName, inputName, objectType, inputType, listBounds };
+  return { typeName, inputName, objectType, inputType };
 }

@@ -1,6 +1,5 @@
 import { fromKindFile, taskKinds, type TaskKind } from '../../core/task-kinds/index.js';
 import type { TaskRecord } from '../../core/task-record.js';
-import type { ListBound } from './list-bounds.js';
 import type { TaskKindApi } from './task-kind-api.js';
 import { buildTaskKindResolver } from './task-kind-resolver.js';
 import { buildTaskKindTypes } from './task-kind-types.js';
@@ -12,7 +11,6 @@ function taskKindApiOf(kind: TaskKind): TaskKindApi {
     kind,
     typeName: types.typeName,
     objectType: types.objectType,
-    listBounds: types.listBounds,
     ...buildTaskKindResolver(kind, types, (record) => viewOf(api, record)),
     fields: (record) => ({
       ...(record.input as object),
@@ -35,12 +33,6 @@ const byKind: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) 
 const byMutation: ReadonlyMap<string, TaskKindApi> = new Map(taskKindApis.map((api) => [api.createMutation, api]));
 const byScheduleMutation: ReadonlyMap<string, TaskKindApi> = new Map(
   taskKindApis.map((api) => [api.scheduleMutation, api]),
-);
-
-/** The lists every kind's types hold, by `Type.field`, for the cost limit. */
-export const taskKindListBounds: Readonly<Record<string, ListBound>> = Object.assign(
-  {},
-  ...taskKindApis.map((api) => api.listBounds),
 );
 
 /** The kind `createTask(kind:)` names: its name, with or without `_task`. */

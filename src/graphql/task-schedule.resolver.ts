@@ -1,11 +1,13 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Extensions } from 'type-graphql';
 import type { Context } from './context.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 import { toTaskView } from './task-kinds.js';
 import { scheduleViewOf, TaskSchedule, type TaskScheduleView } from './task-schedule.type.js';
 import type { TaskView } from './task-view.js';
 import { Task } from './task.type.js';
+import { listBound } from './list-bound.js';
+import { MAX_SCHEDULES_PER_OWNER } from '../../core/limits.js';
 
 /** The mutation that deletes a schedule by its id (admission.ts admits it so). */
 export const DELETE_SCHEDULE_MUTATION = 'deleteTaskSchedule';
@@ -16,6 +18,8 @@ export const DELETE_SCHEDULE_MUTATION = 'deleteTaskSchedule';
  */
 @Resolver(() => TaskSchedule)
 export class TaskScheduleResolver {
+  // The caller's schedules, as many as one owner may have (the list answers no more).
+  @Extensions(listBound({ items: MAX_SCHEDULES_PER_OWNER }))
   @Query(() => [TaskSchedule], {
     description: "The caller's schedules (every schedule with authentication off), newest first.",
   })

@@ -13,6 +13,7 @@ import {
   Resolver,
   Root,
   Subscription,
+  Extensions,
 } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../core/limits.js';
 import type { TaskRecord } from '../../core/task-record.js';
@@ -22,6 +23,7 @@ import { KIND_NAMES, TASK_ID_DESCRIPTION } from './descriptions.js';
 import { toTaskView } from './task-kinds.js';
 import type { TaskView } from './task-view.js';
 import { Task } from './task.type.js';
+import { listBound, pageArgument } from './list-bound.js';
 
 @ObjectType('PageInfo', { description: 'Where a page of `tasks` ends.' })
 class PageInfo {
@@ -43,6 +45,7 @@ class PageInfo {
 })
 class TaskConnection {
   @Field(() => [Task], { description: "The page's tasks, newest first: `first` at most." })
+  @Extensions(listBound({ items: 'page', largest: MAX_PAGE_SIZE }))
   nodes!: TaskView[];
 
   @Field(() => PageInfo, { description: 'Where the page ends, to read the next one.' })
@@ -66,6 +69,7 @@ export class TaskResolver {
     return record && toTaskView(record);
   }
 
+  @Extensions(listBound({ page: pageArgument('first', MAX_PAGE_SIZE) }))
   @Query(() => TaskConnection, {
     description:
       "The caller's tasks (every task with authentication off), newest first, a page at a time. Finished tasks are listed until they expire.",

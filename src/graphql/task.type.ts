@@ -1,11 +1,13 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Field, Float, ID, Int, InterfaceType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, InterfaceType, registerEnumType, Extensions } from 'type-graphql';
 import { MAX_PRIORITY } from '../../core/enqueue-task.js';
 import { TaskState } from '../../core/task-state.js';
 import { DateTimeScalar } from './date-time.scalar.js';
 import { KIND_NAMES } from './descriptions.js';
 import { TaskEvent } from './task-event.type.js';
 import { TaskLogLine } from './task-log.type.js';
+import { listBound, pageArgument } from './list-bound.js';
+import { MAX_LOG_LINES_READ, TIMELINE_LENGTH } from '../../core/limits.js';
 
 registerEnumType(TaskState, {
   name: 'TaskState',
@@ -115,6 +117,8 @@ export abstract class Task {
   scheduleId!: string | null;
 
   /** Read when asked for, by TaskTimelineResolver. */
+  // Asked for on a page of tasks, a timeline costs the page a hundred times over: one task's, or a few.
+  @Extensions(listBound({ items: TIMELINE_LENGTH }))
   @Field(() => [TaskEvent], {
     description:
       'Its changes, oldest first: queued, each run started and ended, its steps (about 40 a run at most, spread evenly), cancelled. The newest 100 are kept.',
@@ -122,6 +126,8 @@ export abstract class Task {
   timeline?: TaskEvent[];
 
   /** Read when asked for, by TaskTimelineResolver. */
+  // As long as `last` asks: its default of 100, or up to 10,000 lines for a variable.
+  @Extensions(listBound({ itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) }))
   @Field(() => [TaskLogLine], {
     description:
       "The newest lines of its log, oldest first. The log keeps MAX_TASK_LOG_LINES lines (the workers' setting) and expires with the task.",

@@ -1,9 +1,22 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
-import { Ctx, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  Extensions,
+} from 'type-graphql';
 import { WORKER_RECORD_TTL_MS } from '../../core/worker-registry.js';
 import type { LiveWorker } from '../tasks/worker-feed.js';
 import type { Context } from './context.js';
 import { DateTimeScalar } from './date-time.scalar.js';
+import { listBound, MAX_WORKERS } from './list-bound.js';
 
 @ObjectType('Worker', {
   description: `A worker process that is alive now: one that has reported within the last ${WORKER_RECORD_TTL_MS / 1000} seconds.`,
@@ -30,6 +43,8 @@ class Worker {
   @Field(() => Int, { description: 'Whole seconds since it started, as of this answer.' })
   uptime!: number;
 
+  // A few names, a word each: counted once.
+  @Extensions(listBound({ items: 1 }))
   @Field(() => [String], { description: 'The kinds of task it runs, as `Task.name` names them.' })
   taskNames!: string[];
 
@@ -39,6 +54,7 @@ class Worker {
 
 @Resolver(() => Worker)
 export class WorkerResolver {
+  @Extensions(listBound({ items: MAX_WORKERS }))
   @Query(() => [Worker], {
     description:
       "The live workers, in order of name: the whole service's, not only the caller's, as /metrics counts them.",
@@ -47,6 +63,7 @@ export class WorkerResolver {
     return tasks.workers();
   }
 
+  @Extensions(listBound({ items: MAX_WORKERS }))
   @Subscription(() => [Worker], {
     description:
       'The live workers now, then the whole list again each time it changes: a worker starts or stops, or runs more or fewer tasks.',

@@ -1,4 +1,5 @@
 import {
+  isInterfaceType,
   isObjectType,
   Kind,
   type FieldNode,
@@ -7,10 +8,6 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { MAX_PARTITIONS } from '../../core/config.js';
-import { MAX_LOG_LINES_READ, MAX_PAGE_SIZE, MAX_SCHEDULES_PER_OWNER, TIMELINE_LENGTH } from '../../core/limits.js';
-import { taskKinds } from '../../core/task-kinds/index.js';
-import { HISTORY_MINUTES } from '../tasks/task-history.js';
-import { taskKindListBounds } from './task-kinds.js';
 
 /**
  * Workers the cost of `workers` is counted for. The list is as long as the worker processes alive
@@ -53,7 +50,7 @@ export type ListBound =
  * when it leaves it out, and `largest` when it is a variable, since a validation rule cannot see
  * variables and a client may always send the largest.
  */
-function pageArgument(
+export function pageArgument(
   name: string,
   largest: number,
 ): (field: FieldNode, definition: GraphQLField<unknown, unknown>) => number {
@@ -69,38 +66,30 @@ function pageArgument(
   };
 }
 
-/**
- * The size of every list field of the schema but the task kinds' (which take theirs from their
- * schemas, task-kind-types.ts), keyed by `Type.field`; a kind's type takes Task's from here. A list
- * field of ours missing fails test/cost-limit-rule.test.ts. Introspection's lists (`__schema.types`, `fields`, ...) are
- * not here: they are counted once, as the schema itself bounds them and the whole schema is small.
- */
-export const listBounds: Readonly<Record<string, ListBound>> = {
-  'Query.tasks': { page: pageArgument('first', MAX_PAGE_SIZE) },
-  'TaskConnection.nodes': { items: 'page', largest: MAX_PAGE_SIZE },
-  'Query.workers': { items: MAX_WORKERS },
-  // One per file of tasks/.
-  'Query.taskKinds': { items: taskKinds.length },
-  'Subscription.workersChanged': { items: MAX_WORKERS },
-  // One queue per partition: a few reads of each, so the cost follows the deployment's partitions.
-  'Query.queues': { items: 'partitions' },
-  'Query.taskHistory': { items: HISTORY_MINUTES },
-  // The caller's schedules, as many as one owner may have (the list answers no more).
-  'Query.taskSchedules': { items: MAX_SCHEDULES_PER_OWNER },
-  // Asked for on a page of tasks, a timeline costs the page a hundred times over: one task's, or a few.
-  'Task.timeline': { items: TIMELINE_LENGTH },
-  // A task's log, as long as `last` asks: its default of 100, or up to 10,000 lines for a variable.
-  'Task.logs': { itemsFrom: pageArgument('last', MAX_LOG_LINES_READ) },
-  // One name per kind of task: as few as the schema has create mutations, so counted once.
-  'Worker.taskNames': { items: 1 },
-};
+declare module 'graphql' {
+  interface GraphQLFieldExtensions<_TSource, _TContext, _TArgs> {
+    /** How long the list this field answers may be (see listBound). */
+    listBound?: ListBound;
+  }
+}
 
-/** A list field's bound: its own, its kind's, or that of the interface it comes from (a kind's `timeline`). */
+/**
+ * A list field's bound, declared where the field is (`@Extensions(listBound({ items: 100 }))`; a
+ * kind's lists take theirs from their zod schemas). A list field without one fails
+ * test/cost-limit-rule.test.ts. Introspection's lists (`__schema.types`, `fields`, ...) have none:
+ * they are counted once, as the schema itself bounds them and the whole schema is small.
+ */
+export function listBound(bound: ListBound): { listBound: ListBound } {
+  return { listBound: bound };
+}
+
+/** A list field's bound: its own, or that of the interface it comes from. */
 export function listBoundOf(type: GraphQLNamedType | undefined, name: string): ListBound | undefined {
-  const own = listBounds[`${type?.name}.${name}`] ?? taskKindListBounds[`${type?.name}.${name}`];
+  if (!isObjectType(type) && !isInterfaceType(type)) return undefined;
+  const own = type.getFields()[name]?.extensions.listBound;
   if (own || !isObjectType(type)) return own;
   return type
     .getInterfaces()
-    .map((face) => listBounds[`${face.name}.${name}`])
+    .map((face) => face.getFields()[name]?.extensions.listBound)
     .find((bound) => bound !== undefined);
 }
