@@ -1,6 +1,5 @@
 import {
   getIntrospectionQuery,
-  getNamedType,
   getNullableType,
   isInterfaceType,
   isListType,

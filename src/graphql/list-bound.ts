@@ -67,6 +67,7 @@ export function pageArgument(
 }
 
 declare module 'graphql' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- an augmentation repeats the type parameters graphql declares
   interface GraphQLFieldExtensions<_TSource, _TContext, _TArgs> {
     /** How long the list this field answers may be (see listBound). */
     listBound?: ListBound;
