@@ -69,6 +69,44 @@ describe("a kind's shape", () => {
   });
 });
 
+describe("a kind's types", () => {
+  // Checked by `npm test`'s type check: each line below fails to compile without its directive.
+  it('should type a run by its own schemas', () => {
+    const counted = defineTask({
+      name: 'typed_task',
+      description: 'Typed.',
+      input: z.object({ text: z.string() }),
+      result: z.object({ words: z.int() }),
+      progress: z.object({ at: z.int() }),
+      steps: ({ text }) => text.length,
+      async run({ text }, { progress }) {
+        // @ts-expect-error -- a step's detail has the kind's progress shape
+        await progress(1, { at: 'one' });
+        return { words: text.split(' ').length };
+      },
+    });
+    defineTask({
+      name: 'wrong_result_task',
+      description: 'Returns the wrong shape.',
+      input: z.object({ text: z.string() }),
+      result: z.object({ words: z.int() }),
+      steps: () => 1,
+      // @ts-expect-error -- the result must have the kind's result shape
+      run: async ({ text }) => ({ words: text }),
+    });
+    defineTask({
+      name: 'wrong_input_task',
+      description: 'Reads a field its input lacks.',
+      input: z.object({ text: z.string() }),
+      result: z.object({ words: z.int() }),
+      steps: () => 1,
+      // @ts-expect-error -- its input has no `numbers`
+      run: async ({ numbers }) => ({ words: numbers }),
+    });
+    expect(counted.name).toBe('typed_task');
+  });
+});
+
 describe("a kind's GraphQL", () => {
   it('should map strings, integers, numbers, booleans, enums, lists, nested objects and optionals to their forms', async () => {
     const report = defineTask({
