@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseWorkerConfig } from '../worker/config.js';
-import { calculationTaskProcessor } from '../worker/processors/calculation-task.js';
-import { sleepTaskProcessor } from '../worker/processors/sleep-task.js';
-import type { TaskProcessor } from '../worker/processors/task-processor.js';
+import { defineTask, type AnyTaskDefinition } from '../core/task-definition.js';
+import calculationTask from '../tasks/calculation.js';
+import sleepTask from '../tasks/sleep.js';
 import { gqlData, watch, wsClient } from './support/graphql.js';
 import {
   CANCEL_TASK,
@@ -41,17 +41,16 @@ function scrapeUntil(url: string, check: (metrics: Exposition) => boolean, what:
   );
 }
 
-/** The service's processors, but for inputs the test picks to fail: a sleep of 3 s, a calculation on 666. */
-function failingOn(processor: TaskProcessor, fails: (input: unknown) => boolean): TaskProcessor {
-  return {
-    ...processor,
-    run: (input, context) =>
-      fails(input) ? Promise.reject(new Error('failed on purpose')) : processor.run(input, context),
-  };
+/** The service's kinds, but for inputs the test picks to fail: a sleep of 3 s, a calculation on 666. */
+function failingOn<Kind extends AnyTaskDefinition>(kind: Kind, fails: (input: unknown) => boolean): Kind {
+  return defineTask({
+    ...kind,
+    run: (input, context) => (fails(input) ? Promise.reject(new Error('failed on purpose')) : kind.run(input, context)),
+  }) as Kind;
 }
-const processors = [
-  failingOn(sleepTaskProcessor, (input) => (input as { duration: number }).duration === 3),
-  failingOn(calculationTaskProcessor, (input) => (input as { numbers: number[] }).numbers.includes(666)),
+const kinds = [
+  failingOn(sleepTask, (input) => (input as { duration: number }).duration === 3),
+  failingOn(calculationTask, (input) => (input as { numbers: number[] }).numbers.includes(666)),
 ];
 
 describe('Prometheus metrics', () => {
@@ -119,7 +118,7 @@ describe('Prometheus metrics', () => {
     expect(metrics.families.has('task_service_tasks_failed_total')).toBe(false);
 
     const workerUrl = `http://127.0.0.1:${await freePort()}`;
-    await stack.startWorker({ concurrency: 5, processors, metricsPort: Number(new URL(workerUrl).port) });
+    await stack.startWorker({ concurrency: 5, kinds, metricsPort: Number(new URL(workerUrl).port) });
     await waitFor(
       async () => {
         const states = await Promise.all(
