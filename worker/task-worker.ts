@@ -13,6 +13,7 @@ import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
 import { keepNewerLocks } from './keep-newer-locks.js';
 import { evenShare, stalledJobOptions, type StalledOptions } from './job-workers.js';
+import { progressDetailJson } from './progress-detail.js';
 import { RunSteps } from './run-steps.js';
 import { createScheduleRuns } from './schedule-runs.js';
 import { startScheduleRunWorkers } from './schedule-run-workers.js';
@@ -329,9 +330,9 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
           timeLimit,
           log: writeLog,
           logger: log,
-          async progress(current) {
+          async progress(current, detail) {
             signal.throwIfAborted();
-            await steps.report({ current, total: task.total });
+            await steps.report({ current, total: task.total, detail: progressDetailJson(kind, current, detail) });
             signal.throwIfAborted();
           },
         } satisfies RunContext),
