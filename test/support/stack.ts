@@ -79,6 +79,8 @@ export interface WorkerOptions {
   name?: string;
   /** The kinds it runs; every kind of the service by default. */
   kinds?: readonly TaskKind[];
+  /** Where a kind of `kinds` that is not of tasks/ was loaded from, for a thread to load it. */
+  kindFile?: (name: string) => URL | undefined;
   /** Short values let a test see a dead worker's task taken up again within seconds. */
   stalled?: StalledOptions;
   /** Serves /metrics, /healthz and /readyz on this port of 127.0.0.1 (METRICS_PORT); off by default. */
@@ -140,6 +142,7 @@ export async function createTestStack({
       maxTimeoutSeconds = 400,
       name = `test-worker-${randomUUID().slice(0, 8)}`,
       kinds,
+      kindFile,
       stalled,
       metricsPort,
       maxLogLines,
@@ -165,7 +168,7 @@ export async function createTestStack({
         },
         creationAllowance: creationAllowance ?? defaults.creationAllowance,
       };
-      const worker = await createWorker(config, { logger, kinds });
+      const worker = await createWorker(config, { logger, kinds, kindFile });
       closers.push(() => worker.close());
       return worker;
     },
