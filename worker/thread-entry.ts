@@ -49,6 +49,11 @@ export default async function runInThread(request: ThreadRunRequest): Promise<Th
     { write: (line: string) => send({ type: 'logger', line }) },
   );
 
+  // One step in flight: a step is sent and the run goes on at once, waiting only for the step
+  // before it to be recorded. A thread's compute then never waits on Redis, and a run that steps
+  // faster than Redis records is held to its pace. (A run that must stop is stopped by ending its
+  // thread, so the answer to a step need not be waited for to stop it.)
+  let recorded: Promise<void> = Promise.resolve();
   const context: TaskContext<unknown> = {
     signal: controller.signal,
     attempt: request.attempt,
@@ -57,11 +62,15 @@ export default async function runInThread(request: ThreadRunRequest): Promise<Th
     log: (message, level = 'info') => send({ type: 'log', message: String(message), level }),
     progress(current, detail) {
       controller.signal.throwIfAborted();
+      const before = recorded;
       const id = ++lastId;
-      return new Promise<void>((resolve, reject) => {
+      recorded = new Promise<void>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         send({ type: 'progress', id, current, detail });
       });
+      // Its failure reaches the next step, or the end.
+      recorded.catch(() => undefined);
+      return before;
     },
   };
   try {
@@ -72,6 +81,8 @@ export default async function runInThread(request: ThreadRunRequest): Promise<Th
       kind.catch(() => loaded.delete(request.file));
     }
     const result: unknown = await (await kind).run(request.input, context);
+    // The run ends once its last step is recorded (or refused), as an inline run's does.
+    await recorded;
     return { ok: true, result };
   } catch (error) {
     return { ok: false, error: threadError(error) };

@@ -37,7 +37,7 @@ export interface ThreadRunsOptions {
  * core first when it wakes, so a busy thread does not delay the steps and lock renewals of the
  * other runs. Alone on its core, a thread still gets all of it.
  */
-const THREAD_NICENESS = 10;
+export const THREAD_NICENESS = 10;
 /** A thread left idle this long ends; the next run starts another. */
 const IDLE_THREAD_MS = 60_000; // one minute
 
@@ -53,6 +53,8 @@ const entry = new URL(`./thread-entry${fromSource ? '.ts' : '.js'}`, import.meta
 function sourceExecArgv(): string[] {
   return ['--require', createRequire(import.meta.url).resolve('tsx/cjs')];
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A thread's error as the run's: a kind's UnrecoverableError stays one (no retry). */
 function errorFrom({ name, message, stack }: ThreadError): Error {
@@ -107,11 +109,14 @@ export function createThreadRuns({
         if (message.type === 'log') return context.log(message.message, message.level);
         if (message.type === 'logger') return relayLogLine(context.logger, message.line);
         const { id } = message;
+        // A run goes on past a step until it hears back (worker/thread-entry.ts): once one was
+        // refused, the steps it sent meanwhile are not recorded.
+        if (refused) return answer({ type: 'stop', id, message: messageOf(refused) });
         context.progress(message.current, message.detail).then(
           () => answer({ type: 'progressed', id }),
           (error: unknown) => {
             refused ??= error;
-            answer({ type: 'stop', id, message: error instanceof Error ? error.message : String(error) });
+            answer({ type: 'stop', id, message: messageOf(error) });
           },
         );
       });
@@ -128,8 +133,10 @@ export function createThreadRuns({
         // An abort (cancel, time limit, shutdown) rejects with Piscina's AbortError, whose name the
         // worker reads as "see the signal's reason", and terminates the thread.
         const ended = await poolNow().run(request, { transferList: [threadPort], signal: context.signal });
+        // A refused step fails the run, whatever the run did after it.
+        if (refused) throw refused;
         if (ended.ok) return ended.result;
-        throw refused ?? errorFrom(ended.error);
+        throw errorFrom(ended.error);
       } finally {
         port.close();
       }
