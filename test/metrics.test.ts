@@ -3,6 +3,7 @@ import type { Client } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseWorkerConfig } from '../worker/config.js';
 import { defineTask, type AnyTaskDefinition } from '../core/task-definition.js';
+import { taskKinds } from '../core/task-kinds/index.js';
 import calculationTask from '../tasks/calculation.js';
 import sleepTask from '../tasks/sleep.js';
 import { gqlData, watch, wsClient } from './support/graphql.js';
@@ -48,6 +49,11 @@ function failingOn<Kind extends AnyTaskDefinition>(kind: Kind, fails: (input: un
     run: (input, context) => (fails(input) ? Promise.reject(new Error('failed on purpose')) : kind.run(input, context)),
   }) as Kind;
 }
+/** The API counts every kind of tasks/, each from 0; the test's tasks are sleeps and calculations. */
+const everyKind = (counts: Record<string, number>) => ({
+  ...Object.fromEntries(taskKinds.map((kind) => [kind.name, 0])),
+  ...counts,
+});
 const kinds = [
   failingOn(sleepTask, (input) => (input as { duration: number }).duration === 3),
   failingOn(calculationTask, (input) => (input as { numbers: number[] }).numbers.includes(666)),
@@ -102,10 +108,14 @@ describe('Prometheus metrics', () => {
 
     // No worker yet: everything left waits.
     let metrics = await scrape(api.url);
-    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual({ sleep_task: 5, calculation_task: 4 });
-    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual({ sleep_task: 1, calculation_task: 1 });
-    expect(metrics.by('task_service_backlog', 'kind')).toEqual({ sleep_task: 4, calculation_task: 3 });
-    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
+    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 5, calculation_task: 4 }),
+    );
+    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 1, calculation_task: 1 }),
+    );
+    expect(metrics.by('task_service_backlog', 'kind')).toEqual(everyKind({ sleep_task: 4, calculation_task: 3 }));
+    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
     // Every job has a priority (none is the lowest), so BullMQ keeps them in its prioritized set.
     expect(metrics.by('task_service_queue_jobs', 'state')).toEqual({
       waiting: 0,
@@ -133,8 +143,8 @@ describe('Prometheus metrics', () => {
       (scraped) => scraped.value('task_service_queue_jobs', { state: 'active' }) === 1,
       'the long run alone active',
     );
-    expect(metrics.by('task_service_backlog', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
-    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual({ sleep_task: 1, calculation_task: 0 });
+    expect(metrics.by('task_service_backlog', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
+    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual(everyKind({ sleep_task: 1, calculation_task: 0 }));
     expect(metrics.value('task_service_queue_jobs', { state: 'waiting' })).toBe(0);
     const worker = await scrapeUntil(
       workerUrl,
@@ -162,10 +172,14 @@ describe('Prometheus metrics', () => {
       (scraped) => scraped.value('task_service_queue_jobs', { state: 'active' }) === 0,
       'no job active',
     );
-    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
-    expect(metrics.by('task_service_backlog', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
-    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual({ sleep_task: 1, calculation_task: 1 });
-    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual({ sleep_task: 5, calculation_task: 4 });
+    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
+    expect(metrics.by('task_service_backlog', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
+    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 1, calculation_task: 1 }),
+    );
+    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 5, calculation_task: 4 }),
+    );
     expect(metrics.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
