@@ -91,12 +91,12 @@ export const scriptLayouts = {
   progress: {
     file: 'progress',
     keys: ['record', 'taskChannel', 'allTasksChannel', 'timeline'],
-    argv: ['runId', 'current', 'total', 'progress', 'now'],
+    argv: ['runId', 'current', 'total', 'progress', 'now', 'detail'],
   },
   finish: {
     file: 'finish',
     keys: END_KEYS,
-    argv: [...REF_ARGV, 'runId', ...OUTCOME_ARGV, 'current', 'total', 'progress'],
+    argv: [...REF_ARGV, 'runId', ...OUTCOME_ARGV, 'current', 'total', 'progress', 'detail'],
   },
   startAndFinish: {
     file: 'start-and-finish',

@@ -11,6 +11,8 @@ export interface TaskRecord {
   progress: number;
   current: number;
   total: number;
+  /** The detail the latest step of its run carried (its kind's `progress`), or null when it carried none. */
+  progressDetail: unknown;
   worker: string | null;
   attempts: number;
   error: string | null;
@@ -70,6 +72,7 @@ export function parseTaskHash(hash: TaskHash): TaskRecord {
     progress: Number(hash.progress ?? 0),
     current: Number(hash.current ?? 0),
     total: Number(hash.total ?? 0),
+    progressDetail: json(hash.progressDetail),
     worker: hash.worker || null,
     attempts: Number(hash.attempts ?? 0),
     error: hash.error || null,

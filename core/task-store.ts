@@ -14,6 +14,8 @@ export type RunOutcome =
 export interface Step {
   current: number;
   total: number;
+  /** The step's detail (its kind's `progress`, checked), as JSON; none when left out. */
+  detail?: string;
 }
 
 export interface TaskPage {
@@ -270,11 +272,11 @@ function outcomeArgs(outcome: RunOutcome): [string, string, string] {
   return [outcome.state, result, error];
 }
 
-/** current, total, progress (percent): as progress and finish take a step; '' for none. */
-function stepArgs(step: Step | null | undefined): [number, number, number] | ['', '', ''] {
-  if (!step) return ['', '', ''];
-  const { current, total } = step;
-  return [current, total, total > 0 ? (current / total) * 100 : 0];
+/** current, total, progress (percent), detail: as progress and finish take a step; '' for none. */
+function stepArgs(step: Step | null | undefined): [number, number, number, string] | ['', '', '', ''] {
+  if (!step) return ['', '', '', ''];
+  const { current, total, detail = '' } = step;
+  return [current, total, total > 0 ? (current / total) * 100 : 0, detail];
 }
 
 const optionalNumber = (value: unknown) => (typeof value === 'string' && value !== '' ? Number(value) : null);
@@ -544,7 +546,15 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
 
     async progress({ id, name }, runId, step) {
       // A step moves no index: its keys need neither the name nor the owner.
-      const answer = await call('progress', { id, name, owner: null }, [runId, ...stepArgs(step), Date.now()]);
+      const [current, total, percent, detail] = stepArgs(step);
+      const answer = await call('progress', { id, name, owner: null }, [
+        runId,
+        current,
+        total,
+        percent,
+        Date.now(),
+        detail,
+      ]);
       return answer === 'ACTIVE';
     },
 

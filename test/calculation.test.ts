@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calculate, divide } from '../worker/processors/calculation-task.js';
+import { calculate, divide } from '../tasks/calculation.js';
 import { gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_CALCULATION, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { createTestStack, type TestApi, type TestStack } from './support/stack.js';

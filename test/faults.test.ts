@@ -4,12 +4,11 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { enqueueTask } from '../core/enqueue-task.js';
-import { defineTaskKind } from '../core/task-kinds/task-kind.js';
+import { defineTask } from '../core/task-definition.js';
+import { taskKinds } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { parseTaskHash, type TaskRecord } from '../core/task-record.js';
 import { createTaskStore } from '../core/task-store.js';
-import { taskProcessors } from '../worker/processors/index.js';
-import { defineProcessor } from '../worker/processors/task-processor.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { CREATE_SLEEP, GET_TASK, TASK_PROGRESS, type TaskData } from './support/operations.js';
 import { startEntryPoint, type RunningProcess } from './support/processes.js';
@@ -145,15 +144,13 @@ describe('faults', () => {
     stack = await createTestStack();
     const runs = new Map<string, number>();
     // A kind of the test's own whose runs fail `failures` times before they succeed.
-    const flakyKind = defineTaskKind({
+    const flakyKind = defineTask({
       name: 'flaky_task',
+      description: 'Fails its first runs.',
       input: z.object({ key: z.string(), failures: z.int() }),
       result: z.object({ runs: z.int() }),
-      totalSteps: () => 1,
+      steps: () => 1,
       retry: { attempts: 3, backoffMs: 50 },
-    });
-    const flaky = defineProcessor({
-      kind: flakyKind,
       instant,
       async run({ key, failures }) {
         const run = (runs.get(key) ?? 0) + 1;
@@ -162,7 +159,7 @@ describe('faults', () => {
         return { runs: run };
       },
     });
-    await stack.startWorker({ processors: [...taskProcessors, flaky] });
+    await stack.startWorker({ kinds: [...taskKinds, flakyKind] });
     const store = createTaskStore(stack.redis, stack.partitions);
     const queue = createTaskQueue(stack.redis, stack.keys.prefix);
     const subscriber = new Redis(REDIS_URL);

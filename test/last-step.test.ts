@@ -4,61 +4,58 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { enqueueTask } from '../core/enqueue-task.js';
-import { defineTaskKind } from '../core/task-kinds/task-kind.js';
+import { defineTask } from '../core/task-definition.js';
+import { taskKinds } from '../core/task-kinds/index.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { parseTaskHash, type TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
-import { taskProcessors } from '../worker/processors/index.js';
-import { defineProcessor } from '../worker/processors/task-processor.js';
 import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
 import { waitFor } from '../testbed/wait.js';
 
 /**
  * The worker holds a last step (current = total) back until the run ends or the event loop turns:
- * a processor that returns at once has it recorded with the end in one script call. Whatever the
- * processor does after its last step, the events must be those of a step recorded on its own.
+ * a run that returns at once has it recorded with the end in one script call. Whatever the
+ * run does after its last step, the events must be those of a step recorded on its own.
  */
 const TOTAL = 2;
 const afterLastStep = ['return', 'work on', 'throw', 'missed cancel'] as const;
 type AfterLastStep = (typeof afterLastStep)[number];
-
-const lastStepKind = defineTaskKind({
-  name: 'last_step_task',
-  input: z.object({ key: z.string(), after: z.enum(afterLastStep) }),
-  result: z.object({ ok: z.boolean() }),
-  totalSteps: () => TOTAL,
-  retry: { attempts: 1, backoffMs: 0 },
-});
 
 describe('the last step of a run', () => {
   let stack: TestStack;
   let store: TaskStore;
   let subscriber: Redis;
   const events = new Map<string, TaskRecord[]>();
-  /** Task ids by their input's key: the processor is not told its task's id. */
+  /** Task ids by their input's key: a run is not told its task's id. */
   const taskIds = new Map<string, string>();
-  /** When the processor returned, per task: the last step's event must not wait for it. */
+  /** When the run returned, per task: the last step's event must not wait for it. */
   const returnedAt = new Map<string, number>();
   const eventAt = new Map<string, number[]>();
+
+  const lastStepKind = defineTask({
+    name: 'last_step_task',
+    description: 'Reports its last step, then does what its input says.',
+    input: z.object({ key: z.string(), after: z.enum(afterLastStep) }),
+    result: z.object({ ok: z.boolean() }),
+    steps: () => TOTAL,
+    retry: { attempts: 1, backoffMs: 0 },
+    async run({ key, after }, { progress }) {
+      const id = await waitFor(() => taskIds.get(key), { what: 'the task id' });
+      await progress(1);
+      // A cancel whose channel message was lost: only the flag in the record tells the worker.
+      if (after === 'missed cancel') await stack.redis.hset(stack.keys.task(id), 'cancelRequested', '1');
+      await progress(TOTAL);
+      if (after === 'throw') throw new Error('broke after the last step');
+      if (after === 'work on') await sleep(500);
+      returnedAt.set(id, Date.now());
+      return { ok: true };
+    },
+  });
 
   beforeEach(async () => {
     stack = await createTestStack();
     store = createTaskStore(stack.redis, stack.partitions);
-    const processor = defineProcessor({
-      kind: lastStepKind,
-      async run({ key, after }, { reportProgress }) {
-        const id = await waitFor(() => taskIds.get(key), { what: 'the task id' });
-        await reportProgress(1, TOTAL);
-        // A cancel whose channel message was lost: only the flag in the record tells the worker.
-        if (after === 'missed cancel') await stack.redis.hset(stack.keys.task(id), 'cancelRequested', '1');
-        await reportProgress(TOTAL, TOTAL);
-        if (after === 'throw') throw new Error('broke after the last step');
-        if (after === 'work on') await sleep(500);
-        returnedAt.set(id, Date.now());
-        return { ok: true };
-      },
-    });
-    await stack.startWorker({ concurrency: 1, processors: [...taskProcessors, processor] });
+    await stack.startWorker({ concurrency: 1, kinds: [...taskKinds, lastStepKind] });
     subscriber = new Redis(REDIS_URL);
     subscriber.on('message', (_channel: string, message: string) => {
       const record = parseTaskHash(JSON.parse(message) as Record<string, string>);
@@ -102,7 +99,7 @@ describe('the last step of a run', () => {
   }
 
   it.each([['return'], ['work on']] as const)(
-    'should publish the last step, then COMPLETED, when the processor goes on to %s',
+    'should publish the last step, then COMPLETED, when the run goes on to %s',
     async (after) => {
       const { id, terminal, seen } = await run(after);
       expect(terminal).toMatchObject({ state: 'COMPLETED', current: TOTAL, progress: 100, result: { ok: true } });
@@ -114,14 +111,14 @@ describe('the last step of a run', () => {
         ['COMPLETED', TOTAL],
       ]);
       if (after === 'work on') {
-        // Held back for one turn of the event loop at most, not until the processor returned.
+        // Held back for one turn of the event loop at most, not until the run returned.
         const lastStepEvent = eventAt.get(id)![3]!;
         expect(lastStepEvent).toBeLessThan(returnedAt.get(id)! - 250);
       }
     },
   );
 
-  it('should publish the last step, then FAILED, when the processor throws right after it', async () => {
+  it('should publish the last step, then FAILED, when the run throws right after it', async () => {
     const { terminal, seen } = await run('throw');
     expect(terminal).toMatchObject({ state: 'FAILED', error: 'broke after the last step' });
     expect(seen).toEqual([

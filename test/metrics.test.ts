@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseWorkerConfig } from '../worker/config.js';
-import { calculationTaskProcessor } from '../worker/processors/calculation-task.js';
-import { sleepTaskProcessor } from '../worker/processors/sleep-task.js';
-import type { TaskProcessor } from '../worker/processors/task-processor.js';
+import { defineTask, type AnyTaskDefinition } from '../core/task-definition.js';
+import { taskKinds } from '../core/task-kinds/index.js';
+import calculationTask from '../tasks/calculation.js';
+import sleepTask from '../tasks/sleep.js';
 import { gqlData, watch, wsClient } from './support/graphql.js';
 import {
   CANCEL_TASK,
@@ -41,17 +42,21 @@ function scrapeUntil(url: string, check: (metrics: Exposition) => boolean, what:
   );
 }
 
-/** The service's processors, but for inputs the test picks to fail: a sleep of 3 s, a calculation on 666. */
-function failingOn(processor: TaskProcessor, fails: (input: unknown) => boolean): TaskProcessor {
-  return {
-    ...processor,
-    run: (input, context) =>
-      fails(input) ? Promise.reject(new Error('failed on purpose')) : processor.run(input, context),
-  };
+/** The service's kinds, but for inputs the test picks to fail: a sleep of 3 s, a calculation on 666. */
+function failingOn<Kind extends AnyTaskDefinition>(kind: Kind, fails: (input: unknown) => boolean): Kind {
+  return defineTask({
+    ...kind,
+    run: (input, context) => (fails(input) ? Promise.reject(new Error('failed on purpose')) : kind.run(input, context)),
+  }) as Kind;
 }
-const processors = [
-  failingOn(sleepTaskProcessor, (input) => (input as { duration: number }).duration === 3),
-  failingOn(calculationTaskProcessor, (input) => (input as { numbers: number[] }).numbers.includes(666)),
+/** The API counts every kind of tasks/, each from 0; the test's tasks are sleeps and calculations. */
+const everyKind = (counts: Record<string, number>) => ({
+  ...Object.fromEntries(taskKinds.map((kind) => [kind.name, 0])),
+  ...counts,
+});
+const kinds = [
+  failingOn(sleepTask, (input) => (input as { duration: number }).duration === 3),
+  failingOn(calculationTask, (input) => (input as { numbers: number[] }).numbers.includes(666)),
 ];
 
 describe('Prometheus metrics', () => {
@@ -103,10 +108,14 @@ describe('Prometheus metrics', () => {
 
     // No worker yet: everything left waits.
     let metrics = await scrape(api.url);
-    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual({ sleep_task: 5, calculation_task: 4 });
-    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual({ sleep_task: 1, calculation_task: 1 });
-    expect(metrics.by('task_service_backlog', 'kind')).toEqual({ sleep_task: 4, calculation_task: 3 });
-    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
+    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 5, calculation_task: 4 }),
+    );
+    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 1, calculation_task: 1 }),
+    );
+    expect(metrics.by('task_service_backlog', 'kind')).toEqual(everyKind({ sleep_task: 4, calculation_task: 3 }));
+    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
     // Every job has a priority (none is the lowest), so BullMQ keeps them in its prioritized set.
     expect(metrics.by('task_service_queue_jobs', 'state')).toEqual({
       waiting: 0,
@@ -119,7 +128,7 @@ describe('Prometheus metrics', () => {
     expect(metrics.families.has('task_service_tasks_failed_total')).toBe(false);
 
     const workerUrl = `http://127.0.0.1:${await freePort()}`;
-    await stack.startWorker({ concurrency: 5, processors, metricsPort: Number(new URL(workerUrl).port) });
+    await stack.startWorker({ concurrency: 5, kinds, metricsPort: Number(new URL(workerUrl).port) });
     await waitFor(
       async () => {
         const states = await Promise.all(
@@ -134,8 +143,8 @@ describe('Prometheus metrics', () => {
       (scraped) => scraped.value('task_service_queue_jobs', { state: 'active' }) === 1,
       'the long run alone active',
     );
-    expect(metrics.by('task_service_backlog', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
-    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual({ sleep_task: 1, calculation_task: 0 });
+    expect(metrics.by('task_service_backlog', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
+    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual(everyKind({ sleep_task: 1, calculation_task: 0 }));
     expect(metrics.value('task_service_queue_jobs', { state: 'waiting' })).toBe(0);
     const worker = await scrapeUntil(
       workerUrl,
@@ -163,10 +172,14 @@ describe('Prometheus metrics', () => {
       (scraped) => scraped.value('task_service_queue_jobs', { state: 'active' }) === 0,
       'no job active',
     );
-    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
-    expect(metrics.by('task_service_backlog', 'kind')).toEqual({ sleep_task: 0, calculation_task: 0 });
-    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual({ sleep_task: 1, calculation_task: 1 });
-    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual({ sleep_task: 5, calculation_task: 4 });
+    expect(metrics.by('task_service_running_tasks', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
+    expect(metrics.by('task_service_backlog', 'kind')).toEqual(everyKind({ sleep_task: 0, calculation_task: 0 }));
+    expect(metrics.by('task_service_tasks_cancelled_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 1, calculation_task: 1 }),
+    );
+    expect(metrics.by('task_service_tasks_created_total', 'kind')).toEqual(
+      everyKind({ sleep_task: 5, calculation_task: 4 }),
+    );
     expect(metrics.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import sleepTask from '../tasks/sleep.js';
 import calculationTask from '../tasks/calculation.js';
-import { defineProcessor } from '../worker/processors/task-processor.js';
-import { taskProcessors } from '../worker/processors/index.js';
+import { defineTask } from '../core/task-definition.js';
+import { taskKinds } from '../core/task-kinds/index.js';
 import { gql, gqlData, postGraphQL, watch, wsClient } from './support/graphql.js';
 import {
   CANCEL_TASK,
@@ -404,16 +404,16 @@ describe('task options', () => {
 
     it("should write an instant run's lines with its end, its failure included", async () => {
       const api = await stack.startApi();
-      const failing = defineProcessor({
-        kind: calculationTask,
+      const failing = defineTask({
+        ...calculationTask,
         instant: true,
         async run(_input, { log }) {
           log('about to fail', 'warn');
           throw new Error('no numbers today');
         },
       });
-      const others = taskProcessors.filter((processor) => processor.kind.name !== calculationTask.name);
-      await stack.startWorker({ processors: [failing, ...others] });
+      const others = taskKinds.filter((kind) => kind.name !== calculationTask.name);
+      await stack.startWorker({ kinds: [failing, ...others] });
       const { createCalculationTask: task } = await gqlData<{ createCalculationTask: OptionsTask }>(
         api.url,
         CREATE_CALCULATION,
@@ -429,15 +429,15 @@ describe('task options', () => {
 
     it('should keep the newest MAX_TASK_LOG_LINES lines, and go with its task', async () => {
       const api = await stack.startApi({ tasks: { resultTtlMs: 1_500 } });
-      const chatty = defineProcessor({
-        kind: sleepTask,
+      const chatty = defineTask({
+        ...sleepTask,
         async run(_input, { log }) {
           for (let line = 1; line <= 30; line++) log(`line ${line}`);
           return { status: 'ok' as const };
         },
       });
-      const others = taskProcessors.filter((processor) => processor.kind.name !== sleepTask.name);
-      await stack.startWorker({ processors: [chatty, ...others], maxLogLines: 10 });
+      const others = taskKinds.filter((kind) => kind.name !== sleepTask.name);
+      await stack.startWorker({ kinds: [chatty, ...others], maxLogLines: 10 });
       const kept = await createSleep(api.url, 1);
       const deleted = await createSleep(api.url, 1);
       await untilState(api.url, kept.id, 'COMPLETED');

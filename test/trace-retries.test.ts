@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createBullmqTelemetry } from '../core/bullmq-telemetry.js';
 import { enqueueTask } from '../core/enqueue-task.js';
-import { defineTaskKind } from '../core/task-kinds/task-kind.js';
+import { defineTask } from '../core/task-definition.js';
 import { createTaskQueue } from '../core/task-queue.js';
 import { createTaskStore } from '../core/task-store.js';
 import { startTracing, type Tracing } from '../core/tracing-sdk.js';
 import { tracer } from '../core/tracing.js';
 import { parseWorkerConfig } from '../worker/config.js';
-import { defineProcessor } from '../worker/processors/task-processor.js';
 import type { TaskWorker } from '../worker/task-worker.js';
 import { createWorker } from '../worker/worker.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
@@ -19,16 +18,14 @@ import { waitFor } from '../testbed/wait.js';
 const ERROR = 2;
 
 /** A kind whose runs fail twice, then succeed: three attempts. */
-const flakyKind = defineTaskKind({
+const runs = new Map<string, number>();
+const flakyKind = defineTask({
   name: 'flaky_task',
+  description: 'Fails twice, then succeeds.',
   input: z.object({ key: z.string() }),
   result: z.object({ runs: z.int() }),
-  totalSteps: () => 1,
+  steps: () => 1,
   retry: { attempts: 3, backoffMs: 50 },
-});
-const runs = new Map<string, number>();
-const flaky = defineProcessor({
-  kind: flakyKind,
   async run({ key }) {
     const run = (runs.get(key) ?? 0) + 1;
     runs.set(key, run);
@@ -55,7 +52,7 @@ describe('the trace of a retried task', () => {
     tracing = startTracing({ protocol: 'http/json' }, { serviceName: 'task-service-test' });
     stack = await createTestStack();
     const config = parseWorkerConfig({ REDIS_URL, REDIS_KEY_PREFIX: stack.keys.prefix, WORKER_NAME: 'traced' });
-    worker = await createWorker({ ...config, traces: { protocol: 'http/json' } }, { logger, processors: [flaky] });
+    worker = await createWorker({ ...config, traces: { protocol: 'http/json' } }, { logger, kinds: [flakyKind] });
   });
 
   afterAll(async () => {

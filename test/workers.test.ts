@@ -34,7 +34,7 @@ describe('workers', () => {
       expect.objectContaining({
         name: 'worker-a',
         concurrency: 7,
-        taskNames: ['sleep_task', 'calculation_task'],
+        taskNames: ['calculation_task', 'prime_count_task', 'sleep_task'],
         activeTasks: 0,
       }),
       expect.objectContaining({ name: 'worker-b', concurrency: 3, activeTasks: 0 }),

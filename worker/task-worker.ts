@@ -13,7 +13,9 @@ import { createWorkerRegistry } from '../core/worker-registry.js';
 import { retryingDuringFailover } from './failover-retry.js';
 import { keepNewerLocks } from './keep-newer-locks.js';
 import { evenShare, stalledJobOptions, type StalledOptions } from './job-workers.js';
+import { progressDetailJson } from './progress-detail.js';
 import { RunSteps } from './run-steps.js';
+import { createThreadRuns } from './thread-runs.js';
 import { createScheduleRuns } from './schedule-runs.js';
 import { startScheduleRunWorkers } from './schedule-run-workers.js';
 import { inAttemptSpan, inRunSpan, type AttemptSpan } from './task-spans.js';
@@ -44,6 +46,8 @@ export interface TaskWorkerOptions extends WorkerConnections {
   name: string;
   /** The kinds it runs. */
   kinds: readonly TaskKind[];
+  /** The file of a kind, which a thread loads to run it (isolation: 'thread'); core/task-kinds' by default. */
+  kindFile?: (name: string) => URL | undefined;
   /** Tasks run at once in this process (at least one per partition). */
   concurrency: number;
   /** Schedule runs handled at once in this process, apart from its tasks (at least one per partition). */
@@ -108,6 +112,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     logger,
   });
   const runs = new Map<string, AbortController>();
+  const threadRuns = createThreadRuns({ kindFile: options.kindFile });
   const startedAt = new Date();
 
   const writeRecord = () =>
@@ -215,7 +220,10 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     const kind = kinds.get(job.name);
     noteUnreadableOptions(job);
     return options.metrics.running(
-      inAttemptSpan(job, (attempt) => (kind?.instant ? runAtOnce(job, kind) : runWithSteps(job, attempt, token))),
+      inAttemptSpan(job, (attempt) =>
+        // A kind in a thread is not instant: its start alone takes a while.
+        kind?.instant && kind.isolation !== 'thread' ? runAtOnce(job, kind) : runWithSteps(job, attempt, token),
+      ),
     );
   }
 
@@ -322,16 +330,18 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     try {
       if (!kind) throw new UnrecoverableError(`this worker does not run ${job.name} tasks`);
       const input = taskInput(kind, job, task.input, writeLog);
+      // A kind that runs in a thread gets the same context, its calls coming back as messages.
+      const run = kind.isolation === 'thread' ? threadRuns.run.bind(null, kind) : kind.run.bind(kind);
       const result = await inRunSpan(job, signal, () =>
-        kind.run(input, {
+        run(input, {
           signal,
           attempt: job.attemptsMade + 1,
           timeLimit,
           log: writeLog,
           logger: log,
-          async progress(current) {
+          async progress(current, detail) {
             signal.throwIfAborted();
-            await steps.report({ current, total: task.total });
+            await steps.report({ current, total: task.total, detail: progressDetailJson(kind, current, detail) });
             signal.throwIfAborted();
           },
         } satisfies RunContext),
@@ -477,6 +487,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
         await step('remove the worker record', () => registry.removeWorker(name));
         await step('leave the cancel channels', () => cancels.unsubscribe());
         await step('close the queues of scheduled tasks', () => scheduleRuns.close());
+        await step('stop the task threads', () => threadRuns.close());
       })();
       return closing;
     },

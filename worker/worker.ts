@@ -18,6 +18,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** The kinds it runs; every kind of tasks/ by default. */
   kinds?: readonly TaskKind[];
+  /** Where a kind given in `kinds` that is not of tasks/ was loaded from, for a thread to load it. */
+  kindFile?: (name: string) => URL | undefined;
 }
 
 async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): Promise<void> {
@@ -33,7 +35,7 @@ async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): P
  */
 export async function createWorker(
   { redis: redisConfig, worker, metrics: metricsConfig, traces, creationAllowance }: WorkerConfig,
-  { logger, kinds = taskKinds }: WorkerOptions,
+  { logger, kinds = taskKinds, kindFile }: WorkerOptions,
 ): Promise<TaskWorker> {
   const register = new Registry();
   collectProcessMetrics(register);
@@ -81,6 +83,7 @@ export async function createWorker(
       partitions,
       name: worker.name,
       kinds,
+      kindFile,
       concurrency: worker.concurrency,
       scheduleConcurrency: worker.scheduleConcurrency,
       creationAllowance,

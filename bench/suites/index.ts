@@ -5,6 +5,7 @@ import { delayedSuite } from './delayed.js';
 import { drainSuite } from './drain.js';
 import { fanoutSuite } from './fanout.js';
 import { idempotentSuite } from './idempotent.js';
+import { isolationSuite } from './isolation.js';
 import { latencySuite } from './latency.js';
 import { listingSuite } from './listing.js';
 import { workerSuite } from './worker.js';
@@ -16,6 +17,7 @@ export const suites: Suite[] = [
   latencySuite,
   fanoutSuite,
   workerSuite,
+  isolationSuite,
   drainSuite,
   delayedSuite,
   listingSuite,

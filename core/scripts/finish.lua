@@ -25,6 +25,7 @@
     ARGV[8] the last step's steps done, '' when there is no last step
     ARGV[9] the last step's steps in all, '' when there is none
     ARGV[10] the last step's progress in percent, '' when there is none
+    ARGV[11] the last step's detail, as JSON; '' for none (or no last step)
 
   Output:
     1 when the run was ended; 0 when this run no longer owns the task; CANCELLED when a requested
@@ -55,6 +56,13 @@ if ARGV[8] ~= '' then
   task.current = ARGV[8]
   task.total = ARGV[9]
   task.progress = ARGV[10]
+  if ARGV[11] ~= '' then
+    task.progressDetail = ARGV[11]
+  elseif task.progressDetail then
+    -- endRun writes back the fields it holds, and removes none
+    task.progressDetail = nil
+    redis.call('HDEL', at.record, 'progressDetail')
+  end
   publishTask(at, task)
   addStep(at, now, task.seq, previous, task.current, task.total, task.attempts)
 end

@@ -1,6 +1,7 @@
 --[[
   Records one step of a run, and puts it in the task's timeline if includes/timeline.lua keeps it.
-  A step moves no index, so it needs neither the task's name nor its owner.
+  A step moves no index, so it needs neither the task's name nor its owner. Its detail (the kind's
+  progress, checked by the worker) replaces the last step's: a step without one leaves none.
 
   Input:
     KEYS[1] the task's record (HASH)
@@ -13,6 +14,7 @@
     ARGV[3] steps in all
     ARGV[4] progress, in percent
     ARGV[5] the time, in milliseconds
+    ARGV[6] the step's detail, as JSON; '' for none
 
   Output:
     ACTIVE when the step was recorded; anything else tells the worker to stop: MISSING (deleted),
@@ -26,12 +28,17 @@
 
 local at = { record = KEYS[1], taskChannel = KEYS[2], allChannel = KEYS[3], timeline = KEYS[4] }
 
-local state, runId, cancelRequested, previous, attempts, seq = unpack(redis.call('HMGET', at.record,
-  'state', 'runId', 'cancelRequested', 'current', 'attempts', 'seq'))
+local state, runId, cancelRequested, previous, attempts, seq, hadDetail = unpack(redis.call('HMGET', at.record,
+  'state', 'runId', 'cancelRequested', 'current', 'attempts', 'seq', 'progressDetail'))
 if not state then return 'MISSING' end
 if runId ~= ARGV[1] then return 'STALE' end
 if cancelRequested == '1' then return 'CANCEL_REQUESTED' end
-redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4])
+if ARGV[6] ~= '' then
+  redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4], 'progressDetail', ARGV[6])
+else
+  redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4])
+  if hadDetail then redis.call('HDEL', at.record, 'progressDetail') end
+end
 addStep(at, tonumber(ARGV[5]), tonumber(seq) + 1, previous, ARGV[2], ARGV[3], attempts)
 publishChange(at)
 return 'ACTIVE'

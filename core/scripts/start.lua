@@ -36,8 +36,9 @@ local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChann
   waiting = KEYS[6], indexes = 7 }
 local now = tonumber(ARGV[1])
 
-local state, cancelRequested, name, owner, sortKey, id, ttl, seq, total, jobAttempts = unpack(redis.call('HMGET',
-  at.record, 'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl', 'seq', 'total', 'jobAttempts'))
+local state, cancelRequested, name, owner, sortKey, id, ttl, seq, total, jobAttempts, hadDetail = unpack(redis.call(
+  'HMGET', at.record, 'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl', 'seq', 'total', 'jobAttempts',
+  'progressDetail'))
 if not state then return 'MISSING' end
 local again = isTerminal(state)
 if again and not isRetried(jobAttempts, ARGV[6]) then return state end
@@ -54,6 +55,8 @@ end
 moveIndexes(at, sortKey, state, 'ACTIVE')
 redis.call('HSET', at.record, 'state', 'ACTIVE', 'runId', ARGV[4], 'worker', ARGV[5], 'startedAt', ARGV[1],
   'current', '0', 'progress', '0', 'jobAttempts', ARGV[6])
+-- A run starts with no detail: an earlier run's last one says nothing of this one.
+if hadDetail then redis.call('HDEL', at.record, 'progressDetail') end
 local attempt = redis.call('HINCRBY', at.record, 'attempts', 1)
 addEvent(at, now, tonumber(seq) + 1,
   { state = 'ACTIVE', current = '0', total = total, attempt = tostring(attempt), message = startMessage(again, ARGV[5]) })

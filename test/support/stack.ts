@@ -12,7 +12,7 @@ import { createApi } from '../../src/api.js';
 import { parseApiConfig, type ApiConfig } from '../../src/config.js';
 import type { Context } from '../../src/graphql/context.js';
 import { parseWorkerConfig } from '../../worker/config.js';
-import type { TaskProcessor } from '../../worker/processors/task-processor.js';
+import type { TaskKind } from '../../core/task-kinds/index.js';
 import type { StalledOptions } from '../../worker/job-workers.js';
 import type { TaskWorker } from '../../worker/task-worker.js';
 import { createWorker } from '../../worker/worker.js';
@@ -78,7 +78,9 @@ export interface WorkerOptions {
   maxTimeoutSeconds?: number;
   name?: string;
   /** The kinds it runs; every kind of the service by default. */
-  processors?: readonly TaskProcessor[];
+  kinds?: readonly TaskKind[];
+  /** Where a kind of `kinds` that is not of tasks/ was loaded from, for a thread to load it. */
+  kindFile?: (name: string) => URL | undefined;
   /** Short values let a test see a dead worker's task taken up again within seconds. */
   stalled?: StalledOptions;
   /** Serves /metrics, /healthz and /readyz on this port of 127.0.0.1 (METRICS_PORT); off by default. */
@@ -139,7 +141,8 @@ export async function createTestStack({
       concurrency = 50,
       maxTimeoutSeconds = 400,
       name = `test-worker-${randomUUID().slice(0, 8)}`,
-      processors,
+      kinds,
+      kindFile,
       stalled,
       metricsPort,
       maxLogLines,
@@ -165,7 +168,7 @@ export async function createTestStack({
         },
         creationAllowance: creationAllowance ?? defaults.creationAllowance,
       };
-      const worker = await createWorker(config, { logger, processors });
+      const worker = await createWorker(config, { logger, kinds, kindFile });
       closers.push(() => worker.close());
       return worker;
     },

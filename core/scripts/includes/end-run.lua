@@ -57,8 +57,8 @@ local function endRun(at, task, indexedState, state, result, error, now)
   moveIndexes(at, task.sortKey, indexedState, state)
   local fields = {}
   -- the fields a run changes
-  for _, field in ipairs({ 'state', 'worker', 'startedAt', 'attempts', 'current', 'total', 'progress', 'seq',
-    'finishedAt', 'expiresAt', 'result', 'error' }) do
+  for _, field in ipairs({ 'state', 'worker', 'startedAt', 'attempts', 'current', 'total', 'progress',
+    'progressDetail', 'seq', 'finishedAt', 'expiresAt', 'result', 'error' }) do
     if task[field] then
       table.insert(fields, field)
       table.insert(fields, task[field])
