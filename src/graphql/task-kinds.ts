@@ -15,7 +15,7 @@ function taskKindApiOf(kind: TaskKind): TaskKindApi {
     fields: (record) => ({
       ...(record.input as object),
       result: record.result,
-      progressDetail: (record as { progressDetail?: unknown }).progressDetail ?? null,
+      progressDetail: record.progressDetail,
     }),
   };
   return api;

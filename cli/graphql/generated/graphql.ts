@@ -66,10 +66,13 @@ export type TaskState =
 
 type CliTask_CalculationTask_Fragment = { __typename: 'CalculationTask', operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { operation: CalculationOperation, value: string, count: number } | null };
 
+type CliTask_PrimeCountTask_Fragment = { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null };
+
 type CliTask_SleepTask_Fragment = { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { status: string } | null };
 
 export type CliTaskFragment =
   | CliTask_CalculationTask_Fragment
+  | CliTask_PrimeCountTask_Fragment
   | CliTask_SleepTask_Fragment
 ;
 
@@ -99,6 +102,7 @@ export type CliTasksQueryVariables = Exact<{
 
 export type CliTasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<
       | { __typename: 'CalculationTask', operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { operation: CalculationOperation, value: string, count: number } | null }
+      | { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
       | { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { status: string } | null }
     > } };
 
@@ -121,6 +125,7 @@ export type CliCancelTaskMutationVariables = Exact<{
 
 export type CliCancelTaskMutation = { cancelTask:
     | { __typename: 'CalculationTask', operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { operation: CalculationOperation, value: string, count: number } | null }
+    | { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
     | { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { status: string } | null }
    };
 
@@ -138,6 +143,7 @@ export type CliTaskProgressSubscriptionVariables = Exact<{
 
 export type CliTaskProgressSubscription = { taskProgress:
     | { __typename: 'CalculationTask', operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { operation: CalculationOperation, value: string, count: number } | null }
+    | { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
     | { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { status: string } | null }
    };
 
@@ -149,9 +155,11 @@ export type CliTaskLogsQueryVariables = Exact<{
 export type CliTaskLogsQuery = { task:
     | { id: string, logs: Array<{ at: string, level: string, message: string }> }
     | { id: string, logs: Array<{ at: string, level: string, message: string }> }
+    | { id: string, logs: Array<{ at: string, level: string, message: string }> }
    | null };
 
 export type CliScheduleFragment = { id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
+    | { id: string, state: TaskState }
     | { id: string, state: TaskState }
     | { id: string, state: TaskState }
    | null };
@@ -160,6 +168,7 @@ export type CliTaskSchedulesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type CliTaskSchedulesQuery = { taskSchedules: Array<{ id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
+      | { id: string, state: TaskState }
       | { id: string, state: TaskState }
       | { id: string, state: TaskState }
      | null }> };
@@ -173,6 +182,7 @@ export type CliCreateSleepTaskScheduleMutationVariables = Exact<{
 export type CliCreateSleepTaskScheduleMutation = { createSleepTaskSchedule: { id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
       | { id: string, state: TaskState }
       | { id: string, state: TaskState }
+      | { id: string, state: TaskState }
      | null } };
 
 export type CliCreateCalculationTaskScheduleMutationVariables = Exact<{
@@ -182,6 +192,7 @@ export type CliCreateCalculationTaskScheduleMutationVariables = Exact<{
 
 
 export type CliCreateCalculationTaskScheduleMutation = { createCalculationTaskSchedule: { id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
+      | { id: string, state: TaskState }
       | { id: string, state: TaskState }
       | { id: string, state: TaskState }
      | null } };

@@ -66,10 +66,13 @@ export type TaskState =
 
 type TaskFields_CalculationTask_Fragment = { __typename: 'CalculationTask', numbers: Array<number>, operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'CalculationResult', operation: CalculationOperation, value: string, count: number } | null };
 
+type TaskFields_PrimeCountTask_Fragment = { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null };
+
 type TaskFields_SleepTask_Fragment = { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'SleepTaskResult', status: string } | null };
 
 export type TaskFieldsFragment =
   | TaskFields_CalculationTask_Fragment
+  | TaskFields_PrimeCountTask_Fragment
   | TaskFields_SleepTask_Fragment
 ;
 
@@ -82,6 +85,7 @@ export type TasksQueryVariables = Exact<{
 
 export type TasksQuery = { __typename: 'Query', tasks: { __typename: 'TaskConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, nodes: Array<
       | { __typename: 'CalculationTask', numbers: Array<number>, operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'CalculationResult', operation: CalculationOperation, value: string, count: number } | null }
+      | { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
       | { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'SleepTaskResult', status: string } | null }
     > } };
 
@@ -125,6 +129,7 @@ export type CancelTaskMutationVariables = Exact<{
 
 export type CancelTaskMutation = { __typename: 'Mutation', cancelTask:
     | { __typename: 'CalculationTask', numbers: Array<number>, operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'CalculationResult', operation: CalculationOperation, value: string, count: number } | null }
+    | { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
     | { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'SleepTaskResult', status: string } | null }
    };
 
@@ -135,6 +140,7 @@ export type RetryTaskMutationVariables = Exact<{
 
 export type RetryTaskMutation = { __typename: 'Mutation', retryTask:
     | { __typename: 'CalculationTask', retryOf: string | null, numbers: Array<number>, operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'CalculationResult', operation: CalculationOperation, value: string, count: number } | null }
+    | { __typename: 'PrimeCountTask', retryOf: string | null, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
     | { __typename: 'SleepTask', retryOf: string | null, duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'SleepTaskResult', status: string } | null }
    };
 
@@ -152,6 +158,7 @@ export type TaskProgressSubscriptionVariables = Exact<{
 
 export type TaskProgressSubscription = { taskProgress:
     | { __typename: 'CalculationTask', numbers: Array<number>, operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'CalculationResult', operation: CalculationOperation, value: string, count: number } | null }
+    | { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
     | { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'SleepTaskResult', status: string } | null }
    };
 
@@ -162,6 +169,7 @@ export type TaskDetailSubscriptionVariables = Exact<{
 
 export type TaskDetailSubscription = { taskProgress:
     | { __typename: 'CalculationTask', retryOf: string | null, numbers: Array<number>, operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, timeline: Array<{ __typename: 'TaskEvent', at: string, state: TaskState, current: number | null, total: number | null, attempt: number | null, message: string | null }>, logs: Array<{ __typename: 'TaskLogLine', at: string, level: string, message: string }>, result: { __typename: 'CalculationResult', operation: CalculationOperation, value: string, count: number } | null }
+    | { __typename: 'PrimeCountTask', retryOf: string | null, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, timeline: Array<{ __typename: 'TaskEvent', at: string, state: TaskState, current: number | null, total: number | null, attempt: number | null, message: string | null }>, logs: Array<{ __typename: 'TaskLogLine', at: string, level: string, message: string }> }
     | { __typename: 'SleepTask', retryOf: string | null, duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, timeline: Array<{ __typename: 'TaskEvent', at: string, state: TaskState, current: number | null, total: number | null, attempt: number | null, message: string | null }>, logs: Array<{ __typename: 'TaskLogLine', at: string, level: string, message: string }>, result: { __typename: 'SleepTaskResult', status: string } | null }
    };
 
@@ -172,6 +180,7 @@ export type TaskLogsQueryVariables = Exact<{
 
 export type TaskLogsQuery = { __typename: 'Query', task:
     | { __typename: 'CalculationTask', id: string, logs: Array<{ __typename: 'TaskLogLine', at: string, level: string, message: string }> }
+    | { __typename: 'PrimeCountTask', id: string, logs: Array<{ __typename: 'TaskLogLine', at: string, level: string, message: string }> }
     | { __typename: 'SleepTask', id: string, logs: Array<{ __typename: 'TaskLogLine', at: string, level: string, message: string }> }
    | null };
 
@@ -180,11 +189,13 @@ export type TaskUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 export type TaskUpdatedSubscription = { taskUpdated:
     | { __typename: 'CalculationTask', numbers: Array<number>, operation: CalculationOperation, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'CalculationResult', operation: CalculationOperation, value: string, count: number } | null }
+    | { __typename: 'PrimeCountTask', id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null }
     | { __typename: 'SleepTask', duration: number, id: string, name: string, state: TaskState, progress: number, current: number, total: number, worker: string | null, attempts: number, error: string | null, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, runAt: string | null, priority: number | null, timeoutSeconds: number | null, scheduleId: string | null, result: { __typename: 'SleepTaskResult', status: string } | null }
    };
 
 export type ScheduleFieldsFragment = { __typename: 'TaskSchedule', id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
     | { __typename: 'CalculationTask', id: string, state: TaskState, version: number }
+    | { __typename: 'PrimeCountTask', id: string, state: TaskState, version: number }
     | { __typename: 'SleepTask', id: string, state: TaskState, version: number }
    | null };
 
@@ -193,6 +204,7 @@ export type TaskSchedulesQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type TaskSchedulesQuery = { __typename: 'Query', taskSchedules: Array<{ __typename: 'TaskSchedule', id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
       | { __typename: 'CalculationTask', id: string, state: TaskState, version: number }
+      | { __typename: 'PrimeCountTask', id: string, state: TaskState, version: number }
       | { __typename: 'SleepTask', id: string, state: TaskState, version: number }
      | null }> };
 
@@ -204,6 +216,7 @@ export type CreateSleepTaskScheduleMutationVariables = Exact<{
 
 export type CreateSleepTaskScheduleMutation = { __typename: 'Mutation', createSleepTaskSchedule: { __typename: 'TaskSchedule', id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
       | { __typename: 'CalculationTask', id: string, state: TaskState, version: number }
+      | { __typename: 'PrimeCountTask', id: string, state: TaskState, version: number }
       | { __typename: 'SleepTask', id: string, state: TaskState, version: number }
      | null } };
 
@@ -215,6 +228,7 @@ export type CreateCalculationTaskScheduleMutationVariables = Exact<{
 
 export type CreateCalculationTaskScheduleMutation = { __typename: 'Mutation', createCalculationTaskSchedule: { __typename: 'TaskSchedule', id: string, name: string, cron: string | null, everySeconds: number | null, timezone: string | null, nextRunAt: string | null, createdAt: string, lastTask:
       | { __typename: 'CalculationTask', id: string, state: TaskState, version: number }
+      | { __typename: 'PrimeCountTask', id: string, state: TaskState, version: number }
       | { __typename: 'SleepTask', id: string, state: TaskState, version: number }
      | null } };
 

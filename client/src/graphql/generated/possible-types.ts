@@ -8,6 +8,7 @@
   "possibleTypes": {
     "Task": [
       "CalculationTask",
+      "PrimeCountTask",
       "SleepTask"
     ]
   }
