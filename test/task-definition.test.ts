@@ -249,6 +249,14 @@ export default defineTask({
     await expect(load({ 'union.ts': union })).rejects.toThrow(/task kind .*union\.ts: input\.n: a union/);
   });
 
+  it('should stop on a kind both instant and run in a thread', async () => {
+    const both = kindFile('both_task').replace(
+      '  steps: () => 1,',
+      "  steps: () => 1,\n  instant: true,\n  isolation: 'thread',",
+    );
+    await expect(load({ 'both.ts': both })).rejects.toThrow(/both\.ts: an instant kind runs inline/);
+  });
+
   it('should stop on an empty folder', async () => {
     await expect(load({})).rejects.toThrow(/no task kinds in/);
   });

@@ -25,6 +25,11 @@ const workerVariables = z
      * calls), so a few keep up with many schedules.
      */
     WORKER_SCHEDULE_CONCURRENCY: integer(1, 1_000, 10),
+    /**
+     * Threads for the runs of kinds declared `isolation: 'thread'`; runs beyond them wait. The
+     * machine's cores when unset: fewer leave a core to the other runs when CPU-bound ones fill them.
+     */
+    WORKER_THREADS: wholeNumber(1, 256).optional(),
     /** Seconds; a kind's maxSeconds may set a lower limit for its runs. */
     WORKER_MAX_TIMEOUT: seconds(1, 86_400, DEFAULT_WORKER_MAX_TIMEOUT),
     /** Lines a task's log keeps; the oldest go first. */
@@ -56,6 +61,7 @@ export const workerConfigSchema = workerVariables.transform((v) => ({
     name: v.WORKER_NAME,
     concurrency: v.WORKER_CONCURRENCY,
     scheduleConcurrency: v.WORKER_SCHEDULE_CONCURRENCY,
+    threads: v.WORKER_THREADS ?? null,
     maxTimeoutMs: v.WORKER_MAX_TIMEOUT,
     maxLogLines: v.MAX_TASK_LOG_LINES,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT,

@@ -48,6 +48,8 @@ export interface TaskWorkerOptions extends WorkerConnections {
   kinds: readonly TaskKind[];
   /** The file of a kind, which a thread loads to run it (isolation: 'thread'); core/task-kinds' by default. */
   kindFile?: (name: string) => URL | undefined;
+  /** Threads for the kinds declared `isolation: 'thread'` (WORKER_THREADS); null for one per core. */
+  threads?: number | null;
   /** Tasks run at once in this process (at least one per partition). */
   concurrency: number;
   /** Schedule runs handled at once in this process, apart from its tasks (at least one per partition). */
@@ -112,7 +114,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     logger,
   });
   const runs = new Map<string, AbortController>();
-  const threadRuns = createThreadRuns({ kindFile: options.kindFile });
+  const threadRuns = createThreadRuns({ kindFile: options.kindFile, maxThreads: options.threads ?? undefined });
   const startedAt = new Date();
 
   const writeRecord = () =>

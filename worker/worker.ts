@@ -86,6 +86,7 @@ export async function createWorker(
       kindFile,
       concurrency: worker.concurrency,
       scheduleConcurrency: worker.scheduleConcurrency,
+      threads: worker.threads,
       creationAllowance,
       maxTimeoutMs: worker.maxTimeoutMs,
       maxLogLines: worker.maxLogLines,

@@ -53,6 +53,11 @@ export async function loadTaskKinds(folder: URL, extension: '.ts' | '.js'): Prom
     if (!KIND_NAME.test(kind)) {
       throw new Error(`task kind ${shown(file)}: name "${kind}" must be snake_case, such as word_count_task`);
     }
+    if (exported.instant && exported.isolation === 'thread') {
+      throw new Error(
+        `task kind ${shown(file)}: an instant kind runs inline; leave out instant or isolation: 'thread'`,
+      );
+    }
     const other = fileOf.get(kind);
     if (other) throw new Error(`task kinds ${shown(other)} and ${shown(file)} are both named "${kind}"`);
     try {
