@@ -127,11 +127,12 @@ function chosen(bound: number | undefined): number | undefined {
 
 /** "1 to 300", "at least 2", "at most 10", or '' when unbounded. */
 export function range(min: number | undefined, max: number | undefined, unit = ''): string {
-  const suffix = unit ? ` ${unit}` : '';
+  // `1 item`, `2 items`: the unit as the last number says it.
+  const of = (last: number) => (unit ? ` ${last === 1 ? unit.replace(/s$/, '') : unit}` : '');
   if (min !== undefined && max !== undefined)
-    return min === max ? `exactly ${min}${suffix}` : `${min} to ${max}${suffix}`;
-  if (min !== undefined) return `at least ${min}${suffix}`;
-  if (max !== undefined) return `at most ${max}${suffix}`;
+    return min === max ? `exactly ${min}${of(min)}` : `${min} to ${max}${of(max)}`;
+  if (min !== undefined) return `at least ${min}${of(min)}`;
+  if (max !== undefined) return `at most ${max}${of(max)}`;
   return '';
 }
 
