@@ -270,6 +270,7 @@ describe("the project's own operations", () => {
       'dashboard WorkersChangedDocument': 900,
       'dashboard TaskHistoryDocument': 361,
       'dashboard TaskKindsDocument': 17,
+      'dashboard PlaygroundTaskKindsDocument': 17,
       'dashboard CreateTaskDocument': 134,
       'dashboard CreateTaskScheduleDocument': 16,
       'dashboard CancelTaskDocument': 134,

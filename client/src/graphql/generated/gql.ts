@@ -32,6 +32,7 @@ type Documents = {
     "\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n": typeof types.TaskSchedulesDocument,
     "\n  mutation CreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": typeof types.CreateTaskScheduleDocument,
     "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": typeof types.DeleteTaskScheduleDocument,
+    "\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n": typeof types.PlaygroundTaskKindsDocument,
 };
 const documents: Documents = {
     "\n  fragment TaskFields on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    version\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      numbers\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.TaskFieldsFragmentDoc,
@@ -52,6 +53,7 @@ const documents: Documents = {
     "\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n": types.TaskSchedulesDocument,
     "\n  mutation CreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": types.CreateTaskScheduleDocument,
     "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": types.DeleteTaskScheduleDocument,
+    "\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n": types.PlaygroundTaskKindsDocument,
 };
 
 /**
@@ -140,6 +142,10 @@ export function graphql(source: "\n  mutation CreateTaskSchedule($kind: String!,
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n"): (typeof documents)["\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
