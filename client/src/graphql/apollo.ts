@@ -4,14 +4,13 @@ import { isSubscriptionOperation } from '@apollo/client/utilities';
 import type { Auth } from './auth';
 import { authLink } from './auth-link';
 import type { Connection } from './connection';
-import type { TaskKindsQuery, TasksQuery } from './generated/graphql';
+import type { TasksQuery } from './generated/graphql';
 import generatedPossibleTypes from './generated/possible-types';
 import { newestTaskLink } from './newest-task-link';
 import { persistedDocumentLink } from './persisted-document-link';
-import { createTaskTypes } from './task-types';
+import { createTaskTypes, taskKindsPolicy } from './task-types';
 
 type TaskConnection = TasksQuery['tasks'];
-type TaskKinds = TaskKindsQuery['taskKinds'];
 
 /**
  * Queries and mutations over HTTP, subscriptions over the graphql-ws connection, both with the
@@ -20,19 +19,13 @@ type TaskKinds = TaskKindsQuery['taskKinds'];
  * whatever its kind: the types of the kinds are learnt from `taskKinds` (task-types.ts).
  */
 export function createApolloClient(connection: Connection, auth: Auth): ApolloClient {
-  // Each `taskKinds` answer, as it is written, teaches the cache the kinds' types (task-types.ts).
   const taskTypes = createTaskTypes(() => cache);
   const cache: InMemoryCache = new InMemoryCache({
     possibleTypes: generatedPossibleTypes.possibleTypes,
     typePolicies: {
       Query: {
         fields: {
-          taskKinds: {
-            merge(_existing: TaskKinds | undefined, incoming: TaskKinds) {
-              taskTypes.learn(incoming.map((kind) => kind.typeName));
-              return incoming;
-            },
-          },
+          taskKinds: taskKindsPolicy(taskTypes),
           tasks: {
             keyArgs: ['state', 'name'],
             // A page read with `after` extends the list; one without replaces it.

@@ -1,4 +1,5 @@
-import type { InMemoryCache } from '@apollo/client';
+import type { FieldPolicy, InMemoryCache } from '@apollo/client';
+import type { TaskKindsQuery } from './generated/graphql';
 import generatedPossibleTypes from './generated/possible-types';
 
 /**
@@ -22,6 +23,16 @@ export function createTaskTypes(cache: () => InMemoryCache): TaskTypes {
       if (added.length === 0) return;
       for (const name of added) known.add(name);
       cache().policies.addPossibleTypes({ Task: added });
+    },
+  };
+}
+
+/** `Query.taskKinds` in the cache: each answer, as it is written, teaches the cache the kinds' types. */
+export function taskKindsPolicy(taskTypes: TaskTypes): FieldPolicy<TaskKindsQuery['taskKinds']> {
+  return {
+    merge(_existing, incoming) {
+      taskTypes.learn(incoming.map((kind) => kind.typeName));
+      return incoming;
     },
   };
 }
