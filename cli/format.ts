@@ -57,8 +57,10 @@ export function logDocument(taskId: string, line: CliLogLine) {
 /** What a task ended with: its result, its error, or that it was cancelled. */
 export function outcome(task: CliTask): string {
   switch (task.state) {
-    case 'COMPLETED':
-      return `completed: ${resultText(task)}`;
+    case 'COMPLETED': {
+      const result = resultText(task);
+      return result ? `completed: ${result}` : 'completed';
+    }
     case 'FAILED':
       return `failed: ${task.error === null ? 'no reason given' : printable(task.error)}`;
     case 'CANCELLED':

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { outcome } from '../cli/format.js';
+import { CliTaskProgressDocument } from '../cli/graphql/generated/graphql.js';
+import { readGraphQLAnswer } from '../cli/graphql-answer.js';
 import { describeKind, taskInputOf, usageOf, type CliTaskKind, type KindArgs } from '../cli/kind-input.js';
 import { readSchema, type JsonSchema } from '../cli/kind-schema.js';
 import { runCli } from './support/cli.js';
@@ -183,6 +186,43 @@ describe("the command line's input from a kind's JSON Schema", () => {
     expect(fields[0]![2]).toBe('What it is called.');
     const int32 = kindOf('x_task', z.object({ numbers: z.array(z.int32().min(-5)).min(1).max(100) }));
     expect(describeKind(int32).fields[0]![1]).toBe('list of integer (each at least -5), 1 to 100 items');
+  });
+});
+
+describe('the command line and a task of a kind its schema.graphql does not know', () => {
+  /** A task as the API answers it for a kind added after the command line's schema.graphql was written. */
+  const task = {
+    __typename: 'WordCountTask',
+    id: 'task-1',
+    name: 'word_count_task',
+    state: 'COMPLETED',
+    progress: 100,
+    current: 1,
+    total: 1,
+    worker: 'worker-1',
+    attempts: 1,
+    error: null,
+    createdAt: '2026-01-31T12:00:00.000Z',
+    startedAt: '2026-01-31T12:00:00.000Z',
+    finishedAt: '2026-01-31T12:00:01.000Z',
+    expiresAt: null,
+    runAt: null,
+    priority: null,
+    timeoutSeconds: null,
+    scheduleId: null,
+  };
+
+  it('should read it by the fields every task has, keeping its own __typename, and print its end without a result', () => {
+    const read = readGraphQLAnswer(CliTaskProgressDocument, { id: 'task-1' }, { data: { taskProgress: task } }, 'api');
+    expect(read.taskProgress).toEqual(task);
+    expect(outcome(read.taskProgress)).toBe('completed');
+  });
+
+  it('should still check those fields: a task of any kind without its state is no answer', () => {
+    const stateless = Object.fromEntries(Object.entries(task).filter(([name]) => name !== 'state'));
+    expect(() =>
+      readGraphQLAnswer(CliTaskProgressDocument, { id: 'task-1' }, { data: { taskProgress: stateless } }, 'api'),
+    ).toThrow(expect.objectContaining({ code: 'BAD_ANSWER', message: expect.stringContaining('taskProgress.state') }));
   });
 });
 

@@ -1,6 +1,6 @@
 import type { FieldPolicy, InMemoryCache } from '@apollo/client';
-import type { TaskKindsQuery } from './generated/graphql';
-import generatedPossibleTypes from './generated/possible-types';
+import type { TaskKindsQuery } from './generated/graphql.js';
+import generatedPossibleTypes from './generated/possible-types.js';
 
 /**
  * The GraphQL types of tasks: `Task`'s implementations as codegen saw them, and each kind's
