@@ -1,21 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from './errors.js';
-import type { CalculationOperation, ScheduleInput, TaskOptionsInput, TaskState } from './graphql/generated/graphql.js';
-
-/** What a task of either kind is given, as `create` and `schedule create` read it. */
-export type TaskInputArgs =
-  { kind: 'sleep'; duration: number } | { kind: 'calculation'; operation: CalculationOperation; numbers: number[] };
+import type { ScheduleInput, TaskOptionsInput, TaskState } from './graphql/generated/graphql.js';
+import type { FieldFlag, KindArgs } from './kind-input.js';
 
 export type Command =
   | { name: 'help' }
-  | { name: 'create-sleep'; duration: number; watch: boolean; options?: TaskOptionsInput }
-  | {
-      name: 'create-calculation';
-      operation: CalculationOperation;
-      numbers: number[];
-      watch: boolean;
-      options?: TaskOptionsInput;
-    }
+  | { name: 'kinds' }
+  | { name: 'create'; task: KindArgs; watch: boolean; options?: TaskOptionsInput }
   | { name: 'watch'; ids: string[] }
   | { name: 'logs'; id: string; last?: number }
   | { name: 'list'; state?: TaskState; kind?: string; first?: number; after?: string }
@@ -23,7 +14,7 @@ export type Command =
   | { name: 'delete'; id: string }
   | { name: 'workers' }
   | { name: 'queues' }
-  | { name: 'schedule-create'; task: TaskInputArgs; schedule: ScheduleInput }
+  | { name: 'schedule-create'; task: KindArgs; schedule: ScheduleInput }
   | { name: 'schedule-list' }
   | { name: 'schedule-delete'; id: string };
 
@@ -53,12 +44,13 @@ const options = {
   cron: { type: 'string' },
   every: { type: 'string' },
   timezone: { type: 'string' },
+  input: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionName = keyof typeof options;
 
-/** The options only some commands take; the rest apply to every command. */
-const commandOptions: Partial<Record<OptionName, string>> = {
+/** The options only some commands take (`create` and `schedule` for --input); the rest apply to every command. */
+const commandOptions: Partial<Record<OptionName, string | readonly string[]>> = {
   watch: 'create',
   state: 'list',
   kind: 'list',
@@ -73,6 +65,7 @@ const commandOptions: Partial<Record<OptionName, string>> = {
   cron: 'schedule',
   every: 'schedule',
   timezone: 'schedule',
+  input: ['create', 'schedule'],
 };
 
 type Values = { [name in OptionName]?: (typeof options)[name]['type'] extends 'boolean' ? boolean : string };
@@ -81,7 +74,6 @@ const taskStates = { QUEUED: true, ACTIVE: true, COMPLETED: true, FAILED: true, 
   TaskState,
   true
 >;
-const operations = { SUM: true, PRODUCT: true, AVERAGE: true } satisfies Record<CalculationOperation, true>;
 
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
@@ -131,6 +123,49 @@ function exactly(positionals: readonly string[], count: number, usage: string): 
  */
 const PLACEHOLDER = '\u0000';
 
+/** Whether the positionals so far start `create` or `schedule create`, whose kinds take `--FIELD VALUE`. */
+const createsTask = (positionals: readonly string[]) =>
+  positionals[0] === 'create' || (positionals[0] === 'schedule' && positionals[1] === 'create');
+
+/**
+ * Takes the `--FIELD VALUE` flags of a kind's input out of the arguments of `create` and `schedule
+ * create`: any long option that is not one of the command line's own. Its value is what follows
+ * `=`, else the next argument unless that is an option; a flag with neither is a boolean's true.
+ * What is left goes through parseArgs, strict as for every other command. A field named like an
+ * option of the command line's own (--priority) is given through --input.
+ */
+function takeFieldFlags(args: readonly string[]): { rest: string[]; fields: FieldFlag[] } {
+  const rest: string[] = [];
+  const fields: FieldFlag[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (!arg.startsWith('--')) {
+      rest.push(arg);
+      if (!arg.startsWith('-') || arg.startsWith(PLACEHOLDER)) positionals.push(arg);
+      continue;
+    }
+    const [flag, ...inline] = arg.slice(2).split('=');
+    const own = (options as Record<string, { type: string }>)[flag!];
+    if (own || !createsTask(positionals) || flag === '') {
+      rest.push(arg);
+      // An option's value is its own, not a positional.
+      if (own?.type === 'string' && inline.length === 0 && i + 1 < args.length) rest.push(args[++i]!);
+      continue;
+    }
+    const next = args[i + 1];
+    const takesNext = next !== undefined && (!next.startsWith('-') || next.startsWith(PLACEHOLDER));
+    const value = inline.length > 0 ? inline.join('=') : takesNext ? next : undefined;
+    if (inline.length === 0 && value !== undefined) i++;
+    fields.push({ name: flag!, value });
+  }
+  return { rest, fields };
+}
+
 export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const negatives: string[] = [];
   const args = argv.map((arg) => {
@@ -140,10 +175,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   });
   const restore = (value: string) =>
     value.startsWith(PLACEHOLDER) ? (negatives[Number(value.slice(1))] ?? value) : value;
+  const { rest, fields } = takeFieldFlags(args);
 
   let parsed;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (error) {
     // parseArgs' messages name the option and say what is wrong with it.
     throw usageError(error instanceof Error ? error.message.replaceAll(PLACEHOLDER, '') : String(error));
@@ -156,48 +192,36 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
 
   if (values.help || name === undefined || name === 'help') return { ...common, command: { name: 'help' } };
   for (const [option, owner] of Object.entries(commandOptions)) {
-    if (values[option as OptionName] !== undefined && owner !== name) {
-      throw usageError(`--${option} is an option of \`${owner}\` only`);
+    const owners: readonly string[] = typeof owner === 'string' ? [owner] : owner;
+    if (values[option as OptionName] !== undefined && !owners.includes(name)) {
+      throw usageError(`--${option} is an option of ${owners.map((known) => `\`${known}\``).join(' and ')} only`);
     }
   }
-  return { ...common, command: commandOf(name, positionals, values) };
+  const restored = fields.map((field) => ({
+    ...field,
+    value: field.value === undefined ? undefined : restore(field.value),
+  }));
+  return { ...common, command: commandOf(name, positionals, values, restored) };
 }
 
-/** `sleep SECONDS` or `calculation OPERATION N...`, after `create` or `schedule create`. */
-function taskInput(positionals: readonly string[], command: string, tail: string): TaskInputArgs {
+/** `KIND [VALUE...] [--FIELD VALUE...] [--input JSON]`, after `create` or `schedule create`. */
+function kindArgs(positionals: readonly string[], values: Values, fields: FieldFlag[], usage: string): KindArgs {
   const [kind, ...rest] = positionals;
-  if (kind === 'sleep' || kind === 'sleep_task') {
-    exactly(rest, 1, `${command} sleep SECONDS ${tail}`);
-    return { kind: 'sleep', duration: int(rest[0]!, 'SECONDS') };
-  }
-  if (kind === 'calculation' || kind === 'calculation_task') {
-    const [operation, ...numbers] = rest;
-    if (operation === undefined)
-      throw usageError(`usage: task-service ${command} calculation sum|product|average N...`);
-    return {
-      kind: 'calculation',
-      operation: oneOf(operation, operations, 'the operation'),
-      numbers: numbers.map((number) => int(number, 'each number')),
-    };
-  }
-  throw usageError(
-    kind === undefined
-      ? `usage: task-service ${command} sleep SECONDS | ${command} calculation OPERATION N...`
-      : `unknown kind of task "${kind}": sleep or calculation`,
-  );
+  if (kind === undefined) throw usageError(`usage: task-service ${usage} (task-service kinds lists the kinds)`);
+  return { kind, positionals: rest, fields, ...(values.input !== undefined && { input: values.input }) };
 }
 
 const SCHEDULE_TIMING = '(--cron EXPR [--timezone TZ] | --every SECONDS)';
 
 /** `schedule create KIND ... --cron EXPR | --every SECONDS`, `schedule list`, `schedule delete ID`. */
-function scheduleCommand(positionals: readonly string[], values: Values): Command {
+function scheduleCommand(positionals: readonly string[], values: Values, fields: FieldFlag[]): Command {
   const [action, ...rest] = positionals;
   if (action !== 'create' && (values.cron ?? values.every ?? values.timezone) !== undefined) {
     throw usageError('--cron, --every and --timezone are options of `schedule create` only');
   }
   switch (action) {
     case 'create': {
-      const task = taskInput(rest, 'schedule create', SCHEDULE_TIMING);
+      const task = kindArgs(rest, values, fields, `schedule create KIND [VALUE...] ${SCHEDULE_TIMING}`);
       if ((values.cron === undefined) === (values.every === undefined)) {
         throw usageError(`schedule create takes --cron EXPR or --every SECONDS, one of them: ${SCHEDULE_TIMING}`);
       }
@@ -225,17 +249,17 @@ function scheduleCommand(positionals: readonly string[], values: Values): Comman
   }
 }
 
-function commandOf(name: string, positionals: readonly string[], values: Values): Command {
+function commandOf(name: string, positionals: readonly string[], values: Values, fields: FieldFlag[]): Command {
   switch (name) {
     case 'create': {
-      const task = taskInput(positionals, 'create', '[--watch] [OPTIONS]');
-      const common = { watch: values.watch ?? false, options: taskOptions(values) };
-      return task.kind === 'sleep'
-        ? { name: 'create-sleep', duration: task.duration, ...common }
-        : { name: 'create-calculation', operation: task.operation, numbers: task.numbers, ...common };
+      const task = kindArgs(positionals, values, fields, 'create KIND [VALUE...] [--FIELD VALUE...] [--watch]');
+      return { name: 'create', task, watch: values.watch ?? false, options: taskOptions(values) };
     }
+    case 'kinds':
+      exactly(positionals, 0, 'kinds [--json]');
+      return { name: 'kinds' };
     case 'schedule':
-      return scheduleCommand(positionals, values);
+      return scheduleCommand(positionals, values, fields);
     case 'watch':
       if (positionals.length === 0) throw usageError('usage: task-service watch ID...');
       return { name: 'watch', ids: [...positionals] };
@@ -272,9 +296,21 @@ function commandOf(name: string, positionals: readonly string[], values: Values)
 export const usage = `Usage: task-service COMMAND [OPTIONS]
 
 Commands:
-  create sleep SECONDS [--watch]                 start a sleep task
-  create calculation sum|product|average N... [--watch]
-                                                 start a calculation task
+  kinds                                          the kinds of task the API runs: what each does,
+                                                 where it runs, its input fields with their types
+                                                 and bounds, and its usage
+  create KIND [VALUE...] [--FIELD VALUE...] [--input JSON] [--watch]
+                                                 start a task of a kind (sleep or sleep_task), e.g.
+                                                 create sleep 10
+                                                 create calculation sum 1 2 3
+                                                 create calculation --operation sum --numbers 1,2,3
+      VALUE...              the kind's required fields in order, then the items of its one
+                            required list (\`kinds\` prints each kind's usage)
+      --FIELD VALUE         a field of the input (--address.city for a field of a field):
+                            whole numbers, numbers, true/false, one of an enum's values (in any
+                            case), text; a list as one comma-separated value (--numbers 1,2,3);
+                            an object as JSON. A field named like an option below: use --input
+      --input JSON          the input as a JSON object; values and --FIELDs go over it
       --priority N          1 (first) to 1000: among waiting tasks, lower starts first
       --delay SECONDS       start no earlier than this many seconds from now
       --run-at TIME         start no earlier than this (ISO 8601, 2026-01-31T12:00:00Z)
@@ -283,7 +319,7 @@ Commands:
   watch ID...                                    follow tasks with a progress bar each, to their end,
                                                  then print their logs
   logs ID [--last N]                             a task's newest log lines (100): time level message
-  schedule create sleep SECONDS | calculation OPERATION N...
+  schedule create KIND [VALUE...] [--FIELD VALUE...] [--input JSON]
       (--cron EXPR [--timezone TZ] | --every SECONDS)
                                                  create such a task at each due time (cron: five
                                                  fields, or six with seconds first; TZ: Europe/Paris)
@@ -291,7 +327,7 @@ Commands:
   schedule delete ID                             stop a schedule (the tasks it made stay)
   list [--state S] [--kind K] [--first N] [--after CURSOR]
                                                  tasks, newest first (state: queued, active,
-                                                 completed, failed, cancelled; kind: sleep, calculation)
+                                                 completed, failed, cancelled; kind: sleep...)
   cancel ID                                      cancel a task
   delete ID                                      forget a task (cancelling it first if it runs)
   workers                                        the workers alive now, and any paused queue

@@ -9,23 +9,23 @@ import {
   queueTable,
   scheduleTable,
   scheduleText,
+  table,
   taskTable,
   workerTable,
-  type CliTask,
 } from './format.js';
 import {
   CancelTaskMutation,
-  CreateCalculationTaskMutation,
-  CreateCalculationTaskScheduleMutation,
-  CreateSleepTaskMutation,
-  CreateSleepTaskScheduleMutation,
+  CreateTaskMutation,
+  CreateTaskScheduleMutation,
   DeleteTaskMutation,
   DeleteTaskScheduleMutation,
   QueuesQuery,
+  TaskKindsQuery,
   TaskSchedulesQuery,
   TasksQuery,
   WorkersQuery,
 } from './graphql/operations.js';
+import { describeKind, findKind, taskInputOf, type CliTaskKind, type KindArgs } from './kind-input.js';
 import { printable } from './printable.js';
 import { readLogs } from './task-logs.js';
 import { watchTasks } from './watch.js';
@@ -45,19 +45,18 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
   const print = (text: string, value: unknown) => output.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
 
   switch (command.name) {
-    case 'create-sleep':
-    case 'create-calculation': {
-      const { options } = command;
-      const task: CliTask =
-        command.name === 'create-sleep'
-          ? (await api.request(CreateSleepTaskMutation, { input: { duration: command.duration }, options }))
-              .createSleepTask
-          : (
-              await api.request(CreateCalculationTaskMutation, {
-                input: { operation: command.operation, numbers: command.numbers },
-                options,
-              })
-            ).createCalculationTask;
+    case 'kinds': {
+      const kinds = await taskKinds(api);
+      print(kindsText(kinds), kinds);
+      return ExitCode.ok;
+    }
+    case 'create': {
+      const { kind, input } = await kindInput(api, command.task, 'create');
+      const { createTask: task } = await api.request(CreateTaskMutation, {
+        kind: kind.name,
+        input,
+        options: command.options,
+      });
       print(createdLine(task), task);
       return command.watch ? watch([task.id], context) : ExitCode.ok;
     }
@@ -100,21 +99,12 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
       return ExitCode.ok;
     }
     case 'schedule-create': {
-      const { task, schedule: timing } = command;
-      const schedule =
-        task.kind === 'sleep'
-          ? (
-              await api.request(CreateSleepTaskScheduleMutation, {
-                input: { duration: task.duration },
-                schedule: timing,
-              })
-            ).createSleepTaskSchedule
-          : (
-              await api.request(CreateCalculationTaskScheduleMutation, {
-                input: { operation: task.operation, numbers: task.numbers },
-                schedule: timing,
-              })
-            ).createCalculationTaskSchedule;
+      const { kind, input } = await kindInput(api, command.task, 'schedule create');
+      const { createTaskSchedule: schedule } = await api.request(CreateTaskScheduleMutation, {
+        kind: kind.name,
+        input,
+        schedule: command.schedule,
+      });
       print(`created schedule ${scheduleText(schedule)}`, schedule);
       return ExitCode.ok;
     }
@@ -146,6 +136,27 @@ export async function runCommand(command: RunnableCommand, context: CommandConte
       return ExitCode.ok;
     }
   }
+}
+
+async function taskKinds(api: ApiClient): Promise<CliTaskKind[]> {
+  return (await api.request(TaskKindsQuery, {})).taskKinds;
+}
+
+/** The kind named and its input from what was typed, as the API's taskKinds describe them. */
+async function kindInput(api: ApiClient, args: KindArgs, command: string) {
+  const kind = findKind(await taskKinds(api), args.kind);
+  return { kind, input: taskInputOf(kind, args, command) };
+}
+
+/** Each kind as a block: what it is, its usage, then its fields in columns. */
+function kindsText(kinds: readonly CliTaskKind[]): string {
+  if (kinds.length === 0) return 'the API runs no kinds of task';
+  return kinds
+    .map((kind) => {
+      const { head, fields } = describeKind(kind);
+      return [...head.map(printable), ...(fields.length > 0 ? [table(fields)] : ['  (no input fields)'])].join('\n');
+    })
+    .join('\n\n');
 }
 
 function watch(ids: readonly string[], { api, output, json }: CommandContext): Promise<ExitCodeValue> {

@@ -57,8 +57,10 @@ export function logDocument(taskId: string, line: CliLogLine) {
 /** What a task ended with: its result, its error, or that it was cancelled. */
 export function outcome(task: CliTask): string {
   switch (task.state) {
-    case 'COMPLETED':
-      return `completed: ${resultText(task)}`;
+    case 'COMPLETED': {
+      const result = resultText(task);
+      return result ? `completed: ${result}` : 'completed';
+    }
     case 'FAILED':
       return `failed: ${task.error === null ? 'no reason given' : printable(task.error)}`;
     case 'CANCELLED':
@@ -68,9 +70,13 @@ export function outcome(task: CliTask): string {
   }
 }
 
+/**
+ * A result in a few words. A result is a field of its kind's own type, read for the kinds the
+ * command line's documents were generated with (operations.ts); another kind's task prints none.
+ */
 export function resultText(task: CliTask): string {
   if (task.__typename === 'SleepTask') return printable(task.result?.status ?? '');
-  if (!task.result) return '';
+  if (task.__typename !== 'CalculationTask' || !task.result) return '';
   const { operation, value, count } = task.result;
   return `${printable(value)} (${operation.toLowerCase()} of ${count} number${count === 1 ? '' : 's'})`;
 }

@@ -39,6 +39,26 @@ const task = {
   duration: 2,
   result: null,
 };
+/** The kinds, as `create` reads them before it creates anything: a sleep, described with hostile strings. */
+const kinds = {
+  data: {
+    taskKinds: [
+      {
+        name: 'sleep_task',
+        typeName: 'SleepTask',
+        description: `Sleeps${EVIL}`,
+        isolation: 'INLINE',
+        inputSchema: {
+          type: 'object',
+          properties: { duration: { type: 'integer', description: `Seconds${EVIL}` } },
+          required: ['duration'],
+        },
+        resultSchema: {},
+        progressSchema: null,
+      },
+    ],
+  },
+};
 const queue = { name: `tasks${EVIL}`, prefix: `{tasks}${EVIL}`, partition: 0, paused: true };
 const counts = { waiting: 1, prioritized: 0, delayed: 0, active: 0, completed: 0, failed: 1 };
 
@@ -81,7 +101,8 @@ const hostileAnswers: Record<string, unknown> = {
     },
   },
   CliCancelTask: { errors: [{ message: `no such task${EVIL}`, extensions: { code: `NOT_FOUND${EVIL}` } }], data: null },
-  CliCreateSleepTask: {
+  CliTaskKinds: kinds,
+  CliCreateTask: {
     errors: [
       {
         message: 'refused',
@@ -178,6 +199,7 @@ describe('the command line against a server that misbehaves', () => {
       ['schedule', 'list'],
       ['cancel', 'task-1'],
       ['create', 'sleep', '1'],
+      ['kinds'],
     ];
     const runs = [];
     for (const args of commands) runs.push({ args, ...(await runCli([...args, '--url', server.url])) });
@@ -246,14 +268,21 @@ describe('the command line against a server that misbehaves', () => {
     [
       '`create` its task as null',
       ['create', 'sleep', '1'],
-      { data: { createSleepTask: null } },
-      'at createSleepTask: Cannot return null',
+      { data: { createTask: null } },
+      'at createTask: Cannot return null',
     ],
     [
       '`create` a state no task has',
       ['create', 'sleep', '1'],
-      { data: { createSleepTask: { ...task, state: 'PAUSED' } } },
-      'at createSleepTask.state',
+      { data: { createTask: { ...task, state: 'PAUSED' } } },
+      'at createTask.state',
+    ],
+    ['`kinds` its kinds as null', ['kinds'], { data: { taskKinds: null } }, 'at taskKinds: Cannot return null'],
+    [
+      '`kinds` a kind without its name',
+      ['kinds'],
+      { data: { taskKinds: [{ ...kinds.data.taskKinds[0], name: null }] } },
+      'at taskKinds.0.name: Cannot return null',
     ],
     [
       '`list` an error that is null',
@@ -270,7 +299,10 @@ describe('the command line against a server that misbehaves', () => {
   ])(
     'should say what is wrong with an answer to %s, and exit 1 without a stack trace',
     async (_answer, args, answer, why) => {
-      const server = await start({ http: () => ({ json: answer }) });
+      // `create` reads the kinds first: those are sound, what comes after is not.
+      const server = await start({
+        http: (operation) => ({ json: operation === 'CliTaskKinds' && args[0] === 'create' ? kinds : answer }),
+      });
       const { code, stdout, stderr } = await runCli([...args, '--url', server.url]);
       expect(stderr).toContain(`task-service: ${server.url}/graphql answered `);
       expect(stderr).toContain(why);

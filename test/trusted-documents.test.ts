@@ -6,7 +6,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { getIntrospectionQuery, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CliCreateSleepTaskDocument,
+  CliCreateTaskDocument,
   CliTaskProgressDocument,
   CliTasksDocument,
   CliWorkersDocument,
@@ -73,12 +73,12 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
 
   it('should run a document of the command line by its documentId over POST, its text from the manifest', async () => {
     const answer = await postGraphQL(api.url, {
-      documentId: idOf(CliCreateSleepTaskDocument),
-      variables: { input: { duration: 1 } },
+      documentId: idOf(CliCreateTaskDocument),
+      variables: { kind: 'sleep', input: { duration: 1 } },
     });
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();
-    expect(answer.body.data!.createSleepTask).toMatchObject({ name: 'sleep_task', state: 'QUEUED', total: 1 });
+    expect(answer.body.data!.createTask).toMatchObject({ name: 'sleep_task', state: 'QUEUED', total: 1 });
     // What Apollo parsed, if anything, is the manifest's text: never the client's.
     const manifest = JSON.parse(
       readFileSync(join(projectDir, 'cli/graphql/generated/persisted-documents.json'), 'utf8'),
@@ -91,8 +91,8 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
     expect(tasks.status).toBe(200);
     expect(tasks.body.data!.tasks.nodes.length).toBeGreaterThan(0);
     const mutation = await get(api.url, {
-      documentId: idOf(CliCreateSleepTaskDocument),
-      variables: '{"input":{"duration":1}}',
+      documentId: idOf(CliCreateTaskDocument),
+      variables: '{"kind":"sleep","input":{"duration":1}}',
     });
     expect(mutation.status).toBe(405);
   });
@@ -147,10 +147,10 @@ describe('trusted documents with TRUSTED_DOCUMENTS=only', () => {
 
   it('should follow a task over WebSocket by a subscribe message with documentId and no query, to its end', async () => {
     const { body } = await postGraphQL(api.url, {
-      documentId: idOf(CliCreateSleepTaskDocument),
-      variables: { input: { duration: 2 } },
+      documentId: idOf(CliCreateTaskDocument),
+      variables: { kind: 'sleep', input: { duration: 2 } },
     });
-    const taskId = body.data!.createSleepTask.id as string;
+    const taskId = body.data!.createTask.id as string;
     const raw = await acknowledgedSocket(api.url);
     try {
       subscribe(raw, 'by-id', { documentId: idOf(CliTaskProgressDocument), variables: { id: taskId } });

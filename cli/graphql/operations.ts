@@ -1,6 +1,10 @@
 import { graphql } from './generated/index.js';
 
-/** What the command line prints of a task: everything but a calculation's numbers (up to 100 each). */
+/**
+ * What the command line prints of a task: everything but a calculation's numbers (up to 100 each).
+ * A task's input and result are fields of its kind's own type: those of the kinds this was
+ * generated with are read here, for the lines that show them (format.ts); other kinds print without.
+ */
 export const CliTaskFields = graphql(`
   fragment CliTask on Task {
     __typename
@@ -38,17 +42,25 @@ export const CliTaskFields = graphql(`
   }
 `);
 
-export const CreateSleepTaskMutation = graphql(`
-  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {
-    createSleepTask(input: $input, options: $options) {
-      ...CliTask
+/** Every kind the API runs, with the JSON Schema its input is checked by: what `create` and `kinds` read. */
+export const TaskKindsQuery = graphql(`
+  query CliTaskKinds {
+    taskKinds {
+      name
+      typeName
+      description
+      isolation
+      inputSchema
+      resultSchema
+      progressSchema
     }
   }
 `);
 
-export const CreateCalculationTaskMutation = graphql(`
-  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {
-    createCalculationTask(input: $input, options: $options) {
+/** A task of any kind: one document whatever the kinds, so that it can be a trusted document. */
+export const CreateTaskMutation = graphql(`
+  mutation CliCreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {
+    createTask(kind: $kind, input: $input, options: $options) {
       ...CliTask
     }
   }
@@ -174,17 +186,9 @@ export const TaskSchedulesQuery = graphql(`
   }
 `);
 
-export const CreateSleepTaskScheduleMutation = graphql(`
-  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {
-    createSleepTaskSchedule(input: $input, schedule: $schedule) {
-      ...CliSchedule
-    }
-  }
-`);
-
-export const CreateCalculationTaskScheduleMutation = graphql(`
-  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {
-    createCalculationTaskSchedule(input: $input, schedule: $schedule) {
+export const CreateTaskScheduleMutation = graphql(`
+  mutation CliCreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {
+    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {
       ...CliSchedule
     }
   }

@@ -289,7 +289,7 @@ describe("the dashboard's history, timelines, retries, live workers and sign-in 
     await expect(page.evaluate(() => sessionStorage.getItem('task-service.token'))).resolves.toBe(alice);
 
     // Alice's tasks over HTTP, and her events over the socket (the token went in connection_init).
-    await page.getByRole('form', { name: 'Sleep task' }).getByLabel('Duration (seconds, 1 to 300)').fill('1');
+    await page.getByRole('form', { name: 'Sleep task' }).getByLabel('Duration (1 to 300)').fill('1');
     await page.getByRole('button', { name: 'Start sleep task' }).click();
     const rows = page.locator('tr[data-task-id]');
     await rows.first().waitFor({ timeout: 5_000 });

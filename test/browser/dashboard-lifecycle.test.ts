@@ -57,7 +57,7 @@ describe("the dashboard's task options, task logs and schedules in Chromium", ()
     await openDashboard();
     const { page } = session;
     const sleep = 'Sleep task';
-    await form(sleep).getByLabel('Duration (seconds, 1 to 300)').fill('1');
+    await form(sleep).getByLabel('Duration (1 to 300)').fill('1');
     await (await option(sleep, 'Priority (1 first, to 1000)')).fill('5');
     await (await option(sleep, 'Delay (seconds)')).fill('3');
     await (await option(sleep, 'Time limit (seconds)')).fill('20');
@@ -109,13 +109,13 @@ describe("the dashboard's task options, task logs and schedules in Chromium", ()
 
     // The same form again, with the same key: the first task, not a new one.
     const answered = page.waitForResponse(
-      (response) => response.request().postData()?.includes('CreateSleepTask') ?? false,
+      (response) => response.request().postData()?.includes('"operationName":"CreateTask"') ?? false,
     );
     await form(sleep).getByRole('button', { name: 'Start sleep task' }).click();
-    expect((await (await answered).json()).data.createSleepTask.id).toBe(id);
+    expect((await (await answered).json()).data.createTask.id).toBe(id);
     await expect(rows().count()).resolves.toBe(1);
     // Other input under the same key: refused, under the key's field.
-    await form(sleep).getByLabel('Duration (seconds, 1 to 300)').fill('2');
+    await form(sleep).getByLabel('Duration (1 to 300)').fill('2');
     await form(sleep).getByRole('button', { name: 'Start sleep task' }).click();
     const keyField = await option(sleep, 'Idempotency key');
     await expect(errorUnder(keyField).textContent({ timeout: 5_000 })).resolves.toContain(
@@ -130,6 +130,7 @@ describe("the dashboard's task options, task logs and schedules in Chromium", ()
   it('shows each refused option under its field, opening the options, and creates nothing', async () => {
     await openDashboard();
     const calculation = 'Calculation task';
+    await form(calculation).getByLabel('Numbers (1 to 100 integers)').fill('1, 2, 3');
     const priority = await option(calculation, 'Priority (1 first, to 1000)');
     await priority.fill('0');
     const delay = await option(calculation, 'Delay (seconds)');
@@ -174,7 +175,7 @@ describe("the dashboard's task options, task logs and schedules in Chromium", ()
     await stack.startWorker();
     await openDashboard();
     const sleep = 'Sleep task';
-    await form(sleep).getByLabel('Duration (seconds, 1 to 300)').fill('3');
+    await form(sleep).getByLabel('Duration (1 to 300)').fill('3');
     await (await option(sleep, 'Time limit (seconds)')).fill('1');
     await form(sleep).getByRole('button', { name: 'Start sleep task' }).click();
     await rows().first().waitFor({ timeout: 5_000 });
@@ -245,6 +246,7 @@ describe("the dashboard's task options, task logs and schedules in Chromium", ()
   it('shows a refused cron expression and time zone under their fields, then creates the schedule once fixed', async () => {
     await openDashboard();
     await panel().getByText('No schedules').waitFor({ timeout: 5_000 });
+    await scheduleForm().getByLabel('Task').selectOption('sleep_task');
     await scheduleForm().getByLabel('Runs').selectOption('cron');
     const cron = scheduleForm().getByLabel('Cron expression');
     const timezone = scheduleForm().getByLabel('Time zone');

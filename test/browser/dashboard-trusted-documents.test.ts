@@ -41,7 +41,7 @@ describe('the dashboard in Chromium where the API runs only its trusted document
     await page.locator(`tr[data-worker="${name}"]`).waitFor({ timeout: 5_000 });
 
     const form = page.getByRole('form', { name: 'Sleep task' });
-    await form.getByLabel('Duration (seconds, 1 to 300)').fill('2');
+    await form.getByLabel('Duration (1 to 300)').fill('2');
     await form.getByRole('button', { name: 'Start sleep task' }).click();
     const row = page.locator('tr[data-task-id]').first();
     await row.waitFor({ timeout: 5_000 });
@@ -67,6 +67,7 @@ describe('the dashboard in Chromium where the API serves no ids (TRUSTED_DOCUMEN
     await page.goto(api.url);
     await page.locator('[data-connection="connected"]').waitFor({ timeout: 10_000 });
     const form = page.getByRole('form', { name: 'Calculation task' });
+    await form.getByLabel('Numbers (1 to 100 integers)').fill('1, 2, 3');
     await form.getByRole('button', { name: 'Start calculation task' }).click();
     await page.locator('tr[data-task-id][data-state="COMPLETED"]').first().waitFor({ timeout: 10_000 });
     await expect(page.locator('tr[data-task-id]').first().textContent()).resolves.toContain('6');

@@ -39,7 +39,7 @@ describe('the dashboard in Chromium', () => {
   async function startSleepFromForm(duration: number): Promise<string> {
     const { page } = session;
     const form = page.getByRole('form', { name: 'Sleep task' });
-    await form.getByLabel('Duration (seconds, 1 to 300)').fill(String(duration));
+    await form.getByLabel('Duration (1 to 300)').fill(String(duration));
     await form.getByRole('button', { name: 'Start sleep task' }).click();
     // The mutation's answer puts the row in the list, before any event.
     const created = page.locator('tr[data-task-id]').first();
@@ -100,7 +100,7 @@ describe('the dashboard in Chromium', () => {
   it('shows a refused duration right under its field, and creates no task', async () => {
     await openDashboard();
     const { page } = session;
-    const duration = page.getByRole('form', { name: 'Sleep task' }).getByLabel('Duration (seconds, 1 to 300)');
+    const duration = page.getByRole('form', { name: 'Sleep task' }).getByLabel('Duration (1 to 300)');
     await duration.fill('500');
     await page.getByRole('button', { name: 'Start sleep task' }).click();
 
@@ -111,7 +111,9 @@ describe('the dashboard in Chromium', () => {
     await expect(nextToInput.textContent()).resolves.toBe('duration must be at most 300 seconds');
     await expect(nextToInput.getAttribute('role')).resolves.toBe('alert');
     await expect(duration.getAttribute('aria-invalid')).resolves.toBe('true');
-    await expect(duration.getAttribute('aria-describedby')).resolves.toBe(await error.getAttribute('id'));
+    // Described by the kind's words for the field, and by the error.
+    const describedBy = (await duration.getAttribute('aria-describedby'))!.split(' ');
+    expect(describedBy).toContain(await error.getAttribute('id'));
 
     expect(Object.values(await stack.jobCounts()).every((count) => count === 0)).toBe(true);
     expect(await stack.redis.keys(`${stack.keys.prefix}:task:*`)).toEqual([]);
@@ -145,7 +147,9 @@ describe('the dashboard in Chromium', () => {
     // older copy must not replace the COMPLETED event that came first over the socket.
     await stack.startWorker();
     await openDashboard();
-    const start = session.page.getByRole('button', { name: 'Start calculation task' });
+    const form = session.page.getByRole('form', { name: 'Calculation task' });
+    await form.getByLabel('Numbers (1 to 100 integers)').fill('1, 2, 3');
+    const start = form.getByRole('button', { name: 'Start calculation task' });
     for (let i = 0; i < 12; i++) {
       await start.click();
       await waitFor(async () => (await session.page.locator('tr[data-task-id]').count()) === i + 1, {
@@ -157,7 +161,7 @@ describe('the dashboard in Chromium', () => {
       what: 'twelve COMPLETED rows',
     });
     await expect(session.page.locator('tr[data-state="COMPLETED"] .outcome').allTextContents()).resolves.toEqual(
-      Array(12).fill('SUM: 6'),
+      Array(12).fill('operation: SUM, value: 6, count: 3'),
     );
     expectCleanSession(session);
   });
@@ -210,10 +214,18 @@ describe('the dashboard in Chromium', () => {
     const cells = session.page.locator(`tr[data-worker="${name}"] td`);
     await cells.first().waitFor({ timeout: 5_000 });
     const [shownName, concurrency, , kinds, active] = await cells.allTextContents();
+    // Each kind it runs, as the dashboard names it: sleep_task is Sleep.
+    const { workers } = await gqlData<{ workers: { name: string; taskNames: string[] }[] }>(
+      api.url,
+      '{ workers { name taskNames } }',
+    );
+    const taskNames = workers.find((worker) => worker.name === name)!.taskNames;
+    expect(taskNames).toEqual(expect.arrayContaining(['sleep_task', 'calculation_task']));
+    const labels = taskNames.map((kind) => kind.replace(/_task$/, '').replace(/_/g, ' '));
     expect({ shownName, concurrency, kinds, active }).toEqual({
       shownName: name,
       concurrency: '7',
-      kinds: 'Sleep, Calculation',
+      kinds: labels.map((label) => label[0]!.toUpperCase() + label.slice(1)).join(', '),
       active: '0',
     });
 

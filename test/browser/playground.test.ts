@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } from '../support/browser.js';
-import { exampleTabs } from '../../client/src/playground/examples.js';
-import { gqlData } from '../support/graphql.js';
+import { exampleTabs, kindExampleTabs, type ExampleKind } from '../../client/src/playground/examples.js';
+import { gqlData, postGraphQL } from '../support/graphql.js';
 import { CREATE_SLEEP, type TaskData } from '../support/operations.js';
 import { inParis } from '../support/schedules.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
 import { waitFor } from '../../testbed/wait.js';
+
+const KINDS = '{ taskKinds { name typeName description inputSchema resultSchema progressSchema } }';
 
 describe('the GraphiQL playground in Chromium', () => {
   let stack: TestStack;
@@ -39,6 +41,8 @@ describe('the GraphiQL playground in Chromium', () => {
     // A browser's navigation asks for text/html, which gets the playground instead of a GraphQL answer.
     await page.goto(`${api.url}/graphql`);
     await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 15_000 });
+    // The fixed examples, then one per kind the service runs.
+    const { taskKinds } = await gqlData<{ taskKinds: ExampleKind[] }>(api.url, KINDS);
     await expect(page.locator('.graphiql-tab').allInnerTexts()).resolves.toEqual([
       'CreateSleepTask',
       'WatchTask',
@@ -47,6 +51,7 @@ describe('the GraphiQL playground in Chromium', () => {
       'TaskLogs',
       'CreateSchedule',
       'Queues',
+      ...taskKinds.map((kind) => `Create${kind.typeName}ByKind`),
     ]);
 
     // Typing key by key would trip monaco's auto-closing brackets; insertText types it in one go.
@@ -151,6 +156,50 @@ describe('the GraphiQL playground in Chromium', () => {
         failed: 0,
       },
     ]);
+    expectCleanSession(session);
+  });
+
+  it("runs each kind's examples, by its name through createTask and through its own typed mutation, to COMPLETED", async () => {
+    const { page } = session;
+    await page.goto(`${api.url}/graphql`);
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 15_000 });
+    const { taskKinds } = await gqlData<{ taskKinds: ExampleKind[] }>(api.url, KINDS);
+    const tabs = kindExampleTabs(taskKinds);
+    expect(tabs).toHaveLength(taskKinds.length);
+    // The tab of the last kind, as the page wrote it from the same answer.
+    const last = taskKinds.at(-1)!;
+    await page.locator('.graphiql-tab', { hasText: `Create${last.typeName}ByKind` }).click();
+    await waitFor(
+      async () => (await editorText('.graphiql-query-editor')).includes(`mutation Create${last.typeName} {`),
+      {
+        what: "the last kind's example in the editor",
+      },
+    );
+    await page.screenshot({ path: join(screenshotDir, 'playground-kind-example.png') });
+
+    await stack.startWorker();
+    /** One operation of a tab, as the run button sends the one picked. */
+    const run = async (query: string, operationName: string) => {
+      const { body } = await postGraphQL(api.url, { query, operationName });
+      expect(body.errors, operationName).toBeUndefined();
+      return body.data!;
+    };
+    const ids: string[] = [];
+    for (const [i, kind] of taskKinds.entries()) {
+      const query = tabs[i]!.query;
+      const { createTask } = await run(query, `Create${kind.typeName}ByKind`);
+      expect(createTask).toMatchObject({ name: kind.name, state: 'QUEUED' });
+      const typed = await run(query, `Create${kind.typeName}`);
+      expect(typed[`create${kind.typeName}`]).toMatchObject({ state: 'QUEUED' });
+      ids.push(createTask.id, typed[`create${kind.typeName}`].id);
+    }
+    for (const id of ids) {
+      await waitFor(
+        async () =>
+          (await gqlData(api.url, 'query($id: ID!) { task(id: $id) { state } }', { id })).task.state === 'COMPLETED',
+        { what: `task ${id} to complete`, timeoutMs: 15_000 },
+      );
+    }
     expectCleanSession(session);
   });
 });

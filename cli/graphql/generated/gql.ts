@@ -15,8 +15,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": typeof types.CliTaskFragmentDoc,
-    "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateSleepTaskDocument,
-    "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateCalculationTaskDocument,
+    "\n  query CliTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n": typeof types.CliTaskKindsDocument,
+    "\n  mutation CliCreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": typeof types.CliCreateTaskDocument,
     "\n  query CliTasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CliTask\n      }\n    }\n  }\n": typeof types.CliTasksDocument,
     "\n  fragment CliQueue on TaskQueue {\n    name\n    prefix\n    partition\n    paused\n  }\n": typeof types.CliQueueFragmentDoc,
     "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n    queues {\n      ...CliQueue\n    }\n  }\n": typeof types.CliWorkersDocument,
@@ -27,14 +27,13 @@ type Documents = {
     "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": typeof types.CliTaskLogsDocument,
     "\n  fragment CliSchedule on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      id\n      state\n    }\n  }\n": typeof types.CliScheduleFragmentDoc,
     "\n  query CliTaskSchedules {\n    taskSchedules {\n      ...CliSchedule\n    }\n  }\n": typeof types.CliTaskSchedulesDocument,
-    "\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": typeof types.CliCreateSleepTaskScheduleDocument,
-    "\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": typeof types.CliCreateCalculationTaskScheduleDocument,
+    "\n  mutation CliCreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": typeof types.CliCreateTaskScheduleDocument,
     "\n  mutation CliDeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": typeof types.CliDeleteTaskScheduleDocument,
 };
 const documents: Documents = {
     "\n  fragment CliTask on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.CliTaskFragmentDoc,
-    "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": types.CliCreateSleepTaskDocument,
-    "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": types.CliCreateCalculationTaskDocument,
+    "\n  query CliTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n": types.CliTaskKindsDocument,
+    "\n  mutation CliCreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n": types.CliCreateTaskDocument,
     "\n  query CliTasks($first: Int, $after: String, $state: TaskState, $name: String) {\n    tasks(first: $first, after: $after, state: $state, name: $name) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...CliTask\n      }\n    }\n  }\n": types.CliTasksDocument,
     "\n  fragment CliQueue on TaskQueue {\n    name\n    prefix\n    partition\n    paused\n  }\n": types.CliQueueFragmentDoc,
     "\n  query CliWorkers {\n    workers {\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n    queues {\n      ...CliQueue\n    }\n  }\n": types.CliWorkersDocument,
@@ -45,8 +44,7 @@ const documents: Documents = {
     "\n  query CliTaskLogs($id: ID!) {\n    task(id: $id) {\n      id\n      logs(last: 100) {\n        at\n        level\n        message\n      }\n    }\n  }\n": types.CliTaskLogsDocument,
     "\n  fragment CliSchedule on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      id\n      state\n    }\n  }\n": types.CliScheduleFragmentDoc,
     "\n  query CliTaskSchedules {\n    taskSchedules {\n      ...CliSchedule\n    }\n  }\n": types.CliTaskSchedulesDocument,
-    "\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": types.CliCreateSleepTaskScheduleDocument,
-    "\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": types.CliCreateCalculationTaskScheduleDocument,
+    "\n  mutation CliCreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n": types.CliCreateTaskScheduleDocument,
     "\n  mutation CliDeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": types.CliDeleteTaskScheduleDocument,
 };
 
@@ -71,11 +69,11 @@ export function graphql(source: "\n  fragment CliTask on Task {\n    __typename\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"];
+export function graphql(source: "\n  query CliTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n"): (typeof documents)["\n  query CliTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CliCreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...CliTask\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -119,11 +117,7 @@ export function graphql(source: "\n  query CliTaskSchedules {\n    taskSchedules
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CliCreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"): (typeof documents)["\n  mutation CliCreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...CliSchedule\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,7 +4,7 @@ import type { Auth } from '../graphql/auth';
 import type { Connection } from '../graphql/connection';
 import type { ScheduleFieldsFragment, TaskFieldsFragment } from '../graphql/generated/graphql';
 import { ConnectionBadge } from './ConnectionBadge';
-import { CalculationTaskForm, SleepTaskForm } from './CreateTaskForms';
+import { CreateTaskForm } from './CreateTaskForms';
 import { HistoryCharts } from './HistoryCharts';
 import { ScheduleForm } from './ScheduleForm';
 import { addScheduleToList, SchedulesPanel } from './SchedulesPanel';
@@ -12,6 +12,7 @@ import { SignInBox, SignOutButton, useAuthState } from './SignIn';
 import { TaskDetail } from './TaskDetail';
 import { addToList, type TaskFilters } from './task-list';
 import { TaskTable } from './TaskTable';
+import { useTaskKinds } from './use-task-kinds';
 import { WorkersTable } from './WorkersTable';
 
 export function App({ connection, auth }: { connection: Connection; auth: Auth }) {
@@ -25,6 +26,9 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
   const [scheduleRuns, setScheduleRuns] = useState(0);
   // While the sign-in box is up, the page behind it can be neither reached nor polled.
   const signingIn = useAuthState(auth).status !== 'open';
+  // The forms are drawn from the kinds, and a task is read only once its kind's type is known
+  // (task-types.ts): until the kinds come, neither shows.
+  const { kinds, error: kindsError } = useTaskKinds();
 
   const created = (task: TaskFieldsFragment) => {
     addToList(client.cache, filters, task);
@@ -47,26 +51,39 @@ export function App({ connection, auth }: { connection: Connection; auth: Auth }
       </header>
       <main inert={signingIn}>
         <div className="forms">
-          <SleepTaskForm onCreated={created} />
-          <CalculationTaskForm onCreated={created} />
-          <ScheduleForm onCreated={scheduled} />
+          {kinds ? (
+            <>
+              {kinds.map((kind) => (
+                <CreateTaskForm key={kind.name} kind={kind} onCreated={created} />
+              ))}
+              <ScheduleForm kinds={kinds} onCreated={scheduled} />
+            </>
+          ) : (
+            <p className="card muted" role="status">
+              {kindsError ? `Could not load the kinds of task: ${kindsError.message}` : 'Loading the kinds of task…'}
+            </p>
+          )}
         </div>
         <div className="panels">
           <HistoryCharts ends={ends} paused={signingIn} />
-          <TaskTable
-            filters={filters}
-            onFiltersChange={setFilters}
-            selectedId={selectedId}
-            onSelect={setSelectedId}
-            onAnnounce={setAnnouncement}
-            onTaskEnded={() => setEnds((count) => count + 1)}
-            onScheduledRun={() => setScheduleRuns((count) => count + 1)}
-            onRetried={created}
-          />
-          {selectedId && (
+          {kinds && (
+            <TaskTable
+              kinds={kinds}
+              filters={filters}
+              onFiltersChange={setFilters}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              onAnnounce={setAnnouncement}
+              onTaskEnded={() => setEnds((count) => count + 1)}
+              onScheduledRun={() => setScheduleRuns((count) => count + 1)}
+              onRetried={created}
+            />
+          )}
+          {kinds && selectedId && (
             <TaskDetail
               key={selectedId}
               id={selectedId}
+              kinds={kinds}
               onClose={() => setSelectedId(null)}
               onSelect={setSelectedId}
               onRetried={created}

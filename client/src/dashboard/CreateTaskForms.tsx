@@ -1,15 +1,20 @@
 import { useMutation } from '@apollo/client/react';
-import { useState, type FormEvent } from 'react';
-import type { CalculationOperation, TaskFieldsFragment, TaskOptionsInput } from '../graphql/generated/graphql';
-import { CreateCalculationTaskMutation, CreateSleepTaskMutation } from '../graphql/operations';
+import { useMemo, useState, type FormEvent } from 'react';
+import type { TaskFieldsFragment, TaskOptionsInput } from '../graphql/generated/graphql';
+import { CreateTaskMutation } from '../graphql/operations';
 import { fieldErrors, type FieldErrors } from './field-errors';
-import { CalculationInputFields, DurationField, FieldError, NUMBERS_HINT, parseNumbers } from './form-fields';
+import { FieldError } from './form-fields';
+import { buildInput, fieldPaths, initialValues, kindFields } from './kind-fields';
+import { KindDescription } from './KindDescription';
+import { KindInputFields } from './KindInputFields';
+import { kindIdPrefix, kindTitle } from './task-format';
 import { optionPaths, TaskOptionsFields, taskOptions, useTaskOptions } from './TaskOptionsFields';
+import type { TaskKind } from './use-task-kinds';
 
 const noErrors: FieldErrors = { fields: {}, form: null };
 
 /**
- * What both create forms share: their options, the errors shown under each field (the form's own
+ * What every create form has: its options, the errors shown under each field (the form's own
  * checks first, then the server's), and the disclosure opened when an option is refused.
  */
 function useCreateForm(inputPaths: readonly string[]) {
@@ -34,68 +39,43 @@ function useCreateForm(inputPaths: readonly string[]) {
   return { options, errors, submit };
 }
 
-export function SleepTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragment): void }) {
-  const [duration, setDuration] = useState('5');
-  const { options, errors, submit } = useCreateForm(['input.duration']);
-  const [create, { loading }] = useMutation(CreateSleepTaskMutation);
+/**
+ * The create form of one kind, drawn from its input's JSON Schema as `taskKinds` answers it (so a
+ * kind added to the service has its form with no change here), creating through `createTask`.
+ */
+export function CreateTaskForm({ kind, onCreated }: { kind: TaskKind; onCreated(task: TaskFieldsFragment): void }) {
+  const fields = useMemo(() => kindFields(kind.inputSchema), [kind.inputSchema]);
+  const [values, setValues] = useState(() => initialValues(fields));
+  const { options, errors, submit } = useCreateForm(fieldPaths(fields));
+  const [create, { loading }] = useMutation(CreateTaskMutation);
+  const prefix = kindIdPrefix(kind.name);
+  const title = kindTitle(kind.name);
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    void submit({}, async (checkedOptions) => {
-      const { data } = await create({ variables: { input: { duration: Number(duration) }, options: checkedOptions } });
-      if (data) onCreated(data.createSleepTask);
+    const built = buildInput(fields, values);
+    void submit('errors' in built ? built.errors : {}, async (checkedOptions) => {
+      if ('errors' in built) return;
+      const { data } = await create({ variables: { kind: kind.name, input: built.input, options: checkedOptions } });
+      if (data) onCreated(data.createTask);
     });
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-labelledby="sleep-form-title" className="card">
-      <h2 id="sleep-form-title">Sleep task</h2>
-      <DurationField
-        id="sleep-duration"
-        value={duration}
-        onChange={setDuration}
-        error={errors.fields['input.duration']}
-      />
-      <TaskOptionsFields idPrefix="sleep" state={options} errors={errors.fields} />
-      <FieldError id="sleep-form-error" message={errors.form} />
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      aria-labelledby={`${prefix}-form-title`}
+      className="card"
+      data-kind={kind.name}
+    >
+      <h2 id={`${prefix}-form-title`}>{title}</h2>
+      <KindDescription kind={kind} />
+      <KindInputFields idPrefix={prefix} fields={fields} values={values} onChange={setValues} errors={errors.fields} />
+      <TaskOptionsFields idPrefix={prefix} state={options} errors={errors.fields} />
+      <FieldError id={`${prefix}-form-error`} message={errors.form} />
       <button type="submit" disabled={loading}>
-        Start sleep task
-      </button>
-    </form>
-  );
-}
-
-export function CalculationTaskForm({ onCreated }: { onCreated(task: TaskFieldsFragment): void }) {
-  const [numbers, setNumbers] = useState('1, 2, 3');
-  const [operation, setOperation] = useState<CalculationOperation>('SUM');
-  const { options, errors, submit } = useCreateForm(['input.numbers', 'input.operation']);
-  const [create, { loading }] = useMutation(CreateCalculationTaskMutation);
-
-  function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const parsed = parseNumbers(numbers);
-    const inputErrors: Record<string, string> = parsed ? {} : { 'input.numbers': NUMBERS_HINT };
-    void submit(inputErrors, async (checkedOptions) => {
-      const { data } = await create({ variables: { input: { numbers: parsed!, operation }, options: checkedOptions } });
-      if (data) onCreated(data.createCalculationTask);
-    });
-  }
-
-  return (
-    <form onSubmit={onSubmit} noValidate aria-labelledby="calculation-form-title" className="card">
-      <h2 id="calculation-form-title">Calculation task</h2>
-      <CalculationInputFields
-        idPrefix="calculation"
-        numbers={numbers}
-        onNumbersChange={setNumbers}
-        operation={operation}
-        onOperationChange={setOperation}
-        errors={errors.fields}
-      />
-      <TaskOptionsFields idPrefix="calculation" state={options} errors={errors.fields} />
-      <FieldError id="calculation-form-error" message={errors.form} />
-      <button type="submit" disabled={loading}>
-        Start calculation task
+        Start {title.toLowerCase()}
       </button>
     </form>
   );

@@ -1,22 +1,19 @@
 import { useMutation } from '@apollo/client/react';
 import { useMemo, useState, type FormEvent } from 'react';
-import type { CalculationOperation, ScheduleFieldsFragment, ScheduleInput } from '../graphql/generated/graphql';
-import { CreateCalculationTaskScheduleMutation, CreateSleepTaskScheduleMutation } from '../graphql/operations';
+import type { ScheduleFieldsFragment, ScheduleInput } from '../graphql/generated/graphql';
+import { CreateTaskScheduleMutation } from '../graphql/operations';
 import { fieldErrors, type FieldErrors } from './field-errors';
-import { CalculationInputFields, DurationField, Field, FieldError, NUMBERS_HINT, parseNumbers } from './form-fields';
+import { Field, FieldError } from './form-fields';
+import { buildInput, fieldPaths, initialValues, kindFields, type FormValues } from './kind-fields';
+import { KindDescription } from './KindDescription';
+import { KindInputFields } from './KindInputFields';
+import { kindLabel } from './task-format';
+import type { TaskKind } from './use-task-kinds';
 
 const noErrors: FieldErrors = { fields: {}, form: null };
 
-const fieldPaths = [
-  'input.duration',
-  'input.numbers',
-  'input.operation',
-  'schedule.cron',
-  'schedule.everySeconds',
-  'schedule.timezone',
-];
+const schedulePaths = ['kind', 'schedule.cron', 'schedule.everySeconds', 'schedule.timezone'];
 
-type Kind = 'sleep_task' | 'calculation_task';
 type Timing = 'cron' | 'every';
 
 /** The time zones this browser knows, offered as the time zone field's suggestions. */
@@ -25,44 +22,47 @@ function useTimeZones(): string[] {
 }
 
 /**
- * A new schedule of either kind: its input, and a cron expression (in a time zone) or an interval.
- * The service's errors show under their fields, as the create forms' do.
+ * A new schedule of any kind: the kind's input, drawn from its JSON Schema as the create forms'
+ * are, and a cron expression (in a time zone) or an interval; created through `createTaskSchedule`.
+ * What was typed for each kind stays while another is chosen. The service's errors show under
+ * their fields, as the create forms' do.
  */
-export function ScheduleForm({ onCreated }: { onCreated(schedule: ScheduleFieldsFragment): void }) {
-  const [kind, setKind] = useState<Kind>('sleep_task');
-  const [duration, setDuration] = useState('5');
-  const [numbers, setNumbers] = useState('1, 2, 3');
-  const [operation, setOperation] = useState<CalculationOperation>('SUM');
+export function ScheduleForm({
+  kinds,
+  onCreated,
+}: {
+  kinds: readonly TaskKind[];
+  onCreated(schedule: ScheduleFieldsFragment): void;
+}) {
+  const [kindName, setKindName] = useState(kinds[0]?.name ?? '');
+  const kind = kinds.find((known) => known.name === kindName) ?? kinds[0];
+  const fields = useMemo(() => kindFields(kind?.inputSchema), [kind?.inputSchema]);
+  const [typed, setTyped] = useState<Record<string, FormValues>>({});
+  const values = (kind && typed[kind.name]) ?? initialValues(fields);
   const [timing, setTiming] = useState<Timing>('every');
   const [cron, setCron] = useState('*/30 * * * * *');
   const [everySeconds, setEverySeconds] = useState('60');
   const [timezone, setTimezone] = useState('');
   const [errors, setErrors] = useState(noErrors);
   const timeZones = useTimeZones();
-  const [createSleep, sleeping] = useMutation(CreateSleepTaskScheduleMutation);
-  const [createCalculation, calculating] = useMutation(CreateCalculationTaskScheduleMutation);
+  const [create, { loading }] = useMutation(CreateTaskScheduleMutation);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const local: Record<string, string> = {};
-    const parsed = parseNumbers(numbers);
-    if (kind === 'calculation_task' && !parsed) local['input.numbers'] = NUMBERS_HINT;
+    if (!kind) return;
+    const built = buildInput(fields, values);
+    const local: Record<string, string> = 'errors' in built ? { ...built.errors } : {};
     if (timing === 'every' && !/^\d+$/.test(everySeconds.trim()))
       local['schedule.everySeconds'] = 'Write a whole number';
-    if (Object.keys(local).length > 0) return setErrors({ fields: local, form: null });
+    if (Object.keys(local).length > 0 || 'errors' in built) return setErrors({ fields: local, form: null });
     const schedule: ScheduleInput =
       timing === 'cron' ? { cron, timezone: timezone.trim() || null } : { everySeconds: Number(everySeconds) };
     setErrors(noErrors);
     try {
-      const created =
-        kind === 'sleep_task'
-          ? (await createSleep({ variables: { input: { duration: Number(duration) }, schedule } })).data
-              ?.createSleepTaskSchedule
-          : (await createCalculation({ variables: { input: { numbers: parsed!, operation }, schedule } })).data
-              ?.createCalculationTaskSchedule;
-      if (created) onCreated(created);
+      const { data } = await create({ variables: { kind: kind.name, input: built.input, schedule } });
+      if (data) onCreated(data.createTaskSchedule);
     } catch (error) {
-      setErrors(fieldErrors(error, fieldPaths));
+      setErrors(fieldErrors(error, [...fieldPaths(fields), ...schedulePaths]));
     }
   }
 
@@ -72,30 +72,35 @@ export function ScheduleForm({ onCreated }: { onCreated(schedule: ScheduleFields
       <Field
         id="schedule-kind"
         label="Task"
-        error={undefined}
+        error={errors.fields['kind']}
         control={(props) => (
-          <select {...props} value={kind} onChange={(event) => setKind(event.target.value as Kind)}>
-            <option value="sleep_task">Sleep</option>
-            <option value="calculation_task">Calculation</option>
+          <select
+            {...props}
+            value={kind?.name ?? ''}
+            onChange={(event) => {
+              setKindName(event.target.value);
+              setErrors(noErrors);
+            }}
+          >
+            {kinds.map((known) => (
+              <option key={known.name} value={known.name}>
+                {kindLabel(known.name)}
+              </option>
+            ))}
           </select>
         )}
       />
-      {kind === 'sleep_task' ? (
-        <DurationField
-          id="schedule-duration"
-          value={duration}
-          onChange={setDuration}
-          error={errors.fields['input.duration']}
-        />
-      ) : (
-        <CalculationInputFields
-          idPrefix="schedule"
-          numbers={numbers}
-          onNumbersChange={setNumbers}
-          operation={operation}
-          onOperationChange={setOperation}
-          errors={errors.fields}
-        />
+      {kind && (
+        <>
+          <KindDescription kind={kind} />
+          <KindInputFields
+            idPrefix="schedule"
+            fields={fields}
+            values={values}
+            onChange={(changed) => setTyped((current) => ({ ...current, [kind.name]: changed }))}
+            errors={errors.fields}
+          />
+        </>
       )}
       <Field
         id="schedule-timing"
@@ -162,7 +167,7 @@ export function ScheduleForm({ onCreated }: { onCreated(schedule: ScheduleFields
         </>
       )}
       <FieldError id="schedule-form-error" message={errors.form} />
-      <button type="submit" disabled={sleeping.loading || calculating.loading}>
+      <button type="submit" disabled={loading || !kind}>
         Create schedule
       </button>
     </form>

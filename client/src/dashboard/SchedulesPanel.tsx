@@ -2,7 +2,7 @@ import type { ApolloCache } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import type { ScheduleFieldsFragment } from '../graphql/generated/graphql';
 import { DeleteTaskScheduleMutation, TaskSchedulesQuery } from '../graphql/operations';
-import { kindLabels, shortId, time, when } from './task-format';
+import { kindLabel, shortId, time, when } from './task-format';
 import { useRefetchSoon } from './use-refetch-soon';
 
 /** Nothing pushes a schedule's changes: the list is read again on a timer, and soon after each run. */
@@ -96,7 +96,7 @@ export function SchedulesPanel({
                 <td title={schedule.id} className="wide-only">
                   <span className="mono">{shortId(schedule.id)}</span>
                 </td>
-                <td>{kindLabels[schedule.name] ?? schedule.name}</td>
+                <td>{kindLabel(schedule.name)}</td>
                 <td className="timing">{timingText(schedule)}</td>
                 <td className="next-run">
                   {schedule.nextRunAt && (

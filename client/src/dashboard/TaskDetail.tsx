@@ -1,15 +1,19 @@
 import { useSubscription } from '@apollo/client/react';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { TaskFieldsFragment } from '../graphql/generated/graphql';
 import { TaskDetailSubscription } from '../graphql/operations';
 import { ProgressBar } from './ProgressBar';
 import { RetryButton } from './RetryButton';
 import { TaskLogs } from './TaskLogs';
-import { kindLabels, outcome, percent, shortId, time, when } from './task-format';
+import { fieldsNamed, kindLabel, outcome, percent, shortId, time, valueText, when } from './task-format';
 import { Timeline } from './Timeline';
+import { humanize } from './kind-fields';
+import type { TaskKind } from './use-task-kinds';
 
 interface TaskDetailProps {
   id: string;
+  /** The kinds: a task's input shows by the fields its kind's schema names. */
+  kinds: readonly TaskKind[];
   onClose(): void;
   /** Opens another task (the one this retries, or its retry). */
   onSelect(id: string): void;
@@ -20,13 +24,16 @@ interface TaskDetailProps {
  * One task followed live through `taskProgress`, from its snapshot to its terminal state, with its
  * timeline (sent with every change) and, once it has failed or been cancelled, a Retry.
  */
-export function TaskDetail({ id, onClose, onSelect, onRetried }: TaskDetailProps) {
+export function TaskDetail({ id, kinds, onClose, onSelect, onRetried }: TaskDetailProps) {
   const [ended, setEnded] = useState(false);
   const { data, error } = useSubscription(TaskDetailSubscription, {
     variables: { id },
     onComplete: () => setEnded(true),
   });
   const task = data?.taskProgress ?? null;
+  const kind = task ? kinds.find((known) => known.name === task.name) : undefined;
+  // Its input's fields, as this page's documents read them (operations.ts) and its kind names them.
+  const input = task && kind ? fieldsNamed(task, kind.inputSchema) : [];
   return (
     <section aria-labelledby="detail-title" className="card detail">
       <div className="section-head">
@@ -61,21 +68,13 @@ export function TaskDetail({ id, onClose, onSelect, onRetried }: TaskDetailProps
             <dt>ID</dt>
             <dd>{task.id}</dd>
             <dt>Kind</dt>
-            <dd>{kindLabels[task.name] ?? task.name}</dd>
-            {'duration' in task && (
-              <>
-                <dt>Duration</dt>
-                <dd>{task.duration} s</dd>
-              </>
-            )}
-            {'numbers' in task && (
-              <>
-                <dt>Input</dt>
-                <dd>
-                  {task.operation} of {task.numbers.join(', ')}
-                </dd>
-              </>
-            )}
+            <dd>{kindLabel(task.name)}</dd>
+            {input.map(([name, value]) => (
+              <Fragment key={name}>
+                <dt>{humanize(name)}</dt>
+                <dd data-input={name}>{valueText(value)}</dd>
+              </Fragment>
+            ))}
             {task.retryOf && (
               <>
                 <dt>Retry of</dt>

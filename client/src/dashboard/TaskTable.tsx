@@ -4,12 +4,15 @@ import { CancelTaskMutation, DeleteTaskMutation, TasksQuery, TaskUpdatedSubscrip
 import { ProgressBar } from './ProgressBar';
 import { RetryButton } from './RetryButton';
 import { addToList, matches, tasksVariables, type TaskFilters } from './task-list';
-import { isFinished, kindLabels, outcome, shortId, startsAt, time, when } from './task-format';
+import { isFinished, kindLabel, outcome, shortId, startsAt, time, when } from './task-format';
+import type { TaskKind } from './use-task-kinds';
 import { useNow } from './use-now';
 
 const states: TaskState[] = ['QUEUED', 'ACTIVE', 'COMPLETED', 'FAILED', 'CANCELLED'];
 
 interface TaskTableProps {
+  /** The kinds the filter offers. */
+  kinds: readonly TaskKind[];
   filters: TaskFilters;
   onFiltersChange(filters: TaskFilters): void;
   selectedId: string | null;
@@ -81,7 +84,7 @@ function TaskRow({
           {shortId(task.id)}
         </button>
       </td>
-      <td className="wide-only">{kindLabels[task.name] ?? task.name}</td>
+      <td className="wide-only">{kindLabel(task.name)}</td>
       <td>
         <span className={`badge state-${task.state.toLowerCase()}`}>{task.state}</span>
         {(task.priority !== null || starts) && (
@@ -114,6 +117,7 @@ function TaskRow({
 }
 
 export function TaskTable({
+  kinds,
   filters,
   onFiltersChange,
   selectedId,
@@ -136,7 +140,7 @@ export function TaskTable({
       addToList(client.cache, filters, task);
       if (task.scheduleId && task.state === 'QUEUED' && task.attempts === 0) onScheduledRun();
       if (!isFinished(task)) return;
-      onAnnounce(`${kindLabels[task.name] ?? task.name} task ${shortId(task.id)}: ${task.state}`);
+      onAnnounce(`${kindLabel(task.name)} task ${shortId(task.id)}: ${task.state}`);
       onTaskEnded();
     },
   });
@@ -169,9 +173,9 @@ export function TaskTable({
           onChange={(event) => onFiltersChange({ ...filters, name: event.target.value || null })}
         >
           <option value="">any</option>
-          {Object.entries(kindLabels).map(([name, label]) => (
+          {kinds.map(({ name }) => (
             <option key={name} value={name}>
-              {label}
+              {kindLabel(name)}
             </option>
           ))}
         </select>

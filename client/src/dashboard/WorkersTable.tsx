@@ -2,7 +2,7 @@ import { useSubscription } from '@apollo/client/react';
 import { useState } from 'react';
 import { WorkersChangedSubscription } from '../graphql/operations';
 import { PausedQueues } from './PausedQueues';
-import { kindLabels } from './task-format';
+import { kindLabel } from './task-format';
 import { useNow } from './use-now';
 
 function duration(seconds: number): string {
@@ -44,7 +44,7 @@ export function WorkersTable({ paused }: { paused: boolean }) {
                 <td>{worker.name}</td>
                 <td>{worker.concurrency}</td>
                 <td>{duration(worker.uptime + sinceReceived)}</td>
-                <td>{worker.taskNames.map((name) => kindLabels[name] ?? name).join(', ')}</td>
+                <td>{worker.taskNames.map((name) => kindLabel(name)).join(', ')}</td>
                 <td>{worker.activeTasks}</td>
               </tr>
             ))}

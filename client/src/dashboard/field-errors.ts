@@ -12,6 +12,16 @@ interface Problem {
 }
 
 /**
+ * The field a problem's path belongs to: itself, or the nearest field that holds it (an item of a
+ * list, `input.numbers.3`, shows under the list).
+ */
+function fieldOf(path: string, fieldPaths: readonly string[]): string | undefined {
+  if (fieldPaths.includes(path)) return path;
+  const holders = fieldPaths.filter((field) => path.startsWith(`${field}.`) || path.startsWith(`${field}[`));
+  return holders.sort((a, b) => b.length - a.length)[0];
+}
+
+/**
  * Reads the server's errors into messages per field: BAD_USER_INPUT lists its `problems` with their
  * path (`input.duration`, `options.priority`); a value GraphQL itself refused names its path in the
  * message; CONFLICT is an idempotency key taken by other input, which belongs to the key's field.
@@ -23,7 +33,8 @@ export function fieldErrors(error: unknown, fieldPaths: readonly string[]): Fiel
     return result;
   }
   const put = (path: string | undefined, message: string) => {
-    if (path && fieldPaths.includes(path)) result.fields[path] ??= message;
+    const field = path && fieldOf(path, fieldPaths);
+    if (field) result.fields[field] ??= message;
     else result.form ??= message;
   };
   for (const graphqlError of error.errors) {
@@ -35,8 +46,7 @@ export function fieldErrors(error: unknown, fieldPaths: readonly string[]): Fiel
     } else {
       // `... at "input.numbers[3]"; Int cannot represent ...`: the field, or an item of it.
       const at = /at "([\w.]+)[["]/.exec(graphqlError.message)?.[1];
-      const named = fieldPaths.find((path) => path === at);
-      put(named, graphqlError.message.replace(/^Variable "\$\w+" got invalid value /, 'Invalid value '));
+      put(at, graphqlError.message.replace(/^Variable "\$\w+" got invalid value /, 'Invalid value '));
     }
   }
   return result;

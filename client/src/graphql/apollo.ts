@@ -8,20 +8,24 @@ import type { TasksQuery } from './generated/graphql';
 import generatedPossibleTypes from './generated/possible-types';
 import { newestTaskLink } from './newest-task-link';
 import { persistedDocumentLink } from './persisted-document-link';
+import { createTaskTypes, taskKindsPolicy } from './task-types';
 
 type TaskConnection = TasksQuery['tasks'];
 
 /**
  * Queries and mutations over HTTP, subscriptions over the graphql-ws connection, both with the
  * signed-in token when there is one, and each operation by its document id (persisted-document-link.ts). Tasks are normalised by id, so every event of a subscription
- * updates each row that shows the task, and only ever with a newer copy (newest-task-link.ts).
+ * updates each row that shows the task, and only ever with a newer copy (newest-task-link.ts),
+ * whatever its kind: the types of the kinds are learnt from `taskKinds` (task-types.ts).
  */
 export function createApolloClient(connection: Connection, auth: Auth): ApolloClient {
-  const cache = new InMemoryCache({
+  const taskTypes = createTaskTypes(() => cache);
+  const cache: InMemoryCache = new InMemoryCache({
     possibleTypes: generatedPossibleTypes.possibleTypes,
     typePolicies: {
       Query: {
         fields: {
+          taskKinds: taskKindsPolicy(taskTypes),
           tasks: {
             keyArgs: ['state', 'name'],
             // A page read with `after` extends the list; one without replaces it.
@@ -37,7 +41,7 @@ export function createApolloClient(connection: Connection, auth: Auth): ApolloCl
   const client = new ApolloClient({
     cache,
     link: ApolloLink.from([
-      newestTaskLink(cache),
+      newestTaskLink(cache, taskTypes),
       persistedDocumentLink(),
       ApolloLink.split(
         ({ query }) => isSubscriptionOperation(query),

@@ -1,8 +1,7 @@
 import { ApolloLink, type ApolloCache } from '@apollo/client';
 import { map } from 'rxjs';
 import { TaskFieldsFragmentDoc } from './generated/graphql';
-
-const taskTypes = new Set(['SleepTask', 'CalculationTask']);
+import type { TaskTypes } from './task-types';
 
 /**
  * Answers and events can arrive out of order: a create mutation's answer (QUEUED) after the task's
@@ -11,7 +10,7 @@ const taskTypes = new Set(['SleepTask', 'CalculationTask']);
  * is older than the copy in the cache (by `version`) is replaced by that copy: the cache only moves
  * forward.
  */
-export function newestTaskLink(cache: ApolloCache): ApolloLink {
+export function newestTaskLink(cache: ApolloCache, taskTypes: TaskTypes): ApolloLink {
   const newest = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(newest);
     if (!value || typeof value !== 'object') return value;

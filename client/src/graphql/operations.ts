@@ -1,6 +1,11 @@
 import { graphql } from './generated';
 
-/** Every field of a task the dashboard shows; used by every operation so the cache stays whole. */
+/**
+ * Every field of a task the dashboard shows; used by every operation so the cache stays whole. A
+ * task's input and result are fields of its kind's own type, which a document has to name: those
+ * of the kinds this was generated with are read here, and shown by their names in the kind's
+ * schema (task-format.ts). A kind added since shows every other field.
+ */
 export const TaskFieldsFragment = graphql(`
   fragment TaskFields on Task {
     __typename
@@ -95,17 +100,27 @@ export const TaskHistoryQuery = graphql(`
   }
 `);
 
-export const CreateSleepTaskMutation = graphql(`
-  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {
-    createSleepTask(input: $input, options: $options) {
-      ...TaskFields
+/**
+ * Every kind the service runs, with the JSON Schema of its input: the create and schedule forms are
+ * drawn from it, and each `typeName` is a type of task the cache learns (apollo.ts).
+ */
+export const TaskKindsQuery = graphql(`
+  query TaskKinds {
+    taskKinds {
+      name
+      typeName
+      description
+      isolation
+      inputSchema
+      resultSchema
     }
   }
 `);
 
-export const CreateCalculationTaskMutation = graphql(`
-  mutation CreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {
-    createCalculationTask(input: $input, options: $options) {
+/** A task of any kind: one document whatever the kinds, so that it is a trusted document. */
+export const CreateTaskMutation = graphql(`
+  mutation CreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {
+    createTask(kind: $kind, input: $input, options: $options) {
       ...TaskFields
     }
   }
@@ -221,17 +236,9 @@ export const TaskSchedulesQuery = graphql(`
   }
 `);
 
-export const CreateSleepTaskScheduleMutation = graphql(`
-  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {
-    createSleepTaskSchedule(input: $input, schedule: $schedule) {
-      ...ScheduleFields
-    }
-  }
-`);
-
-export const CreateCalculationTaskScheduleMutation = graphql(`
-  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {
-    createCalculationTaskSchedule(input: $input, schedule: $schedule) {
+export const CreateTaskScheduleMutation = graphql(`
+  mutation CreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {
+    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {
       ...ScheduleFields
     }
   }

@@ -3,9 +3,22 @@ import { cacheExchange } from '@urql/exchange-graphcache';
 import { createClient as createWsClient } from 'graphql-ws';
 import schema from './generated/schema.js';
 
+const { queryType, mutationType, subscriptionType, types } = schema.__schema;
+const roots = new Set([queryType.name, mutationType?.name, subscriptionType?.name]);
+
 /**
- * urql with its normalised cache, subscriptions over graphql-ws. Graphcache needs the schema: both
- * kinds of task have a `result`, so without it `... on SleepTask` also matches a CalculationTask.
+ * Types with no `id` (a task's result, a log line) live inside what holds them: graphcache keys
+ * them by nothing, whatever the kinds.
+ */
+const embedded = Object.fromEntries(
+  types
+    .filter((type) => type.kind === 'OBJECT' && !roots.has(type.name) && !type.fields.some(({ name }) => name === 'id'))
+    .map((type) => [type.name, () => null]),
+);
+
+/**
+ * urql with its normalised cache, subscriptions over graphql-ws. Graphcache needs the schema: every
+ * kind of task has a `result`, so without it `... on SleepTask` also matches a CalculationTask.
  * Pass `WebSocket` from `ws` in Node. (The dashboard itself uses Apollo Client: apollo.ts.)
  */
 export function createUrqlClient(url: string, webSocketImpl?: unknown) {
@@ -15,8 +28,7 @@ export function createUrqlClient(url: string, webSocketImpl?: unknown) {
     exchanges: [
       cacheExchange({
         schema,
-        // Results have no id: they live inside their task.
-        keys: { SleepTaskResult: () => null, CalculationResult: () => null },
+        keys: embedded,
       }),
       fetchExchange,
       subscriptionExchange({

@@ -19,8 +19,8 @@ type Documents = {
     "\n  subscription WorkersChanged {\n    workersChanged {\n      id\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": typeof types.WorkersChangedDocument,
     "\n  query Queues {\n    queues {\n      name\n      prefix\n      partition\n      paused\n    }\n  }\n": typeof types.QueuesDocument,
     "\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n": typeof types.TaskHistoryDocument,
-    "\n  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateSleepTaskDocument,
-    "\n  mutation CreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateCalculationTaskDocument,
+    "\n  query TaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n    }\n  }\n": typeof types.TaskKindsDocument,
+    "\n  mutation CreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.CancelTaskDocument,
     "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n      retryOf\n    }\n  }\n": typeof types.RetryTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.DeleteTaskDocument,
@@ -30,9 +30,9 @@ type Documents = {
     "\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskUpdatedDocument,
     "\n  fragment ScheduleFields on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      __typename\n      id\n      state\n      version\n    }\n  }\n": typeof types.ScheduleFieldsFragmentDoc,
     "\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n": typeof types.TaskSchedulesDocument,
-    "\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": typeof types.CreateSleepTaskScheduleDocument,
-    "\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": typeof types.CreateCalculationTaskScheduleDocument,
+    "\n  mutation CreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": typeof types.CreateTaskScheduleDocument,
     "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": typeof types.DeleteTaskScheduleDocument,
+    "\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n": typeof types.PlaygroundTaskKindsDocument,
 };
 const documents: Documents = {
     "\n  fragment TaskFields on Task {\n    __typename\n    id\n    name\n    state\n    progress\n    current\n    total\n    worker\n    attempts\n    error\n    version\n    createdAt\n    startedAt\n    finishedAt\n    expiresAt\n    runAt\n    priority\n    timeoutSeconds\n    scheduleId\n    ... on SleepTask {\n      duration\n      result {\n        status\n      }\n    }\n    ... on CalculationTask {\n      numbers\n      operation\n      result {\n        operation\n        value\n        count\n      }\n    }\n  }\n": types.TaskFieldsFragmentDoc,
@@ -40,8 +40,8 @@ const documents: Documents = {
     "\n  subscription WorkersChanged {\n    workersChanged {\n      id\n      name\n      concurrency\n      startedAt\n      uptime\n      taskNames\n      activeTasks\n    }\n  }\n": types.WorkersChangedDocument,
     "\n  query Queues {\n    queues {\n      name\n      prefix\n      partition\n      paused\n    }\n  }\n": types.QueuesDocument,
     "\n  query TaskHistory($minutes: Int) {\n    taskHistory(minutes: $minutes) {\n      at\n      completed\n      failed\n      backlog\n    }\n  }\n": types.TaskHistoryDocument,
-    "\n  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": types.CreateSleepTaskDocument,
-    "\n  mutation CreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": types.CreateCalculationTaskDocument,
+    "\n  query TaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n    }\n  }\n": types.TaskKindsDocument,
+    "\n  mutation CreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n": types.CreateTaskDocument,
     "\n  mutation CancelTask($id: ID!) {\n    cancelTask(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.CancelTaskDocument,
     "\n  mutation RetryTask($id: ID!) {\n    retryTask(id: $id) {\n      ...TaskFields\n      retryOf\n    }\n  }\n": types.RetryTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.DeleteTaskDocument,
@@ -51,9 +51,9 @@ const documents: Documents = {
     "\n  subscription TaskUpdated {\n    taskUpdated {\n      ...TaskFields\n    }\n  }\n": types.TaskUpdatedDocument,
     "\n  fragment ScheduleFields on TaskSchedule {\n    id\n    name\n    cron\n    everySeconds\n    timezone\n    nextRunAt\n    createdAt\n    lastTask {\n      __typename\n      id\n      state\n      version\n    }\n  }\n": types.ScheduleFieldsFragmentDoc,
     "\n  query TaskSchedules {\n    taskSchedules {\n      ...ScheduleFields\n    }\n  }\n": types.TaskSchedulesDocument,
-    "\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": types.CreateSleepTaskScheduleDocument,
-    "\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": types.CreateCalculationTaskScheduleDocument,
+    "\n  mutation CreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n": types.CreateTaskScheduleDocument,
     "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n": types.DeleteTaskScheduleDocument,
+    "\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n": types.PlaygroundTaskKindsDocument,
 };
 
 /**
@@ -93,11 +93,11 @@ export function graphql(source: "\n  query TaskHistory($minutes: Int) {\n    tas
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateSleepTask($input: CreateSleepTaskInput!, $options: TaskOptionsInput) {\n    createSleepTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n"];
+export function graphql(source: "\n  query TaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n    }\n  }\n"): (typeof documents)["\n  query TaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      isolation\n      inputSchema\n      resultSchema\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateCalculationTask($input: CreateCalculationTaskInput!, $options: TaskOptionsInput) {\n    createCalculationTask(input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTask($kind: String!, $input: JSON!, $options: TaskOptionsInput) {\n    createTask(kind: $kind, input: $input, options: $options) {\n      ...TaskFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -137,15 +137,15 @@ export function graphql(source: "\n  query TaskSchedules {\n    taskSchedules {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateSleepTaskSchedule($input: CreateSleepTaskInput!, $schedule: ScheduleInput!) {\n    createSleepTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateCalculationTaskSchedule($input: CreateCalculationTaskInput!, $schedule: ScheduleInput!) {\n    createCalculationTaskSchedule(input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTaskSchedule($kind: String!, $input: JSON!, $schedule: ScheduleInput!) {\n    createTaskSchedule(kind: $kind, input: $input, schedule: $schedule) {\n      ...ScheduleFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteTaskSchedule($id: ID!) {\n    deleteTaskSchedule(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n"): (typeof documents)["\n  query PlaygroundTaskKinds {\n    taskKinds {\n      name\n      typeName\n      description\n      inputSchema\n      resultSchema\n      progressSchema\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
