@@ -82,6 +82,13 @@ describe('kinds as data, and the generic create', () => {
       const watched = watch<{ taskProgress: TaskData }>(client, TASK_PROGRESS, { id: sleep.createTask.id });
       await watched.ended;
       expect(watched.values.at(-1)?.taskProgress.state).toBe('COMPLETED');
+      // Any kind's input and result, as JSON, through the Task interface alone.
+      const { task } = await gqlData<{ task: { input: unknown; output: unknown } }>(
+        api.url,
+        `query ($id: ID!) { task(id: $id) { input output } }`,
+        { id: sleep.createTask.id },
+      );
+      expect(task).toEqual({ input: { duration: 1 }, output: { status: 'ok' } });
     } finally {
       await client.dispose();
     }

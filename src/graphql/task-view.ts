@@ -27,6 +27,8 @@ export function viewOf(api: TaskKindApi, record: TaskRecord): TaskView {
     priority: record.priority,
     timeoutSeconds: record.timeoutSeconds,
     scheduleId: record.scheduleId,
+    input: record.input,
+    output: record.state === 'COMPLETED' ? record.result : null,
   } satisfies Task;
   return { ...common, ...api.fields(record), typeName: api.typeName };
 }

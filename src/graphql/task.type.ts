@@ -1,4 +1,5 @@
 import 'reflect-metadata'; // type-graphql's decorators read it as the module loads
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, InterfaceType, registerEnumType, Extensions } from 'type-graphql';
 import { MAX_PRIORITY } from '../../core/enqueue-task.js';
 import { TaskState } from '../../core/task-state.js';
@@ -115,6 +116,19 @@ export abstract class Task {
 
   @Field(() => ID, { nullable: true, description: 'The schedule that created it, or null.' })
   scheduleId!: string | null;
+
+  @Field(() => GraphQLJSON, {
+    description:
+      "Its input as it was created, whatever its kind: what its kind's `inputSchema` (taskKinds) describes. Its kind's type has the same as typed fields.",
+  })
+  input!: unknown;
+
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description:
+      "Its result once COMPLETED, whatever its kind: what its kind's `resultSchema` (taskKinds) describes; null until then. Its kind's type has it typed as `result`.",
+  })
+  output!: unknown;
 
   /** Read when asked for, by TaskTimelineResolver. */
   // Asked for on a page of tasks, a timeline costs the page a hundred times over: one task's, or a few.
