@@ -74,5 +74,5 @@ describe('the compiled service', () => {
     expect(trace.map(({ service, name }) => `${service} ${name}`)).toEqual(
       expect.arrayContaining(['task-service-api POST /graphql', 'task-service-worker attempt sleep_task']),
     );
-  });
+  }, 90_000); // it compiles the service first
 });

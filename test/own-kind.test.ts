@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntryPoint, type RunningProcess } from '../testbed/processes.js';
 import { freePort } from '../testbed/ports.js';
 import { waitFor, within } from '../testbed/wait.js';
+import { expectCleanSession, openBrowser, screenshotDir } from './support/browser.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { projectDir, REDIS_URL } from './support/stack.js';
 
@@ -112,6 +113,51 @@ describe('a kind of your own, added as one file', () => {
       expect(watched.values.at(-1)?.taskProgress).toMatchObject({ state: 'COMPLETED', result: { words: 3 } });
     } finally {
       await client.dispose();
+    }
+  });
+
+  it('should be created and watched from the command line, its fields as flags', async () => {
+    const cli = startEntryPoint('bin/task-service.js', ['create', 'word_count', '--text', 'a b c d', '--watch'], {
+      cwd: copy,
+      env: { TASK_SERVICE_URL: url, TASK_SERVICE_TOKEN: undefined },
+    });
+    running.push(cli);
+    expect(await within(cli.exited, 30_000, 'the command line')).toBe(0);
+    expect(cli.stdout()).toMatch(/completed/i);
+    expect(cli.stdout()).toContain('words: 4');
+    const refused = startEntryPoint('bin/task-service.js', ['create', 'word_count', '--text', ''], {
+      cwd: copy,
+      env: { TASK_SERVICE_URL: url, TASK_SERVICE_TOKEN: undefined },
+    });
+    running.push(refused);
+    expect(await within(refused.exited, 30_000, 'the refused create')).toBe(2);
+    expect(refused.stderr()).toContain('input.text');
+  });
+
+  it('should have its form in the dashboard, which creates it and shows it COMPLETED', async () => {
+    const session = await openBrowser();
+    try {
+      const { page } = session;
+      await page.goto(url);
+      const form = page.locator('form[data-kind="word_count_task"]');
+      await form.waitFor({ timeout: 15_000 });
+      await expect(form.locator('.kind-description').textContent()).resolves.toBe('Counts the words of a text.');
+      await form.locator('[name="text"]').fill('the form counts these five');
+      await form.getByRole('button', { name: /^Start / }).click();
+      const row = page.locator('tr[data-task-id][data-state="COMPLETED"]').first();
+      await row.waitFor({ timeout: 20_000 });
+      const id = (await row.getAttribute('data-task-id'))!;
+      const { task } = await gqlData<{ task: { name: string; output: unknown } }>(
+        url,
+        'query ($id: ID!) { task(id: $id) { name output } }',
+        { id },
+      );
+      expect(task).toEqual({ name: 'word_count_task', output: { words: 5 } });
+      mkdirSync(screenshotDir, { recursive: true });
+      await page.screenshot({ path: join(screenshotDir, 'own-kind-dashboard.png'), fullPage: true });
+      expectCleanSession(session);
+    } finally {
+      await session.close();
     }
   });
 

@@ -22,6 +22,7 @@ interface Kind {
   name: string;
   typeName: string;
   description: string;
+  isolation: 'INLINE' | 'THREAD';
   inputSchema: { properties: Record<string, Property>; required?: string[] };
 }
 
@@ -49,7 +50,7 @@ describe("the dashboard's forms, drawn from taskKinds, in Chromium", () => {
     session = await openBrowser();
     ({ taskKinds: kinds } = await gqlData<{ taskKinds: Kind[] }>(
       api.url,
-      '{ taskKinds { name typeName description inputSchema } }',
+      '{ taskKinds { name typeName description isolation inputSchema } }',
     ));
     mkdirSync(screenshotDir, { recursive: true });
   });
@@ -78,7 +79,11 @@ describe("the dashboard's forms, drawn from taskKinds, in Chromium", () => {
       expect(title).toMatch(/ task$/);
       await expect(form.getByRole('button', { name: `Start ${title!.toLowerCase()}` }).count()).resolves.toBe(1);
       // Its sentence, the backquotes of its `code` drawn as code.
-      await expect(form.locator('.kind-description').textContent()).resolves.toBe(kind.description.replaceAll('`', ''));
+      // A kind run in a thread says so after it.
+      const thread = kind.isolation === 'THREAD' ? ' Runs in a worker thread.' : '';
+      await expect(form.locator('.kind-description').textContent()).resolves.toBe(
+        kind.description.replaceAll('`', '') + thread,
+      );
       for (const [name, property] of Object.entries(kind.inputSchema.properties)) {
         const control = form.locator(`[name="${name}"]`);
         await expect(control.count(), `${kind.name}.${name}`).resolves.toBe(1);
