@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEntryPoint, type RunningProcess } from '../testbed/processes.js';
 import { freePort } from '../testbed/ports.js';
 import { waitFor, within } from '../testbed/wait.js';
+import { expectCleanSession, openBrowser, screenshotDir } from './support/browser.js';
+import { runCli } from './support/cli.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { projectDir, REDIS_URL } from './support/stack.js';
 
@@ -30,7 +32,8 @@ function copyProject(): string {
     encoding: 'utf8',
   })
     .split('\0')
-    .filter(Boolean);
+    // What is linked in below, which git lists when it is a link (a worktree's node_modules may be).
+    .filter((file) => file && file !== 'node_modules' && file !== 'client/dist');
   for (const file of files) {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     try {
@@ -112,6 +115,36 @@ describe('a kind of your own, added as one file', () => {
       expect(watched.values.at(-1)?.taskProgress).toMatchObject({ state: 'COMPLETED', result: { words: 3 } });
     } finally {
       await client.dispose();
+    }
+  });
+
+  it('should be created and watched by the command line, and shown with its input and result by the dashboard, neither built with it', async () => {
+    // The command line's documents and the dashboard's bundle are this project's, made before the kind was added.
+    const cli = await runCli(['create', 'word-count', '--text', 'one two  three', '--watch'], {
+      TASK_SERVICE_URL: url,
+    });
+    expect(cli).toMatchObject({ code: 0, stderr: '' });
+    const lines = cli.stdout.trimEnd().split('\n');
+    const id = /^created word_count_task (\S+) /.exec(lines[0]!)?.[1];
+    expect(lines.at(-1)).toBe(`${id} completed: 3`);
+
+    const session = await openBrowser();
+    try {
+      const { page } = session;
+      await page.goto(url);
+      const row = page.locator(`tr[data-task-id="${id}"][data-state="COMPLETED"]`);
+      await row.waitFor({ timeout: 10_000 });
+      await expect(row.locator('.outcome').textContent()).resolves.toBe('3');
+      await row.getByRole('button', { name: id!.slice(0, 8), exact: true }).click();
+      const detail = page.getByRole('region', { name: `Task ${id!.slice(0, 8)}` });
+      await detail.getByText('(finished)').waitFor({ timeout: 5_000 });
+      await expect(detail.locator('dd[data-input="text"]').textContent()).resolves.toBe('one two  three');
+      await expect(detail.locator('dd.outcome').textContent()).resolves.toBe('3');
+      mkdirSync(screenshotDir, { recursive: true });
+      await detail.screenshot({ path: join(screenshotDir, 'dashboard-own-kind-detail.png') });
+      expectCleanSession(session);
+    } finally {
+      await session.close();
     }
   });
 
