@@ -71,14 +71,24 @@ export function outcome(task: CliTask): string {
 }
 
 /**
- * A result in a few words. A result is a field of its kind's own type, read for the kinds the
- * command line's documents were generated with (operations.ts); another kind's task prints none.
+ * A result in a few words, from `output`, whatever the kind: a result of one field as its value
+ * (`ok`), of several as `name: value` each (`operation: SUM, value: 3, count: 2`), as the dashboard
+ * shows it. Printable: the values are the server's.
  */
-export function resultText(task: CliTask): string {
-  if (task.__typename === 'SleepTask') return printable(task.result?.status ?? '');
-  if (task.__typename !== 'CalculationTask' || !task.result) return '';
-  const { operation, value, count } = task.result;
-  return `${printable(value)} (${operation.toLowerCase()} of ${count} number${count === 1 ? '' : 's'})`;
+export function resultText(task: Pick<CliTask, 'output'>): string {
+  const { output } = task;
+  if (output === null || output === undefined) return '';
+  if (typeof output !== 'object' || Array.isArray(output)) return printable(valueText(output));
+  const fields = Object.entries(output);
+  if (fields.length === 1) return printable(valueText(fields[0]![1]));
+  return printable(fields.map(([name, value]) => `${name}: ${valueText(value)}`).join(', '));
+}
+
+/** A value of a result: lists joined, objects as JSON. */
+function valueText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(valueText).join(', ');
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
 }
 
 /** `1h 2m 3s`, `4m 0s`, `12s`. */

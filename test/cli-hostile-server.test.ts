@@ -36,6 +36,7 @@ const task = {
   priority: null,
   timeoutSeconds: null,
   scheduleId: null,
+  output: null,
   duration: 2,
   result: null,
 };

@@ -211,12 +211,16 @@ describe('the command line and a task of a kind its schema.graphql does not know
     priority: null,
     timeoutSeconds: null,
     scheduleId: null,
+    output: { words: 3 },
   };
 
-  it('should read it by the fields every task has, keeping its own __typename, and print its end without a result', () => {
+  it('should read it by the fields every task has, keeping its own __typename, and print its result from output', () => {
     const read = readGraphQLAnswer(CliTaskProgressDocument, { id: 'task-1' }, { data: { taskProgress: task } }, 'api');
     expect(read.taskProgress).toEqual(task);
-    expect(outcome(read.taskProgress)).toBe('completed');
+    expect(outcome(read.taskProgress)).toBe('completed: 3');
+    const several = { ...read.taskProgress, output: { words: 3, lines: ['a', 'b\u001b[2J'], at: { line: 1 } } };
+    expect(outcome(several)).toBe('completed: words: 3, lines: a, b\\x1B[2J, at: {"line":1}');
+    expect(outcome({ ...read.taskProgress, output: null })).toBe('completed');
   });
 
   it('should still check those fields: a task of any kind without its state is no answer', () => {

@@ -343,7 +343,7 @@ describe('the command line', () => {
 
     const table = await runCli(['list', '--kind', 'calculation_task'], env);
     expect(table.stdout).toMatch(
-      new RegExp(`^${done.id} +calculation_task +COMPLETED +- +100% 1/1 .* 3 \\(sum of 2 numbers\\)$`, 'm'),
+      new RegExp(`^${done.id} +calculation_task +COMPLETED +- +100% 1/1 .* operation: SUM, value: 3, count: 2$`, 'm'),
     );
     expect(table.stdout).toMatch(/^\d+ of \d+ tasks/m);
 

@@ -25,6 +25,7 @@ const task = {
   priority: null,
   timeoutSeconds: null,
   scheduleId: null,
+  output: null,
 } as const;
 
 const kinds = {

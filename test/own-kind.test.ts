@@ -9,6 +9,7 @@ import { startEntryPoint, type RunningProcess } from '../testbed/processes.js';
 import { freePort } from '../testbed/ports.js';
 import { waitFor, within } from '../testbed/wait.js';
 import { expectCleanSession, openBrowser, screenshotDir } from './support/browser.js';
+import { runCli } from './support/cli.js';
 import { gql, gqlData, watch, wsClient } from './support/graphql.js';
 import { projectDir, REDIS_URL } from './support/stack.js';
 
@@ -31,7 +32,8 @@ function copyProject(): string {
     encoding: 'utf8',
   })
     .split('\0')
-    .filter(Boolean);
+    // What is linked in below, which git lists when it is a link (a worktree's node_modules may be).
+    .filter((file) => file && file !== 'node_modules' && file !== 'client/dist');
   for (const file of files) {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     try {
@@ -116,22 +118,34 @@ describe('a kind of your own, added as one file', () => {
     }
   });
 
-  it('should be created and watched from the command line, its fields as flags', async () => {
-    const cli = startEntryPoint('bin/task-service.js', ['create', 'word_count', '--text', 'a b c d', '--watch'], {
-      cwd: copy,
-      env: { TASK_SERVICE_URL: url, TASK_SERVICE_TOKEN: undefined },
+  it('should be created and watched by the command line, and shown with its input and result by the dashboard, neither built with it', async () => {
+    // The command line's documents and the dashboard's bundle are this project's, made before the kind was added.
+    const cli = await runCli(['create', 'word-count', '--text', 'one two  three', '--watch'], {
+      TASK_SERVICE_URL: url,
     });
-    running.push(cli);
-    expect(await within(cli.exited, 30_000, 'the command line')).toBe(0);
-    expect(cli.stdout()).toMatch(/completed/i);
-    expect(cli.stdout()).toContain('words: 4');
-    const refused = startEntryPoint('bin/task-service.js', ['create', 'word_count', '--text', ''], {
-      cwd: copy,
-      env: { TASK_SERVICE_URL: url, TASK_SERVICE_TOKEN: undefined },
-    });
-    running.push(refused);
-    expect(await within(refused.exited, 30_000, 'the refused create')).toBe(2);
-    expect(refused.stderr()).toContain('input.text');
+    expect(cli).toMatchObject({ code: 0, stderr: '' });
+    const lines = cli.stdout.trimEnd().split('\n');
+    const id = /^created word_count_task (\S+) /.exec(lines[0]!)?.[1];
+    expect(lines.at(-1)).toBe(`${id} completed: 3`);
+
+    const session = await openBrowser();
+    try {
+      const { page } = session;
+      await page.goto(url);
+      const row = page.locator(`tr[data-task-id="${id}"][data-state="COMPLETED"]`);
+      await row.waitFor({ timeout: 10_000 });
+      await expect(row.locator('.outcome').textContent()).resolves.toBe('3');
+      await row.getByRole('button', { name: id!.slice(0, 8), exact: true }).click();
+      const detail = page.getByRole('region', { name: `Task ${id!.slice(0, 8)}` });
+      await detail.getByText('(finished)').waitFor({ timeout: 5_000 });
+      await expect(detail.locator('dd[data-input="text"]').textContent()).resolves.toBe('one two  three');
+      await expect(detail.locator('dd.outcome').textContent()).resolves.toBe('3');
+      mkdirSync(screenshotDir, { recursive: true });
+      await detail.screenshot({ path: join(screenshotDir, 'dashboard-own-kind-detail.png') });
+      expectCleanSession(session);
+    } finally {
+      await session.close();
+    }
   });
 
   it('should have its form in the dashboard, which creates it and shows it COMPLETED', async () => {
@@ -144,7 +158,7 @@ describe('a kind of your own, added as one file', () => {
       await expect(form.locator('.kind-description').textContent()).resolves.toBe('Counts the words of a text.');
       await form.locator('[name="text"]').fill('the form counts these five');
       await form.getByRole('button', { name: /^Start / }).click();
-      const row = page.locator('tr[data-task-id][data-state="COMPLETED"]').first();
+      const row = page.locator('tr[data-task-id][data-state="COMPLETED"]').filter({ hasText: '5' }).first();
       await row.waitFor({ timeout: 20_000 });
       const id = (await row.getAttribute('data-task-id'))!;
       const { task } = await gqlData<{ task: { name: string; output: unknown } }>(
@@ -159,6 +173,12 @@ describe('a kind of your own, added as one file', () => {
     } finally {
       await session.close();
     }
+  });
+
+  it('should refuse input its schema refuses, naming the field, in the command line too', async () => {
+    const refused = await runCli(['create', 'word_count', '--text', ''], { TASK_SERVICE_URL: url });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('input.text');
   });
 
   it('should refuse input its schema refuses, naming the field', async () => {

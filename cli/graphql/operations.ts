@@ -1,9 +1,10 @@
 import { graphql } from './generated/index.js';
 
 /**
- * What the command line prints of a task: everything but a calculation's numbers (up to 100 each).
- * A task's input and result are fields of its kind's own type: those of the kinds this was
- * generated with are read here, for the lines that show them (format.ts); other kinds print without.
+ * What the command line prints of a task: everything but its input (a calculation's numbers, up to
+ * 100 each). Its result is printed from `output`, the JSON every kind answers, so a kind added after
+ * this was generated prints its result too (format.ts). The fields of the kinds it was generated
+ * with stay as they were in `--json`'s documents, which scripts read.
  */
 export const CliTaskFields = graphql(`
   fragment CliTask on Task {
@@ -25,6 +26,7 @@ export const CliTaskFields = graphql(`
     priority
     timeoutSeconds
     scheduleId
+    output
     ... on SleepTask {
       duration
       result {

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCleanSession, openBrowser, screenshotDir, type BrowserSession } from '../support/browser.js';
-import generated from '../../client/src/graphql/generated/possible-types.js';
 import { gqlData } from '../support/graphql.js';
 import { createTestStack, type TestApi, type TestStack } from '../support/stack.js';
 import { waitFor } from '../../testbed/wait.js';
@@ -78,11 +77,10 @@ describe("the dashboard's forms, drawn from taskKinds, in Chromium", () => {
       expect(await page.getByRole('form', { name: title! }).getAttribute('data-kind')).toBe(kind.name);
       expect(title).toMatch(/ task$/);
       await expect(form.getByRole('button', { name: `Start ${title!.toLowerCase()}` }).count()).resolves.toBe(1);
-      // Its sentence, the backquotes of its `code` drawn as code.
-      // A kind run in a thread says so after it.
-      const thread = kind.isolation === 'THREAD' ? ' Runs in a worker thread.' : '';
+      // Its sentence, the backquotes of its `code` drawn as code, and where it runs when in a thread.
+      const isolation = kind.isolation === 'THREAD' ? ' Runs in a worker thread.' : '';
       await expect(form.locator('.kind-description').textContent()).resolves.toBe(
-        kind.description.replaceAll('`', '') + thread,
+        kind.description.replaceAll('`', '') + isolation,
       );
       for (const [name, property] of Object.entries(kind.inputSchema.properties)) {
         const control = form.locator(`[name="${name}"]`);
@@ -128,7 +126,7 @@ describe("the dashboard's forms, drawn from taskKinds, in Chromium", () => {
     expectCleanSession(session);
   });
 
-  it("creates a task of every kind through its form and createTask, runs it to COMPLETED, and shows its input by its schema's fields", async () => {
+  it("creates a task of every kind through its form and createTask, runs it to COMPLETED, and shows its input by its schema's fields and its result", async () => {
     await stack.startWorker();
     await openDashboard();
     const { page } = session;
@@ -158,16 +156,19 @@ describe("the dashboard's forms, drawn from taskKinds, in Chromium", () => {
         .click();
       const detail = page.getByRole('region', { name: `Task ${id.slice(0, 8)}` });
       await detail.getByText('(finished)').waitFor({ timeout: 5_000 });
-      // The input's fields this page's documents read for its kind, each by its name in the schema.
+      // Its input's fields, each by its name in the schema, and its result: read as JSON (`input`,
+      // `output`), so a kind the page was built without shows them as the others do.
+      const { task: read } = await gqlData(api.url, 'query($id: ID!) { task(id: $id) { input output } }', { id });
       const shown = await detail
         .locator('dd[data-input]')
         .evaluateAll((cells) => cells.map((cell) => (cell as any).dataset.input));
-      // Those of the kinds it was generated with are all of them; another kind's, none or some.
-      if (generated.possibleTypes.Task!.includes(kind.typeName)) {
-        expect(shown).toEqual(Object.keys(kind.inputSchema.properties));
-      } else {
-        for (const name of shown) expect(Object.keys(kind.inputSchema.properties)).toContain(name);
-      }
+      expect(shown).toEqual(Object.keys(kind.inputSchema.properties).filter((name) => name in read.input));
+      const result = Object.values(read.output as Record<string, unknown>);
+      expect(result.length).toBeGreaterThan(0);
+      const outcome = (await detail.locator('dd.outcome').textContent())!;
+      for (const value of result) expect(outcome).toContain(String(value));
+      await expect(page.locator(`tr[data-task-id="${id}"] .outcome`).textContent()).resolves.toBe(outcome);
+      await detail.screenshot({ path: join(screenshotDir, `dashboard-kind-detail-${kind.name}.png`) });
       await detail.getByRole('button', { name: 'Close' }).click();
     }
     expect(sent.filter((name) => name === 'CreateTask')).toHaveLength(kinds.length);

@@ -5,14 +5,14 @@ import { TaskDetailSubscription } from '../graphql/operations';
 import { ProgressBar } from './ProgressBar';
 import { RetryButton } from './RetryButton';
 import { TaskLogs } from './TaskLogs';
-import { fieldsNamed, kindLabel, outcome, percent, shortId, time, valueText, when } from './task-format';
+import { inputFields, kindLabel, outcome, percent, shortId, time, valueText, when } from './task-format';
 import { Timeline } from './Timeline';
 import { humanize } from './kind-fields';
 import type { TaskKind } from './use-task-kinds';
 
 interface TaskDetailProps {
   id: string;
-  /** The kinds: a task's input shows by the fields its kind's schema names. */
+  /** The kinds: a task's input shows in the order of the fields its kind's schema names. */
   kinds: readonly TaskKind[];
   onClose(): void;
   /** Opens another task (the one this retries, or its retry). */
@@ -32,8 +32,8 @@ export function TaskDetail({ id, kinds, onClose, onSelect, onRetried }: TaskDeta
   });
   const task = data?.taskProgress ?? null;
   const kind = task ? kinds.find((known) => known.name === task.name) : undefined;
-  // Its input's fields, as this page's documents read them (operations.ts) and its kind names them.
-  const input = task && kind ? fieldsNamed(task, kind.inputSchema) : [];
+  // Its input's fields, whatever its kind, in the order its kind's schema names them.
+  const input = task ? inputFields(task.input, kind?.inputSchema) : [];
   return (
     <section aria-labelledby="detail-title" className="card detail">
       <div className="section-head">

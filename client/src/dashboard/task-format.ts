@@ -23,12 +23,17 @@ export function valueText(value: unknown): string {
   return String(value);
 }
 
-/** A task's fields that a kind's schema names (its input's, its result's), in the schema's order, as read. */
-export function fieldsNamed(object: object, schema: unknown): [string, unknown][] {
+/**
+ * The fields of a task's input (its `input` JSON), in the order its kind's schema names them, then
+ * any the schema does not name (a kind this page has not been told of yet): whatever the kind.
+ */
+export function inputFields(input: unknown, schema: unknown): [string, unknown][] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return [];
   const properties =
     typeof schema === 'object' && schema !== null ? (schema as { properties?: unknown }).properties : {};
-  const names = typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
-  return names.filter((name) => name in object).map((name) => [name, (object as Record<string, unknown>)[name]]);
+  const named = typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+  const names = [...new Set([...named.filter((name) => name in input), ...Object.keys(input)])];
+  return names.map((name) => [name, (input as Record<string, unknown>)[name]]);
 }
 
 export function shortId(id: string): string {
@@ -56,13 +61,14 @@ export function percent(task: Pick<TaskFieldsFragment, 'progress'>): string {
 
 /**
  * The result as one short line, or the error: a result of one field as its value (`ok`), of several
- * as `name: value` each (`operation: SUM, value: 6, count: 3`), whatever the kind.
+ * as `name: value` each (`operation: SUM, value: 6, count: 3`), whatever the kind (its `output`).
  */
-export function outcome(task: TaskFieldsFragment): string {
+export function outcome(task: Pick<TaskFieldsFragment, 'state' | 'error' | 'output'>): string {
   if (task.error && task.state === 'FAILED') return task.error;
-  const result = 'result' in task ? task.result : null;
-  if (!result) return '';
-  const fields = Object.entries(result).filter(([name]) => name !== '__typename');
+  const { output } = task;
+  if (output === null || output === undefined) return '';
+  if (typeof output !== 'object' || Array.isArray(output)) return valueText(output);
+  const fields = Object.entries(output);
   if (fields.length === 1) return valueText(fields[0]![1]);
   return fields.map(([name, value]) => `${name}: ${valueText(value)}`).join(', ');
 }
