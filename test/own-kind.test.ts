@@ -157,10 +157,15 @@ describe('a kind of your own, added as one file', () => {
       await form.waitFor({ timeout: 15_000 });
       await expect(form.locator('.kind-description').textContent()).resolves.toBe('Counts the words of a text.');
       await form.locator('[name="text"]').fill('the form counts these five');
+      const before = await page.locator('tr[data-task-id]').count();
       await form.getByRole('button', { name: /^Start / }).click();
-      const row = page.locator('tr[data-task-id][data-state="COMPLETED"]').filter({ hasText: '5' }).first();
-      await row.waitFor({ timeout: 20_000 });
-      const id = (await row.getAttribute('data-task-id'))!;
+      await waitFor(async () => (await page.locator('tr[data-task-id]').count()) === before + 1, {
+        what: 'its row',
+        timeoutMs: 15_000,
+      });
+      // Newest first: the row it added.
+      const id = (await page.locator('tr[data-task-id]').first().getAttribute('data-task-id'))!;
+      await page.locator(`tr[data-task-id="${id}"][data-state="COMPLETED"]`).waitFor({ timeout: 20_000 });
       const { task } = await gqlData<{ task: { name: string; output: unknown } }>(
         url,
         'query ($id: ID!) { task(id: $id) { name output } }',
