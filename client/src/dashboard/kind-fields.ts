@@ -5,26 +5,7 @@
  * form with no change here; anything this does not know how to draw is typed as JSON.
  */
 
-interface JsonSchema {
-  type?: unknown;
-  description?: unknown;
-  properties?: unknown;
-  required?: unknown;
-  items?: unknown;
-  enum?: unknown;
-  const?: unknown;
-  anyOf?: unknown;
-  minimum?: unknown;
-  maximum?: unknown;
-  exclusiveMinimum?: unknown;
-  exclusiveMaximum?: unknown;
-  minLength?: unknown;
-  maxLength?: unknown;
-  minItems?: unknown;
-  maxItems?: unknown;
-  default?: unknown;
-  examples?: unknown;
-}
+import { isRecord, withoutNull, type JsonSchema } from '../graphql/json-schema.js';
 
 type Scalar = 'integer' | 'number' | 'string' | 'boolean';
 
@@ -60,8 +41,6 @@ export interface FormValues {
   readonly [name: string]: FormValue;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const numberOf = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const stringsOf = (value: unknown) =>
   Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : undefined;
@@ -97,22 +76,6 @@ export function range(min: number | undefined, max: number | undefined, unit = '
   if (min !== undefined) return `at least ${count(min)}${of(min)}`;
   if (max !== undefined) return `at most ${count(max)}${of(max)}`;
   return '';
-}
-
-/** The schema without its `null` option (zod's `.nullable()`), and whether it had one. */
-function withoutNull(schema: JsonSchema): { schema: JsonSchema; nullable: boolean } {
-  if (Array.isArray(schema.type) && schema.type.includes('null')) {
-    const types = schema.type.filter((type) => type !== 'null');
-    return { schema: { ...schema, type: types.length === 1 ? types[0] : undefined }, nullable: true };
-  }
-  if (Array.isArray(schema.anyOf)) {
-    const options = schema.anyOf.filter(isRecord) as JsonSchema[];
-    const other = options.filter((option) => option.type !== 'null');
-    if (options.length === 2 && other.length === 1) {
-      return { schema: { ...other[0], description: schema.description ?? other[0]!.description }, nullable: true };
-    }
-  }
-  return { schema, nullable: false };
 }
 
 function scalarOf(schema: JsonSchema): Scalar | undefined {

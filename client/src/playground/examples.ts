@@ -1,3 +1,5 @@
+import { asSchema, isRecord, withoutNull } from '../graphql/json-schema.js';
+
 /** The playground's first tabs: what a newcomer wants to try, in order. */
 export const exampleTabs = [
   {
@@ -149,37 +151,7 @@ export interface ExampleKind {
   progressSchema?: unknown;
 }
 
-interface Schema {
-  type?: unknown;
-  properties?: Record<string, unknown>;
-  required?: unknown;
-  items?: unknown;
-  enum?: unknown;
-  const?: unknown;
-  anyOf?: unknown;
-  minimum?: unknown;
-  maximum?: unknown;
-  minLength?: unknown;
-  minItems?: unknown;
-  maxItems?: unknown;
-  default?: unknown;
-  examples?: unknown;
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const asSchema = (value: unknown): Schema => (isRecord(value) ? (value as Schema) : {});
 const numberOf = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-
-/** The schema without its `null` option (zod's `.nullable()`). */
-function nonNull(schema: Schema): Schema {
-  if (Array.isArray(schema.type)) return { ...schema, type: schema.type.find((type) => type !== 'null') };
-  if (Array.isArray(schema.anyOf)) {
-    const other = schema.anyOf.map(asSchema).filter((option) => option.type !== 'null');
-    if (other.length === 1) return other[0]!;
-  }
-  return schema;
-}
 
 /** Depth past which an example stops: a schema nested without end writes no endless example. */
 const MAX_DEPTH = 4;
@@ -188,8 +160,9 @@ const MAX_DEPTH = 4;
  * A value the field accepts: its first example or default, else one within its bounds, `preferred`
  * when it fits (1, 2, 3 for a list's items).
  */
+
 function sample(raw: unknown, preferred = 1, depth = 0): unknown {
-  const schema = nonNull(asSchema(raw));
+  const schema = withoutNull(asSchema(raw)).schema;
   if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
   if (schema.default !== undefined) return schema.default;
   if (schema.const !== undefined) return schema.const;
@@ -223,7 +196,7 @@ function sample(raw: unknown, preferred = 1, depth = 0): unknown {
  * `createTask`, whose input is JSON, every string is quoted.
  */
 function literal(value: unknown, raw: unknown, typed: boolean, depth = 0): string {
-  const schema = nonNull(asSchema(raw));
+  const schema = withoutNull(asSchema(raw)).schema;
   if (Array.isArray(value)) return `[${value.map((item) => literal(item, schema.items, typed, depth + 1)).join(', ')}]`;
   if (isRecord(value)) {
     const properties = isRecord(schema.properties) ? schema.properties : {};
@@ -238,12 +211,12 @@ function literal(value: unknown, raw: unknown, typed: boolean, depth = 0): strin
 
 /** A selection of every field of an object schema, a field each: `operation`, `address { city }`. */
 function selection(raw: unknown, depth = 0): string[] {
-  const schema = nonNull(asSchema(raw));
+  const schema = withoutNull(asSchema(raw)).schema;
   const properties = isRecord(schema.properties) ? schema.properties : {};
   return Object.entries(properties)
     .map(([name, field]) => {
-      const inner = nonNull(asSchema(field));
-      const object = inner.type === 'array' ? nonNull(asSchema(inner.items)) : inner;
+      const inner = withoutNull(asSchema(field)).schema;
+      const object = inner.type === 'array' ? withoutNull(asSchema(inner.items)).schema : inner;
       if (object.type !== 'object') return name;
       return depth >= MAX_DEPTH ? null : `${name} { ${selection(object, depth + 1).join(' ')} }`;
     })
