@@ -1,8 +1,30 @@
 import eslintComments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import js from '@eslint/js';
 import graphqlPlugin from '@graphql-eslint/eslint-plugin';
+import { readFileSync } from 'node:fs';
+import { buildSchema, getNamedType, isObjectType } from 'graphql';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The object types inside the task kinds' types (a result, a progress detail, the objects a kind's
+ * schema nests): parts of one task, with no identity of their own, whatever kinds tasks/ holds.
+ */
+function partsOfTasks() {
+  const schema = buildSchema(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+  const task = schema.getType('Task');
+  const parts = new Set();
+  const visit = (type) => {
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      if (!isObjectType(named) || named.getInterfaces().includes(task) || parts.has(named.name)) continue;
+      parts.add(named.name);
+      visit(named);
+    }
+  };
+  for (const kind of schema.getPossibleTypes(task)) visit(kind);
+  return [...parts];
+}
 
 export default tseslint.config(
   {
@@ -95,9 +117,9 @@ export default tseslint.config(
           acceptedIdNames: ['id'],
           acceptedIdTypes: ['ID'],
           // Parts of a task or of a page, with no identity of their own: a normalised cache keeps
-          // them inside the object that holds them.
+          // them inside the object that holds them. A kind is named by its name and read whole.
           exceptions: {
-            types: ['PageInfo', 'TaskEvent', 'TaskLogLine', 'TaskMinute'],
+            types: [...new Set(['PageInfo', 'TaskMinute', 'TaskKindInfo', ...partsOfTasks()])],
             suffixes: ['Result', 'Connection'],
           },
         },
