@@ -284,7 +284,7 @@ describe('Prometheus metrics', () => {
     // Each read: the waiting and the running tasks of each kind in each of the 4 partitions, and the
     // tasks waiting to start in each; and the history's backlog sample, once a minute, one per
     // partition (src/tasks/task-history.ts).
-    const perRead = (2 * 2 + 1) * 4;
+    const perRead = (2 * taskKinds.length + 1) * 4;
     const historySample = 4;
     expect(await zcards()).toBeLessThanOrEqual(before + perRead * (seconds + 1) + historySample);
   });

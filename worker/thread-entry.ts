@@ -87,6 +87,8 @@ export default async function runInThread(request: ThreadRunRequest): Promise<Th
   } catch (error) {
     return { ok: false, error: threadError(error) };
   } finally {
-    port.close();
+    // The answer goes by another channel than the port: this tells the main thread that the log
+    // lines sent before it are written before the run's end. The main thread closes the port.
+    send({ type: 'end' });
   }
 }

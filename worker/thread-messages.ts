@@ -35,7 +35,9 @@ export type ThreadRunAnswer = { ok: true; result: unknown } | { ok: false; error
 export type ThreadMessage =
   | { type: 'progress'; id: number; current: number; detail: unknown }
   | { type: 'log'; message: string; level: TaskLogLevel }
-  | { type: 'logger'; line: string };
+  | { type: 'logger'; line: string }
+  /** Its last message: what it sent before has been handled once this is. */
+  | { type: 'end' };
 
 /** From the main thread: step `id` was recorded, or the run must stop (cancelled, out of time, a bad detail). */
 export type MainMessage = { type: 'progressed'; id: number } | { type: 'stop'; id: number; message: string };

@@ -105,7 +105,10 @@ export function createThreadRuns({
       // Why the main thread stopped the run, when the thread then ends by itself (a bad detail).
       let refused: unknown = null;
       const answer = (message: MainMessage) => port.postMessage(message);
+      let allHandled!: () => void;
+      const handled = new Promise<void>((resolve) => (allHandled = resolve));
       port.on('message', (message: ThreadMessage) => {
+        if (message.type === 'end') return allHandled();
         if (message.type === 'log') return context.log(message.message, message.level);
         if (message.type === 'logger') return relayLogLine(context.logger, message.line);
         const { id } = message;
@@ -133,6 +136,8 @@ export function createThreadRuns({
         // An abort (cancel, time limit, shutdown) rejects with Piscina's AbortError, whose name the
         // worker reads as "see the signal's reason", and terminates the thread.
         const ended = await poolNow().run(request, { transferList: [threadPort], signal: context.signal });
+        // Its last log lines, sent on the port before it answered, are written before its end.
+        await handled;
         // A refused step fails the run, whatever the run did after it.
         if (refused) throw refused;
         if (ended.ok) return ended.result;
