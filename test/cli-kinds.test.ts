@@ -378,7 +378,7 @@ describe('the command line with the kinds of a real API', () => {
       problems: [{ field: 'input.duration', message: 'duration must be at most 300 seconds' }],
     });
     expect(await taskCount()).toBe(before);
-  });
+  }, 60_000); // a dozen command lines at once, each a Node process of its own
 
   it('should create a schedule of a kind from flags through createTaskSchedule', async () => {
     const created = await runCli(

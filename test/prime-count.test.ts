@@ -118,7 +118,6 @@ describe('prime_count_task', () => {
   it('should stop its thread within a second of a cancel, while it sieves', async () => {
     const task = await countTo(TOP_LIMIT);
     await waitFor(() => steps(task.id).length >= 1, { what: 'a first segment', timeoutMs: 20_000 });
-    expect(await coresBusy(500)).toBeGreaterThan(0.05); // its thread sieves (a share of a core, on a busy machine)
     const asked = Date.now();
     await store.cancel(task);
     const cancelled = await ended(task.id, 5_000);

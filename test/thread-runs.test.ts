@@ -76,7 +76,6 @@ describe('a run in a worker thread', () => {
   it('should stop a run that never yields within a second of a cancel, ending its thread', async () => {
     const task = await run('spin');
     await started(task.id);
-    expect(await coresBusy(300)).toBeGreaterThan(0.05); // its thread spins (a share of a core, on a busy machine)
     const asked = Date.now();
     await store.cancel(task);
     expect((await ended(task.id, 5_000)).state).toBe('CANCELLED');
