@@ -1,13 +1,13 @@
-import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueTask, type EnqueueOptions } from '../core/enqueue-task.js';
 import { createTaskQueue } from '../core/task-queue.js';
-import { parseTaskHash, type TaskRecord } from '../core/task-record.js';
+import type { TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
 import primeCountTask, { countPrimes, segmentCount } from '../tasks/prime-count.js';
 import sleepTask from '../tasks/sleep.js';
 import type { Queue } from 'bullmq';
-import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
+import { createTestStack, type TestStack } from './support/stack.js';
+import { recordTaskEvents, type TaskEvents } from './support/task-events.js';
 import { waitFor } from '../testbed/wait.js';
 
 const TOP_LIMIT = 2_000_000_000;
@@ -39,24 +39,20 @@ describe('prime_count_task', () => {
   let stack: TestStack;
   let store: TaskStore;
   let queue: Queue;
-  let subscriber: Redis;
-  const events = new Map<string, TaskRecord[]>();
+  let recorded: TaskEvents;
+  let events: Map<string, TaskRecord[]>;
 
   beforeEach(async () => {
     stack = await createTestStack();
     store = createTaskStore(stack.redis, stack.partitions);
     queue = createTaskQueue(stack.redis, stack.keys.prefix);
     await stack.startWorker();
-    subscriber = new Redis(REDIS_URL);
-    subscriber.on('message', (_channel: string, message: string) => {
-      const record = parseTaskHash(JSON.parse(message) as Record<string, string>);
-      events.set(record.id, [...(events.get(record.id) ?? []), record]);
-    });
-    await subscriber.subscribe(stack.keys.allTasksChannel);
+    recorded = await recordTaskEvents(stack.keys.allTasksChannel);
+    events = recorded.events;
   });
 
   afterEach(async () => {
-    await subscriber.quit();
+    await recorded.close();
     await queue.close();
     await stack.close();
   });

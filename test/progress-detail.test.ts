@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { enqueueTask } from '../core/enqueue-task.js';
 import { defineTask } from '../core/task-definition.js';
 import { createTaskQueue } from '../core/task-queue.js';
-import { parseTaskHash, type TaskRecord } from '../core/task-record.js';
+import type { TaskRecord } from '../core/task-record.js';
 import { createTaskStore, type TaskStore } from '../core/task-store.js';
 import { MAX_PROGRESS_DETAIL_CHARS } from '../worker/progress-detail.js';
-import { createTestStack, REDIS_URL, type TestStack } from './support/stack.js';
+import { createTestStack, type TestStack } from './support/stack.js';
+import { recordTaskEvents, type TaskEvents } from './support/task-events.js';
 import { waitFor } from '../testbed/wait.js';
 
 const modes = ['steps', 'retried', 'invalid', 'too long'] as const;
@@ -54,23 +54,19 @@ const plainKind = defineTask({
 describe('progress details', () => {
   let stack: TestStack;
   let store: TaskStore;
-  let subscriber: Redis;
-  const events = new Map<string, TaskRecord[]>();
+  let recorded: TaskEvents;
+  let events: Map<string, TaskRecord[]>;
 
   beforeEach(async () => {
     stack = await createTestStack();
     store = createTaskStore(stack.redis, stack.partitions);
     await stack.startWorker({ kinds: [detailKind, plainKind] });
-    subscriber = new Redis(REDIS_URL);
-    subscriber.on('message', (_channel: string, message: string) => {
-      const record = parseTaskHash(JSON.parse(message) as Record<string, string>);
-      events.set(record.id, [...(events.get(record.id) ?? []), record]);
-    });
-    await subscriber.subscribe(stack.keys.allTasksChannel);
+    recorded = await recordTaskEvents(stack.keys.allTasksChannel);
+    events = recorded.events;
   });
 
   afterEach(async () => {
-    await subscriber.quit();
+    await recorded.close();
     await stack.close();
   });
 

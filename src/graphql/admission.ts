@@ -23,7 +23,7 @@ import type { ScheduleInput } from '../tasks/schedule-input.js';
 import type { ScheduleRequest, ScheduleService } from '../tasks/schedule-service.js';
 import type { TaskOptionsInput } from '../tasks/task-options.js';
 import { isCreation, type TaskRequest, type TaskService } from '../tasks/task-service.js';
-import { kindNamed } from './generic-task.resolver.js';
+import { genericMutations, kindNamed } from './generic-task.resolver.js';
 import { taskKindCreatedBy, taskKindScheduledBy } from './task-kinds.js';
 import { DELETE_SCHEDULE_MUTATION } from './task-schedule.resolver.js';
 import { taskMutations } from './task.resolver.js';
@@ -103,10 +103,6 @@ interface MutationRequests {
   fields: number;
 }
 
-/** The creates that name their kind in an argument (generic-task.resolver.ts). */
-const GENERIC_CREATE = 'createTask';
-const GENERIC_SCHEDULE = 'createTaskSchedule';
-
 /** The mutations that act on a task by its id, by name. */
 const taskActionOf: ReadonlyMap<string, 'cancel' | 'retry' | 'delete'> = new Map(
   Object.entries(taskMutations).map(([action, name]) => [name, action as keyof typeof taskMutations]),
@@ -146,8 +142,8 @@ export function createAdmission({ schema, tasks, schedules, readBudget, costOf, 
       const definition = mutationType?.getFields()[name];
       if (!definition) continue;
       const args = () => getArgumentValues(definition, field, coerced.coerced);
-      const created = name === GENERIC_CREATE ? kindNamed(String(args().kind)) : taskKindCreatedBy(name);
-      const scheduled = name === GENERIC_SCHEDULE ? kindNamed(String(args().kind)) : taskKindScheduledBy(name);
+      const created = name === genericMutations.create ? kindNamed(String(args().kind)) : taskKindCreatedBy(name);
+      const scheduled = name === genericMutations.schedule ? kindNamed(String(args().kind)) : taskKindScheduledBy(name);
       const taskAction = taskActionOf.get(name);
       if (created) {
         const { input, options } = args();

@@ -20,6 +20,9 @@ import { ScheduleInput, scheduleViewOf, TaskSchedule, type TaskScheduleView } fr
 import { Task } from './task.type.js';
 import { listBound } from './list-bound.js';
 
+/** The creates that name their kind in an argument, as admission finds them. */
+export const genericMutations = { create: 'createTask', schedule: 'createTaskSchedule' } as const;
+
 export const KIND_DESCRIPTION =
   'The kind, as `taskKinds` names it (`_task` may be left out): BAD_USER_INPUT when unknown.';
 
@@ -61,7 +64,10 @@ export class GenericTaskResolver {
     return infos;
   }
 
-  @Mutation(() => Task, { description: "Queues a task of any kind, its input checked by that kind's schema." })
+  @Mutation(() => Task, {
+    name: genericMutations.create,
+    description: "Queues a task of any kind, its input checked by that kind's schema.",
+  })
   createTask(
     @Arg('kind', () => String, { description: KIND_DESCRIPTION }) kind: string,
     @Arg('input', () => GraphQLJSON, { description: INPUT_DESCRIPTION }) input: unknown,
@@ -76,7 +82,10 @@ export class GenericTaskResolver {
       .then((record) => viewOf(api, record));
   }
 
-  @Mutation(() => TaskSchedule, { description: 'Creates a task of any kind at each due time of `schedule`.' })
+  @Mutation(() => TaskSchedule, {
+    name: genericMutations.schedule,
+    description: 'Creates a task of any kind at each due time of `schedule`.',
+  })
   createTaskSchedule(
     @Arg('kind', () => String, { description: KIND_DESCRIPTION }) kind: string,
     @Arg('input', () => GraphQLJSON, { description: SCHEDULED_INPUT_DESCRIPTION }) input: unknown,
