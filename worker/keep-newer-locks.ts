@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 
-type Process = (job: Job, token?: string) => Promise<unknown>;
+type Process = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
 
 /**
  * A BullMQ processor whose processing of a job ends only after any newer processing of the same
@@ -17,13 +17,14 @@ type Process = (job: Job, token?: string) => Promise<unknown>;
 export function keepNewerLocks(processJob: Process): Process {
   // Per job id, the end of its newest processing in this Worker.
   const newest = new Map<string, Promise<void>>();
-  return async (job, token) => {
+  // Three parameters, as BullMQ counts them: it then gives each job an abort signal (worker.cancelJob).
+  return async (job, token, signal) => {
     const id = job.id!;
     let ended!: () => void;
     const end = new Promise<void>((resolve) => (ended = resolve));
     newest.set(id, end);
     try {
-      return await processJob(job, token);
+      return await processJob(job, token, signal);
     } finally {
       ended();
       for (let next = newest.get(id); next && next !== end; next = newest.get(id)) await next;

@@ -38,6 +38,22 @@ export class WorkerShutdownError extends Error {
 }
 
 /**
+ * What BullMQ's `cancelJob` and `cancelAllJobs` abort a job's processor signal with (BullMQ takes a
+ * string): which of the errors above ends the run.
+ */
+export const CANCEL_REASON = 'task cancelled';
+export const HAND_BACK_REASON = 'worker stopping';
+
+/** Why a run's signal was aborted, as the error that ends the run in its state; null when it was not. */
+export function abortCause(signal: AbortSignal): unknown {
+  if (!signal.aborted) return null;
+  const reason: unknown = signal.reason;
+  if (reason === CANCEL_REASON) return new TaskCancelledError();
+  if (reason === HAND_BACK_REASON) return new WorkerShutdownError();
+  return reason;
+}
+
+/**
  * Fails a job that ran nothing, with the reason BullMQ keeps and Bull Board shows: a job that is no
  * task's, whose task is gone, or that was cancelled. Not a failure of the task: it is not retried,
  * nor counted or traced as one.

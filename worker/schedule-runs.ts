@@ -9,7 +9,7 @@ import type { Partitions } from '../core/partitions.js';
 import type { RateLimiter } from '../core/rate-limiter.js';
 import type { RedisClient } from '../core/redis.js';
 import { createScheduleQueues } from '../core/schedule-queue.js';
-import { createScheduleStore, type ScheduleRecord } from '../core/schedule-store.js';
+import { createScheduleStore, type ScheduleRecord, type ScheduleStore } from '../core/schedule-store.js';
 import { taskKindNamed } from '../core/task-kinds/index.js';
 import { createTaskQueues } from '../core/task-queue.js';
 import type { TaskStore } from '../core/task-store.js';
@@ -68,6 +68,45 @@ function dueTimeOf(job: Job): number {
   return Number.isFinite(dueAt) && dueAt > 0 ? dueAt : job.timestamp;
 }
 
+/** Whether a run met again (retried, or taken up after its worker died) created its task already. */
+async function createdBeforeBy(commands: RedisClient, partitions: Partitions, job: Job, owner: string | null) {
+  if (job.attemptsStarted <= 1) return false;
+  const digest = idempotencyDigest(owner, job.id!);
+  return (await commands.exists(partitions.ofKey(digest).keys.idempotency(digest))) === 1;
+}
+
+/** Records a run its owner's allowance had no room for; logs it once per client and window. */
+function skippedRuns(schedules: ScheduleStore, counted: (outcome: 'skipped') => void, allowanceWindowMs: number) {
+  const warned = new LRUCache<string, true>({ max: MAX_CLIENTS_WARNED, ttl: allowanceWindowMs });
+  return async (schedule: ScheduleRecord, dueAt: number, retryAfterSeconds: number, log: Logger) => {
+    // The same run met again was counted the first time.
+    if (!(await schedules.recordSkip(schedule.id, dueAt))) return;
+    counted('skipped');
+    const fields = { client: schedule.client, dueAt, retryAfterSeconds };
+    const message = "run skipped: its owner's creation allowance (RATE_LIMIT_CREATES) is spent";
+    if (warned.has(schedule.client)) {
+      log.debug(fields, message);
+    } else {
+      warned.set(schedule.client, true);
+      log.warn(fields, `${message}; the client's other runs skipped in this window are logged at debug level`);
+    }
+  };
+}
+
+/** The schedule's kind, and its input as that kind takes it now; a run fails for good on either gone. */
+function kindAndInput(schedule: ScheduleRecord) {
+  const kind = taskKindNamed(schedule.kind);
+  if (!kind) throw new UnrecoverableError(`schedule ${schedule.id} creates an unknown kind: ${schedule.kind}`);
+  const input = kind.input.safeParse(schedule.input);
+  if (!input.success) throw new UnrecoverableError(`schedule ${schedule.id} holds input its kind no longer takes`);
+  return { kind, input: input.data };
+}
+
+/** Removes a schedule's BullMQ scheduler from each of these queue lists' queue of a partition. */
+async function removeScheduler(queueLists: readonly (readonly Queue[])[], partition: number, scheduleId: string) {
+  for (const queues of queueLists) await againOnNoScript(() => queues[partition]!.removeJobScheduler(scheduleId));
+}
+
 /**
  * Turns each job of a schedule's BullMQ job scheduler into an ordinary task: its kind, input and
  * owner are the schedule record's (core/schedule-store.ts), not the job's, and the job id is the
@@ -90,29 +129,8 @@ export function createScheduleRuns({
   for (const queue of [...queues, ...scheduleQueues]) {
     queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
   }
-  const warned = new LRUCache<string, true>({ max: MAX_CLIENTS_WARNED, ttl: allowanceWindowMs });
-
-  /** Whether a run met again (retried, or taken up after its worker died) created its task already. */
-  const createdBefore = async (job: Job, owner: string | null) => {
-    if (job.attemptsStarted <= 1) return false;
-    const digest = idempotencyDigest(owner, job.id!);
-    return (await commands.exists(partitions.ofKey(digest).keys.idempotency(digest))) === 1;
-  };
-
-  /** Records a run its owner's allowance had no room for; logs it once per client and window. */
-  async function skip(schedule: ScheduleRecord, dueAt: number, retryAfterSeconds: number, log: Logger) {
-    // The same run met again was counted the first time.
-    if (!(await schedules.recordSkip(schedule.id, dueAt))) return;
-    counted('skipped');
-    const fields = { client: schedule.client, dueAt, retryAfterSeconds };
-    const message = "run skipped: its owner's creation allowance (RATE_LIMIT_CREATES) is spent";
-    if (warned.has(schedule.client)) {
-      log.debug(fields, message);
-    } else {
-      warned.set(schedule.client, true);
-      log.warn(fields, `${message}; the client's other runs skipped in this window are logged at debug level`);
-    }
-  }
+  const skip = skippedRuns(schedules, counted, allowanceWindowMs);
+  const createdBefore = (job: Job, owner: string | null) => createdBeforeBy(commands, partitions, job, owner);
 
   return {
     isRun: (job) => Boolean(job.repeatJobKey),
@@ -125,17 +143,11 @@ export function createScheduleRuns({
         // Deleted: its scheduler was removed first, unless that failed; then it goes now, from
         // whichever queue it is on (the tasks queue held schedulers before runs had their own).
         const partition = partitions.ofTask(scheduleId);
-        if (partition) {
-          await againOnNoScript(() => scheduleQueues[partition.index]!.removeJobScheduler(scheduleId));
-          await againOnNoScript(() => queues[partition.index]!.removeJobScheduler(scheduleId));
-        }
+        if (partition) await removeScheduler([scheduleQueues, queues], partition.index, scheduleId);
         log.info('run skipped: its schedule is gone');
         return null;
       }
-      const kind = taskKindNamed(schedule.kind);
-      if (!kind) throw new UnrecoverableError(`schedule ${scheduleId} creates an unknown kind: ${schedule.kind}`);
-      const input = kind.input.safeParse(schedule.input);
-      if (!input.success) throw new UnrecoverableError(`schedule ${scheduleId} holds input its kind no longer takes`);
+      const { kind, input } = kindAndInput(schedule);
       const dueAt = dueTimeOf(job);
       if (!(await createdBefore(job, schedule.owner))) {
         const allowed = await allowance.take(schedule.client);
@@ -144,7 +156,7 @@ export function createScheduleRuns({
           return 'skipped';
         }
       }
-      const { record, created } = await enqueue({ store, partitions, queues }, kind, input.data, {
+      const { record, created } = await enqueue({ store, partitions, queues }, kind, input, {
         ttlMs: schedule.ttlMs,
         owner: schedule.owner,
         scheduleId,

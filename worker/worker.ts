@@ -9,7 +9,7 @@ import type { WorkerConfig } from './config.js';
 import { taskKinds, type TaskKind } from '../core/task-kinds/index.js';
 import { createMetricsServer, type MetricsServer } from './metrics-server.js';
 import { createTaskWorker, type TaskWorker, type WorkerConnections } from './task-worker.js';
-import { createWorkerMetrics } from './worker-metrics.js';
+import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
 /** A connection that does not close within this long (Redis away) is dropped. */
 const CLOSE_DEADLINE_MS = 2_000;
@@ -28,6 +28,28 @@ async function closeWithin(redis: WorkerConnections[keyof WorkerConnections]): P
   clearTimeout(timer);
 }
 
+/** The worker's three connections, each named after it (CLIENT LIST shows whose it is). */
+function workerConnections(
+  redisConfig: WorkerConfig['redis'],
+  workerName: string,
+  logger: Logger,
+  metrics: WorkerMetrics,
+): WorkerConnections {
+  const connection = (name: string, { autoPipelining = false, sharded = false } = {}) =>
+    createRedis(redisConfig, logger, {
+      blocking: true,
+      name: `${workerName}-${name}`,
+      autoPipelining,
+      sharded,
+      onReconnect: () => metrics.redisReconnected(name),
+    });
+  return {
+    redis: connection('bullmq'),
+    commands: connection('commands', { autoPipelining: true }),
+    subscriber: connection('cancel', { sharded: true }),
+  };
+}
+
 /**
  * The composition root of the worker, which worker/main.ts and the tests build it with: its Redis
  * connections, the task worker on them, its metrics (served when METRICS_PORT is set), and a
@@ -44,19 +66,7 @@ export async function createWorker(
     concurrency: worker.concurrency,
     connections: ['bullmq', 'commands', 'cancel'],
   });
-  const connection = (name: string, { autoPipelining = false, sharded = false } = {}) =>
-    createRedis(redisConfig, logger, {
-      blocking: true,
-      name: `${worker.name}-${name}`,
-      autoPipelining,
-      sharded,
-      onReconnect: () => metrics.redisReconnected(name),
-    });
-  const connections: WorkerConnections = {
-    redis: connection('bullmq'),
-    commands: connection('commands', { autoPipelining: true }),
-    subscriber: connection('cancel', { sharded: true }),
-  };
+  const connections = workerConnections(redisConfig, worker.name, logger, metrics);
   const partitions = createPartitions(redisConfig.keyPrefix, redisConfig.partitions);
   const closeConnections = () => Promise.all(Object.values(connections).map(closeWithin));
   let server: MetricsServer | null = null;
