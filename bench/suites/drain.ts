@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import calculationTask from '../../tasks/calculation.js';
 import { processCpuMicros, redisCpuMicros } from '../support/usage.js';
-import { startEntryPoint } from '../../testbed/processes.js';
-import { benchPrefix, clean, redisUrl, startService, stopProcess } from '../support/service.js';
+import { addPlainJobs, startRawWorker, type RawMode } from '../support/raw-worker.js';
+import { benchPrefix, clean, startService } from '../support/service.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 import { createTaskBench, type TaskBench } from '../support/tasks.js';
 
@@ -66,13 +66,12 @@ async function drainService(log: (line: string) => void): Promise<Drain> {
   }
 }
 
-const rawModes = {
+const rawModes: Record<RawMode, string> = {
   nothing: 'doing nothing',
   'round-trip': 'making one more Redis call per job (an empty script)',
   records: "recording the tasks with the service's script",
   'records-and-log': "recording the tasks and each one's log line with the service's scripts",
 };
-type RawMode = keyof typeof rawModes;
 
 /**
  * The baselines: a bare BullMQ worker process (bench/peers/raw-bullmq-worker.ts); for those that
@@ -81,32 +80,18 @@ type RawMode = keyof typeof rawModes;
 async function drainRawBullmq(mode: RawMode, log: (line: string) => void): Promise<Drain> {
   const prefix = benchPrefix();
   const raw = createTaskBench(prefix);
-  let ready: () => void = () => undefined;
-  const started = new Promise<void>((resolve) => (ready = resolve));
-  const worker = startEntryPoint(
-    'bench/peers/raw-bullmq-worker.ts',
-    [redisUrl, prefix, String(CONCURRENCY), mode],
-    { stdout: () => ready(), stderr: 'inherit' }, // it prints one line once it runs
-  );
+  const worker = await startRawWorker(prefix, CONCURRENCY, mode);
   try {
-    await Promise.race([
-      started,
-      worker.exited.then((code) => Promise.reject(new Error(`the raw BullMQ worker exited with ${code}`))),
-    ]);
     await raw.queue.pause();
     const records = mode === 'records' || mode === 'records-and-log';
-    if (records) {
-      await raw.enqueue(calculationTask, inputs());
-    } else {
-      const jobs = inputs().map((data) => ({ name: calculationTask.name, data }));
-      for (let i = 0; i < TASKS; i += 1000) await raw.queue.addBulk(jobs.slice(i, i + 1000));
-    }
-    const result = await drain(raw, worker.child.pid!);
+    if (records) await raw.enqueue(calculationTask, inputs());
+    else await addPlainJobs(raw, inputs());
+    const result = await drain(raw, worker.pid);
     if (records) await expectCompleted(raw);
     log(`raw BullMQ worker ${rawModes[mode]}: ${drainSummary(result)}`);
     return result;
   } finally {
-    await stopProcess(worker);
+    await worker.stop();
     await raw.close();
     await clean(prefix);
   }

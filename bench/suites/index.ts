@@ -6,6 +6,7 @@ import { drainSuite } from './drain.js';
 import { fanoutSuite } from './fanout.js';
 import { idempotentSuite } from './idempotent.js';
 import { isolationSuite } from './isolation.js';
+import { redisWorkSuite } from './redis-work.js';
 import { latencySuite } from './latency.js';
 import { listingSuite } from './listing.js';
 import { workerSuite } from './worker.js';
@@ -19,6 +20,7 @@ export const suites: Suite[] = [
   workerSuite,
   isolationSuite,
   drainSuite,
+  redisWorkSuite,
   delayedSuite,
   listingSuite,
   clusterSuite,
