@@ -157,14 +157,22 @@ describe('a kind of your own, added as one file', () => {
       await form.waitFor({ timeout: 15_000 });
       await expect(form.locator('.kind-description').textContent()).resolves.toBe('Counts the words of a text.');
       await form.locator('[name="text"]').fill('the form counts these five');
-      const before = await page.locator('tr[data-task-id]').count();
+      // The ids from before the click come from the API: the page's list may still be loading.
+      const { tasks } = await gqlData<{ tasks: { nodes: { id: string }[] } }>(
+        url,
+        '{ tasks(first: 100) { nodes { id } } }',
+      );
+      const before = new Set(tasks.nodes.map((task) => task.id));
       await form.getByRole('button', { name: /^Start / }).click();
-      await waitFor(async () => (await page.locator('tr[data-task-id]').count()) === before + 1, {
-        what: 'its row',
-        timeoutMs: 15_000,
-      });
-      // Newest first: the row it added.
-      const id = (await page.locator('tr[data-task-id]').first().getAttribute('data-task-id'))!;
+      const id = await waitFor(
+        async () => {
+          const ids = await page
+            .locator('tr[data-task-id]')
+            .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-task-id')));
+          return ids.find((rowId) => rowId && !before.has(rowId));
+        },
+        { what: 'its row', timeoutMs: 15_000 },
+      );
       await page.locator(`tr[data-task-id="${id}"][data-state="COMPLETED"]`).waitFor({ timeout: 20_000 });
       const { task } = await gqlData<{ task: { name: string; output: unknown } }>(
         url,

@@ -11,13 +11,23 @@ export function outcome(task: TaskData | undefined): string {
 export async function outcomesOf(url: string, ids: readonly string[], timeoutMs = 45_000): Promise<string[]> {
   const read = () =>
     Promise.all(ids.map(async (id) => (await gqlData<{ task: TaskData }>(url, GET_TASK, { id })).task));
+  let last: TaskData[] = [];
   const ended = await waitFor(
     async () => {
-      const tasks = await read();
-      return tasks.every((task) => task.finishedAt !== null) && tasks;
+      last = await read();
+      return last.every((task) => task.finishedAt !== null) && last;
     },
     { what: 'every task ended', timeoutMs },
-  );
+  ).catch((error: Error) => {
+    // Which tasks have not ended, and where each stands, tells a lost run from a slow one.
+    const open = last
+      .filter((task) => task.finishedAt === null)
+      .map(
+        (task) =>
+          `${task.id}: ${task.state} ${task.current}/${task.total}, attempts ${task.attempts}, worker ${task.worker}`,
+      );
+    throw new Error(`${error.message}; ${open.length} not ended:\n${open.join('\n')}`, { cause: error });
+  });
   return ended.map(outcome);
 }
 
