@@ -136,7 +136,8 @@ describe('prime_count_task', () => {
     const sleep = await enqueueTask(
       { store, partitions: stack.partitions, queues: [queue] },
       sleepTask,
-      { duration: 5 },
+      // Short enough that the longest sieve (about 7 s on a fast machine) outlasts it.
+      { duration: 3 },
       options,
     );
     const slept = await ended(sleep.id);
@@ -145,13 +146,16 @@ describe('prime_count_task', () => {
     // The sieve ran the whole time: still running, or ended after the sleep's last step.
     const sieve = (await store.get(primes.id))!;
     const lastStep = steps(sleep.id).at(-1)!.changedAt!;
-    expect(sieve.state === 'ACTIVE' || sieve.finishedAt!.getTime() >= lastStep).toBe(true);
+    expect(
+      sieve.state === 'ACTIVE' || sieve.finishedAt!.getTime() >= lastStep,
+      `the sieve ${sieve.state} at ${sieve.finishedAt?.getTime()} (${sieve.error}), the sleep's last step at ${lastStep}`,
+    ).toBe(true);
     // Each step aims at a whole second from the start (Redis' clock): how late each one is.
     const started = events.get(sleep.id)!.find((event) => event.state === 'ACTIVE')!.changedAt!;
     const late = steps(sleep.id).map((event) => event.changedAt! - started - event.current * 1000);
     // One step a second, none held back to the next: how little late they are is the isolation
     // benchmark's figure (a test on a shared machine cannot hold a step to milliseconds).
-    expect(late).toHaveLength(5);
+    expect(late).toHaveLength(3);
     for (const ms of late) expect(ms).toBeLessThan(1_000);
     await store.cancel(primes);
     await ended(primes.id);
