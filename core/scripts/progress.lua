@@ -28,17 +28,21 @@
 
 local at = { record = KEYS[1], taskChannel = KEYS[2], allChannel = KEYS[3], timeline = KEYS[4] }
 
-local state, runId, cancelRequested, previous, attempts, seq, hadDetail = unpack(redis.call('HMGET', at.record,
-  'state', 'runId', 'cancelRequested', 'current', 'attempts', 'seq', 'progressDetail'))
-if not state then return 'MISSING' end
-if runId ~= ARGV[1] then return 'STALE' end
-if cancelRequested == '1' then return 'CANCEL_REQUESTED' end
-if ARGV[6] ~= '' then
-  redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4], 'progressDetail', ARGV[6])
+-- Read whole once: the change is published whole, and written back field by field.
+local task = readTask(at.record)
+if not task then return 'MISSING' end
+if task.runId ~= ARGV[1] then return 'STALE' end
+if task.cancelRequested == '1' then return 'CANCEL_REQUESTED' end
+local previous, hadDetail = task.current, task.progressDetail ~= nil
+task.current, task.total, task.progress = ARGV[2], ARGV[3], ARGV[4]
+task.progressDetail = ARGV[6] ~= '' and ARGV[6] or nil
+publishTask(at, task)
+if task.progressDetail then
+  redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4], 'seq', task.seq,
+    'progressDetail', ARGV[6])
 else
-  redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4])
+  redis.call('HSET', at.record, 'current', ARGV[2], 'total', ARGV[3], 'progress', ARGV[4], 'seq', task.seq)
   if hadDetail then redis.call('HDEL', at.record, 'progressDetail') end
 end
-addStep(at, tonumber(ARGV[5]), tonumber(seq) + 1, previous, ARGV[2], ARGV[3], attempts)
-publishChange(at)
+addStep(at, tonumber(ARGV[5]), task.seq, previous, ARGV[2], ARGV[3], task.attempts)
 return 'ACTIVE'

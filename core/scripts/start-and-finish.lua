@@ -77,11 +77,13 @@ task.startedAt = ARGV[1]
 task.current = '0'
 task.progress = '0'
 task.attempts = tostring(tonumber(task.attempts) + 1)
+task.jobAttempts = ARGV[12]
 publishTask(at, task)
+-- The start's event carries the run's id, as start.lua's does; the record never holds it.
+task.runId = nil
 addEvent(at, now, task.seq, { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts,
   message = startMessage(again, ARGV[5]) })
 endRun(at, task, fromState, ARGV[6], ARGV[7], ARGV[8], now)
-redis.call('HSET', at.record, 'jobAttempts', ARGV[12])
 if ARGV[11] ~= '' then
   appendLogLines(KEYS[8], cjson.decode(ARGV[11]), ARGV[9], task.expiresAt, task.ttl, ARGV[10])
 end

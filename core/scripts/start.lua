@@ -36,30 +36,34 @@ local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChann
   waiting = KEYS[6], indexes = 7 }
 local now = tonumber(ARGV[1])
 
-local state, cancelRequested, name, owner, sortKey, id, ttl, seq, total, jobAttempts, hadDetail = unpack(redis.call(
-  'HMGET', at.record, 'state', 'cancelRequested', 'name', 'owner', 'sortKey', 'id', 'ttl', 'seq', 'total', 'jobAttempts',
-  'progressDetail'))
-if not state then return 'MISSING' end
+local task = readTask(at.record)
+if not task then return 'MISSING' end
+local state = task.state
 local again = isTerminal(state)
-if again and not isRetried(jobAttempts, ARGV[6]) then return state end
-local wrong = wrongRef(name, owner)
+if again and not isRetried(task.jobAttempts, ARGV[6]) then return state end
+local wrong = wrongRef(task.name, task.owner)
 if wrong then return wrong end
-local task = { state = state, sortKey = sortKey, id = id, ttl = ttl }
 if again then
   reopen(at, task)
-elseif cancelRequested == '1' then
+elseif task.cancelRequested == '1' then
   setTerminal(at, task, 'CANCELLED', now)
   publishChange(at)
   return 'CANCELLED'
 end
-moveIndexes(at, sortKey, state, 'ACTIVE')
-redis.call('HSET', at.record, 'state', 'ACTIVE', 'runId', ARGV[4], 'worker', ARGV[5], 'startedAt', ARGV[1],
-  'current', '0', 'progress', '0', 'jobAttempts', ARGV[6])
+moveIndexes(at, task.sortKey, state, 'ACTIVE', task.waiter or '')
+task.state, task.runId, task.worker, task.startedAt = 'ACTIVE', ARGV[4], ARGV[5], ARGV[1]
+task.current, task.progress, task.jobAttempts = '0', '0', ARGV[6]
+task.attempts = tostring(tonumber(task.attempts or '0') + 1)
 -- A run starts with no detail: an earlier run's last one says nothing of this one.
-if hadDetail then redis.call('HDEL', at.record, 'progressDetail') end
-local attempt = redis.call('HINCRBY', at.record, 'attempts', 1)
-addEvent(at, now, tonumber(seq) + 1,
-  { state = 'ACTIVE', current = '0', total = total, attempt = tostring(attempt), message = startMessage(again, ARGV[5]) })
-local record = publishChange(at)
+if task.progressDetail then
+  task.progressDetail = nil
+  redis.call('HDEL', at.record, 'progressDetail')
+end
+publishTask(at, task)
+redis.call('HSET', at.record, 'state', 'ACTIVE', 'runId', ARGV[4], 'worker', ARGV[5], 'startedAt', ARGV[1],
+  'current', '0', 'progress', '0', 'jobAttempts', ARGV[6], 'attempts', task.attempts, 'seq', task.seq)
+addEvent(at, now, task.seq,
+  { state = 'ACTIVE', current = '0', total = task.total, attempt = task.attempts, message = startMessage(again, ARGV[5]) })
+local record = flatOf(task)
 if again then return { 'AGAIN', record } end
 return record

@@ -15,7 +15,7 @@ local function formatTime(ms) return string.format('%d', ms) end
 -- timeline's too. `message` (optional) goes in the timeline. The caller publishes the change
 -- (publishChange), which gives it the next sequence number.
 local function setTerminal(at, task, state, now, message)
-  moveIndexes(at, task.sortKey, task.state, state)
+  moveIndexes(at, task.sortKey, task.state, state, task.waiter)
   local expiresAt = now + tonumber(task.ttl)
   redis.call('HSET', at.record, 'state', state, 'finishedAt', formatTime(now), 'expiresAt', formatTime(expiresAt))
   redis.call('HDEL', at.record, 'runId')
@@ -27,9 +27,11 @@ end
 
 -- Ends a run read with readTask: state is a terminal state, or QUEUED to hand the task back for
 -- another attempt. Publishes the change, moves the task from the indexes of indexedState (the state
--- the indexes hold it in) and writes back only what a run changes: one read and one write in all.
+-- the indexes hold it in) and writes back only what a run changes: one read and one write in all
+-- (and one removal, when the record holds a run id or an error that goes).
 local function endRun(at, task, indexedState, state, result, error, now)
   local clearsError = false
+  local hadRunId = task.runId ~= nil
   task.state = state
   task.runId = nil
   if state ~= 'QUEUED' then
@@ -54,18 +56,21 @@ local function endRun(at, task, indexedState, state, result, error, now)
     message = error ~= '' and error or nil })
   if state ~= 'QUEUED' then redis.call('PEXPIREAT', at.timeline, task.expiresAt) end
   countEnd(at, state, now)
-  moveIndexes(at, task.sortKey, indexedState, state)
+  moveIndexes(at, task.sortKey, indexedState, state, task.waiter or '')
   local fields = {}
   -- the fields a run changes
   for _, field in ipairs({ 'state', 'worker', 'startedAt', 'attempts', 'current', 'total', 'progress',
-    'progressDetail', 'seq', 'finishedAt', 'expiresAt', 'result', 'error' }) do
+    'progressDetail', 'seq', 'finishedAt', 'expiresAt', 'result', 'error', 'jobAttempts' }) do
     if task[field] then
       table.insert(fields, field)
       table.insert(fields, task[field])
     end
   end
   redis.call('HSET', at.record, unpack(fields))
-  if clearsError then redis.call('HDEL', at.record, 'runId', 'error') else redis.call('HDEL', at.record, 'runId') end
+  local removed = {}
+  if hadRunId then table.insert(removed, 'runId') end
+  if clearsError then table.insert(removed, 'error') end
+  if #removed > 0 then redis.call('HDEL', at.record, unpack(removed)) end
 end
 
 -- Whether a job taken up for a finished task was retried in the queue (Bull Board, Taskforce,

@@ -13,6 +13,8 @@ local HISTORY_TTL_MS = 62 * MINUTE_MS
 local function countEnd(at, state, now)
   local field = (state == 'COMPLETED' and 'completed') or (state == 'FAILED' and 'failed') or nil
   if not field then return end
-  redis.call('HINCRBY', at.history, field, 1)
-  redis.call('PEXPIREAT', at.history, now - now % MINUTE_MS + HISTORY_TTL_MS)
+  -- The bucket's expiry is set by the first count of each field in it: the same time every time.
+  if redis.call('HINCRBY', at.history, field, 1) == 1 then
+    redis.call('PEXPIREAT', at.history, now - now % MINUTE_MS + HISTORY_TTL_MS)
+  end
 end

@@ -32,9 +32,14 @@ local function allIndexes(at, state)
   return keys
 end
 
-local function moveIndexes(at, sortKey, fromState, toState)
+-- `waiter` as recordWaiting takes it (includes/waiting.lua): nil when the caller has not read it.
+local function moveIndexes(at, sortKey, fromState, toState, waiter)
   if fromState == toState then return end
   for _, index in ipairs(stateIndexes(at, fromState)) do redis.call('ZREM', index, sortKey) end
   for _, index in ipairs(stateIndexes(at, toState)) do redis.call('ZADD', index, 0, sortKey) end
-  if fromState == 'QUEUED' then recordWaiting(at, -1) elseif toState == 'QUEUED' then recordWaiting(at, 1) end
+  if fromState == 'QUEUED' then
+    recordWaiting(at, -1, waiter)
+  elseif toState == 'QUEUED' then
+    recordWaiting(at, 1, waiter)
+  end
 end

@@ -5,8 +5,10 @@
 ]]
 
 local function appendLogLines(logKey, lines, maxLines, expiresAt, ttl, unfinishedKeepMs)
-  redis.call('RPUSH', logKey, unpack(lines))
-  redis.call('LTRIM', logKey, -tonumber(maxLines), -1)
+  -- Trimmed only once it is longer than it keeps: most logs never get there.
+  if redis.call('RPUSH', logKey, unpack(lines)) > tonumber(maxLines) then
+    redis.call('LTRIM', logKey, -tonumber(maxLines), -1)
+  end
   if expiresAt then
     redis.call('PEXPIREAT', logKey, expiresAt)
   else

@@ -13,9 +13,14 @@ local function publishTo(channel, message)
   redis.call(PUBLISH_COMMAND, channel, message)
 end
 
+-- Redis' clock, read once per call: the changes one script makes are made at the same time.
+local changedAt
 local function publish(at, task)
-  local now = redis.call('TIME')
-  task.changedAt = string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000))
+  if not changedAt then
+    local now = redis.call('TIME')
+    changedAt = string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000))
+  end
+  task.changedAt = changedAt
   local payload = cjson.encode(task)
   task.changedAt = nil
   publishTo(at.taskChannel, payload)

@@ -15,6 +15,16 @@ local function readTask(key)
   return tableOf(flat)
 end
 
+-- A table as HGETALL answers it: field, value, field, value...
+local function flatOf(task)
+  local flat = {}
+  for field, value in pairs(task) do
+    table.insert(flat, field)
+    table.insert(flat, value)
+  end
+  return flat
+end
+
 local function isTerminal(state)
   return state == 'COMPLETED' or state == 'FAILED' or state == 'CANCELLED'
 end

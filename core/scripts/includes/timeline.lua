@@ -19,8 +19,10 @@ local function addEvent(at, now, seq, event)
   event.seq = tostring(seq)
   event.at = string.format('%d', now)
   if event.message then event.message = string.sub(event.message, 1, MESSAGE_BYTES) end
-  redis.call('RPUSH', at.timeline, cjson.encode(event))
-  redis.call('LTRIM', at.timeline, -TIMELINE_LENGTH, -1)
+  -- Trimmed only once it is longer than it keeps: most tasks never get there.
+  if redis.call('RPUSH', at.timeline, cjson.encode(event)) > TIMELINE_LENGTH then
+    redis.call('LTRIM', at.timeline, -TIMELINE_LENGTH, -1)
+  end
 end
 
 -- Whether a step from `previous` to `current` steps done of `total` goes in the timeline: every step

@@ -13,7 +13,9 @@ local function countWaiting(at, waiter, delta)
   if tonumber(redis.call('ZINCRBY', at.waiting, delta, waiter)) <= 0 then redis.call('ZREM', at.waiting, waiter) end
 end
 
--- The task of at.record enters (1) or leaves (-1) QUEUED.
-local function recordWaiting(at, delta)
-  countWaiting(at, redis.call('HGET', at.record, 'waiter'), delta)
+-- The task of at.record enters (1) or leaves (-1) QUEUED. `waiter` is the record's, when the caller
+-- has read it already ('' for none); nil reads it.
+local function recordWaiting(at, delta, waiter)
+  if waiter == nil then waiter = redis.call('HGET', at.record, 'waiter') end
+  countWaiting(at, waiter, delta)
 end
