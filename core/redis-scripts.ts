@@ -95,8 +95,19 @@ export const scriptLayouts = {
   },
   finish: {
     file: 'finish',
-    keys: END_KEYS,
-    argv: [...REF_ARGV, 'runId', ...OUTCOME_ARGV, 'current', 'total', 'progress', 'detail'],
+    keys: [...END_KEYS.slice(0, -1), 'logs', 'indexes'],
+    argv: [
+      ...REF_ARGV,
+      'runId',
+      ...OUTCOME_ARGV,
+      'current',
+      'total',
+      'progress',
+      'detail',
+      'maxLogLines',
+      'unfinishedLogKeepMs',
+      'logLines',
+    ],
   },
   startAndFinish: {
     file: 'start-and-finish',

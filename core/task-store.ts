@@ -198,7 +198,13 @@ export interface TaskStore {
    * end is recorded first (its own event), or the task is cancelled instead (answers 'CANCELLED') if
    * a cancel was requested meanwhile.
    */
-  finish(task: TaskRef, runId: string, outcome: RunOutcome, lastStep?: Step | null): Promise<boolean | 'CANCELLED'>;
+  finish(
+    task: TaskRef,
+    runId: string,
+    outcome: RunOutcome,
+    lastStep?: Step | null,
+    log?: RunLog,
+  ): Promise<boolean | 'CANCELLED'>;
   /**
    * start and finish in one round trip, for a run that has already ended, given `input` (the
    * task's input as it ran, null when it ran none): anything but ACTIVE means nothing was recorded
@@ -442,6 +448,17 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
     return again;
   }
 
+  async function appendLogs(id: string, lines: readonly Omit<TaskLogLine, 'at'>[], maxLines: number) {
+    const keys = keysOf(id);
+    const [first, ...rest] = logEntries(lines);
+    if (first === undefined) return true;
+    const answer = await scripts.appendLog(
+      [keys.task(id), keys.logs(id)],
+      [maxLines, UNFINISHED_LOG_KEEP_MS, first, ...rest],
+    );
+    return answer === 1;
+  }
+
   return {
     async create(newTask) {
       const { id, name, owner, idempotency } = newTask;
@@ -524,16 +541,7 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       return entries.map(logLineFrom).filter((line) => line !== null);
     },
 
-    async appendLogs(id, lines, maxLines) {
-      const keys = keysOf(id);
-      const [first, ...rest] = logEntries(lines);
-      if (first === undefined) return true;
-      const answer = await scripts.appendLog(
-        [keys.task(id), keys.logs(id)],
-        [maxLines, UNFINISHED_LOG_KEEP_MS, first, ...rest],
-      );
-      return answer === 1;
-    },
+    appendLogs,
 
     async start(ref, runId, worker, job) {
       const answer = await onTask(ref, (task) =>
@@ -558,10 +566,21 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
       return answer === 'ACTIVE';
     },
 
-    async finish(ref, runId, outcome, lastStep) {
+    async finish(ref, runId, outcome, lastStep, log) {
+      const lines = log?.lines.length ? JSON.stringify(logEntries(log.lines)) : '';
       const answer = await onTask(ref, (task) =>
-        call('finish', task, [...refArgv(task), runId, ...outcomeArgs(outcome), ...stepArgs(lastStep)]),
+        call('finish', task, [
+          ...refArgv(task),
+          runId,
+          ...outcomeArgs(outcome),
+          ...stepArgs(lastStep),
+          log?.maxLines ?? 0,
+          UNFINISHED_LOG_KEEP_MS,
+          lines,
+        ]),
       );
+      // Lines of a run that no longer owns its task are still the task's: written on their own.
+      if (answer === 0 && log?.lines.length) await appendLogs(ref.id, log.lines, log.maxLines);
       return answer === 'CANCELLED' ? answer : answer === 1;
     },
 

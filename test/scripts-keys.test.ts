@@ -65,6 +65,7 @@ describe('the Lua scripts, as Redis runs them', () => {
   /** What the list read sent, from a connection of its own. */
   let pageCommands: string[][];
   const ownedTask: { id: string; state?: TaskState } = { id: '' };
+  let steppedId = '';
 
   beforeAll(async () => {
     own = await startRedisServer({ fsyncAlways: true });
@@ -89,6 +90,7 @@ describe('the Lua scripts, as Redis runs them', () => {
         { duration: 2 },
         { ttlMs: 3_600_000, owner: null },
       );
+      steppedId = stepped.id;
       const instant = await enqueueTask(
         { store, partitions: stack.partitions, queues: [queue] },
         calculationTask,
@@ -240,6 +242,17 @@ describe('the Lua scripts, as Redis runs them', () => {
     expect(starts.map(({ keys }) => keys.length)).toEqual(declaredKeyCounts(readLuaHeader('start')));
     expect(starts[0]!.commands.map(([verb]) => verb)).toEqual(['HGETALL']); // read the record, changed nothing
     expect(ownedTask.state).toBe('COMPLETED');
+  });
+
+  it("should write a run's last log line with its end, in the same call, and an earlier one on its own", () => {
+    const logKey = stack.keys.logs(steppedId);
+    const finish = calls.find(({ script, keys }) => script === 'finish' && keys[0] === stack.keys.task(steppedId))!;
+    const written = finish.commands
+      .filter(([verb, key]) => verb === 'RPUSH' && key === logKey)
+      .flatMap(([, , ...lines]) => lines.map((line) => (JSON.parse(line) as { message: string }).message));
+    expect(written).toEqual(['slept 2 s']);
+    const onTheirOwn = calls.filter(({ script, keys }) => script === 'appendLog' && keys[1] === logKey);
+    expect(onTheirOwn).toHaveLength(1); // the start's line, a second before the first step
   });
 
   it('should read a list without writing anything or running a script', () => {

@@ -7,6 +7,7 @@ import type { TaskLogLevel } from '../core/task-definition.js';
 import { JobSkippedError, TaskCancelledError, WorkerShutdownError } from './run-errors.js';
 import { failureCause, finalFailure, logFailure, runsAgain } from './run-failure.js';
 import { RunSteps } from './run-steps.js';
+import { RunLogLines } from './run-log.js';
 
 /** What every run of a worker records through. */
 export interface RunRecorder {
@@ -57,6 +58,7 @@ function skipped(job: Job, state: string, logger: Logger): undefined {
  */
 export class TaskRun {
   private readonly steps: RunSteps;
+  private readonly lines: RunLogLines;
   readonly log: LogLine;
   readonly logger: Logger;
   private ended = false;
@@ -70,7 +72,8 @@ export class TaskRun {
     private readonly runId: string,
     onRefused: () => void,
   ) {
-    this.log = taskLog(recorder, task.id);
+    this.lines = new RunLogLines(recorder, task.id);
+    this.log = this.lines.write;
     this.logger = recorder.logger.child({ taskId: task.id, task: job.name });
     this.steps = new RunSteps((step) => {
       mirrorStep(job, step, recorder.logger);
@@ -151,13 +154,16 @@ export class TaskRun {
     throw new JobSkippedError(CANCELLED);
   }
 
-  /** The one end script call; a last step the run reported just before is recorded with it. */
+  /**
+   * The one end script call; a last step the run reported just before is recorded with it, and the
+   * log lines it wrote that have not gone out yet.
+   */
   private async finish(outcome: RunOutcome) {
     if (this.ended) throw new Error(`the run of task ${this.task.id} had ended`);
     const held = this.steps.takeHeld();
     if (held) mirrorStep(this.job, held, this.recorder.logger);
     // Set once written: an end that Redis did not take is followed by the failure's.
-    const answer = await this.recorder.store.finish(this.task, this.runId, outcome, held);
+    const answer = await this.recorder.store.finish(this.task, this.runId, outcome, held, this.lines.end());
     this.ended = true;
     return answer;
   }

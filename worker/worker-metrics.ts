@@ -63,8 +63,8 @@ export function createWorkerMetrics(
     register,
     countRunEnds: (store) => ({
       ...store,
-      async finish(task, runId, outcome, lastStep) {
-        const answer = await store.finish(task, runId, outcome, lastStep);
+      async finish(task, runId, outcome, lastStep, log) {
+        const answer = await store.finish(task, runId, outcome, lastStep, log);
         // CANCELLED: a cancel asked for meanwhile won over the outcome.
         if (answer) ended(task.name, answer === 'CANCELLED' ? answer : outcome.state);
         return answer;

@@ -12,8 +12,9 @@
     KEYS[5] the task's timeline (LIST), see includes/timeline.lua
     KEYS[6] the history bucket of the minute ARGV[1] falls in (HASH), see includes/history.lua
     KEYS[7] the partition's waiting set (ZSET), see includes/waiting.lua
-    KEYS[8..19] the task's list indexes (ZSET), see includes/indexes.lua
-    KEYS[20..31] the owner's list indexes (ZSET), only for a task with an owner
+    KEYS[8] the task's log (LIST), see includes/log.lua
+    KEYS[9..20] the task's list indexes (ZSET), see includes/indexes.lua
+    KEYS[21..32] the owner's list indexes (ZSET), only for a task with an owner
 
     ARGV[1] the time, in milliseconds
     ARGV[2] the task's name the keys were built for
@@ -26,6 +27,11 @@
     ARGV[9] the last step's steps in all, '' when there is none
     ARGV[10] the last step's progress in percent, '' when there is none
     ARGV[11] the last step's detail, as JSON; '' for none (or no last step)
+    ARGV[12] the lines the task's log keeps at most
+    ARGV[13] how long past its time to live an unfinished task's log is kept, in milliseconds
+    ARGV[14] the lines the run wrote in its log since its last write there, as a JSON array of JSON
+      lines ('' for none): written with the end, and only when the run was ended (the caller
+      writes them on their own otherwise)
 
   Output:
     1 when the run was ended; 0 when this run no longer owns the task; CANCELLED when a requested
@@ -37,10 +43,18 @@
 ]]
 --- @include "includes/end-run"
 --- @include "includes/ref"
+--- @include "includes/log"
 
 local at = { record = KEYS[1], expiry = KEYS[2], taskChannel = KEYS[3], allChannel = KEYS[4], timeline = KEYS[5],
-  history = KEYS[6], waiting = KEYS[7], indexes = 8 }
+  history = KEYS[6], waiting = KEYS[7], indexes = 9 }
 local now = tonumber(ARGV[1])
+
+-- The run's last lines, once its end is recorded: they expire with the task (at `expiresAt`, nil
+-- for a task handed back to the queue).
+local function writeLines(task, expiresAt)
+  if ARGV[14] == '' then return end
+  appendLogLines(KEYS[8], cjson.decode(ARGV[14]), ARGV[12], expiresAt, task.ttl, ARGV[13])
+end
 
 local task = readTask(at.record)
 if not task or task.runId ~= ARGV[4] then return 0 end
@@ -50,6 +64,7 @@ if ARGV[8] ~= '' then
   if task.cancelRequested == '1' then
     setTerminal(at, task, 'CANCELLED', now)
     publishChange(at)
+    writeLines(task, now + tonumber(task.ttl))
     return 'CANCELLED'
   end
   local previous = task.current
@@ -67,4 +82,5 @@ if ARGV[8] ~= '' then
   addStep(at, now, task.seq, previous, task.current, task.total, task.attempts)
 end
 endRun(at, task, task.state, ARGV[5], ARGV[6], ARGV[7], now)
+writeLines(task, task.expiresAt)
 return 1
