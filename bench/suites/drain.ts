@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import calculationTask from '../../tasks/calculation.js';
 import { processCpuMicros, redisCpuMicros } from '../support/usage.js';
 import { addPlainJobs, startRawWorker, type RawMode } from '../support/raw-worker.js';
+import { CELERY_INSTALL, celeryInstalled, drainCelery } from '../support/celery-peer.js';
 import { benchPrefix, clean, startService } from '../support/service.js';
 import { median, type Figure, type Suite } from '../support/suite.js';
 import { createTaskBench, type TaskBench } from '../support/tasks.js';
@@ -109,7 +110,11 @@ export const drainSuite: Suite = {
     'its tasks in Redis could reach), and recording the tasks and the log line the calculation writes (one more ' +
     "script call per task, which the service's worker makes too); and the CPU time per task of Redis " +
     'and of the worker process (on a 2-core machine they share the cores, so their sum bounds the rate). ' +
-    `${ROUNDS} rounds, the five taking turns; the medians count. Higher is better for rates, lower for CPU times.`,
+    `${ROUNDS} rounds, the five taking turns; the medians count. Higher is better for rates, lower for CPU times. ` +
+    "Last, the peer its users come from: the FastAPI + Celery + Redis demo's Celery with the demo's settings " +
+    '(Redis broker and result backend, JSON, result_extended, task_track_started), a prefork pool of 2 processes ' +
+    `(the demo's compose) and of 4, draining the same ${TASKS} sums once each; skipped with a line saying so when ` +
+    `Python has no Celery (\`${CELERY_INSTALL}\`).`,
   async run(log) {
     const ours: Drain[] = [];
     const raw: Record<RawMode, Drain[]> = { nothing: [], 'round-trip': [], records: [], 'records-and-log': [] };
@@ -119,13 +124,13 @@ export const drainSuite: Suite = {
     }
     const middle = (drains: Drain[], field: keyof Drain) => median(drains.map((round) => round[field]));
     const rate = `calculation tasks completed per second (median of ${ROUNDS})`;
-    const cpu = (field: 'redisCpu' | 'workerCpu', what: string): Figure => ({
+    const cpu = (field: 'redisCpu' | 'workerCpu', what: string, goal: string): Figure => ({
       figure: `${what} CPU time per task (median of ${ROUNDS})`,
       unit: 'µs',
       value: middle(ours, field),
       baseline: `raw BullMQ worker ${rawModes.nothing}`,
       baselineValue: middle(raw.nothing, field),
-      goal: null,
+      goal,
     });
     const rateAgainst = (mode: RawMode, goal: string | null): Figure => ({
       figure: rate,
@@ -140,8 +145,42 @@ export const drainSuite: Suite = {
       rateAgainst('nothing', null),
       rateAgainst('round-trip', null),
       rateAgainst('records-and-log', null),
-      cpu('redisCpu', 'Redis'),
-      cpu('workerCpu', 'worker process'),
+      cpu('redisCpu', 'Redis', '<= 2'),
+      cpu('workerCpu', 'worker process', '<= 1.5'),
+      ...(await againstCelery(middle(ours, 'rate'), middle(ours, 'redisCpu'), log)),
     ];
   },
 };
+
+/** The service's median drain against Celery's, at each pool size; none when Celery is not installed. */
+async function againstCelery(rate: number, redisCpu: number, log: (line: string) => void): Promise<Figure[]> {
+  if (!(await celeryInstalled())) {
+    log(`Celery peer skipped: python3 has no celery and redis modules (\`${CELERY_INSTALL}\`)`);
+    return [];
+  }
+  const figures: Figure[] = [];
+  for (const processes of [2, 4]) {
+    const celery = await drainCelery(TASKS, processes);
+    const peer = `Celery, prefork pool of ${processes}`;
+    log(`${peer}: ${celery.rate.toFixed(0)} tasks/s; Redis CPU per task ${celery.redisCpu.toFixed(0)} µs`);
+    figures.push(
+      {
+        figure: `calculation tasks completed per second (median of ${ROUNDS})`,
+        unit: '/s',
+        value: rate,
+        baseline: peer,
+        baselineValue: celery.rate,
+        goal: null,
+      },
+      {
+        figure: `Redis CPU time per task (median of ${ROUNDS})`,
+        unit: 'µs',
+        value: redisCpu,
+        baseline: peer,
+        baselineValue: celery.redisCpu,
+        goal: null,
+      },
+    );
+  }
+  return figures;
+}
