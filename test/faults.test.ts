@@ -263,7 +263,10 @@ describe('faults', () => {
 
     await own.stop();
     worker.child.kill('SIGTERM');
-    expect(await within(worker.exited, 20_000, 'the exit without Redis')).toBe(0);
+    const exit = await within(worker.exited, 20_000, 'the exit without Redis').catch((error: Error) => {
+      throw new Error(`${error.message}; the worker printed last: ${worker.output().slice(-3_000)}`, { cause: error });
+    });
+    expect(exit, worker.output().slice(-3_000)).toBe(0);
 
     await own.start();
     await stack.startWorker({ name: 'next', stalled: quickStall });

@@ -87,15 +87,24 @@ describe('traces', () => {
       worker: startEntryPoint('worker/main.ts', { ...env, WORKER_NAME: workerName }),
     };
     started.push(pair.api, pair.worker);
+    // A start that fails says how each process stands, and what it printed last.
+    const withOutputs = (error: Error) => {
+      const state = (running: RunningProcess) => (running.running() ? 'running' : `exited ${running.child.exitCode}`);
+      throw new Error(
+        `${error.message}; API ${state(pair.api)}: ${pair.api.output().slice(-1_500)}; ` +
+          `worker ${state(pair.worker)}: ${pair.worker.output().slice(-1_500)}`,
+        { cause: error },
+      );
+    };
     await waitFor(async () => (await fetch(`${pair.url}/readyz`).catch(() => null))?.ok, {
       what: 'the API',
       timeoutMs: 20_000,
-    });
+    }).catch(withOutputs);
     const workers = async () => (await gqlData<{ workers: { name: string }[] }>(pair.url, WORKERS)).workers;
     await waitFor(async () => (await workers()).some(({ name }) => name === workerName), {
       what: 'the worker',
       timeoutMs: 20_000,
-    });
+    }).catch(withOutputs);
     return pair;
   }
 
