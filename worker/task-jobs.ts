@@ -40,6 +40,11 @@ export interface TaskJobsOptions {
 /** BullMQ's side of the task queues: its workers, their processor, listeners and cancels. */
 export interface TaskJobs {
   waitUntilReady(): Promise<void>;
+  /**
+   * Starts taking jobs, once the worker has started: a task never runs under a start that has not
+   * ended, which a stop would wait for (and Redis going away meanwhile would hold up).
+   */
+  run(): void;
   /** Aborts the signal of the job's run in this process, if it runs here. */
   cancel(taskId: string): void;
   /** Aborts every run of this process: each hands its task back to the queue. */
@@ -75,6 +80,7 @@ export function createTaskJobs(options: TaskJobsOptions): TaskJobs {
         connection: options.redis,
         prefix,
         concurrency: share,
+        autorun: false,
         ...stalledJobOptions(options.stalled),
         ...(options.telemetry && { telemetry: options.telemetry }),
       },
@@ -93,6 +99,11 @@ export function createTaskJobs(options: TaskJobsOptions): TaskJobs {
   return {
     async waitUntilReady() {
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+    },
+    run() {
+      for (const worker of workers) {
+        worker.run().catch((error: Error) => logger.error({ err: error.message }, 'worker stopped taking tasks'));
+      }
     },
     cancel(taskId) {
       const partition = partitions.ofTask(taskId);

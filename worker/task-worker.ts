@@ -143,6 +143,7 @@ export async function createTaskWorker(options: TaskWorkerOptions): Promise<Task
     logger,
   });
   await record.start();
+  jobs.run();
   logger.info({ worker: name, concurrency, tasks: taskNames }, 'worker ready');
 
   let closing: Promise<void> | null = null;
