@@ -285,6 +285,12 @@ function stepArgs(step: Step | null | undefined): [number, number, number, strin
   return [current, total, total > 0 ? (current / total) * 100 : 0, detail];
 }
 
+/** maxLogLines, unfinishedLogKeepMs, logLines: as finish and startAndFinish take a run's log lines. */
+function logArgs(log: RunLog | undefined): [number, number, string] {
+  const lines = log?.lines.length ? JSON.stringify(logEntries(log.lines)) : '';
+  return [log?.maxLines ?? 0, UNFINISHED_LOG_KEEP_MS, lines];
+}
+
 const optionalNumber = (value: unknown) => (typeof value === 'string' && value !== '' ? Number(value) : null);
 
 /** A list entry as JSON, or null for one that is not a JSON object (written by hand). */
@@ -567,16 +573,13 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
     },
 
     async finish(ref, runId, outcome, lastStep, log) {
-      const lines = log?.lines.length ? JSON.stringify(logEntries(log.lines)) : '';
       const answer = await onTask(ref, (task) =>
         call('finish', task, [
           ...refArgv(task),
           runId,
           ...outcomeArgs(outcome),
           ...stepArgs(lastStep),
-          log?.maxLines ?? 0,
-          UNFINISHED_LOG_KEEP_MS,
-          lines,
+          ...logArgs(log),
         ]),
       );
       // Lines of a run that no longer owns its task are still the task's: written on their own.
@@ -585,16 +588,13 @@ export function createTaskStore(redis: RedisClient, partitions: Partitions): Tas
     },
 
     async startAndFinish(ref, runId, worker, outcome, { job, input, log }) {
-      const lines = log?.lines.length ? JSON.stringify(logEntries(log.lines)) : '';
       const answer = await onTask(ref, (task) =>
         call('startAndFinish', task, [
           ...refArgv(task),
           runId,
           worker,
           ...outcomeArgs(outcome),
-          log?.maxLines ?? 0,
-          UNFINISHED_LOG_KEEP_MS,
-          lines,
+          ...logArgs(log),
           job.attemptsMade,
           // No input matches none: the script then answers the task's own.
           input === null ? '' : JSON.stringify(input),
